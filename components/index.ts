@@ -1,0 +1,12 @@
+/** ws-exposure's public API: the components, their argument types, and the pure builders they use. */
+export * from "./shared/validation";
+export * from "./shared/backend";
+export * from "./shared/assertBudget";
+export * from "./budget/model";
+export * from "./budget/hops";
+export * from "./knative/plan";
+export * from "./knative/KnativeSettings";
+export * from "./tunnel/ingressRules";
+export * from "./tunnel/connector";
+export * from "./tunnel/budget";
+export * from "./tunnel/TunnelExposure";

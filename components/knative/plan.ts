@@ -1,0 +1,247 @@
+import { ResolvedBackend, ResolvedWebSocket } from "../shared/backend";
+import { fail, requireWholeNumber } from "../shared/validation";
+
+/** What a path needs of the Knative Service beyond the defaults (the L4 path straight to the pods needs more). */
+export interface KnativeRequirements {
+  /** The lowest min-scale the path tolerates (1 when nothing but running pods can answer). */
+  minScaleAtLeast: number;
+  /** Force target-burst-capacity "0": keeps the activator out of the data path. */
+  activatorOutOfPath: boolean;
+  /** Who needs it, for error messages, e.g. `the L4 route straight to the pods`. */
+  reason?: string;
+}
+
+export const NO_REQUIREMENTS: KnativeRequirements = { minScaleAtLeast: 0, activatorOutOfPath: false };
+
+/** The stricter of two paths' requirements (a hybrid applies the settings once for both). */
+export function mergeRequirements(a: KnativeRequirements, b: KnativeRequirements): KnativeRequirements {
+  const reasons = [a.reason, b.reason].filter((r): r is string => Boolean(r));
+  return {
+    minScaleAtLeast: Math.max(a.minScaleAtLeast, b.minScaleAtLeast),
+    activatorOutOfPath: a.activatorOutOfPath || b.activatorOutOfPath,
+    reason: reasons.length ? reasons.join(" and ") : undefined,
+  };
+}
+
+/** What the stack knows (or manages) about the Knative installation. Cluster-wide: opt-in. */
+export interface KnativeClusterArgs {
+  /** Namespace of Knative Serving's ConfigMaps. Default `knative-serving`. */
+  namespace?: string;
+  /** `max-revision-timeout-seconds` in config-defaults: the value the cluster has (declared) or should have (managed). Default 600, Knative's default. */
+  maxRevisionTimeoutSeconds?: number;
+  /** Patch config-defaults so `max-revision-timeout-seconds` is `maxRevisionTimeoutSeconds`. Touches every tenant. Default false. */
+  manageMaxRevisionTimeout?: boolean;
+  /** `kubernetes.podspec-affinity` in config-features: "disabled" (Knative's default), "enabled" (declared: already on), "manage" (patch it on; it cannot safely be turned off again). Default "disabled". */
+  podspecAffinity?: "disabled" | "enabled" | "manage";
+  /** net-kourier `stream-idle-timeout` in config-kourier, seconds; 0 = none (current releases). Older releases: 300. Default 0. */
+  ingressStreamIdleTimeoutSeconds?: number;
+  /** Patch config-kourier so `stream-idle-timeout` is `ingressStreamIdleTimeoutSeconds`. Default false. */
+  manageIngressStreamIdleTimeout?: boolean;
+  /** Knative Serving version, "major.minor": decides whether the queue-proxy drains WebSockets on shutdown (>= 1.22). Default "1.22". */
+  version?: string;
+}
+
+/** The Knative settings a long-lived WebSocket needs, applied to the existing Knative Service. */
+export interface KnativeSettingsArgs {
+  /** `autoscaling.knative.dev/min-scale`. Default 2 (one pod can go while the other holds sockets). Must be <= maxScale. */
+  minScale?: number;
+  /** `autoscaling.knative.dev/max-scale`. Default 10. */
+  maxScale?: number;
+  /** `spec.template.spec.timeoutSeconds`: a HARD cap on every WebSocket's life. Default websocket.minLifetimeSeconds; never below it, never above cluster.maxRevisionTimeoutSeconds. */
+  timeoutSeconds?: number;
+  /** `autoscaling.knative.dev/target`: sockets per pod (open WebSockets count as in-flight requests). Default unset (cluster default). */
+  targetConcurrency?: number;
+  /** Preferred pod anti-affinity across nodes. Needs cluster.podspecAffinity "enabled" or "manage". Default false. */
+  antiAffinity?: boolean;
+  /** Take ownership of fields another field manager set (server-side apply force). Default false: a conflict fails the update instead. */
+  forceConflicts?: boolean;
+  cluster?: KnativeClusterArgs;
+}
+
+export interface ResolvedCluster {
+  namespace: string;
+  maxRevisionTimeoutSeconds: number;
+  manageMaxRevisionTimeout: boolean;
+  podspecAffinity: "disabled" | "enabled" | "manage";
+  ingressStreamIdleTimeoutSeconds: number;
+  manageIngressStreamIdleTimeout: boolean;
+  version: string;
+}
+
+export interface KnativePlan {
+  minScale: number;
+  maxScale: number;
+  timeoutSeconds: number;
+  targetConcurrency?: number;
+  antiAffinity: boolean;
+  activatorInPath: boolean;
+  forceConflicts: boolean;
+  cluster: ResolvedCluster;
+  /** Template annotations the patch sets. */
+  annotations: Record<string, string>;
+}
+
+export const KNATIVE_DEFAULT_MAX_REVISION_TIMEOUT_SECONDS = 600;
+
+function resolveCluster(owner: string, c: KnativeClusterArgs | undefined): ResolvedCluster {
+  const version = c?.version ?? "1.22";
+  if (!/^\d+\.\d+$/.test(version)) {
+    fail(owner, "knative.cluster.version", `${JSON.stringify(version)} is not a "major.minor" version such as "1.22"`);
+  }
+  const podspecAffinity = c?.podspecAffinity ?? "disabled";
+  if (!["disabled", "enabled", "manage"].includes(podspecAffinity)) {
+    fail(owner, "knative.cluster.podspecAffinity", `must be "disabled", "enabled" or "manage" (got ${JSON.stringify(podspecAffinity)})`);
+  }
+  return {
+    namespace: c?.namespace ?? "knative-serving",
+    maxRevisionTimeoutSeconds: requireWholeNumber(
+      owner,
+      "knative.cluster.maxRevisionTimeoutSeconds",
+      c?.maxRevisionTimeoutSeconds ?? KNATIVE_DEFAULT_MAX_REVISION_TIMEOUT_SECONDS,
+      1,
+    ),
+    manageMaxRevisionTimeout: c?.manageMaxRevisionTimeout ?? false,
+    podspecAffinity,
+    ingressStreamIdleTimeoutSeconds: requireWholeNumber(
+      owner,
+      "knative.cluster.ingressStreamIdleTimeoutSeconds",
+      c?.ingressStreamIdleTimeoutSeconds ?? 0,
+      0,
+    ),
+    manageIngressStreamIdleTimeout: c?.manageIngressStreamIdleTimeout ?? false,
+    version,
+  };
+}
+
+/** Validates the Knative settings against the path's needs and the cluster, and returns what to apply. */
+export function planKnativeSettings(
+  owner: string,
+  websocket: ResolvedWebSocket,
+  args: KnativeSettingsArgs | undefined,
+  requirements: KnativeRequirements = NO_REQUIREMENTS,
+): KnativePlan {
+  const cluster = resolveCluster(owner, args?.cluster);
+  const minScale = requireWholeNumber(owner, "knative.minScale", args?.minScale ?? 2, 0);
+  const maxScale = requireWholeNumber(owner, "knative.maxScale", args?.maxScale ?? 10, 1);
+  if (minScale > maxScale) {
+    fail(owner, "knative.minScale", `${minScale} is above knative.maxScale ${maxScale}; lower minScale or raise maxScale`);
+  }
+  if (minScale < requirements.minScaleAtLeast) {
+    fail(
+      owner,
+      "knative.minScale",
+      `${minScale} is below ${requirements.minScaleAtLeast}, which ${requirements.reason ?? "this path"} needs: ` +
+        `nothing but a running pod can answer there (the activator is only reachable through Knative's ingress); set knative.minScale >= ${requirements.minScaleAtLeast}`,
+    );
+  }
+  const timeoutSeconds = requireWholeNumber(
+    owner,
+    "knative.timeoutSeconds",
+    args?.timeoutSeconds ?? websocket.minLifetimeSeconds,
+    1,
+  );
+  if (timeoutSeconds > cluster.maxRevisionTimeoutSeconds) {
+    const how = cluster.manageMaxRevisionTimeout
+      ? `raise knative.cluster.maxRevisionTimeoutSeconds to at least ${timeoutSeconds}`
+      : `raise max-revision-timeout-seconds in ConfigMap config-defaults (${cluster.namespace}) to at least ${timeoutSeconds}, ` +
+        `then declare it in knative.cluster.maxRevisionTimeoutSeconds, or let this stack manage it with knative.cluster.manageMaxRevisionTimeout: true`;
+    fail(
+      owner,
+      "knative.timeoutSeconds",
+      `${timeoutSeconds} exceeds the cluster's max-revision-timeout-seconds ${cluster.maxRevisionTimeoutSeconds}; Knative would reject the revision; ${how}`,
+    );
+  }
+  const antiAffinity = args?.antiAffinity ?? false;
+  if (antiAffinity && cluster.podspecAffinity === "disabled") {
+    fail(
+      owner,
+      "knative.antiAffinity",
+      'needs kubernetes.podspec-affinity enabled in ConfigMap config-features; set knative.cluster.podspecAffinity to "enabled" (already on) or "manage" (this stack turns it on for every tenant)',
+    );
+  }
+  const targetConcurrency =
+    args?.targetConcurrency === undefined
+      ? undefined
+      : requireWholeNumber(owner, "knative.targetConcurrency", args.targetConcurrency, 1);
+
+  const annotations: Record<string, string> = {
+    "autoscaling.knative.dev/min-scale": String(minScale),
+    "autoscaling.knative.dev/max-scale": String(maxScale),
+  };
+  if (targetConcurrency !== undefined) annotations["autoscaling.knative.dev/target"] = String(targetConcurrency);
+  // TBC "0" with min-scale >= 1 puts the revision in Serve mode: traffic skips the activator.
+  const activatorOutOfPath = requirements.activatorOutOfPath && minScale >= 1;
+  if (activatorOutOfPath) annotations["autoscaling.knative.dev/target-burst-capacity"] = "0";
+
+  return {
+    minScale,
+    maxScale,
+    timeoutSeconds,
+    targetConcurrency,
+    antiAffinity,
+    activatorInPath: !activatorOutOfPath,
+    forceConflicts: args?.forceConflicts ?? false,
+    cluster,
+    annotations,
+  };
+}
+
+/** The server-side-apply body for the existing Knative Service (only the fields this project owns). */
+export function knativeServicePatchBody(backend: ResolvedBackend, plan: KnativePlan): Record<string, unknown> {
+  const spec: Record<string, unknown> = {
+    timeoutSeconds: plan.timeoutSeconds,
+    // Explicit zeros: a raised timeoutSeconds otherwise switches on a 300 s response-start timer
+    // (serving #16169), and an idle timer cannot see traffic on an upgraded connection.
+    responseStartTimeoutSeconds: 0,
+    idleTimeoutSeconds: 0,
+  };
+  if (plan.antiAffinity) {
+    spec.affinity = {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          {
+            weight: 100,
+            podAffinityTerm: {
+              topologyKey: "kubernetes.io/hostname",
+              labelSelector: { matchLabels: { "serving.knative.dev/service": backend.name } },
+            },
+          },
+        ],
+      },
+    };
+  }
+  return {
+    template: {
+      metadata: { annotations: plan.annotations },
+      spec,
+    },
+  };
+}
+
+/** Cluster ConfigMap patches the plan opts into: name -> data. */
+export function clusterConfigPatches(plan: KnativePlan): { configMap: string; namespace: string; data: Record<string, string> }[] {
+  const { cluster } = plan;
+  const patches: { configMap: string; namespace: string; data: Record<string, string> }[] = [];
+  if (cluster.manageMaxRevisionTimeout) {
+    patches.push({
+      configMap: "config-defaults",
+      namespace: cluster.namespace,
+      data: { "max-revision-timeout-seconds": String(cluster.maxRevisionTimeoutSeconds) },
+    });
+  }
+  if (cluster.podspecAffinity === "manage") {
+    patches.push({
+      configMap: "config-features",
+      namespace: cluster.namespace,
+      data: { "kubernetes.podspec-affinity": "enabled" },
+    });
+  }
+  if (cluster.manageIngressStreamIdleTimeout) {
+    patches.push({
+      configMap: "config-kourier",
+      namespace: cluster.namespace,
+      data: { "stream-idle-timeout": `${cluster.ingressStreamIdleTimeoutSeconds}s` },
+    });
+  }
+  return patches;
+}

@@ -1,0 +1,101 @@
+/**
+ * Argument validation shared by the components, the stack config and the policy pack.
+ * Every check throws a ValidationError whose message names the owner, the argument and the fix,
+ * before anything is registered.
+ */
+
+export class ValidationError extends Error {
+  constructor(
+    /** Who was given the bad value, e.g. `TunnelExposure "dev"`. */
+    public readonly owner: string,
+    /** Dotted path of the argument, e.g. `tunnel.hostname`. */
+    public readonly field: string,
+    /** What is wrong and how to fix it. */
+    public readonly problem: string,
+  ) {
+    super(`${owner}: ${field} ${problem}`);
+    this.name = "ValidationError";
+  }
+}
+
+/** `TunnelExposure "dev"`: how messages name a component instance. */
+export function ownerName(kind: string, name: string): string {
+  return `${kind} "${name}"`;
+}
+
+export function fail(owner: string, field: string, problem: string): never {
+  throw new ValidationError(owner, field, problem);
+}
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** A fully qualified DNS name (RFC 1123 labels, at least two of them), optionally `*.` wildcard. */
+export function isHostname(value: string, allowWildcard = false): boolean {
+  if (value.length === 0 || value.length > 253) return false;
+  const labels = value.toLowerCase().split(".");
+  if (labels.length < 2) return false;
+  return labels.every((label, i) => (allowWildcard && i === 0 && label === "*") || LABEL.test(label));
+}
+
+export function requireHostname(owner: string, field: string, value: unknown, allowWildcard = false): string {
+  if (typeof value !== "string" || !isHostname(value, allowWildcard)) {
+    const wildcard = allowWildcard ? ' (a leading "*." wildcard is allowed)' : "";
+    fail(
+      owner,
+      field,
+      `${JSON.stringify(value)} is not a valid DNS name; use a fully qualified name such as "ws.example.com"${wildcard}`,
+    );
+  }
+  return value.toLowerCase();
+}
+
+/** An HTTP path as clients send it: starts with `/`, no whitespace, query or fragment. */
+export function requirePath(owner: string, field: string, value: unknown): string {
+  if (typeof value !== "string" || !/^\/[^\s?#]*$/.test(value)) {
+    fail(owner, field, `${JSON.stringify(value)} is not a path; it must start with "/" and hold no spaces, "?" or "#" (e.g. "/ws")`);
+  }
+  return value;
+}
+
+/** A whole number in [min, max]; `unit` reads in the message, e.g. "seconds". */
+export function requireWholeNumber(
+  owner: string,
+  field: string,
+  value: unknown,
+  min: number,
+  max: number = Number.MAX_SAFE_INTEGER,
+  unit = "",
+): number {
+  const suffix = unit ? ` ${unit}` : "";
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    fail(owner, field, `must be a whole number${suffix} ${range} (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+/** Ports the Knative queue-proxy reserves in every Knative pod. */
+export const KNATIVE_RESERVED_PORTS: readonly number[] = [8012, 8013, 8022, 9090, 9091];
+
+export function requirePort(owner: string, field: string, value: unknown): number {
+  return requireWholeNumber(owner, field, value, 1, 65535);
+}
+
+/** A Kubernetes object name (RFC 1123 label, as Services and namespaces need). */
+export function requireDnsLabel(owner: string, field: string, value: unknown): string {
+  if (typeof value !== "string" || !LABEL.test(value)) {
+    fail(
+      owner,
+      field,
+      `${JSON.stringify(value)} is not a valid Kubernetes name; use lower-case letters, digits and "-", at most 63 characters`,
+    );
+  }
+  return value;
+}
+
+export function requireOneOf<T extends string>(owner: string, field: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== "string" || !allowed.includes(value as T)) {
+    fail(owner, field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")} (got ${JSON.stringify(value)})`);
+  }
+  return value as T;
+}

@@ -1,0 +1,34 @@
+import { evaluateBudget, Hop, PathBudget } from "../budget/model";
+import { activatorHop, clientHop, cloudflaredHop, cloudflareEdgeHop, knativeIngressHop, queueProxyHop } from "../budget/hops";
+import { ResolvedWebSocket } from "../shared/backend";
+import { KnativePlan } from "../knative/plan";
+
+/** Cloudflare documents 120 s today; 100 s was the long-standing Proxy Read Timeout: budget the lower one. */
+export const DEFAULT_EDGE_IDLE_TIMEOUT_SECONDS = 100;
+
+export interface TunnelPathInput {
+  websocket: ResolvedWebSocket;
+  edgeIdleTimeoutSeconds: number;
+  connectorGracePeriodSeconds: number;
+  /** null for a plain (non-Knative) backend. */
+  knative: KnativePlan | null;
+}
+
+export function tunnelPathHops(input: TunnelPathInput): Hop[] {
+  const hops: Hop[] = [
+    clientHop(input.websocket.heartbeatSeconds),
+    cloudflareEdgeHop(input.edgeIdleTimeoutSeconds),
+    cloudflaredHop(input.connectorGracePeriodSeconds),
+  ];
+  const k = input.knative;
+  if (k) {
+    hops.push(knativeIngressHop(k.cluster.ingressStreamIdleTimeoutSeconds));
+    if (k.activatorInPath) hops.push(activatorHop(k.timeoutSeconds));
+    hops.push(queueProxyHop(k.timeoutSeconds, k.cluster.version));
+  }
+  return hops;
+}
+
+export function tunnelBudget(input: TunnelPathInput, pathName = "tunnel"): PathBudget {
+  return evaluateBudget(pathName, tunnelPathHops(input), input.websocket);
+}

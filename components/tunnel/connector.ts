@@ -1,0 +1,130 @@
+import { fail, requireWholeNumber } from "../shared/validation";
+
+/** The in-cluster `cloudflared` connector. */
+export interface ConnectorArgs {
+  /** Replicas (each opens 4 connections to >= 2 Cloudflare data centres). Availability, not load balancing. Default 2; 1..25 (Cloudflare's limit per tunnel). */
+  replicas?: number;
+  /** Pinned cloudflared image. Default `cloudflare/cloudflared:2025.7.0`; never `latest`. */
+  image?: string;
+  /** `--grace-period` in seconds: how long in-flight requests (WebSockets too) may run on SIGTERM. Default 30. */
+  gracePeriodSeconds?: number;
+  /** Pod `terminationGracePeriodSeconds`; must exceed gracePeriodSeconds. Default gracePeriodSeconds + 15. */
+  terminationGracePeriodSeconds?: number;
+  /** "preferred" spreads replicas across nodes when it can (a one-node homelab still schedules); "required" refuses to co-locate. Default "preferred". */
+  spreadAcrossNodes?: "preferred" | "required";
+  /** Container resources. Default requests 50m CPU / 64Mi, limit 256Mi memory. */
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+}
+
+export interface ConnectorPlan {
+  replicas: number;
+  image: string;
+  gracePeriodSeconds: number;
+  terminationGracePeriodSeconds: number;
+  spreadAcrossNodes: "preferred" | "required";
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+}
+
+export const DEFAULT_CLOUDFLARED_IMAGE = "cloudflare/cloudflared:2025.7.0";
+export const CLOUDFLARED_METRICS_PORT = 2000;
+/** Cloudflare allows at most this many connectors (replicas) per tunnel. */
+export const MAX_CONNECTOR_REPLICAS = 25;
+
+export function planConnector(owner: string, args: ConnectorArgs | undefined): ConnectorPlan {
+  const replicas = requireWholeNumber(owner, "connector.replicas", args?.replicas ?? 2, 1, MAX_CONNECTOR_REPLICAS);
+  const image = args?.image ?? DEFAULT_CLOUDFLARED_IMAGE;
+  if (typeof image !== "string" || !/^[^\s:@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image) || /:latest$/.test(image)) {
+    fail(owner, "connector.image", `${JSON.stringify(image)} is not pinned; use a tag or digest such as "${DEFAULT_CLOUDFLARED_IMAGE}"`);
+  }
+  const gracePeriodSeconds = requireWholeNumber(owner, "connector.gracePeriodSeconds", args?.gracePeriodSeconds ?? 30, 1, 3600);
+  const terminationGracePeriodSeconds = requireWholeNumber(
+    owner,
+    "connector.terminationGracePeriodSeconds",
+    args?.terminationGracePeriodSeconds ?? gracePeriodSeconds + 15,
+    1,
+  );
+  if (terminationGracePeriodSeconds <= gracePeriodSeconds) {
+    fail(
+      owner,
+      "connector.terminationGracePeriodSeconds",
+      `${terminationGracePeriodSeconds} must exceed connector.gracePeriodSeconds ${gracePeriodSeconds}, or Kubernetes kills cloudflared before its in-flight requests finish; set it to at least ${gracePeriodSeconds + 1}`,
+    );
+  }
+  const spreadAcrossNodes = args?.spreadAcrossNodes ?? "preferred";
+  if (spreadAcrossNodes !== "preferred" && spreadAcrossNodes !== "required") {
+    fail(owner, "connector.spreadAcrossNodes", `must be "preferred" or "required" (got ${JSON.stringify(spreadAcrossNodes)})`);
+  }
+  return {
+    replicas,
+    image,
+    gracePeriodSeconds,
+    terminationGracePeriodSeconds,
+    spreadAcrossNodes,
+    resources: {
+      requests: { cpu: "50m", memory: "64Mi", ...args?.resources?.requests },
+      limits: { memory: "256Mi", ...args?.resources?.limits },
+    },
+  };
+}
+
+export const CLOUDFLARED_TOKEN_KEY = "token";
+
+/** The connector Deployment's spec (pure: the component wraps it in a resource). */
+/** `TokenName` is a string, or a Pulumi Input of one when the Secret is created in the same program. */
+export function connectorDeploymentSpec<TokenName>(
+  plan: ConnectorPlan,
+  labels: Record<string, string>,
+  tokenSecretName: TokenName,
+  tokenSecretKey = CLOUDFLARED_TOKEN_KEY,
+) {
+  return {
+    replicas: plan.replicas,
+    selector: { matchLabels: labels },
+    // A new connector is ready before an old one stops: capacity never drops below `replicas`.
+    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+    template: {
+      metadata: { labels },
+      spec: {
+        terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
+        securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: "kubernetes.io/hostname",
+            whenUnsatisfiable: plan.spreadAcrossNodes === "required" ? "DoNotSchedule" : "ScheduleAnyway",
+            labelSelector: { matchLabels: labels },
+          },
+        ],
+        containers: [
+          {
+            name: "cloudflared",
+            image: plan.image,
+            args: [
+              "tunnel",
+              "--no-autoupdate",
+              "--metrics",
+              `0.0.0.0:${CLOUDFLARED_METRICS_PORT}`,
+              "--grace-period",
+              `${plan.gracePeriodSeconds}s`,
+              "run",
+            ],
+            env: [{ name: "TUNNEL_TOKEN", valueFrom: { secretKeyRef: { name: tokenSecretName, key: tokenSecretKey } } }],
+            ports: [{ name: "metrics", containerPort: CLOUDFLARED_METRICS_PORT }],
+            // 200 only with at least one edge connection registered.
+            readinessProbe: {
+              httpGet: { path: "/ready", port: CLOUDFLARED_METRICS_PORT },
+              periodSeconds: 10,
+              failureThreshold: 3,
+            },
+            resources: plan.resources,
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              capabilities: { drop: ["ALL"] },
+            },
+          },
+        ],
+      },
+    },
+  };
+}

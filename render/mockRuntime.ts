@@ -1,0 +1,145 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+
+/** One resource as the mock engine saw it: what `pulumi up` would ask a provider to create. */
+export interface RecordedResource {
+  /** Pulumi type token, e.g. `kubernetes:apps/v1:Deployment`. */
+  type: string;
+  name: string;
+  /** Name of the parent resource, or null for children of the stack. */
+  parent: string | null;
+  /** Inputs as the engine received them; secrets keep Pulumi's secret envelope, unknowns are `pulumi.Output` unknowns. */
+  inputs: Record<string, unknown>;
+  /** True for component resources. */
+  component: boolean;
+}
+
+/** Results for provider functions (invokes), keyed by the function's token. Any other invoke throws. */
+export type InvokeHandlers = Record<string, (args: Record<string, unknown>) => Record<string, unknown>>;
+
+export interface MockRuntimeOptions {
+  project?: string;
+  stack?: string;
+  /** true: run as `pulumi preview` (ids and provider-computed outputs unknown). Default false. */
+  preview?: boolean;
+  invokes?: InvokeHandlers;
+}
+
+export interface MockRuntime {
+  /** Every resource registered since the last `reset()`, in registration order. */
+  resources: RecordedResource[];
+  /** Resolves once the engine's features (secrets among them) are known: await it before registering. */
+  ready: Promise<void>;
+  reset(): void;
+}
+
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
+function nameFromUrn(urn: string): string | null {
+  if (!urn) return null;
+  const parts = urn.split("::");
+  const qualifiedType = parts[2] ?? "";
+  if (qualifiedType.endsWith(STACK_TYPE)) return null;
+  return parts[3] ?? null;
+}
+
+/**
+ * Installs Pulumi's mock engine and records every resource it sees, with its parent.
+ * Mock state echoes the inputs; in preview mode ids are left unknown, as a real preview has them.
+ */
+export function installMockRuntime(options: MockRuntimeOptions = {}): MockRuntime {
+  const resources: RecordedResource[] = [];
+  const pendingParents = new Map<string, string | null>();
+  const preview = options.preview ?? false;
+  const invokes = options.invokes ?? {};
+
+  const mocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+      const key = `${args.type}::${args.name}`;
+      if (args.type !== STACK_TYPE) {
+        resources.push({
+          type: args.type,
+          name: args.name,
+          parent: pendingParents.get(key) ?? null,
+          inputs: args.inputs,
+          component: !args.custom,
+        });
+      }
+      const id = args.custom ? (preview ? "" : `${args.name}-id`) : undefined;
+      return { id, state: args.inputs };
+    },
+    call(args) {
+      const handler = invokes[args.token];
+      if (!handler) {
+        throw new Error(`unexpected invoke ${args.token}: add a handler for it to the mock runtime`);
+      }
+      return handler(args.inputs);
+    },
+  };
+
+  class RecordingMonitor extends MockMonitor {
+    // The mock callback gets no parent; the request does, so note it before the mock runs.
+    async registerResource(
+      req: { getType(): string; getName(): string; getParent(): string },
+      callback: (err: unknown, response: unknown) => void,
+    ): Promise<void> {
+      pendingParents.set(`${req.getType()}::${req.getName()}`, nameFromUrn(req.getParent()));
+      return super.registerResource(req, callback);
+    }
+  }
+
+  settings.setMockOptions(
+    new RecordingMonitor(mocks),
+    options.project ?? "ws-exposure",
+    options.stack ?? "test",
+    preview,
+  );
+  // Without this the SDK believes the monitor cannot carry secrets and sends them in clear.
+  const ready = (settings as unknown as { awaitFeatureSupport(): Promise<void> }).awaitFeatureSupport();
+  return {
+    resources,
+    ready,
+    reset() {
+      resources.length = 0;
+      pendingParents.clear();
+    },
+  };
+}
+
+/** True when a recorded input value is a Pulumi secret envelope. */
+export function isSecretValue(value: unknown): value is { value: unknown } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig
+  );
+}
+
+/** True when a recorded input value is unknown until deploy. */
+export function isUnknownValue(value: unknown): boolean {
+  return pulumi.isUnknown(value);
+}
+
+/** Replaces secrets and unknowns so a recorded value can be shown: the form the render writes. */
+export function displayValue(value: unknown): unknown {
+  if (isUnknownValue(value)) return "(known after deploy)";
+  if (isSecretValue(value)) return "[secret]";
+  if (Array.isArray(value)) return value.map(displayValue);
+  if (value !== null && typeof value === "object") {
+    if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) return "(asset)";
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, displayValue(v)]));
+  }
+  return value;
+}
+
+/** Strips secret envelopes (keeping their values) so tests can compare inputs exactly. */
+export function revealValue(value: unknown): unknown {
+  if (isSecretValue(value)) return revealValue(value.value);
+  if (Array.isArray(value)) return value.map(revealValue);
+  if (value !== null && typeof value === "object" && !isUnknownValue(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealValue(v)]));
+  }
+  return value;
+}
