@@ -1,0 +1,13 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig } from "./stacks/config";
+import { buildExposure } from "./stacks/build";
+
+// The whole program: this stack's config, read and validated once, names the exposure to build.
+const outputs = buildExposure(pulumi.getStack(), loadStackConfig());
+
+export const url = outputs.url;
+export const httpUrl = outputs.httpUrl;
+export const fallbackWsUrl = outputs.fallbackWsUrl;
+export const tunnelId = outputs.tunnelId;
+export const loadBalancerIP = outputs.loadBalancerIP;
+export const budgets = outputs.budgets;

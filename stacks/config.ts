@@ -1,0 +1,114 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { commonShape } from "./modes/common";
+import { tunnelConfigProblems, tunnelShape } from "./modes/tunnel";
+import { CONFIG_NAMESPACE, formatIssue, StackConfigError, suggestKey } from "./configErrors";
+
+/** Every non-secret key under `ws-exposure:`; Pulumi.yaml's config block declares the same keys (a test holds them equal). */
+export const configSchema = z.strictObject({ ...commonShape, ...tunnelShape });
+
+/** Secret keys: read with getSecret, never printed. */
+export const SECRET_KEYS = ["tunnelToken"] as const;
+
+export type ParsedConfig = z.infer<typeof configSchema>;
+
+export interface StackConfig extends ParsedConfig {
+  secrets: { tunnelToken?: pulumi.Output<string> };
+}
+
+const ALL_KEYS = [...Object.keys(configSchema.shape), ...SECRET_KEYS];
+
+type ValueKind = "string" | "number" | "boolean" | "array";
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+  return s;
+}
+
+/** What kind of value a key holds, to read Pulumi's text values back into it. */
+export function valueKind(key: string): ValueKind | undefined {
+  const schema = (configSchema.shape as Record<string, z.ZodType>)[key];
+  if (!schema) return undefined;
+  const s = unwrap(schema);
+  if (s instanceof z.ZodNumber) return "number";
+  if (s instanceof z.ZodBoolean) return "boolean";
+  if (s instanceof z.ZodArray) return "array";
+  return "string";
+}
+
+/** Pulumi hands config to programs as text: "5", "true", "[...]". Read it back as the key's kind. */
+export function fromConfigText(key: string, text: string): unknown {
+  switch (valueKind(key)) {
+    case "number":
+      return /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : text;
+    case "boolean":
+      return text === "true" ? true : text === "false" ? false : text;
+    case "array":
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text;
+      }
+    default:
+      return text;
+  }
+}
+
+/**
+ * Validates the stack's config (key -> value, namespace stripped, values already typed).
+ * Pure: the render and the tests call it with plain objects. `secretKeysSet` names the secret keys present.
+ */
+export function parseStackConfig(raw: Record<string, unknown>, secretKeysSet: readonly string[] = []): ParsedConfig {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if ((SECRET_KEYS as readonly string[]).includes(key)) {
+      problems.push(`${CONFIG_NAMESPACE}:${key} is a secret; set it with pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value>`);
+    } else if (!ALL_KEYS.includes(key)) {
+      const suggestion = suggestKey(key, ALL_KEYS);
+      problems.push(
+        `${CONFIG_NAMESPACE}:${key} is not a known key; ${suggestion ? `did you mean ${CONFIG_NAMESPACE}:${suggestion}?` : "see the config reference in the README"}`,
+      );
+    } else {
+      values[key] = value;
+    }
+  }
+  const result = configSchema.safeParse(values, { reportInput: true });
+  if (!result.success) problems.push(...result.error.issues.flatMap((issue) => formatIssue(issue)));
+  if (problems.length) throw new StackConfigError(problems);
+  const config = result.data!;
+  problems.push(...crossKeyProblems(config, secretKeysSet));
+  if (problems.length) throw new StackConfigError(problems);
+  return config;
+}
+
+function crossKeyProblems(c: ParsedConfig, secretKeysSet: readonly string[]): string[] {
+  const problems: string[] = [];
+  if ((c.knativeService === undefined) === (c.service === undefined)) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:knativeService (a Knative Service) or ${CONFIG_NAMESPACE}:service (a plain Service, with servicePort) must be set, exactly one of them`,
+    );
+  }
+  if (c.service !== undefined && c.servicePort === undefined) {
+    problems.push(`${CONFIG_NAMESPACE}:servicePort is required with ${CONFIG_NAMESPACE}:service (the port that serves HTTP)`);
+  }
+  if (c.mode === "tunnel" || c.mode === "hybrid") problems.push(...tunnelConfigProblems(c, secretKeysSet.includes("tunnelToken")));
+  return problems;
+}
+
+/** Reads this stack's config once from Pulumi's config store; secrets stay Pulumi secrets. */
+export function loadStackConfig(): StackConfig {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const raw: Record<string, unknown> = {};
+  const secretsSet: string[] = [];
+  for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    if ((SECRET_KEYS as readonly string[]).includes(key)) secretsSet.push(key);
+    else raw[key] = fromConfigText(key, text);
+  }
+  const parsed = parseStackConfig(raw, secretsSet);
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  return { ...parsed, secrets: { tunnelToken: config.getSecret("tunnelToken") } };
+}

@@ -1,0 +1,73 @@
+import { z } from "zod";
+import { BackendArgs, WebSocketArgs } from "../../components/shared/backend";
+import { KnativeSettingsArgs } from "../../components/knative/plan";
+
+/**
+ * Stack config keys are flat (`ws-exposure:heartbeatSeconds`), because Pulumi.yaml can type and
+ * describe only scalar and array keys. Each mode module owns the keys it reads; semantic checks
+ * (ranges, hostnames, budgets) are the components' own, so a stack and an importing program get
+ * the same messages.
+ */
+export const whole = z.number().int();
+
+export const commonShape = {
+  mode: z.enum(["tunnel", "l4", "hybrid"]),
+  knativeService: z.string().optional(),
+  service: z.string().optional(),
+  servicePort: whole.optional(),
+  namespace: z.string(),
+  path: z.string().optional(),
+  clusterDomain: z.string().optional(),
+  heartbeatSeconds: whole.optional(),
+  minLifetimeSeconds: whole.optional(),
+  minScale: whole.optional(),
+  maxScale: whole.optional(),
+  timeoutSeconds: whole.optional(),
+  targetConcurrency: whole.optional(),
+  antiAffinity: z.boolean().optional(),
+  forceConflicts: z.boolean().optional(),
+  knativeNamespace: z.string().optional(),
+  maxRevisionTimeoutSeconds: whole.optional(),
+  manageMaxRevisionTimeout: z.boolean().optional(),
+  podspecAffinity: z.enum(["disabled", "enabled", "manage"]).optional(),
+  ingressStreamIdleTimeoutSeconds: whole.optional(),
+  manageIngressStreamIdleTimeout: z.boolean().optional(),
+  knativeVersion: z.string().optional(),
+  accountId: z.string().optional(),
+  zoneId: z.string().optional(),
+  hostname: z.string(),
+};
+
+const commonSchema = z.object(commonShape);
+type CommonConfig = z.infer<typeof commonSchema>;
+
+export function backendArgs(c: CommonConfig): BackendArgs {
+  if (c.service !== undefined) {
+    return { service: c.service, namespace: c.namespace, port: c.servicePort as number, path: c.path, clusterDomain: c.clusterDomain };
+  }
+  return { knativeService: c.knativeService as string, namespace: c.namespace, path: c.path, clusterDomain: c.clusterDomain };
+}
+
+export function websocketArgs(c: CommonConfig): WebSocketArgs {
+  return { heartbeatSeconds: c.heartbeatSeconds, minLifetimeSeconds: c.minLifetimeSeconds };
+}
+
+export function knativeArgs(c: CommonConfig): KnativeSettingsArgs {
+  return {
+    minScale: c.minScale,
+    maxScale: c.maxScale,
+    timeoutSeconds: c.timeoutSeconds,
+    targetConcurrency: c.targetConcurrency,
+    antiAffinity: c.antiAffinity,
+    forceConflicts: c.forceConflicts,
+    cluster: {
+      namespace: c.knativeNamespace,
+      maxRevisionTimeoutSeconds: c.maxRevisionTimeoutSeconds,
+      manageMaxRevisionTimeout: c.manageMaxRevisionTimeout,
+      podspecAffinity: c.podspecAffinity,
+      ingressStreamIdleTimeoutSeconds: c.ingressStreamIdleTimeoutSeconds,
+      manageIngressStreamIdleTimeout: c.manageIngressStreamIdleTimeout,
+      version: c.knativeVersion,
+    },
+  };
+}

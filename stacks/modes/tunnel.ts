@@ -1,0 +1,63 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { TunnelExposure, TunnelExposureArgs } from "../../components/tunnel/TunnelExposure";
+import { backendArgs, knativeArgs, websocketArgs, whole } from "./common";
+import type { StackConfig } from "../config";
+
+export const tunnelShape = {
+  tunnelName: z.string().optional(),
+  tunnelId: z.string().optional(),
+  routeProvider: z.enum(["cloudflare-api", "tunnel-ingress-crd"]).optional(),
+  edgeIdleTimeoutSeconds: whole.optional(),
+  httpPaths: z.array(z.string()).optional(),
+  connectorReplicas: whole.optional(),
+  connectorImage: z.string().optional(),
+  connectorGracePeriodSeconds: whole.optional(),
+  connectorTerminationGracePeriodSeconds: whole.optional(),
+  connectorSpread: z.enum(["preferred", "required"]).optional(),
+};
+
+/** The TunnelExposure args a stack's config describes (the tunnel and hybrid modes share them). */
+export function tunnelArgs(c: StackConfig, hostname: string): TunnelExposureArgs {
+  return {
+    backend: backendArgs(c),
+    websocket: websocketArgs(c),
+    knative: knativeArgs(c),
+    accountId: c.accountId ?? "",
+    zoneId: c.zoneId,
+    hostname,
+    tunnel: c.tunnelId !== undefined ? { existingId: c.tunnelId, token: c.secrets.tunnelToken } : { create: { name: c.tunnelName ?? "" } },
+    routeProvider: c.routeProvider,
+    edgeIdleTimeoutSeconds: c.edgeIdleTimeoutSeconds,
+    httpRoutes: c.httpPaths?.map((path) => ({ path })),
+    connector: {
+      replicas: c.connectorReplicas,
+      image: c.connectorImage,
+      gracePeriodSeconds: c.connectorGracePeriodSeconds,
+      terminationGracePeriodSeconds: c.connectorTerminationGracePeriodSeconds,
+      spreadAcrossNodes: c.connectorSpread,
+    },
+  };
+}
+
+/** Cross-key rules of the tunnel keys; returns problems in config vocabulary. */
+export function tunnelConfigProblems(c: Omit<StackConfig, "secrets">, hasTunnelToken: boolean): string[] {
+  const problems: string[] = [];
+  const viaApi = (c.routeProvider ?? "cloudflare-api") === "cloudflare-api";
+  if (c.accountId === undefined) problems.push(`ws-exposure:accountId is required in mode "${c.mode}" (your Cloudflare account id)`);
+  if (!viaApi) return problems;
+  if (c.zoneId === undefined) problems.push("ws-exposure:zoneId is required: the tunnel's CNAME is created in that zone");
+  if ((c.tunnelName === undefined) === (c.tunnelId === undefined)) {
+    problems.push("ws-exposure:tunnelName (create a tunnel) or ws-exposure:tunnelId (reuse one) must be set, exactly one of them");
+  } else if (c.tunnelId !== undefined && !hasTunnelToken) {
+    problems.push(
+      "ws-exposure:tunnelToken is required with ws-exposure:tunnelId; set it with pulumi config set --secret ws-exposure:tunnelToken <token>",
+    );
+  }
+  return problems;
+}
+
+export function buildTunnel(name: string, c: StackConfig, opts?: pulumi.ComponentResourceOptions) {
+  const exposure = new TunnelExposure(name, tunnelArgs(c, c.hostname), opts);
+  return { url: exposure.url, tunnelId: exposure.tunnelId, budgets: [exposure.budgetValue] };
+}
