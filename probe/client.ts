@@ -108,6 +108,8 @@ export class ProbeClient {
     const ws = new WebSocket(this.config.url, this.config.wsOptions);
     this.ws = ws;
     ws.on("error", (err) => (this.error = err));
+    // ws does not surface socket errors after the upgrade (a reset looks like a FIN); listen on the socket.
+    ws.on("upgrade", (res) => res.socket.once("error", (err) => (this.error ??= err)));
     ws.on("open", () => this.handleOpen(performance.now() - startedAt));
     ws.on("pong", () => this.handlePong());
     if (this.config.echo) ws.on("message", (data: Buffer) => this.handleEcho(data.toString()));
