@@ -43,6 +43,7 @@ class StepError extends Error {
     readonly step: CheckStep,
     readonly kind: string,
     message: string,
+    readonly status?: number,
   ) {
     super(message);
   }
@@ -102,8 +103,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   } catch (err) {
     const e = err instanceof StepError ? err : new StepError("upgrade", "error", String(err));
     result.error = { step: e.step, kind: e.kind, message: e.message };
-    const status = /Unexpected server response: (\d{3})/.exec(e.message);
-    if (status) result.error.status = Number(status[1]);
+    if (e.status !== undefined) result.error.status = e.status;
     if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
   }
   result.steps = steps(t0, marks, performance.now());
@@ -160,7 +160,7 @@ function handshakeError(
               : "upgrade";
   const why =
     failure.kind === "http" ? `the server refused the upgrade with HTTP ${failure.status}` : failure.detail;
-  return new StepError(step, failure.label, why);
+  return new StepError(step, failure.label, why, failure.status);
 }
 
 function steps(

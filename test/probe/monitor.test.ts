@@ -1,0 +1,83 @@
+import { startMonitor, type MonitorHandle } from "../../probe";
+import { startTestServer, type TestServer } from "./servers/echoServer";
+import { trackUnhandledRejections } from "./helpers";
+
+trackUnhandledRejections();
+
+function metric(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(series + " "));
+  return line === undefined ? NaN : Number(line.slice(series.length + 1));
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("condition not met in time");
+}
+
+describe("7. monitor: metrics move as the server misbehaves", () => {
+  let server: TestServer;
+  let monitor: MonitorHandle;
+  const scrape = async () => (await fetch(`http://127.0.0.1:${monitor.port}/metrics`)).text();
+
+  beforeAll(async () => {
+    server = await startTestServer({ closeAfterMs: 200, closeCode: 1001 });
+    monitor = await startMonitor({
+      url: server.url,
+      metricsPort: 0,
+      metricsHost: "127.0.0.1",
+      heartbeatMs: 50,
+      backoff: { initialMs: 100, maxMs: 200 },
+      expectedMinLifetimeSeconds: 2700,
+      defaultMetrics: false,
+    });
+  });
+  afterAll(async () => {
+    await monitor.close();
+    await server.close();
+  });
+
+  it("/healthz answers 200 ok", async () => {
+    const res = await fetch(`http://127.0.0.1:${monitor.port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("ok\n");
+  });
+
+  it("counts drops by code and cause, reconnects, lifetimes and RTT", async () => {
+    await waitFor(
+      async () => metric(await scrape(), 'wsprobe_drops_total{code="1001",cause="server_close"}') >= 3,
+      5000,
+    );
+    const text = await scrape();
+    const drops = metric(text, 'wsprobe_drops_total{code="1001",cause="server_close"}');
+    expect(metric(text, "wsprobe_reconnects_total")).toBeGreaterThanOrEqual(drops - 1);
+    expect(metric(text, "wsprobe_connection_duration_seconds_count")).toBe(drops);
+    // Every lifetime is ~0.2 s: all in the 1 s bucket, none beyond.
+    expect(metric(text, 'wsprobe_connection_duration_seconds_bucket{le="1"}')).toBe(drops);
+    expect(text).toContain('wsprobe_connection_duration_seconds_bucket{le="2700"}');
+    expect(metric(text, "wsprobe_rtt_seconds_count")).toBeGreaterThan(0);
+  });
+
+  it("reports the endpoint down and counts failed attempts while it refuses upgrades", async () => {
+    server.pause();
+    await waitFor(
+      async () => metric(await scrape(), 'wsprobe_connect_failures_total{cause="http_503"}') >= 2,
+      5000,
+    );
+    expect(metric(await scrape(), "wsprobe_up")).toBe(0);
+  });
+
+  it("close() is idempotent and stops serving", async () => {
+    const other = await startMonitor({
+      url: server.url,
+      metricsPort: 0,
+      metricsHost: "127.0.0.1",
+      defaultMetrics: false,
+    });
+    await Promise.all([other.close(), other.close()]);
+    await expect(fetch(`http://127.0.0.1:${other.port}/metrics`)).rejects.toThrow();
+  });
+});
