@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Built by `npm run build` (the prepare script), so `npx wsprobe` works after `npm ci`.
+require("../dist/probe/cli.js")
+  .main(process.argv)
+  .then(
+    (code) => {
+      process.exitCode = code;
+      setTimeout(() => process.exit(code), 1000).unref();
+    },
+    (err) => {
+      process.stderr.write(`wsprobe: ${(err && err.stack) || err}\n`);
+      process.exit(1);
+    },
+  );
