@@ -46,6 +46,19 @@ function nameFromUrn(urn: string): string | null {
 }
 
 /**
+ * The Kubernetes provider names an object without metadata.name `<resource name>-<8 random chars>`,
+ * already at preview. The mock does the same with a visible stand-in suffix.
+ */
+function withAutoName(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (!type.startsWith("kubernetes:") || type.endsWith("Patch")) return inputs;
+  const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
+  if (metadata.name !== undefined) return inputs;
+  return { ...inputs, metadata: { ...metadata, name: `${name}-${AUTONAME_SUFFIX}` } };
+}
+
+export const AUTONAME_SUFFIX = "xxxxxxxx";
+
+/**
  * Installs Pulumi's mock engine and records every resource it sees, with its parent.
  * Mock state echoes the inputs; in preview mode ids are left unknown, as a real preview has them.
  */
@@ -68,7 +81,7 @@ export function installMockRuntime(options: MockRuntimeOptions = {}): MockRuntim
         });
       }
       const id = args.custom ? (preview ? "" : `${args.name}-id`) : undefined;
-      return { id, state: args.inputs };
+      return { id, state: withAutoName(args.type, args.name, args.inputs) };
     },
     call(args) {
       const handler = invokes[args.token];

@@ -3,7 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { PathBudget } from "../components/budget/model";
-import { displayValue, installMockRuntime, isSecretValue, RecordedResource } from "./mockRuntime";
+import { AUTONAME_SUFFIX, displayValue, installMockRuntime, isSecretValue, RecordedResource } from "./mockRuntime";
 import { budgetJson, budgetTable, resourceTree } from "./report";
 import { readStackConfig } from "./stackConfig";
 
@@ -83,8 +83,8 @@ export function kubernetesManifests(resources: RecordedResource[]): { file: stri
     .map((r, i) => {
       const object = displayValue(r.inputs) as Record<string, unknown>;
       const metadata = (object.metadata ?? {}) as Record<string, unknown>;
-      // Pulumi auto-names objects without a metadata.name: the resource name plus a random suffix.
-      if (metadata.name === undefined) object.metadata = { name: `${r.name}-(random suffix at deploy)`, ...metadata };
+      // Pulumi auto-names objects without a metadata.name: the resource name plus a random suffix (x here).
+      if (metadata.name === undefined) object.metadata = { name: `${r.name}-${AUTONAME_SUFFIX}`, ...metadata };
       const kind = String(object.kind ?? r.type.split(":").pop());
       const file = `${String(i + 1).padStart(2, "0")}-${kind.toLowerCase()}-${r.name}.yaml`;
       const header = `# ${r.type} ${r.name}${isPatch(r) ? " (server-side apply patch of an existing object)" : ""}\n`;
