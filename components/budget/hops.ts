@@ -83,3 +83,94 @@ export function queueProxyHop(timeoutSeconds: number, knativeVersion: string): H
     note: "timeoutSeconds is a hard cap on a WebSocket's life; idleTimeoutSeconds and responseStartTimeoutSeconds are 0",
   };
 }
+
+// --- L4 path (MetalLB + kube-proxy + HAProxy) -------------------------------------------------
+
+/** MetalLB L2: one node answers ARP/NDP for the address; failover, not load balancing. */
+export function metallbL2Hop(externalTrafficPolicy: "Local" | "Cluster"): Hop {
+  const local =
+    externalTrafficPolicy === "Local"
+      ? " (with externalTrafficPolicy Local also when the last ready endpoint leaves the leader node, e.g. a rollout moving the pods)"
+      : "";
+  return {
+    name: "metallb-l2",
+    idleTimeoutSeconds: null,
+    lifetimeCapSeconds: null,
+    dropEvents: [
+      `L2 leader change${local}: node loss, speaker restart or drain moves the address, and every established connection drops`,
+    ],
+    note: "one node takes all traffic for the address; no timers of its own",
+  };
+}
+
+/** MetalLB BGP: routers spread flows over the announcing nodes (ECMP). */
+export function metallbBgpHop(): Hop {
+  return {
+    name: "metallb-bgp",
+    idleTimeoutSeconds: null,
+    lifetimeCapSeconds: null,
+    dropEvents: [
+      "a node joins or leaves the ECMP set (node loss, speaker restart, BGP session reset): routers without resilient hashing rehash flows, breaking connections that land on another node",
+    ],
+  };
+}
+
+/**
+ * kube-proxy's conntrack entry for the LB flow: an idle timer. kube-proxy sets
+ * nf_conntrack_tcp_timeout_established to its --conntrack-tcp-timeout-established (default 24h =
+ * 86400 s); the kernel's own default is 432000 s (5 days).
+ */
+export function kubeProxyConntrackHop(establishedTimeoutSeconds: number): Hop {
+  return {
+    name: "kube-proxy-conntrack",
+    idleTimeoutSeconds: establishedTimeoutSeconds > 0 ? establishedTimeoutSeconds : null,
+    lifetimeCapSeconds: null,
+    dropEvents: [
+      "conntrack table full or flushed (kube-proxy restart with a changed rule set): NATed flows break",
+    ],
+    idleSetting:
+      "kube-proxy --conntrack-tcp-timeout-established (declared in conntrackEstablishedTimeoutSeconds)",
+  };
+}
+
+/** HAProxy terminating TLS in `mode tcp`: `timeout tunnel` is the idle timer; reloads and pod stops end at hard-stop-after. */
+export function haproxyHop(timing: {
+  tunnelSeconds: number;
+  hardStopAfterSeconds: number;
+  preStopSeconds: number;
+}): Hop {
+  return {
+    name: "haproxy",
+    idleTimeoutSeconds: timing.tunnelSeconds,
+    lifetimeCapSeconds: null,
+    dropEvents: [
+      `reload (SIGUSR2) or pod stop (rollout, drain; after a ${timing.preStopSeconds} s preStop): the old process keeps its connections for at most hard-stop-after ${timing.hardStopAfterSeconds} s, then closes the rest at once`,
+      "pod loss (node failure) drops its connections",
+    ],
+    idleSetting: "tls.haproxy.timeouts.tunnelSeconds",
+    note: "timeout tunnel is an idle timer, reset by heartbeats in either direction",
+  };
+}
+
+/** The user container's port 8080 reached directly: no timers, but the autoscaler cannot see the sockets. */
+export function knativeUserPortHop(): Hop {
+  return {
+    name: "user-container",
+    idleTimeoutSeconds: null,
+    lifetimeCapSeconds: null,
+    dropEvents: [
+      "the autoscaler sees no load on port 8080 (the queue-proxy is bypassed) and may scale away pods holding live sockets",
+      "pod termination: sockets cut when the container stops",
+    ],
+  };
+}
+
+/** A plain Kubernetes Service backend: whatever the service itself does is outside the model. */
+export function serviceBackendHop(service: string): Hop {
+  return {
+    name: "backend-service",
+    idleTimeoutSeconds: null,
+    lifetimeCapSeconds: null,
+    dropEvents: [`pod termination of ${service}: its sockets close as the application decides`],
+  };
+}

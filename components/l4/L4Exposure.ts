@@ -1,0 +1,195 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as cloudflare from "@pulumi/cloudflare";
+import { PathBudget } from "../budget/model";
+import { KnativeSettings } from "../knative/KnativeSettings";
+import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
+import { KnativeBackendArgs } from "../shared/backend";
+import { assertBudget } from "../shared/assertBudget";
+import { L4ExposureArgs } from "./args";
+import {
+  certificateObject,
+  haproxyConfigFor,
+  haproxyConfigMapSpec,
+  haproxyDeploymentSpec,
+  haproxyPdbSpec,
+  loadBalancerServiceSpec,
+  podServiceSpec,
+} from "./kube";
+import { bgpAdvertisement, bgpPeer, ipAddressPool, l2Advertisement, MetalObject } from "./metallb";
+import { L4Plan, planL4 } from "./plan";
+
+export interface L4ExposureComponentArgs extends L4ExposureArgs {
+  /** What another path sharing this backend needs of Knative (set by HybridExposure); merged with this path's. Default none. */
+  knativeRequirements?: KnativeRequirements;
+}
+
+/**
+ * Exposes a WebSocket service at layer 4: a MetalLB address (pool + L2 or BGP advertisement), a
+ * `LoadBalancer` Service, TLS terminated by an HAProxy tier (or passed through, or plain `ws://`
+ * when asked for by name), a route straight to the Knative pods' queue-proxy (port 8012), and an
+ * optional DNS-only record. Cloudflare's proxy is never on this path.
+ *
+ * Needs MetalLB in the cluster, and cert-manager when the certificate comes from an issuer.
+ * Cannot survive a MetalLB L2 leader change: every established connection drops (see docs/L4.md).
+ *
+ * @example
+ * ```ts
+ * const l4 = new L4Exposure("messaging", {
+ *   backend: { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" },
+ *   websocket: { heartbeatSeconds: 5, minLifetimeSeconds: 3600 },
+ *   knative: { minScale: 2, cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
+ *   hostname: "ws.example.com",
+ *   addressPool: { create: { addresses: ["192.168.1.240/29"] } },
+ *   loadBalancerIP: "192.168.1.241",
+ *   tls: { mode: "terminate", certificate: { certManager: { issuerName: "letsencrypt-dns01" } } },
+ *   dns: { zoneId: "fedcba9876543210fedcba9876543210", target: { address: "203.0.113.7" } },
+ * }, { providers: { kubernetes: k8sProvider, cloudflare: cfProvider } });
+ * export const url = l4.url; // wss://ws.example.com/ws
+ * ```
+ */
+export class L4Exposure extends pulumi.ComponentResource {
+  /** `wss://<hostname><path>` (`ws://` with tls none; the port appears when not the scheme's default). */
+  public readonly url: pulumi.Output<string>;
+  /** The address MetalLB gave the Service (`status.loadBalancer.ingress[0].ip`); unknown until deploy. */
+  public readonly loadBalancerIP: pulumi.Output<string | undefined>;
+  /** The path's connection budget. */
+  public readonly budget: pulumi.Output<PathBudget>;
+  /** The same budget as a plain value, for composition and printing. */
+  public readonly budgetValue: PathBudget;
+  /** Every decision, after defaults and validation. */
+  public readonly plan: L4Plan;
+  public readonly service: k8s.core.v1.Service;
+
+  constructor(name: string, args: L4ExposureComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+    const plan = planL4(name, args);
+    assertBudget(plan.owner, plan.budget);
+    const config = plan.tls.mode === "terminate" ? haproxyConfigFor(plan) : undefined;
+
+    super("ws-exposure:index:L4Exposure", name, {}, opts);
+    this.plan = plan;
+    this.budgetValue = plan.budget;
+    this.budget = pulumi.output(plan.budget);
+    this.url = pulumi.output(plan.url);
+
+    if (plan.applyKnativeSettings && plan.backend.kind === "knative") {
+      new KnativeSettings(
+        `${name}-knative`,
+        {
+          backend: args.backend as KnativeBackendArgs,
+          websocket: args.websocket,
+          knative: args.knative,
+          requirements: mergeRequirements(
+            plan.knativeRequirements,
+            args.knativeRequirements ?? NO_REQUIREMENTS,
+          ),
+        },
+        { parent: this },
+      );
+    }
+
+    // MetalLB: the pool (when created) and how it is announced.
+    const metal = (resourceName: string, obj: MetalObject, dependsOn: pulumi.Resource[] = []) =>
+      new k8s.apiextensions.CustomResource(resourceName, { ...obj }, { parent: this, dependsOn });
+    const labels = { "app.kubernetes.io/instance": name };
+    const ns = plan.metallbNamespace;
+    const metalDeps: pulumi.Resource[] = [];
+    if (plan.pool.create) {
+      metalDeps.push(metal(`${name}-pool`, ipAddressPool(plan.pool.name, ns, plan.pool.create, labels)));
+    }
+    const adv = plan.advertisement;
+    if (adv.type === "l2") {
+      metalDeps.push(
+        metal(
+          `${name}-l2`,
+          l2Advertisement(
+            `${name}-l2`,
+            ns,
+            { pool: plan.pool.name, interfaces: adv.interfaces, nodeSelectors: adv.nodeSelectors },
+            labels,
+          ),
+          metalDeps.slice(),
+        ),
+      );
+    } else if (adv.type === "bgp") {
+      const peers = adv.peers.map((p) => metal(p.name, bgpPeer(p.name, ns, p.spec, labels)));
+      metalDeps.push(
+        metal(
+          `${name}-bgp`,
+          bgpAdvertisement(
+            `${name}-bgp`,
+            ns,
+            {
+              pool: plan.pool.name,
+              peers: adv.peerNames,
+              aggregationLength: adv.aggregationLength,
+              localPref: adv.localPref,
+              communities: adv.communities,
+              nodeSelectors: adv.nodeSelectors,
+            },
+            labels,
+          ),
+          [...metalDeps, ...peers],
+        ),
+      );
+    }
+
+    // What the LoadBalancer sends traffic to.
+    const lbDeps: pulumi.Resource[] = [...metalDeps];
+    if (plan.tls.mode === "terminate") {
+      const upstreamDeps: pulumi.Resource[] = [];
+      if (plan.podService) {
+        upstreamDeps.push(new k8s.core.v1.Service(`${name}-backend`, podServiceSpec(plan), { parent: this }));
+      }
+      if (plan.tls.certManager) {
+        upstreamDeps.push(
+          new k8s.apiextensions.CustomResource(`${name}-tls`, certificateObject(plan), { parent: this }),
+        );
+      }
+      const configMap = new k8s.core.v1.ConfigMap(
+        `${name}-haproxy`,
+        haproxyConfigMapSpec(plan, config as string),
+        {
+          parent: this,
+        },
+      );
+      // HAProxy resolves its backend at start: the Service (and the certificate) first.
+      const deployment = new k8s.apps.v1.Deployment(
+        `${name}-haproxy`,
+        haproxyDeploymentSpec(plan, config as string),
+        {
+          parent: this,
+          dependsOn: [configMap, ...upstreamDeps],
+        },
+      );
+      new k8s.policy.v1.PodDisruptionBudget(`${name}-haproxy`, haproxyPdbSpec(plan), { parent: this });
+      lbDeps.push(deployment);
+    }
+
+    this.service = new k8s.core.v1.Service(`${name}-lb`, loadBalancerServiceSpec(plan), {
+      parent: this,
+      dependsOn: lbDeps,
+    });
+    this.loadBalancerIP = this.service.status.apply((status) => status?.loadBalancer?.ingress?.[0]?.ip);
+
+    if (plan.dns) {
+      const target = plan.dns.target;
+      new cloudflare.DnsRecord(
+        `${name}-dns`,
+        {
+          zoneId: args.dns!.zoneId,
+          name: plan.hostname,
+          type: plan.dns.type,
+          content: target === "loadBalancerIP" ? this.loadBalancerIP.apply((ip) => ip ?? "") : target.address,
+          // Never proxied: Cloudflare's L7 proxy would be back on the path this exposure exists to avoid.
+          proxied: false,
+          ttl: plan.dns.ttl,
+          comment: `ws-exposure ${name}: L4 (MetalLB), DNS only`,
+        },
+        { parent: this },
+      );
+    }
+
+    this.registerOutputs({ url: this.url, loadBalancerIP: this.loadBalancerIP, budget: this.budget });
+  }
+}

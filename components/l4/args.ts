@@ -1,0 +1,185 @@
+import * as pulumi from "@pulumi/pulumi";
+import { BackendArgs, WebSocketArgs } from "../shared/backend";
+import { KnativeSettingsArgs } from "../knative/plan";
+import { BgpPeerSpec, LabelSelector } from "./metallb";
+
+/** A MetalLB pool this exposure creates (dedicated to it) ... */
+export interface CreatePoolArgs {
+  create: {
+    /** CIDRs (`192.168.1.240/28`) or inclusive ranges (`192.168.1.240-192.168.1.250`), v4 or v6; must not overlap. */
+    addresses: string[];
+    /** Let MetalLB hand these addresses to any LoadBalancer Service. Default false: a dedicated pool, used only by Services that ask for it by name (this one does). */
+    autoAssign?: boolean;
+    /** Never hand out `.0` / `.255` addresses (old routers drop them). Default unset (MetalLB: false). A pinned loadBalancerIP ending in .0/.255 is refused when true. */
+    avoidBuggyIPs?: boolean;
+  };
+}
+
+/** ... or an existing pool, by name. */
+export interface ExistingPoolArgs {
+  /** Name of an existing `IPAddressPool` in metallbNamespace. */
+  existing: string;
+  /** The pool's addresses, if you want a pinned loadBalancerIP checked against them. Default: not checked. */
+  addresses?: string[];
+}
+
+export type AddressPoolArgs = CreatePoolArgs | ExistingPoolArgs;
+
+export interface L2AdvertisementArgs {
+  type: "l2";
+  /** Announce only from these node interfaces. Default: all. */
+  interfaces?: string[];
+  /** Only these nodes may become the L2 leader for the address. Default: all. */
+  nodeSelectors?: LabelSelector[];
+}
+
+export interface BgpPeerArgs extends BgpPeerSpec {
+  /** Peer name; the BGPPeer is created as `<exposure>-<name>` in metallbNamespace. */
+  name: string;
+}
+
+export interface BgpAdvertisementArgs {
+  type: "bgp";
+  /** BGPPeers (`metallb.io/v1beta2`) to create; the advertisement is limited to them (plus existingPeers). Default none. */
+  peers?: BgpPeerArgs[];
+  /** Names of existing BGPPeers to announce to. Default none: with no peers at all, every configured peer. */
+  existingPeers?: string[];
+  /** Roll /32s up into a larger prefix. Default 32 (MetalLB). */
+  aggregationLength?: number;
+  localPref?: number;
+  communities?: string[];
+  nodeSelectors?: LabelSelector[];
+}
+
+/** The pool is already advertised (an L2Advertisement / BGPAdvertisement that selects it exists). */
+export interface NoAdvertisementArgs {
+  type: "none";
+}
+
+export type AdvertisementArgs = L2AdvertisementArgs | BgpAdvertisementArgs | NoAdvertisementArgs;
+
+export interface HaproxyTimeoutArgs {
+  /** `timeout connect` to the backend. Default 5. */
+  connectSeconds?: number;
+  /** `timeout client` (TLS handshake and anything before the tunnel). Default 30. */
+  clientSeconds?: number;
+  /** `timeout server` (before the tunnel). Default 30. */
+  serverSeconds?: number;
+  /** `timeout tunnel`: the WebSocket IDLE timeout (heartbeats reset it). Default max(websocket.minLifetimeSeconds, 3 heartbeats); at least 3 heartbeats; a lower value than the lifetime is taken as on purpose. */
+  tunnelSeconds?: number;
+  /** `timeout client-fin`: a half-closed client side. Default 10. */
+  clientFinSeconds?: number;
+}
+
+export interface HaproxyArgs {
+  /** Replicas, at least 2 (a PodDisruptionBudget keeps all but one). Default 2. */
+  replicas?: number;
+  /** Image, pinned (a tag other than `latest`, or a digest). Default `haproxy:3.2.4` (official image). */
+  image?: string;
+  timeouts?: HaproxyTimeoutArgs;
+  /** preStop sleep before the soft-stop, so the endpoint leaves the LB first. Default 10; below hardStopAfterSeconds. */
+  preStopSeconds?: number;
+  /** `hard-stop-after`: an old process (reload or stop) cuts what it still holds after this. Default 60. */
+  hardStopAfterSeconds?: number;
+  /** `close-spread-time` (< hardStopAfterSeconds). Default hardStopAfterSeconds - 10. Spreads idle/HTTP closes; see docs/L4.md for tunnels. */
+  closeSpreadSeconds?: number;
+  /** Pod grace period; at least preStop + hardStopAfter + 10. Default exactly that. */
+  terminationGracePeriodSeconds?: number;
+  /** Connection limit per pod. Default 20000. */
+  maxconn?: number;
+  /** Container resources. Default requests cpu 50m / memory 64Mi, limit memory 256Mi. */
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+}
+
+export interface TerminateTlsArgs {
+  /** HAProxy pods terminate TLS and forward plain TCP to the backend; the LoadBalancer selects them. */
+  mode: "terminate";
+  /** An existing `kubernetes.io/tls` Secret in the backend's namespace, or a cert-manager Certificate this component creates for `hostname` (Secret `<name>-tls`). */
+  certificate:
+    | { secretName: string }
+    | {
+        certManager: {
+          issuerName: string;
+          /** Default "ClusterIssuer". */
+          issuerKind?: "Issuer" | "ClusterIssuer";
+          /** Certificate duration, Go duration. Default cert-manager's (2160h). */
+          duration?: string;
+          /** Renew this long before expiry. Default cert-manager's (1/3 of duration). */
+          renewBefore?: string;
+        };
+      };
+  haproxy?: HaproxyArgs;
+}
+
+export interface PassthroughTlsArgs {
+  /** The backend pods serve TLS themselves on `targetPort`; the LoadBalancer selects them; no HAProxy. */
+  mode: "passthrough";
+  /** Named container port on the backend pods that serves TLS. */
+  targetPort: string;
+}
+
+export interface NoTlsArgs {
+  /** Plain `ws://`: messages cross the network unencrypted. LAN or development only. */
+  mode: "none";
+  /** Must be true: plain ws is only built when asked for by name. */
+  acknowledgeInsecure: boolean;
+  /** Pod port for a plain Service backend (its pods are selected directly). Knative: from `route`. */
+  targetPort?: string | number;
+}
+
+export type L4TlsArgs = TerminateTlsArgs | PassthroughTlsArgs | NoTlsArgs;
+
+/** How traffic reaches a Knative backend. */
+export type L4RouteArgs = "queue-proxy" | "ingress" | { forcePort8080: true };
+
+export interface L4DnsArgs {
+  /** Cloudflare zone id. */
+  zoneId: pulumi.Input<string>;
+  /** "loadBalancerIP": the Service's address; `{ address }`: a public address forwarded to it (a homelab's WAN IP). */
+  target: "loadBalancerIP" | { address: string };
+  /** TTL seconds; 1 = automatic. Default 1. */
+  ttl?: number;
+}
+
+export interface L4ExposureArgs {
+  /** The WebSocket backend: a Knative Service (usual) or a plain Service. Helpers (HAProxy, Services) go into its namespace. */
+  backend: BackendArgs;
+  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
+  websocket?: WebSocketArgs;
+  /** Knative settings (Knative backends only); see KnativeSettingsArgs. */
+  knative?: KnativeSettingsArgs;
+  /** Create the KnativeSettings child `<name>-knative`. Default true; a HybridExposure passes false and applies them once itself. */
+  applyKnativeSettings?: boolean;
+  /** Public DNS name clients connect to, e.g. `ws.example.com`. */
+  hostname: string;
+  /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. */
+  addressPool: AddressPoolArgs;
+  /** MetalLB's namespace (pools, advertisements, peers live there). Default `metallb-system`. */
+  metallbNamespace?: string;
+  /** How the address is announced. Default `{ type: "l2" }`. */
+  advertisement?: AdvertisementArgs;
+  /** Pin the Service's address (annotation `metallb.io/loadBalancerIPs`); must lie in the pool. Default: MetalLB picks one. */
+  loadBalancerIP?: string;
+  /** Port on the load balancer. Default 443 (terminate, passthrough), 80 (none). */
+  port?: number;
+  /** "Local" (default) keeps the client IP, but traffic only enters nodes with a ready pod and moving the pods can move the L2 leader; "Cluster" hides the client IP. */
+  externalTrafficPolicy?: "Local" | "Cluster";
+  /** Client CIDR allowlist for the LoadBalancer (also enforced by HAProxy with externalTrafficPolicy Local). Default: everyone. */
+  loadBalancerSourceRanges?: string[];
+  /**
+   * ClientIP session affinity on the LoadBalancer Service (timeout 1..86400, default 10800). With tls
+   * terminate it pins a client IP to one HAProxy pod, NOT to a backend pod (HAProxy's own connections
+   * to the backend share the HAProxy pod's IP). Default: none.
+   */
+  sessionAffinity?: { timeoutSeconds?: number };
+  /** TLS: terminate (HAProxy), passthrough, or none (explicit). Required. */
+  tls: L4TlsArgs;
+  /** Knative route: "queue-proxy" (default: pods' port 8012, min-scale >= 1), "ingress" (Knative's ingress, tls terminate only), or `{ forcePort8080: true }`. Not for plain Services. */
+  route?: L4RouteArgs;
+  /** Pod labels of a plain Service backend, needed when the LoadBalancer selects its pods (passthrough, none). */
+  podSelector?: Record<string, string>;
+  /** Optional DNS-only record (A/AAAA, `proxied: false` always) for `hostname`. Needs the `cloudflare` provider. */
+  dns?: L4DnsArgs;
+  /** kube-proxy's conntrack established timeout, for the budget. Default 86400 (kube-proxy's 24h). */
+  conntrackEstablishedTimeoutSeconds?: number;
+}

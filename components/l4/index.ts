@@ -1,0 +1,8 @@
+/** The L4 path's public API: the component, its args, and the pure builders it uses. */
+export * from "./address";
+export * from "./args";
+export * from "./haproxy";
+export * from "./metallb";
+export * from "./plan";
+export * from "./kube";
+export * from "./L4Exposure";

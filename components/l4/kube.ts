@@ -1,0 +1,255 @@
+/**
+ * Kubernetes object specs of the L4 path, as plain data (no Pulumi): the HAProxy ConfigMap,
+ * Deployment and PodDisruptionBudget, the ClusterIP Service to the Knative pods, the LoadBalancer
+ * Service, and the cert-manager Certificate. The component wraps each in a Pulumi resource.
+ */
+import { createHash } from "crypto";
+import { HAPROXY_UID, renderHaproxyConfig } from "./haproxy";
+import { HAPROXY_HEALTH_PORT, HAPROXY_TLS_PORT, haproxyLabels, L4Plan, ResolvedTls } from "./plan";
+import { serviceAnnotations } from "./metallb";
+
+type Terminate = Extract<ResolvedTls, { mode: "terminate" }>;
+
+/** Where the pod mounts things (the tests render the same config with their own paths). */
+export const HAPROXY_CONFIG_DIR = "/usr/local/etc/haproxy";
+export const HAPROXY_CERT_DIR = "/etc/ws-exposure/tls";
+/** The Secret's tls.crt is projected here, its tls.key beside it as `<crt>.key`, which HAProxy loads by itself. */
+export const HAPROXY_CERT_PATH = `${HAPROXY_CERT_DIR}/tls.crt`;
+export const HAPROXY_RUNTIME_DIR = "/var/run/haproxy";
+
+export function requireTerminate(plan: L4Plan): Terminate {
+  if (plan.tls.mode !== "terminate")
+    throw new Error(`L4 plan ${plan.name} has no HAProxy tier (tls.mode ${plan.tls.mode})`);
+  return plan.tls;
+}
+
+/** haproxy.cfg exactly as the pod runs it. */
+export function haproxyConfigFor(plan: L4Plan): string {
+  const tls = requireTerminate(plan);
+  const upstream = plan.upstream as NonNullable<L4Plan["upstream"]>;
+  return renderHaproxyConfig({
+    bindAddress: "",
+    bindPort: HAPROXY_TLS_PORT,
+    certPath: HAPROXY_CERT_PATH,
+    servers: [{ name: "backend", address: upstream.address, port: upstream.port }],
+    backendHostHeader: upstream.hostHeader,
+    timeouts: tls.haproxy.timeouts,
+    // HAProxy sees the client address only with externalTrafficPolicy Local (Cluster SNATs it to a node IP).
+    sourceRanges: plan.externalTrafficPolicy === "Local" ? plan.sourceRanges : [],
+    health: { bindAddress: "", port: HAPROXY_HEALTH_PORT },
+    runtimeDir: HAPROXY_RUNTIME_DIR,
+    maxconn: tls.haproxy.maxconn,
+  });
+}
+
+export function configHash(config: string): string {
+  return createHash("sha256").update(config).digest("hex").slice(0, 16);
+}
+
+export function haproxyConfigMapSpec(plan: L4Plan, config: string) {
+  return {
+    metadata: {
+      name: `${plan.name}-haproxy`,
+      namespace: plan.backend.namespace,
+      labels: haproxyLabels(plan.name),
+    },
+    data: { "haproxy.cfg": config },
+  };
+}
+
+export function haproxyDeploymentSpec(plan: L4Plan, config: string) {
+  const tls = requireTerminate(plan);
+  const h = tls.haproxy;
+  const labels = haproxyLabels(plan.name);
+  const probe = (periodSeconds: number, failureThreshold: number) => ({
+    httpGet: { path: "/healthz", port: "health" },
+    periodSeconds,
+    timeoutSeconds: 2,
+    failureThreshold,
+  });
+  return {
+    metadata: { name: `${plan.name}-haproxy`, namespace: plan.backend.namespace, labels },
+    spec: {
+      replicas: h.replicas,
+      selector: { matchLabels: labels },
+      // Never below the replica count during a rollout: a new pod is ready before an old one drains.
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      minReadySeconds: 5,
+      template: {
+        metadata: {
+          labels,
+          // A config change rolls the pods (each old pod drains through preStop + hard-stop-after).
+          annotations: { "ws-exposure.dev/haproxy-config-sha256": configHash(config) },
+        },
+        spec: {
+          terminationGracePeriodSeconds: h.shutdown.terminationGracePeriodSeconds,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: HAPROXY_UID,
+            runAsGroup: HAPROXY_UID,
+            fsGroup: HAPROXY_UID,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: "kubernetes.io/hostname",
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: labels },
+            },
+          ],
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                {
+                  weight: 100,
+                  podAffinityTerm: {
+                    topologyKey: "kubernetes.io/hostname",
+                    labelSelector: { matchLabels: labels },
+                  },
+                },
+              ],
+            },
+          },
+          containers: [
+            {
+              name: "haproxy",
+              image: h.image,
+              // haproxy itself is pid 1 (the master): the preStop signals it directly.
+              command: ["haproxy", "-W", "-db", "-f", `${HAPROXY_CONFIG_DIR}/haproxy.cfg`],
+              ports: [
+                { name: "wss", containerPort: HAPROXY_TLS_PORT, protocol: "TCP" },
+                { name: "health", containerPort: HAPROXY_HEALTH_PORT, protocol: "TCP" },
+              ],
+              readinessProbe: probe(5, 2),
+              livenessProbe: probe(10, 3),
+              lifecycle: { preStop: { exec: { command: h.shutdown.preStopCommand } } },
+              resources: h.resources,
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ["ALL"] },
+              },
+              volumeMounts: [
+                { name: "config", mountPath: HAPROXY_CONFIG_DIR, readOnly: true },
+                { name: "tls", mountPath: HAPROXY_CERT_DIR, readOnly: true },
+                { name: "run", mountPath: HAPROXY_RUNTIME_DIR },
+                { name: "tmp", mountPath: "/tmp" },
+              ],
+            },
+          ],
+          volumes: [
+            {
+              name: "config",
+              configMap: {
+                name: `${plan.name}-haproxy`,
+                items: [{ key: "haproxy.cfg", path: "haproxy.cfg" }],
+              },
+            },
+            {
+              name: "tls",
+              secret: {
+                secretName: tls.secretName,
+                // tls.key as `tls.crt.key`: HAProxy finds a key file named after the certificate (no init step).
+                items: [
+                  { key: "tls.crt", path: "tls.crt" },
+                  { key: "tls.key", path: "tls.crt.key" },
+                ],
+                defaultMode: 0o440,
+              },
+            },
+            { name: "run", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+            { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export function haproxyPdbSpec(plan: L4Plan) {
+  const labels = haproxyLabels(plan.name);
+  return {
+    metadata: { name: `${plan.name}-haproxy`, namespace: plan.backend.namespace, labels },
+    spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+  };
+}
+
+/** ClusterIP Service to the Knative pods' queue-proxy (or the forced 8080). Spans all revisions. */
+export function podServiceSpec(plan: L4Plan) {
+  const svc = plan.podService;
+  if (!svc) throw new Error(`L4 plan ${plan.name} has no pod Service (route ${plan.route})`);
+  return {
+    metadata: {
+      name: svc.name,
+      namespace: plan.backend.namespace,
+      labels: { "app.kubernetes.io/instance": plan.name },
+    },
+    spec: {
+      type: "ClusterIP",
+      selector: svc.selector,
+      ports: [{ name: "http", port: svc.port, targetPort: svc.port, protocol: "TCP" }],
+    },
+  };
+}
+
+export function loadBalancerServiceSpec(plan: L4Plan) {
+  const spec: Record<string, unknown> = {
+    type: "LoadBalancer",
+    externalTrafficPolicy: plan.externalTrafficPolicy,
+    selector: plan.lbSelector,
+    ports: [
+      {
+        name: plan.tls.mode === "none" ? "ws" : "wss",
+        port: plan.port,
+        targetPort: plan.lbTargetPort,
+        protocol: "TCP",
+      },
+    ],
+  };
+  if (plan.sourceRanges.length > 0) spec.loadBalancerSourceRanges = plan.sourceRanges;
+  if (plan.sessionAffinity) {
+    spec.sessionAffinity = "ClientIP";
+    spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: plan.sessionAffinity.timeoutSeconds } };
+  }
+  return {
+    metadata: {
+      name: `${plan.name}-lb`,
+      namespace: plan.backend.namespace,
+      labels: { "app.kubernetes.io/instance": plan.name },
+      annotations: serviceAnnotations(
+        plan.pool.name,
+        plan.loadBalancerIP ? [plan.loadBalancerIP] : undefined,
+      ),
+    },
+    spec,
+  };
+}
+
+/** cert-manager `Certificate` for the hostname; the Secret is what HAProxy mounts. */
+export function certificateObject(plan: L4Plan) {
+  const tls = requireTerminate(plan);
+  const cm = tls.certManager;
+  if (!cm) throw new Error(`L4 plan ${plan.name} uses an existing Secret`);
+  const spec: Record<string, unknown> = {
+    secretName: tls.secretName,
+    dnsNames: [plan.hostname],
+    issuerRef: { name: cm.issuerName, kind: cm.issuerKind, group: "cert-manager.io" },
+    privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+  };
+  if (cm.duration) spec.duration = cm.duration;
+  if (cm.renewBefore) spec.renewBefore = cm.renewBefore;
+  return {
+    apiVersion: "cert-manager.io/v1",
+    kind: "Certificate",
+    metadata: {
+      name: `${plan.name}-tls`,
+      namespace: plan.backend.namespace,
+      labels: { "app.kubernetes.io/instance": plan.name },
+    },
+    spec,
+  };
+}
