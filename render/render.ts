@@ -16,6 +16,8 @@ export interface RenderOptions {
   set?: Record<string, string>;
   /** Secret config values, `key -> text` (stack files' encrypted values cannot be read offline). */
   setSecret?: Record<string, string>;
+  /** Config keys to drop from the stack file. */
+  unset?: string[];
 }
 
 export interface RenderResult {
@@ -42,7 +44,7 @@ async function displayOutput(value: unknown): Promise<unknown> {
  * returns every resource it would register. Throws the program's own error when its config is bad.
  */
 export async function renderStack(options: RenderOptions): Promise<RenderResult> {
-  const config = readStackConfig(options.projectDir, options.stack, options.set, options.setSecret);
+  const config = readStackConfig(options.projectDir, options.stack, options.set, options.setSecret, options.unset);
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
   const runtime = installMockRuntime({ project: config.project, stack: options.stack, preview: true });
   await runtime.ready;

@@ -31,6 +31,7 @@ export function readStackConfig(
   stack: string,
   overrides: Record<string, string> = {},
   secretOverrides: Record<string, string> = {},
+  unset: string[] = [],
 ): RenderConfig {
   const projectFile = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string };
   const stackPath = path.join(dir, `Pulumi.${stack}.yaml`);
@@ -50,6 +51,7 @@ export function readStackConfig(
       values[full] = configText(value);
     }
   }
+  for (const key of unset) delete values[qualify(project, key)];
   for (const [key, value] of Object.entries(overrides)) values[qualify(project, key)] = value;
   for (const [key, value] of Object.entries(secretOverrides)) {
     const full = qualify(project, key);
