@@ -1,0 +1,161 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { fail, requirePort, requireWholeNumber } from "../shared/validation";
+
+/** Opt-in prometheus-operator objects: a ServiceMonitor and a PrometheusRule. */
+export interface WsMonitorPrometheusOperatorArgs {
+  /** Create the ServiceMonitor and the PrometheusRule. Needs the monitoring.coreos.com/v1 CRDs. Plain value: it decides which resources exist. */
+  enabled: boolean;
+  /** Labels your Prometheus selects rules and monitors by, e.g. `{ release: "kube-prometheus-stack" }`. Default none. */
+  labels?: Record<string, string>;
+  /** Scrape interval of the ServiceMonitor. Default "30s". */
+  scrapeInterval?: string;
+  /** `WsProbeDrops` fires when `sum(rate(wsprobe_drops_total[5m]))` stays above this many drops per second for 5 minutes. Default 0.01 (3 drops in 5 minutes). */
+  dropRateThreshold?: number;
+  /** `WsProbeShortLifetimes` looks at the drops of this window (seconds). Default max(3600, 2 × expectedMinLifetimeSeconds): a healthy connection drops at most once per expected lifetime, so the window must hold a few. */
+  lifetimeWindowSeconds?: number;
+}
+
+export interface WsMonitorArgs {
+  /** The public URL to probe, e.g. an exposure's `url` output (`wss://ws.example.com/ws`). Required. */
+  url: pulumi.Input<string>;
+  /** Namespace of the monitor's Deployment, ConfigMap and Service. Required. */
+  namespace: pulumi.Input<string>;
+  /** Heartbeat (ping) interval in seconds, like the client's. Default 5 (the iOS client). */
+  heartbeatSeconds?: number;
+  /** Connections the monitor holds. Default 1; 1..100 (it is a monitor, not a load test: use `wsprobe soak` for that). */
+  connections?: number;
+  /**
+   * The lifetime the path's budget promises (seconds): drops younger than this are what
+   * `WsProbeShortLifetimes` counts. Usually the backend's `minLifetimeSeconds`. Default 3600.
+   */
+  expectedMinLifetimeSeconds?: number;
+  /** Deployment replicas; each replica probes on its own. Default 1. */
+  replicas?: number;
+  /** Pinned stock Node image (>= 20) that runs the bundled script. Default `node:20.19.5-alpine`; never `latest`. */
+  image?: string;
+  /** Port of `/metrics` and `/healthz` (Service port name `metrics`). Default 9464. */
+  metricsPort?: number;
+  /** Container resources. Default requests 10m CPU / 48Mi, limit 128Mi memory (no CPU limit: throttling would show up as RTT). */
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  /** Path of the bundled probe. Default `dist/bundle/wsprobe.js` of this package (built by `npm run build`). */
+  bundlePath?: string;
+  /** ServiceMonitor and PrometheusRule. Default disabled. */
+  prometheusOperator?: WsMonitorPrometheusOperatorArgs;
+}
+
+export interface MonitorPlan {
+  heartbeatSeconds: number;
+  connections: number;
+  expectedMinLifetimeSeconds: number;
+  replicas: number;
+  image: string;
+  metricsPort: number;
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+  prometheusOperator: {
+    enabled: boolean;
+    labels: Record<string, string>;
+    scrapeInterval: string;
+    dropRateThreshold: number;
+    lifetimeWindowSeconds: number;
+  };
+}
+
+export const DEFAULT_MONITOR_IMAGE = "node:20.19.5-alpine";
+export const DEFAULT_METRICS_PORT = 9464;
+export const MAX_MONITOR_CONNECTIONS = 100;
+
+/** Validates and defaults every plain arg; throws a ValidationError naming the arg before anything is registered. */
+export function planMonitor(owner: string, args: WsMonitorArgs): MonitorPlan {
+  if (args.url === undefined || args.url === null || args.url === "")
+    fail(owner, "url", 'is required: the public WebSocket URL to probe, e.g. "wss://ws.example.com/ws"');
+  if (typeof args.url === "string" && !/^wss?:\/\/[^/\s]+/.test(args.url))
+    fail(
+      owner,
+      "url",
+      `${JSON.stringify(args.url)} is not a ws:// or wss:// URL (e.g. "wss://ws.example.com/ws")`,
+    );
+  if (args.namespace === undefined || args.namespace === null || args.namespace === "")
+    fail(owner, "namespace", "is required: the namespace to run the monitor in");
+  const heartbeatSeconds = requireWholeNumber(
+    owner,
+    "heartbeatSeconds",
+    args.heartbeatSeconds ?? 5,
+    1,
+    undefined,
+    "of seconds",
+  );
+  const connections = requireWholeNumber(
+    owner,
+    "connections",
+    args.connections ?? 1,
+    1,
+    MAX_MONITOR_CONNECTIONS,
+  );
+  const expectedMinLifetimeSeconds = requireWholeNumber(
+    owner,
+    "expectedMinLifetimeSeconds",
+    args.expectedMinLifetimeSeconds ?? 3600,
+    1,
+    undefined,
+    "of seconds",
+  );
+  const replicas = requireWholeNumber(owner, "replicas", args.replicas ?? 1, 1);
+  const image = args.image ?? DEFAULT_MONITOR_IMAGE;
+  if (
+    typeof image !== "string" ||
+    !/^[^\s:@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image) ||
+    /:latest$/.test(image)
+  )
+    fail(
+      owner,
+      "image",
+      `${JSON.stringify(image)} is not pinned; use a tag or digest such as "${DEFAULT_MONITOR_IMAGE}"`,
+    );
+  const metricsPort = requirePort(owner, "metricsPort", args.metricsPort ?? DEFAULT_METRICS_PORT);
+  const po = args.prometheusOperator;
+  const scrapeInterval = po?.scrapeInterval ?? "30s";
+  if (!/^\d+(s|m)$/.test(scrapeInterval))
+    fail(
+      owner,
+      "prometheusOperator.scrapeInterval",
+      `${JSON.stringify(scrapeInterval)} is not a Prometheus duration such as "30s" or "1m"`,
+    );
+  const dropRateThreshold = po?.dropRateThreshold ?? 0.01;
+  if (
+    typeof dropRateThreshold !== "number" ||
+    !(dropRateThreshold > 0) ||
+    !Number.isFinite(dropRateThreshold)
+  )
+    fail(
+      owner,
+      "prometheusOperator.dropRateThreshold",
+      `must be a number of drops per second > 0 (got ${JSON.stringify(dropRateThreshold)})`,
+    );
+  const lifetimeWindowSeconds = requireWholeNumber(
+    owner,
+    "prometheusOperator.lifetimeWindowSeconds",
+    po?.lifetimeWindowSeconds ?? Math.max(3600, 2 * expectedMinLifetimeSeconds),
+    expectedMinLifetimeSeconds,
+    undefined,
+    "of seconds (at least expectedMinLifetimeSeconds)",
+  );
+  return {
+    heartbeatSeconds,
+    connections,
+    expectedMinLifetimeSeconds,
+    replicas,
+    image,
+    metricsPort,
+    resources: {
+      requests: { cpu: "10m", memory: "48Mi", ...args.resources?.requests },
+      limits: { memory: "128Mi", ...args.resources?.limits },
+    },
+    prometheusOperator: {
+      enabled: po?.enabled === true,
+      labels: { ...po?.labels },
+      scrapeInterval,
+      dropRateThreshold,
+      lifetimeWindowSeconds,
+    },
+  };
+}
