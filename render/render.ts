@@ -3,7 +3,13 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { PathBudget } from "../components/budget/model";
-import { AUTONAME_SUFFIX, displayValue, installMockRuntime, isSecretValue, RecordedResource } from "./mockRuntime";
+import {
+  AUTONAME_SUFFIX,
+  displayValue,
+  installMockRuntime,
+  isSecretValue,
+  RecordedResource,
+} from "./mockRuntime";
 import { budgetJson, budgetTable, resourceTree } from "./report";
 import { readStackConfig } from "./stackConfig";
 
@@ -33,7 +39,8 @@ const STACK_OUTPUT_PLACEHOLDER = "(known after deploy)";
 /** Resolves an exported value as `pulumi preview` would show it: secrets hidden, unknowns marked. */
 async function displayOutput(value: unknown): Promise<unknown> {
   if (!pulumi.Output.isInstance(value)) return displayValue(value);
-  const output = value as pulumi.Output<unknown>;
+  // isSecret/isKnown are internal to the SDK's Output, but they are what `pulumi preview` reads too.
+  const output = value as pulumi.Output<unknown> & { isSecret: Promise<boolean>; isKnown: Promise<boolean> };
   if (await output.isSecret) return "[secret]";
   if (!(await output.isKnown)) return STACK_OUTPUT_PLACEHOLDER;
   return new Promise((resolve) => output.apply((v) => resolve(displayValue(v))));
@@ -44,7 +51,13 @@ async function displayOutput(value: unknown): Promise<unknown> {
  * returns every resource it would register. Throws the program's own error when its config is bad.
  */
 export async function renderStack(options: RenderOptions): Promise<RenderResult> {
-  const config = readStackConfig(options.projectDir, options.stack, options.set, options.setSecret, options.unset);
+  const config = readStackConfig(
+    options.projectDir,
+    options.stack,
+    options.set,
+    options.setSecret,
+    options.unset,
+  );
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
   const runtime = installMockRuntime({ project: config.project, stack: options.stack, preview: true });
   await runtime.ready;
@@ -75,7 +88,12 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
 
 /** `resources.json` entries: every resource, secrets and unknowns replaced for display. */
 export function resourcesJson(resources: RecordedResource[]): unknown[] {
-  return resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent, inputs: displayValue(r.inputs) }));
+  return resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    parent: r.parent,
+    inputs: displayValue(r.inputs),
+  }));
 }
 
 /** The Kubernetes objects as they would be applied, one YAML document a resource. */
@@ -86,7 +104,8 @@ export function kubernetesManifests(resources: RecordedResource[]): { file: stri
       const object = displayValue(r.inputs) as Record<string, unknown>;
       const metadata = (object.metadata ?? {}) as Record<string, unknown>;
       // Pulumi auto-names objects without a metadata.name: the resource name plus a random suffix (x here).
-      if (metadata.name === undefined) object.metadata = { name: `${r.name}-${AUTONAME_SUFFIX}`, ...metadata };
+      if (metadata.name === undefined)
+        object.metadata = { name: `${r.name}-${AUTONAME_SUFFIX}`, ...metadata };
       const kind = String(object.kind ?? r.type.split(":").pop());
       const file = `${String(i + 1).padStart(2, "0")}-${kind.toLowerCase()}-${r.name}.yaml`;
       const header = `# ${r.type} ${r.name}${isPatch(r) ? " (server-side apply patch of an existing object)" : ""}\n`;
@@ -101,9 +120,16 @@ function isPatch(r: RecordedResource): boolean {
 export function writeRender(outDir: string, result: RenderResult): void {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(path.join(outDir, "k8s"), { recursive: true });
-  fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(resourcesJson(result.resources), null, 2) + "\n");
-  for (const m of kubernetesManifests(result.resources)) fs.writeFileSync(path.join(outDir, "k8s", m.file), m.yaml);
-  fs.writeFileSync(path.join(outDir, "budget.json"), JSON.stringify(budgetJson(result.budgets), null, 2) + "\n");
+  fs.writeFileSync(
+    path.join(outDir, "resources.json"),
+    JSON.stringify(resourcesJson(result.resources), null, 2) + "\n",
+  );
+  for (const m of kubernetesManifests(result.resources))
+    fs.writeFileSync(path.join(outDir, "k8s", m.file), m.yaml);
+  fs.writeFileSync(
+    path.join(outDir, "budget.json"),
+    JSON.stringify(budgetJson(result.budgets), null, 2) + "\n",
+  );
   fs.writeFileSync(path.join(outDir, "outputs.json"), JSON.stringify(result.outputs, null, 2) + "\n");
 }
 

@@ -9,11 +9,21 @@ function seconds(value: number | null): string {
 export function budgetTable(budgets: PathBudget[]): string {
   const lines: string[] = [];
   for (const b of budgets) {
-    lines.push(`Connection budget: ${b.name} path (heartbeat ${b.heartbeatSeconds} s, lifetime wanted ${b.minLifetimeSeconds} s)`);
-    const rows = b.hops.map((h) => [h.name, seconds(h.idleTimeoutSeconds), seconds(h.lifetimeCapSeconds), h.dropEvents.join("; ") || "-"]);
+    lines.push(
+      `Connection budget: ${b.name} path (heartbeat ${b.heartbeatSeconds} s, lifetime wanted ${b.minLifetimeSeconds} s)`,
+    );
+    const rows = b.hops.map((h) => [
+      h.name,
+      seconds(h.idleTimeoutSeconds),
+      seconds(h.lifetimeCapSeconds),
+      h.dropEvents.join("; ") || "-",
+    ]);
     const header = ["hop", "idle timeout", "lifetime cap", "drops connections anyway"];
-    const widths = header.map((_, i) => Math.max(header[i].length, ...rows.slice().map((r) => (i === 3 ? 0 : r[i].length))));
-    const fmt = (r: string[]) => `  ${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`;
+    const widths = header.map((_, i) =>
+      Math.max(header[i].length, ...rows.slice().map((r) => (i === 3 ? 0 : r[i].length))),
+    );
+    const fmt = (r: string[]) =>
+      `  ${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`;
     lines.push(fmt(header));
     for (const r of rows) lines.push(fmt(r));
     lines.push(

@@ -36,9 +36,13 @@ export function readStackConfig(
   const projectFile = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string };
   const stackPath = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(stackPath)) {
-    throw new Error(`no stack "${stack}": ${stackPath} does not exist (stacks here: ${listStacks(dir).join(", ") || "none"})`);
+    throw new Error(
+      `no stack "${stack}": ${stackPath} does not exist (stacks here: ${listStacks(dir).join(", ") || "none"})`,
+    );
   }
-  const stackFile = (YAML.parse(fs.readFileSync(stackPath, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const stackFile = (YAML.parse(fs.readFileSync(stackPath, "utf8")) ?? {}) as {
+    config?: Record<string, unknown>;
+  };
   const project = projectFile.name;
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];

@@ -12,14 +12,32 @@ function keyValues(value: string, previous: Record<string, string>): Record<stri
 async function main(): Promise<void> {
   const program = new Command()
     .name("render")
-    .description("Render a stack offline: the resources `pulumi up` would create, their Kubernetes YAML and the connection budget.")
+    .description(
+      "Render a stack offline: the resources `pulumi up` would create, their Kubernetes YAML and the connection budget.",
+    )
     .option("--stack <name>", "stack to render (Pulumi.<name>.yaml)", "dev")
     .option("--out <dir>", "output folder (default out/<stack>)")
     .option("--set <key=value>", "override a config value (repeatable)", keyValues, {})
-    .option("--unset <key>", "drop a key of the stack file (repeatable)", (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option("--set-secret <key=value>", "give a secret config value (repeatable; stack files' encrypted values cannot be read offline)", keyValues, {})
+    .option(
+      "--unset <key>",
+      "drop a key of the stack file (repeatable)",
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option(
+      "--set-secret <key=value>",
+      "give a secret config value (repeatable; stack files' encrypted values cannot be read offline)",
+      keyValues,
+      {},
+    )
     .parse();
-  const opts = program.opts<{ stack: string; out?: string; set: Record<string, string>; setSecret: Record<string, string>; unset: string[] }>();
+  const opts = program.opts<{
+    stack: string;
+    out?: string;
+    set: Record<string, string>;
+    setSecret: Record<string, string>;
+    unset: string[];
+  }>();
   const projectDir = path.resolve(__dirname, "..");
   const outDir = path.resolve(opts.out ?? path.join("out", opts.stack));
 
@@ -34,10 +52,19 @@ async function main(): Promise<void> {
   process.on("uncaughtException", onAsyncError);
 
   try {
-    const result = await renderStack({ projectDir, stack: opts.stack, outDir, set: opts.set, setSecret: opts.setSecret, unset: opts.unset });
+    const result = await renderStack({
+      projectDir,
+      stack: opts.stack,
+      outDir,
+      set: opts.set,
+      setSecret: opts.setSecret,
+      unset: opts.unset,
+    });
     if (failed) return;
     writeRender(outDir, result);
-    process.stdout.write(`${result.text}\n\nWrote ${path.relative(process.cwd(), outDir) || "."}/{resources.json,budget.json,outputs.json,k8s/}\n`);
+    process.stdout.write(
+      `${result.text}\n\nWrote ${path.relative(process.cwd(), outDir) || "."}/{resources.json,budget.json,outputs.json,k8s/}\n`,
+    );
     process.exit(0);
   } catch (err) {
     onAsyncError(err);

@@ -16,7 +16,11 @@ export interface StackOutputs {
 }
 
 /** Builds the exposure the config's mode names; `name` prefixes every resource. */
-export function buildExposure(name: string, config: StackConfig, opts?: pulumi.ComponentResourceOptions): StackOutputs {
+export function buildExposure(
+  name: string,
+  config: StackConfig,
+  opts?: pulumi.ComponentResourceOptions,
+): StackOutputs {
   switch (config.mode) {
     case "tunnel":
       return buildTunnel(name, config, opts);

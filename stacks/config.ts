@@ -59,12 +59,17 @@ export function fromConfigText(key: string, text: string): unknown {
  * Validates the stack's config (key -> value, namespace stripped, values already typed).
  * Pure: the render and the tests call it with plain objects. `secretKeysSet` names the secret keys present.
  */
-export function parseStackConfig(raw: Record<string, unknown>, secretKeysSet: readonly string[] = []): ParsedConfig {
+export function parseStackConfig(
+  raw: Record<string, unknown>,
+  secretKeysSet: readonly string[] = [],
+): ParsedConfig {
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if ((SECRET_KEYS as readonly string[]).includes(key)) {
-      problems.push(`${CONFIG_NAMESPACE}:${key} is a secret; set it with pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value>`);
+      problems.push(
+        `${CONFIG_NAMESPACE}:${key} is a secret; set it with pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value>`,
+      );
     } else if (!ALL_KEYS.includes(key)) {
       const suggestion = suggestKey(key, ALL_KEYS);
       problems.push(
@@ -91,9 +96,12 @@ function crossKeyProblems(c: ParsedConfig, secretKeysSet: readonly string[]): st
     );
   }
   if (c.service !== undefined && c.servicePort === undefined) {
-    problems.push(`${CONFIG_NAMESPACE}:servicePort is required with ${CONFIG_NAMESPACE}:service (the port that serves HTTP)`);
+    problems.push(
+      `${CONFIG_NAMESPACE}:servicePort is required with ${CONFIG_NAMESPACE}:service (the port that serves HTTP)`,
+    );
   }
-  if (c.mode === "tunnel" || c.mode === "hybrid") problems.push(...tunnelConfigProblems(c, secretKeysSet.includes("tunnelToken")));
+  if (c.mode === "tunnel" || c.mode === "hybrid")
+    problems.push(...tunnelConfigProblems(c, secretKeysSet.includes("tunnelToken")));
   return problems;
 }
 

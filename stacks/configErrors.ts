@@ -21,7 +21,9 @@ export function configKey(path: readonly PropertyKey[]): string {
 export function suggestKey(key: string, known: readonly string[]): string | undefined {
   if (known.length === 0) return undefined;
   const best = closest(key, known as string[]);
-  return distance(key.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+  return distance(key.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(best.length / 3))
+    ? best
+    : undefined;
 }
 
 function describe(value: unknown): string {
@@ -33,10 +35,13 @@ export function formatIssue(issue: z.core.$ZodIssue): string[] {
   const key = configKey(issue.path);
   switch (issue.code) {
     case "invalid_type":
-      if (issue.input === undefined) return [`${key} is required (${issue.expected}); set it with pulumi config set ${key} <value>`];
+      if (issue.input === undefined)
+        return [`${key} is required (${issue.expected}); set it with pulumi config set ${key} <value>`];
       return [`${key} must be ${article(issue.expected)} (got ${describe(issue.input)})`];
     case "invalid_value":
-      return [`${key} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${describe(issue.input)})`];
+      return [
+        `${key} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${describe(issue.input)})`,
+      ];
     default:
       return [`${key} ${issue.message}`];
   }

@@ -21,7 +21,9 @@ export function cloudflareEdgeHop(edgeIdleTimeoutSeconds: number): Hop {
     name: "cloudflare-edge",
     idleTimeoutSeconds: edgeIdleTimeoutSeconds,
     lifetimeCapSeconds: null,
-    dropEvents: ["Cloudflare restarts edge servers on its deploys, closing every WebSocket on them without notice"],
+    dropEvents: [
+      "Cloudflare restarts edge servers on its deploys, closing every WebSocket on them without notice",
+    ],
     idleSetting: "tunnel.edgeIdleTimeoutSeconds (only if you measured a longer timer)",
     note: "idle timer, reset by heartbeats; not a lifetime cap",
   };
@@ -46,7 +48,8 @@ export function knativeIngressHop(streamIdleTimeoutSeconds: number): Hop {
     idleTimeoutSeconds: streamIdleTimeoutSeconds > 0 ? streamIdleTimeoutSeconds : null,
     lifetimeCapSeconds: null,
     dropEvents: ["ingress gateway pod restart drops the connections it proxies"],
-    idleSetting: "knative.cluster.ingressStreamIdleTimeoutSeconds (config-kourier stream-idle-timeout; 0 = none)",
+    idleSetting:
+      "knative.cluster.ingressStreamIdleTimeoutSeconds (config-kourier stream-idle-timeout; 0 = none)",
   };
 }
 

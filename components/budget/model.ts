@@ -76,7 +76,9 @@ export function evaluateBudget(
   for (const hop of hops) {
     const cap = hop.lifetimeCapSeconds;
     if (cap !== null && cap < minLifetimeSeconds) {
-      const fix = hop.lifetimeSetting ? `raise ${hop.lifetimeSetting} to at least ${minLifetimeSeconds}` : `lower websocket.minLifetimeSeconds`;
+      const fix = hop.lifetimeSetting
+        ? `raise ${hop.lifetimeSetting} to at least ${minLifetimeSeconds}`
+        : `lower websocket.minLifetimeSeconds`;
       problems.push(
         `the ${name} path caps a connection's life at ${cap} s at hop "${hop.name}", below websocket.minLifetimeSeconds ${minLifetimeSeconds}; ${fix}`,
       );

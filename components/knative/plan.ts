@@ -86,11 +86,19 @@ export const KNATIVE_DEFAULT_MAX_REVISION_TIMEOUT_SECONDS = 600;
 function resolveCluster(owner: string, c: KnativeClusterArgs | undefined): ResolvedCluster {
   const version = c?.version ?? "1.22";
   if (!/^\d+\.\d+$/.test(version)) {
-    fail(owner, "knative.cluster.version", `${JSON.stringify(version)} is not a "major.minor" version such as "1.22"`);
+    fail(
+      owner,
+      "knative.cluster.version",
+      `${JSON.stringify(version)} is not a "major.minor" version such as "1.22"`,
+    );
   }
   const podspecAffinity = c?.podspecAffinity ?? "disabled";
   if (!["disabled", "enabled", "manage"].includes(podspecAffinity)) {
-    fail(owner, "knative.cluster.podspecAffinity", `must be "disabled", "enabled" or "manage" (got ${JSON.stringify(podspecAffinity)})`);
+    fail(
+      owner,
+      "knative.cluster.podspecAffinity",
+      `must be "disabled", "enabled" or "manage" (got ${JSON.stringify(podspecAffinity)})`,
+    );
   }
   return {
     namespace: c?.namespace ?? "knative-serving",
@@ -124,7 +132,11 @@ export function planKnativeSettings(
   const minScale = requireWholeNumber(owner, "knative.minScale", args?.minScale ?? 2, 0);
   const maxScale = requireWholeNumber(owner, "knative.maxScale", args?.maxScale ?? 10, 1);
   if (minScale > maxScale) {
-    fail(owner, "knative.minScale", `${minScale} is above knative.maxScale ${maxScale}; lower minScale or raise maxScale`);
+    fail(
+      owner,
+      "knative.minScale",
+      `${minScale} is above knative.maxScale ${maxScale}; lower minScale or raise maxScale`,
+    );
   }
   if (minScale < requirements.minScaleAtLeast) {
     fail(
@@ -168,7 +180,8 @@ export function planKnativeSettings(
     "autoscaling.knative.dev/min-scale": String(minScale),
     "autoscaling.knative.dev/max-scale": String(maxScale),
   };
-  if (targetConcurrency !== undefined) annotations["autoscaling.knative.dev/target"] = String(targetConcurrency);
+  if (targetConcurrency !== undefined)
+    annotations["autoscaling.knative.dev/target"] = String(targetConcurrency);
   // TBC "0" with min-scale >= 1 puts the revision in Serve mode: traffic skips the activator.
   const activatorOutOfPath = requirements.activatorOutOfPath && minScale >= 1;
   if (activatorOutOfPath) annotations["autoscaling.knative.dev/target-burst-capacity"] = "0";
@@ -187,7 +200,10 @@ export function planKnativeSettings(
 }
 
 /** The server-side-apply body for the existing Knative Service (only the fields this project owns). */
-export function knativeServicePatchBody(backend: ResolvedBackend, plan: KnativePlan): Record<string, unknown> {
+export function knativeServicePatchBody(
+  backend: ResolvedBackend,
+  plan: KnativePlan,
+): Record<string, unknown> {
   const spec: Record<string, unknown> = {
     timeoutSeconds: plan.timeoutSeconds,
     // Explicit zeros: a raised timeoutSeconds otherwise switches on a 300 s response-start timer
@@ -219,7 +235,9 @@ export function knativeServicePatchBody(backend: ResolvedBackend, plan: KnativeP
 }
 
 /** Cluster ConfigMap patches the plan opts into: name -> data. */
-export function clusterConfigPatches(plan: KnativePlan): { configMap: string; namespace: string; data: Record<string, string> }[] {
+export function clusterConfigPatches(
+  plan: KnativePlan,
+): { configMap: string; namespace: string; data: Record<string, string> }[] {
   const { cluster } = plan;
   const patches: { configMap: string; namespace: string; data: Record<string, string> }[] = [];
   if (cluster.manageMaxRevisionTimeout) {

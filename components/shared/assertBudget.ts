@@ -6,5 +6,9 @@ export function assertBudget(owner: string, budget: PathBudget): void {
   if (budget.ok) return;
   const [first, ...rest] = budget.problems;
   const more = rest.length ? `; also: ${rest.join("; ")}` : "";
-  throw new ValidationError(owner, "websocket", `does not fit the ${budget.name} path's connection budget: ${first}${more}`);
+  throw new ValidationError(
+    owner,
+    "websocket",
+    `does not fit the ${budget.name} path's connection budget: ${first}${more}`,
+  );
 }

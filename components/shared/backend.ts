@@ -1,4 +1,11 @@
-import { fail, KNATIVE_RESERVED_PORTS, requireDnsLabel, requirePath, requirePort, requireWholeNumber } from "./validation";
+import {
+  fail,
+  KNATIVE_RESERVED_PORTS,
+  requireDnsLabel,
+  requirePath,
+  requirePort,
+  requireWholeNumber,
+} from "./validation";
 
 /** The WebSocket service to expose: a Knative Service (the usual case) ... */
 export interface KnativeBackendArgs {
@@ -62,7 +69,7 @@ export const DEFAULT_MIN_LIFETIME_SECONDS = 3600;
 
 export function resolveBackend(owner: string, backend: BackendArgs | undefined): ResolvedBackend {
   if (!backend || typeof backend !== "object") {
-    fail(owner, "backend", 'is required: give { knativeService, namespace } or { service, namespace, port }');
+    fail(owner, "backend", "is required: give { knativeService, namespace } or { service, namespace, port }");
   }
   const b = backend as Partial<KnativeBackendArgs & ServiceBackendArgs>;
   if (b.knativeService !== undefined && b.service !== undefined) {
@@ -73,7 +80,11 @@ export function resolveBackend(owner: string, backend: BackendArgs | undefined):
   const domain = b.clusterDomain ?? "cluster.local";
   if (b.knativeService !== undefined) {
     if (b.port !== undefined) {
-      fail(owner, "backend.port", "is only for a plain Service; a Knative Service is reached through its ingress on port 80");
+      fail(
+        owner,
+        "backend.port",
+        "is only for a plain Service; a Knative Service is reached through its ingress on port 80",
+      );
     }
     const name = requireDnsLabel(owner, "backend.knativeService", b.knativeService);
     const host = `${name}.${namespace}.svc.${domain}`;
@@ -99,7 +110,11 @@ export function resolveBackend(owner: string, backend: BackendArgs | undefined):
       inClusterUrl: `http://${name}.${namespace}.svc.${domain}:${port}`,
     };
   }
-  return fail(owner, "backend", 'names no service: give knativeService (a Knative Service) or service + port (a plain Service)');
+  return fail(
+    owner,
+    "backend",
+    "names no service: give knativeService (a Knative Service) or service + port (a plain Service)",
+  );
 }
 
 export function resolveWebSocket(owner: string, ws: WebSocketArgs | undefined): ResolvedWebSocket {

@@ -52,7 +52,11 @@ export function requireHostname(owner: string, field: string, value: unknown, al
 /** An HTTP path as clients send it: starts with `/`, no whitespace, query or fragment. */
 export function requirePath(owner: string, field: string, value: unknown): string {
   if (typeof value !== "string" || !/^\/[^\s?#]*$/.test(value)) {
-    fail(owner, field, `${JSON.stringify(value)} is not a path; it must start with "/" and hold no spaces, "?" or "#" (e.g. "/ws")`);
+    fail(
+      owner,
+      field,
+      `${JSON.stringify(value)} is not a path; it must start with "/" and hold no spaces, "?" or "#" (e.g. "/ws")`,
+    );
   }
   return value;
 }
@@ -93,9 +97,18 @@ export function requireDnsLabel(owner: string, field: string, value: unknown): s
   return value;
 }
 
-export function requireOneOf<T extends string>(owner: string, field: string, value: unknown, allowed: readonly T[]): T {
+export function requireOneOf<T extends string>(
+  owner: string,
+  field: string,
+  value: unknown,
+  allowed: readonly T[],
+): T {
   if (typeof value !== "string" || !allowed.includes(value as T)) {
-    fail(owner, field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")} (got ${JSON.stringify(value)})`);
+    fail(
+      owner,
+      field,
+      `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")} (got ${JSON.stringify(value)})`,
+    );
   }
   return value as T;
 }

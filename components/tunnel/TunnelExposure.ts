@@ -3,8 +3,19 @@ import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PathBudget } from "../budget/model";
 import { KnativeSettings } from "../knative/KnativeSettings";
-import { KnativeRequirements, KnativeSettingsArgs, NO_REQUIREMENTS, planKnativeSettings } from "../knative/plan";
-import { BackendArgs, KnativeBackendArgs, resolveBackend, resolveWebSocket, WebSocketArgs } from "../shared/backend";
+import {
+  KnativeRequirements,
+  KnativeSettingsArgs,
+  NO_REQUIREMENTS,
+  planKnativeSettings,
+} from "../knative/plan";
+import {
+  BackendArgs,
+  KnativeBackendArgs,
+  resolveBackend,
+  resolveWebSocket,
+  WebSocketArgs,
+} from "../shared/backend";
 import { assertBudget } from "../shared/assertBudget";
 import { fail, ownerName, requireHostname, requireOneOf, requireWholeNumber } from "../shared/validation";
 import { ConnectorArgs, CLOUDFLARED_TOKEN_KEY, connectorDeploymentSpec, planConnector } from "./connector";
@@ -133,15 +144,30 @@ export class TunnelExposure extends pulumi.ComponentResource {
     });
     const tunnel = args.tunnel as Partial<CreateTunnelArgs & ExistingTunnelArgs> | undefined;
     if (routeProvider === "cloudflare-api") {
-      if (args.zoneId === undefined) fail(owner, "zoneId", `is required with routeProvider "cloudflare-api" (the CNAME for ${hostname})`);
+      if (args.zoneId === undefined)
+        fail(owner, "zoneId", `is required with routeProvider "cloudflare-api" (the CNAME for ${hostname})`);
       if (!tunnel || (tunnel.create === undefined) === (tunnel.existingId === undefined)) {
-        fail(owner, "tunnel", 'must be { create: { name } } or { existingId, token | tokenSecret }, exactly one');
+        fail(
+          owner,
+          "tunnel",
+          "must be { create: { name } } or { existingId, token | tokenSecret }, exactly one",
+        );
       }
-      if (tunnel.create !== undefined && (typeof tunnel.create.name !== "string" || tunnel.create.name.trim() === "")) {
+      if (
+        tunnel.create !== undefined &&
+        (typeof tunnel.create.name !== "string" || tunnel.create.name.trim() === "")
+      ) {
         fail(owner, "tunnel.create.name", "must be a non-empty tunnel name");
       }
-      if (tunnel.existingId !== undefined && (tunnel.token === undefined) === (tunnel.tokenSecret === undefined)) {
-        fail(owner, "tunnel", "reuses a tunnel: give its connector token as exactly one of token (a Pulumi secret) or tokenSecret { name, key }");
+      if (
+        tunnel.existingId !== undefined &&
+        (tunnel.token === undefined) === (tunnel.tokenSecret === undefined)
+      ) {
+        fail(
+          owner,
+          "tunnel",
+          "reuses a tunnel: give its connector token as exactly one of token (a Pulumi secret) or tokenSecret { name, key }",
+        );
       }
     }
     const budget = tunnelBudget({
@@ -151,7 +177,8 @@ export class TunnelExposure extends pulumi.ComponentResource {
       knative: knativePlan,
     });
     assertBudget(owner, budget);
-    if (routeProvider === "cloudflare-api" && tunnel?.existingId !== undefined) claimTunnel(owner, tunnel.existingId);
+    if (routeProvider === "cloudflare-api" && tunnel?.existingId !== undefined)
+      claimTunnel(owner, tunnel.existingId);
 
     super("ws-exposure:index:TunnelExposure", name, {}, opts);
     this.budgetValue = budget;
@@ -207,8 +234,10 @@ export class TunnelExposure extends pulumi.ComponentResource {
       );
       tunnelId = created.id;
       token = pulumi.secret(
-        cloudflare.getZeroTrustTunnelCloudflaredTokenOutput({ accountId: args.accountId, tunnelId }, { parent: this })
-          .token,
+        cloudflare.getZeroTrustTunnelCloudflaredTokenOutput(
+          { accountId: args.accountId, tunnelId },
+          { parent: this },
+        ).token,
       );
     } else {
       tunnelId = pulumi.output(tunnel!.existingId!);
@@ -243,14 +272,21 @@ export class TunnelExposure extends pulumi.ComponentResource {
         : {
             name: new k8s.core.v1.Secret(
               `${name}-tunnel-token`,
-              { metadata: { namespace: backend.namespace, labels }, type: "Opaque", stringData: { [CLOUDFLARED_TOKEN_KEY]: token } },
+              {
+                metadata: { namespace: backend.namespace, labels },
+                type: "Opaque",
+                stringData: { [CLOUDFLARED_TOKEN_KEY]: token },
+              },
               { parent: this },
             ).metadata.name,
             key: CLOUDFLARED_TOKEN_KEY,
           };
     new k8s.apps.v1.Deployment(
       `${name}-cloudflared`,
-      { metadata: { namespace: backend.namespace, labels }, spec: connectorDeploymentSpec(connector, labels, tokenRef.name, tokenRef.key) },
+      {
+        metadata: { namespace: backend.namespace, labels },
+        spec: connectorDeploymentSpec(connector, labels, tokenRef.name, tokenRef.key),
+      },
       { parent: this },
     );
     new k8s.policy.v1.PodDisruptionBudget(

@@ -1,5 +1,12 @@
 import { evaluateBudget, Hop, PathBudget } from "../budget/model";
-import { activatorHop, clientHop, cloudflaredHop, cloudflareEdgeHop, knativeIngressHop, queueProxyHop } from "../budget/hops";
+import {
+  activatorHop,
+  clientHop,
+  cloudflaredHop,
+  cloudflareEdgeHop,
+  knativeIngressHop,
+  queueProxyHop,
+} from "../budget/hops";
 import { ResolvedWebSocket } from "../shared/backend";
 import { KnativePlan } from "../knative/plan";
 

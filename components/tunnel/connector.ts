@@ -31,12 +31,32 @@ export const CLOUDFLARED_METRICS_PORT = 2000;
 export const MAX_CONNECTOR_REPLICAS = 25;
 
 export function planConnector(owner: string, args: ConnectorArgs | undefined): ConnectorPlan {
-  const replicas = requireWholeNumber(owner, "connector.replicas", args?.replicas ?? 2, 1, MAX_CONNECTOR_REPLICAS);
+  const replicas = requireWholeNumber(
+    owner,
+    "connector.replicas",
+    args?.replicas ?? 2,
+    1,
+    MAX_CONNECTOR_REPLICAS,
+  );
   const image = args?.image ?? DEFAULT_CLOUDFLARED_IMAGE;
-  if (typeof image !== "string" || !/^[^\s:@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image) || /:latest$/.test(image)) {
-    fail(owner, "connector.image", `${JSON.stringify(image)} is not pinned; use a tag or digest such as "${DEFAULT_CLOUDFLARED_IMAGE}"`);
+  if (
+    typeof image !== "string" ||
+    !/^[^\s:@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image) ||
+    /:latest$/.test(image)
+  ) {
+    fail(
+      owner,
+      "connector.image",
+      `${JSON.stringify(image)} is not pinned; use a tag or digest such as "${DEFAULT_CLOUDFLARED_IMAGE}"`,
+    );
   }
-  const gracePeriodSeconds = requireWholeNumber(owner, "connector.gracePeriodSeconds", args?.gracePeriodSeconds ?? 30, 1, 3600);
+  const gracePeriodSeconds = requireWholeNumber(
+    owner,
+    "connector.gracePeriodSeconds",
+    args?.gracePeriodSeconds ?? 30,
+    1,
+    3600,
+  );
   const terminationGracePeriodSeconds = requireWholeNumber(
     owner,
     "connector.terminationGracePeriodSeconds",
@@ -52,7 +72,11 @@ export function planConnector(owner: string, args: ConnectorArgs | undefined): C
   }
   const spreadAcrossNodes = args?.spreadAcrossNodes ?? "preferred";
   if (spreadAcrossNodes !== "preferred" && spreadAcrossNodes !== "required") {
-    fail(owner, "connector.spreadAcrossNodes", `must be "preferred" or "required" (got ${JSON.stringify(spreadAcrossNodes)})`);
+    fail(
+      owner,
+      "connector.spreadAcrossNodes",
+      `must be "preferred" or "required" (got ${JSON.stringify(spreadAcrossNodes)})`,
+    );
   }
   return {
     replicas,
@@ -86,7 +110,12 @@ export function connectorDeploymentSpec<TokenName>(
       metadata: { labels },
       spec: {
         terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
-        securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: 65532,
+          runAsGroup: 65532,
+          seccompProfile: { type: "RuntimeDefault" },
+        },
         topologySpreadConstraints: [
           {
             maxSkew: 1,
@@ -108,7 +137,12 @@ export function connectorDeploymentSpec<TokenName>(
               `${plan.gracePeriodSeconds}s`,
               "run",
             ],
-            env: [{ name: "TUNNEL_TOKEN", valueFrom: { secretKeyRef: { name: tokenSecretName, key: tokenSecretKey } } }],
+            env: [
+              {
+                name: "TUNNEL_TOKEN",
+                valueFrom: { secretKeyRef: { name: tokenSecretName, key: tokenSecretKey } },
+              },
+            ],
             ports: [{ name: "metrics", containerPort: CLOUDFLARED_METRICS_PORT }],
             // 200 only with at least one edge connection registered.
             readinessProbe: {

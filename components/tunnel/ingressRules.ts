@@ -82,9 +82,12 @@ export function buildIngressRules(input: IngressRulesInput): IngressRule[] {
   input.httpRoutes.forEach((route, i) => {
     const field = `httpRoutes[${i}]`;
     const hostname =
-      route.hostname === undefined ? input.hostname : requireHostname(input.owner, `${field}.hostname`, route.hostname, true);
+      route.hostname === undefined
+        ? input.hostname
+        : requireHostname(input.owner, `${field}.hostname`, route.hostname, true);
     if (route.path !== undefined) {
-      if (typeof route.path !== "string" || route.path.length === 0) fail(input.owner, `${field}.path`, "must be a non-empty regex such as \"^/api/\"");
+      if (typeof route.path !== "string" || route.path.length === 0)
+        fail(input.owner, `${field}.path`, 'must be a non-empty regex such as "^/api/"');
       try {
         new RegExp(route.path);
       } catch {
@@ -92,11 +95,20 @@ export function buildIngressRules(input: IngressRulesInput): IngressRule[] {
       }
     }
     if (route.service !== undefined && !/^(https?|unix|tcp|http_status):/.test(route.service)) {
-      fail(input.owner, `${field}.service`, `${JSON.stringify(route.service)} is not an origin; use a URL such as "http://web.default.svc.cluster.local:8080"`);
+      fail(
+        input.owner,
+        `${field}.service`,
+        `${JSON.stringify(route.service)} is not an origin; use a URL such as "http://web.default.svc.cluster.local:8080"`,
+      );
     }
     const service = route.service ?? input.originUrl;
     const host = route.httpHostHeader ?? (route.service === undefined ? input.originHostHeader : undefined);
-    rules.push({ hostname, ...(route.path === undefined ? {} : { path: route.path }), service, originRequest: withHost(host) });
+    rules.push({
+      hostname,
+      ...(route.path === undefined ? {} : { path: route.path }),
+      service,
+      originRequest: withHost(host),
+    });
   });
   rules.push(CATCH_ALL_RULE);
   return rules;
@@ -108,15 +120,17 @@ export function isCatchAll(rule: { hostname?: string | null; path?: string | nul
 }
 
 /** Shared with the policy pack: the last rule is the only catch-all. Returns a problem or undefined. */
-export function catchAllProblem(rules: { hostname?: string | null; path?: string | null; service?: string }[]): string | undefined {
-  if (rules.length === 0) return "has no ingress rules; the last rule must be a catch-all such as { service: \"http_status:404\" }";
+export function catchAllProblem(
+  rules: { hostname?: string | null; path?: string | null; service?: string }[],
+): string | undefined {
+  if (rules.length === 0)
+    return 'has no ingress rules; the last rule must be a catch-all such as { service: "http_status:404" }';
   const catchAlls = rules.map((r, i) => (isCatchAll(r) ? i : -1)).filter((i) => i >= 0);
   if (catchAlls.length === 0 || catchAlls[catchAlls.length - 1] !== rules.length - 1) {
-    return "must end with a catch-all rule (no hostname, no path), e.g. { service: \"http_status:404\" }";
+    return 'must end with a catch-all rule (no hostname, no path), e.g. { service: "http_status:404" }';
   }
   if (catchAlls.length > 1) {
     return `has ${catchAlls.length} catch-all rules (at ${catchAlls.join(", ")}); rules after the first are unreachable, keep only the last`;
   }
   return undefined;
 }
-

@@ -38,14 +38,24 @@ export const commonShape = {
   hostname: z.string(),
 };
 
-const commonSchema = z.object(commonShape);
-type CommonConfig = z.infer<typeof commonSchema>;
+type CommonConfig = z.infer<z.ZodObject<typeof commonShape>>;
 
 export function backendArgs(c: CommonConfig): BackendArgs {
   if (c.service !== undefined) {
-    return { service: c.service, namespace: c.namespace, port: c.servicePort as number, path: c.path, clusterDomain: c.clusterDomain };
+    return {
+      service: c.service,
+      namespace: c.namespace,
+      port: c.servicePort as number,
+      path: c.path,
+      clusterDomain: c.clusterDomain,
+    };
   }
-  return { knativeService: c.knativeService as string, namespace: c.namespace, path: c.path, clusterDomain: c.clusterDomain };
+  return {
+    knativeService: c.knativeService as string,
+    namespace: c.namespace,
+    path: c.path,
+    clusterDomain: c.clusterDomain,
+  };
 }
 
 export function websocketArgs(c: CommonConfig): WebSocketArgs {

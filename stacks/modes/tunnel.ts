@@ -26,7 +26,10 @@ export function tunnelArgs(c: StackConfig, hostname: string): TunnelExposureArgs
     accountId: c.accountId ?? "",
     zoneId: c.zoneId,
     hostname,
-    tunnel: c.tunnelId !== undefined ? { existingId: c.tunnelId, token: c.secrets.tunnelToken } : { create: { name: c.tunnelName ?? "" } },
+    tunnel:
+      c.tunnelId !== undefined
+        ? { existingId: c.tunnelId, token: c.secrets.tunnelToken }
+        : { create: { name: c.tunnelName ?? "" } },
     routeProvider: c.routeProvider,
     edgeIdleTimeoutSeconds: c.edgeIdleTimeoutSeconds,
     httpRoutes: c.httpPaths?.map((path) => ({ path })),
@@ -44,11 +47,15 @@ export function tunnelArgs(c: StackConfig, hostname: string): TunnelExposureArgs
 export function tunnelConfigProblems(c: Omit<StackConfig, "secrets">, hasTunnelToken: boolean): string[] {
   const problems: string[] = [];
   const viaApi = (c.routeProvider ?? "cloudflare-api") === "cloudflare-api";
-  if (c.accountId === undefined) problems.push(`ws-exposure:accountId is required in mode "${c.mode}" (your Cloudflare account id)`);
+  if (c.accountId === undefined)
+    problems.push(`ws-exposure:accountId is required in mode "${c.mode}" (your Cloudflare account id)`);
   if (!viaApi) return problems;
-  if (c.zoneId === undefined) problems.push("ws-exposure:zoneId is required: the tunnel's CNAME is created in that zone");
+  if (c.zoneId === undefined)
+    problems.push("ws-exposure:zoneId is required: the tunnel's CNAME is created in that zone");
   if ((c.tunnelName === undefined) === (c.tunnelId === undefined)) {
-    problems.push("ws-exposure:tunnelName (create a tunnel) or ws-exposure:tunnelId (reuse one) must be set, exactly one of them");
+    problems.push(
+      "ws-exposure:tunnelName (create a tunnel) or ws-exposure:tunnelId (reuse one) must be set, exactly one of them",
+    );
   } else if (c.tunnelId !== undefined && !hasTunnelToken) {
     problems.push(
       "ws-exposure:tunnelToken is required with ws-exposure:tunnelId; set it with pulumi config set --secret ws-exposure:tunnelToken <token>",

@@ -72,7 +72,14 @@ describe("TunnelExposure creating a tunnel", () => {
     const config = resource(runtime.resources, T.config, "dev-tunnel-config").inputs as {
       tunnelId: string;
       source: string;
-      config: { ingresses: { hostname?: string; path?: string; service: string; originRequest?: Record<string, unknown> }[] };
+      config: {
+        ingresses: {
+          hostname?: string;
+          path?: string;
+          service: string;
+          originRequest?: Record<string, unknown>;
+        }[];
+      };
     };
     expect(config.tunnelId).toBe("dev-tunnel-id");
     expect(config.source).toBe("cloudflare");
@@ -116,18 +123,39 @@ describe("TunnelExposure creating a tunnel", () => {
     const container = pod.containers[0];
     expect(deployment.metadata.namespace).toBe("agents-whatsapp-rust");
     expect(spec.replicas).toBe(2);
-    expect(spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+    expect(spec.strategy).toEqual({
+      type: "RollingUpdate",
+      rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+    });
     expect(container.image).toBe("cloudflare/cloudflared:2025.7.0");
-    expect(container.args).toEqual(["tunnel", "--no-autoupdate", "--metrics", "0.0.0.0:2000", "--grace-period", "30s", "run"]);
+    expect(container.args).toEqual([
+      "tunnel",
+      "--no-autoupdate",
+      "--metrics",
+      "0.0.0.0:2000",
+      "--grace-period",
+      "30s",
+      "run",
+    ]);
     expect(container.env).toEqual([
-      { name: "TUNNEL_TOKEN", valueFrom: { secretKeyRef: { name: "dev-tunnel-token-xxxxxxxx", key: "token" } } },
+      {
+        name: "TUNNEL_TOKEN",
+        valueFrom: { secretKeyRef: { name: "dev-tunnel-token-xxxxxxxx", key: "token" } },
+      },
     ]);
     expect(JSON.stringify(deployment)).not.toContain(FAKE_TUNNEL_TOKEN);
     expect(container.readinessProbe.httpGet).toEqual({ path: "/ready", port: 2000 });
     expect(pod.terminationGracePeriodSeconds).toBe(45);
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(30);
-    expect(pod.topologySpreadConstraints[0]).toMatchObject({ topologyKey: "kubernetes.io/hostname", maxSkew: 1 });
-    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    expect(pod.topologySpreadConstraints[0]).toMatchObject({
+      topologyKey: "kubernetes.io/hostname",
+      maxSkew: 1,
+    });
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
   });
 
   test("the token Secret holds the tunnel's token as a Pulumi secret", async () => {
@@ -135,14 +163,18 @@ describe("TunnelExposure creating a tunnel", () => {
     const raw = runtime.resources.find((r) => r.type === T.secret)!;
     const stringData = raw.inputs.stringData as Record<string, unknown>;
     expect(isSecretValue(stringData) || isSecretValue(stringData.token)).toBe(true);
-    expect(resource(runtime.resources, T.secret, "dev-tunnel-token").inputs.stringData).toEqual({ token: FAKE_TUNNEL_TOKEN });
+    expect(resource(runtime.resources, T.secret, "dev-tunnel-token").inputs.stringData).toEqual({
+      token: FAKE_TUNNEL_TOKEN,
+    });
   });
 
   test("a PodDisruptionBudget lets drains take one connector at a time", async () => {
     await build("dev", args());
     expect((resource(runtime.resources, T.pdb, "dev-cloudflared").inputs as any).spec).toEqual({
       maxUnavailable: 1,
-      selector: { matchLabels: { "app.kubernetes.io/name": "cloudflared", "app.kubernetes.io/instance": "dev" } },
+      selector: {
+        matchLabels: { "app.kubernetes.io/name": "cloudflared", "app.kubernetes.io/instance": "dev" },
+      },
     });
   });
 
@@ -155,7 +187,10 @@ describe("TunnelExposure creating a tunnel", () => {
       spec: {
         template: {
           metadata: {
-            annotations: { "autoscaling.knative.dev/min-scale": "2", "autoscaling.knative.dev/max-scale": "10" },
+            annotations: {
+              "autoscaling.knative.dev/min-scale": "2",
+              "autoscaling.knative.dev/max-scale": "10",
+            },
           },
           spec: { timeoutSeconds: 3600, responseStartTimeoutSeconds: 0, idleTimeoutSeconds: 0 },
         },
@@ -183,20 +218,43 @@ describe("TunnelExposure creating a tunnel", () => {
 
 describe("TunnelExposure reusing a tunnel", () => {
   test("creates no tunnel; the token from config stays a secret", async () => {
-    await build("dev", args({ tunnel: { existingId: "3f2a0c1e-0000-4000-8000-000000000001", token: pulumi.secret("config-token-value") } }));
+    await build(
+      "dev",
+      args({
+        tunnel: {
+          existingId: "3f2a0c1e-0000-4000-8000-000000000001",
+          token: pulumi.secret("config-token-value"),
+        },
+      }),
+    );
     expect(runtime.resources.filter((r) => r.type === T.tunnel)).toEqual([]);
-    expect((resource(runtime.resources, T.config, "dev-tunnel-config").inputs as any).tunnelId).toBe("3f2a0c1e-0000-4000-8000-000000000001");
-    expect((resource(runtime.resources, T.dns, "dev-dns").inputs as any).content).toBe("3f2a0c1e-0000-4000-8000-000000000001.cfargotunnel.com");
+    expect((resource(runtime.resources, T.config, "dev-tunnel-config").inputs as any).tunnelId).toBe(
+      "3f2a0c1e-0000-4000-8000-000000000001",
+    );
+    expect((resource(runtime.resources, T.dns, "dev-dns").inputs as any).content).toBe(
+      "3f2a0c1e-0000-4000-8000-000000000001.cfargotunnel.com",
+    );
     const raw = runtime.resources.find((r) => r.type === T.secret)!;
     expect(isSecretValue(raw.inputs.stringData)).toBe(true);
     expect(JSON.stringify(displayValue(raw.inputs))).not.toContain("config-token-value");
   });
 
   test("an existing token Secret is referenced, not copied", async () => {
-    await build("dev", args({ tunnel: { existingId: "3f2a0c1e-0000-4000-8000-000000000001", tokenSecret: { name: "cf-token", key: "t" } } }));
+    await build(
+      "dev",
+      args({
+        tunnel: {
+          existingId: "3f2a0c1e-0000-4000-8000-000000000001",
+          tokenSecret: { name: "cf-token", key: "t" },
+        },
+      }),
+    );
     expect(runtime.resources.filter((r) => r.type === T.secret)).toEqual([]);
-    const container = (resource(runtime.resources, T.deployment, "dev-cloudflared").inputs as any).spec.template.spec.containers[0];
-    expect(container.env).toEqual([{ name: "TUNNEL_TOKEN", valueFrom: { secretKeyRef: { name: "cf-token", key: "t" } } }]);
+    const container = (resource(runtime.resources, T.deployment, "dev-cloudflared").inputs as any).spec
+      .template.spec.containers[0];
+    expect(container.env).toEqual([
+      { name: "TUNNEL_TOKEN", valueFrom: { secretKeyRef: { name: "cf-token", key: "t" } } },
+    ]);
   });
 
   test("a second exposure writing the same tunnel in one program is refused", async () => {
@@ -228,8 +286,16 @@ test("the tunnel-ingress-crd route provider emits the homelab's CloudflareTunnel
 
 describe("validation: exact message, nothing registered", () => {
   test.each<[string, Partial<TunnelExposureArgs>, string]>([
-    ["empty hostname", { hostname: "" }, 'TunnelExposure "dev": hostname "" is not a valid DNS name; use a fully qualified name such as "ws.example.com"'],
-    ["invalid hostname", { hostname: "ws_example.com" }, 'TunnelExposure "dev": hostname "ws_example.com" is not a valid DNS name; use a fully qualified name such as "ws.example.com"'],
+    [
+      "empty hostname",
+      { hostname: "" },
+      'TunnelExposure "dev": hostname "" is not a valid DNS name; use a fully qualified name such as "ws.example.com"',
+    ],
+    [
+      "invalid hostname",
+      { hostname: "ws_example.com" },
+      'TunnelExposure "dev": hostname "ws_example.com" is not a valid DNS name; use a fully qualified name such as "ws.example.com"',
+    ],
     [
       "path without /",
       { backend: { knativeService: "messaging-service", namespace: "agents-whatsapp-rust", path: "ws" } },
@@ -240,13 +306,21 @@ describe("validation: exact message, nothing registered", () => {
       { websocket: { heartbeatSeconds: 100 } },
       'TunnelExposure "dev": websocket does not fit the tunnel path\'s connection budget: websocket.heartbeatSeconds 100 is too slow for the tunnel path: hop "cloudflare-edge" closes a connection idle for 100 s, and a connection must survive 2 heartbeat intervals (200 s); raise tunnel.edgeIdleTimeoutSeconds (only if you measured a longer timer) or set websocket.heartbeatSeconds <= 50',
     ],
-    ["replicas < 1", { connector: { replicas: 0 } }, 'TunnelExposure "dev": connector.replicas must be a whole number from 1 to 25 (got 0)'],
+    [
+      "replicas < 1",
+      { connector: { replicas: 0 } },
+      'TunnelExposure "dev": connector.replicas must be a whole number from 1 to 25 (got 0)',
+    ],
     [
       "pod grace not above cloudflared's",
       { connector: { gracePeriodSeconds: 60, terminationGracePeriodSeconds: 60 } },
       'TunnelExposure "dev": connector.terminationGracePeriodSeconds 60 must exceed connector.gracePeriodSeconds 60, or Kubernetes kills cloudflared before its in-flight requests finish; set it to at least 61',
     ],
-    ["unpinned image", { connector: { image: "cloudflare/cloudflared:latest" } }, 'TunnelExposure "dev": connector.image "cloudflare/cloudflared:latest" is not pinned; use a tag or digest such as "cloudflare/cloudflared:2025.7.0"'],
+    [
+      "unpinned image",
+      { connector: { image: "cloudflare/cloudflared:latest" } },
+      'TunnelExposure "dev": connector.image "cloudflare/cloudflared:latest" is not pinned; use a tag or digest such as "cloudflare/cloudflared:2025.7.0"',
+    ],
     [
       "min-scale > max-scale",
       { knative: { minScale: 4, maxScale: 2, cluster: { maxRevisionTimeoutSeconds: 3600 } } },
@@ -262,13 +336,21 @@ describe("validation: exact message, nothing registered", () => {
       { knative: { timeoutSeconds: 600 } },
       'TunnelExposure "dev": websocket does not fit the tunnel path\'s connection budget: the tunnel path caps a connection\'s life at 600 s at hop "activator", below websocket.minLifetimeSeconds 3600; raise knative.timeoutSeconds to at least 3600; also: the tunnel path caps a connection\'s life at 600 s at hop "queue-proxy", below websocket.minLifetimeSeconds 3600; raise knative.timeoutSeconds to at least 3600',
     ],
-    ["no zone for the CNAME", { zoneId: undefined }, 'TunnelExposure "dev": zoneId is required with routeProvider "cloudflare-api" (the CNAME for messaging.example.com)'],
+    [
+      "no zone for the CNAME",
+      { zoneId: undefined },
+      'TunnelExposure "dev": zoneId is required with routeProvider "cloudflare-api" (the CNAME for messaging.example.com)',
+    ],
     [
       "reused tunnel without a token",
       { tunnel: { existingId: "abc" } },
       'TunnelExposure "dev": tunnel reuses a tunnel: give its connector token as exactly one of token (a Pulumi secret) or tokenSecret { name, key }',
     ],
-    ["unknown route provider", { routeProvider: "ingress" as never }, 'TunnelExposure "dev": routeProvider must be one of "cloudflare-api", "tunnel-ingress-crd" (got "ingress")'],
+    [
+      "unknown route provider",
+      { routeProvider: "ingress" as never },
+      'TunnelExposure "dev": routeProvider must be one of "cloudflare-api", "tunnel-ingress-crd" (got "ingress")',
+    ],
   ])("%s", async (_label, overrides, message) => {
     expect(() => new TunnelExposure("dev", args(overrides))).toThrow(message);
     await new Promise((r) => setTimeout(r, 10));

@@ -39,7 +39,9 @@ export async function settle(): Promise<void> {
 
 /** The recorded resources of one type, inputs with secret envelopes removed. */
 export function ofType(resources: RecordedResource[], type: string): RecordedResource[] {
-  return resources.filter((r) => r.type === type).map((r) => ({ ...r, inputs: revealValue(r.inputs) as Record<string, unknown> }));
+  return resources
+    .filter((r) => r.type === type)
+    .map((r) => ({ ...r, inputs: revealValue(r.inputs) as Record<string, unknown> }));
 }
 
 /** The one recorded resource of that type and name (fails the test when absent). */

@@ -9,7 +9,11 @@ class Parent extends pulumi.ComponentResource {
   public readonly cm: k8s.core.v1.ConfigMap;
   constructor(name: string) {
     super("ws-exposure:index:Parent", name, {}, {});
-    this.cm = new k8s.core.v1.ConfigMap(`${name}-cm`, { data: { a: "1" }, immutable: pulumi.secret(true) }, { parent: this });
+    this.cm = new k8s.core.v1.ConfigMap(
+      `${name}-cm`,
+      { data: { a: "1" }, immutable: pulumi.secret(true) },
+      { parent: this },
+    );
     this.registerOutputs({});
   }
 }

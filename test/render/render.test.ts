@@ -10,14 +10,24 @@ const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 /** Runs the README's main command as a user would: a real process, real files. */
 function render(args: string[]) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-render-"));
-  const result = spawnSync(TSX, ["scripts/render.ts", "--out", out, ...args], { cwd: ROOT, encoding: "utf8", timeout: 60000 });
-  const read = (f: string) => (fs.existsSync(path.join(out, f)) ? fs.readFileSync(path.join(out, f), "utf8") : undefined);
+  const result = spawnSync(TSX, ["scripts/render.ts", "--out", out, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60000,
+  });
+  const read = (f: string) =>
+    fs.existsSync(path.join(out, f)) ? fs.readFileSync(path.join(out, f), "utf8") : undefined;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, out, read };
 }
 
 describe("npm run render -- --stack dev", () => {
   const r = render(["--stack", "dev"]);
-  const resources = JSON.parse(r.read("resources.json") ?? "[]") as { type: string; name: string; parent: string | null; inputs: any }[];
+  const resources = JSON.parse(r.read("resources.json") ?? "[]") as {
+    type: string;
+    name: string;
+    parent: string | null;
+    inputs: any;
+  }[];
 
   test("exits 0 and prints the tree and the budget table", () => {
     expect(r.stderr).toBe("");
@@ -45,34 +55,78 @@ describe("npm run render -- --stack dev", () => {
       ].sort(),
     );
     const dns = resources.find((x) => x.name === "dev-dns")!;
-    expect(dns.inputs).toMatchObject({ name: "messaging-dev.example.com", type: "CNAME", proxied: true, ttl: 1 });
+    expect(dns.inputs).toMatchObject({
+      name: "messaging-dev.example.com",
+      type: "CNAME",
+      proxied: true,
+      ttl: 1,
+    });
     // The tunnel id is the provider's answer: a preview cannot know it.
     expect(dns.inputs.content).toBe("(known after deploy)");
     const patch = resources.find((x) => x.type.endsWith("ServicePatch"))!;
-    expect(patch.inputs.spec.template.spec).toEqual({ timeoutSeconds: 3600, responseStartTimeoutSeconds: 0, idleTimeoutSeconds: 0 });
+    expect(patch.inputs.spec.template.spec).toEqual({
+      timeoutSeconds: 3600,
+      responseStartTimeoutSeconds: 0,
+      idleTimeoutSeconds: 0,
+    });
   });
 
   test("k8s/: one YAML document per Kubernetes object, as applied", () => {
     const files = fs.readdirSync(path.join(r.out, "k8s")).sort();
     expect(files).toHaveLength(5);
     const deployment = YAML.parse(r.read(`k8s/${files.find((f) => f.includes("deployment"))}`)!);
-    expect(deployment).toMatchObject({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "dev-cloudflared-xxxxxxxx", namespace: "agents-whatsapp-rust" } });
-    expect(deployment.spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef).toEqual({ name: "dev-tunnel-token-xxxxxxxx", key: "token" });
+    expect(deployment).toMatchObject({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "dev-cloudflared-xxxxxxxx", namespace: "agents-whatsapp-rust" },
+    });
+    expect(deployment.spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef).toEqual({
+      name: "dev-tunnel-token-xxxxxxxx",
+      key: "token",
+    });
   });
 
   test("budget.json in the documented shape", () => {
     const budget = JSON.parse(r.read("budget.json")!);
     expect(budget.paths).toHaveLength(1);
     const p = budget.paths[0];
-    expect(p).toMatchObject({ name: "tunnel", effectiveIdleTimeoutSeconds: 100, lifetimeCapSeconds: 3600, heartbeatSeconds: 5, ok: true });
-    expect(p.hops.map((h: any) => h.name)).toEqual(["client", "cloudflare-edge", "cloudflared", "knative-ingress", "activator", "queue-proxy"]);
-    expect(p.hops[0]).toEqual({ name: "client", idleTimeoutSeconds: null, lifetimeCapSeconds: null, dropEvents: [], note: "heartbeat every 5 s" });
+    expect(p).toMatchObject({
+      name: "tunnel",
+      effectiveIdleTimeoutSeconds: 100,
+      lifetimeCapSeconds: 3600,
+      heartbeatSeconds: 5,
+      ok: true,
+    });
+    expect(p.hops.map((h: any) => h.name)).toEqual([
+      "client",
+      "cloudflare-edge",
+      "cloudflared",
+      "knative-ingress",
+      "activator",
+      "queue-proxy",
+    ]);
+    expect(p.hops[0]).toEqual({
+      name: "client",
+      idleTimeoutSeconds: null,
+      lifetimeCapSeconds: null,
+      dropEvents: [],
+      note: "heartbeat every 5 s",
+    });
   });
 });
 
 describe("secrets never appear in clear", () => {
   const TOKEN = "RECOGNISABLE-TUNNEL-TOKEN-5d1c";
-  const r = render(["--stack", "dev", "--unset", "tunnelName", "--set", "tunnelId=3f2a0c1e-0000-4000-8000-000000000001", "--set-secret", `tunnelToken=${TOKEN}`]);
+  const r = render([
+    "--stack",
+    "dev",
+    "--unset",
+    "tunnelName",
+    "--set",
+    "tunnelId=3f2a0c1e-0000-4000-8000-000000000001",
+    "--set-secret",
+    `tunnelToken=${TOKEN}`,
+  ]);
 
   test("not in resources.json, the YAML, the outputs, stdout or stderr", () => {
     expect(r.status).toBe(0);
@@ -85,7 +139,9 @@ describe("secrets never appear in clear", () => {
       ...fs.readdirSync(path.join(r.out, "k8s")).map((f) => r.read(`k8s/${f}`)),
     ].join("\n");
     expect(everything).not.toContain(TOKEN);
-    const secret = (JSON.parse(r.read("resources.json")!) as any[]).find((x) => x.type === "kubernetes:core/v1:Secret");
+    const secret = (JSON.parse(r.read("resources.json")!) as any[]).find(
+      (x) => x.type === "kubernetes:core/v1:Secret",
+    );
     expect(secret.inputs.stringData).toBe("[secret]");
   });
 });
@@ -100,8 +156,14 @@ describe("invalid config", () => {
       ["--set", "timeoutSeconds=600"],
       'the tunnel path caps a connection\'s life at 600 s at hop "activator", below websocket.minLifetimeSeconds 3600; raise knative.timeoutSeconds to at least 3600',
     ],
-    [["--set", "mode=l7"], 'stack config: ws-exposure:mode must be one of "tunnel", "l4", "hybrid" (got "l7")'],
-    [["--set", "hearbeatSeconds=5"], "stack config: ws-exposure:hearbeatSeconds is not a known key; did you mean ws-exposure:heartbeatSeconds?"],
+    [
+      ["--set", "mode=l7"],
+      'stack config: ws-exposure:mode must be one of "tunnel", "l4", "hybrid" (got "l7")',
+    ],
+    [
+      ["--set", "hearbeatSeconds=5"],
+      "stack config: ws-exposure:hearbeatSeconds is not a known key; did you mean ws-exposure:heartbeatSeconds?",
+    ],
   ])("%j exits 1 with the message on stderr and writes nothing", (args, message) => {
     const r = render(["--stack", "dev", ...args]);
     expect(r.status).toBe(1);

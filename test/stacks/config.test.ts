@@ -19,26 +19,76 @@ describe("parseStackConfig", () => {
   });
 
   test.each<[string, Record<string, unknown>, string[]]>([
-    ["unknown mode", { ...valid, mode: "l7" }, ['ws-exposure:mode must be one of "tunnel", "l4", "hybrid" (got "l7")']],
-    ["missing namespace", { ...valid, namespace: undefined }, ["ws-exposure:namespace is required (string); set it with pulumi config set ws-exposure:namespace <value>"]],
-    ["wrong type", { ...valid, heartbeatSeconds: "5s" }, ['ws-exposure:heartbeatSeconds must be a number (got "5s")']],
-    ["typo of a real key", { ...valid, hearbeatSeconds: 5 }, ["ws-exposure:hearbeatSeconds is not a known key; did you mean ws-exposure:heartbeatSeconds?"]],
-    ["unrelated unknown key", { ...valid, colour: "blue" }, ["ws-exposure:colour is not a known key; see the config reference in the README"]],
-    ["secret set in clear", { ...valid, tunnelToken: "abc" }, ["ws-exposure:tunnelToken is a secret; set it with pulumi config set --secret ws-exposure:tunnelToken <value>"]],
+    [
+      "unknown mode",
+      { ...valid, mode: "l7" },
+      ['ws-exposure:mode must be one of "tunnel", "l4", "hybrid" (got "l7")'],
+    ],
+    [
+      "missing namespace",
+      { ...valid, namespace: undefined },
+      [
+        "ws-exposure:namespace is required (string); set it with pulumi config set ws-exposure:namespace <value>",
+      ],
+    ],
+    [
+      "wrong type",
+      { ...valid, heartbeatSeconds: "5s" },
+      ['ws-exposure:heartbeatSeconds must be a number (got "5s")'],
+    ],
+    [
+      "typo of a real key",
+      { ...valid, hearbeatSeconds: 5 },
+      ["ws-exposure:hearbeatSeconds is not a known key; did you mean ws-exposure:heartbeatSeconds?"],
+    ],
+    [
+      "unrelated unknown key",
+      { ...valid, colour: "blue" },
+      ["ws-exposure:colour is not a known key; see the config reference in the README"],
+    ],
+    [
+      "secret set in clear",
+      { ...valid, tunnelToken: "abc" },
+      [
+        "ws-exposure:tunnelToken is a secret; set it with pulumi config set --secret ws-exposure:tunnelToken <value>",
+      ],
+    ],
     [
       "no backend",
       { ...valid, knativeService: undefined },
-      ["ws-exposure:knativeService (a Knative Service) or ws-exposure:service (a plain Service, with servicePort) must be set, exactly one of them"],
+      [
+        "ws-exposure:knativeService (a Knative Service) or ws-exposure:service (a plain Service, with servicePort) must be set, exactly one of them",
+      ],
     ],
-    ["plain service without port", { ...valid, knativeService: undefined, service: "chat" }, ["ws-exposure:servicePort is required with ws-exposure:service (the port that serves HTTP)"]],
-    ["no tunnel to create or reuse", { ...valid, tunnelName: undefined }, ["ws-exposure:tunnelName (create a tunnel) or ws-exposure:tunnelId (reuse one) must be set, exactly one of them"]],
+    [
+      "plain service without port",
+      { ...valid, knativeService: undefined, service: "chat" },
+      ["ws-exposure:servicePort is required with ws-exposure:service (the port that serves HTTP)"],
+    ],
+    [
+      "no tunnel to create or reuse",
+      { ...valid, tunnelName: undefined },
+      [
+        "ws-exposure:tunnelName (create a tunnel) or ws-exposure:tunnelId (reuse one) must be set, exactly one of them",
+      ],
+    ],
     [
       "reused tunnel without its token",
       { ...valid, tunnelName: undefined, tunnelId: "abc" },
-      ["ws-exposure:tunnelToken is required with ws-exposure:tunnelId; set it with pulumi config set --secret ws-exposure:tunnelToken <token>"],
+      [
+        "ws-exposure:tunnelToken is required with ws-exposure:tunnelId; set it with pulumi config set --secret ws-exposure:tunnelToken <token>",
+      ],
     ],
-    ["no zone", { ...valid, zoneId: undefined }, ["ws-exposure:zoneId is required: the tunnel's CNAME is created in that zone"]],
-    ["no account", { ...valid, accountId: undefined }, ['ws-exposure:accountId is required in mode "tunnel" (your Cloudflare account id)']],
+    [
+      "no zone",
+      { ...valid, zoneId: undefined },
+      ["ws-exposure:zoneId is required: the tunnel's CNAME is created in that zone"],
+    ],
+    [
+      "no account",
+      { ...valid, accountId: undefined },
+      ['ws-exposure:accountId is required in mode "tunnel" (your Cloudflare account id)'],
+    ],
   ])("%s", (_label, raw, problems) => {
     const clean = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
     expect(() => parseStackConfig(clean)).toThrow(`stack config: ${problems.join("\n  ")}`);
@@ -71,7 +121,9 @@ describe("Pulumi.yaml declares exactly the keys the program reads, with their ty
   test("same keys", () => expect(Object.keys(declared).sort()).toEqual(read));
 
   test.each(Object.keys(configSchema.shape))("%s: type matches and is described", (key) => {
-    const expected = { number: "integer", boolean: "boolean", array: "array", string: "string" }[valueKind(key)!];
+    const expected = { number: "integer", boolean: "boolean", array: "array", string: "string" }[
+      valueKind(key)!
+    ];
     expect(declared[key].type).toBe(expected);
     expect(declared[key].description?.length).toBeGreaterThan(10);
   });
@@ -86,17 +138,20 @@ describe("Pulumi.yaml declares exactly the keys the program reads, with their ty
   });
 });
 
-describe.each(fs.readdirSync(path.join(__dirname, "../..")).filter((f) => /^Pulumi\..+\.yaml$/.test(f)))("%s", (file) => {
-  test("every key is valid config", () => {
-    const stack = YAML.parse(fs.readFileSync(path.join(__dirname, "../..", file), "utf8"));
-    const raw: Record<string, unknown> = {};
-    const secrets: string[] = [];
-    for (const [k, v] of Object.entries(stack.config ?? {})) {
-      if (!k.startsWith("ws-exposure:")) continue;
-      const key = k.slice("ws-exposure:".length);
-      if (v !== null && typeof v === "object" && "secure" in (v as object)) secrets.push(key);
-      else raw[key] = v;
-    }
-    expect(() => parseStackConfig(raw, secrets)).not.toThrow();
-  });
-});
+describe.each(fs.readdirSync(path.join(__dirname, "../..")).filter((f) => /^Pulumi\..+\.yaml$/.test(f)))(
+  "%s",
+  (file) => {
+    test("every key is valid config", () => {
+      const stack = YAML.parse(fs.readFileSync(path.join(__dirname, "../..", file), "utf8"));
+      const raw: Record<string, unknown> = {};
+      const secrets: string[] = [];
+      for (const [k, v] of Object.entries(stack.config ?? {})) {
+        if (!k.startsWith("ws-exposure:")) continue;
+        const key = k.slice("ws-exposure:".length);
+        if (v !== null && typeof v === "object" && "secure" in (v as object)) secrets.push(key);
+        else raw[key] = v;
+      }
+      expect(() => parseStackConfig(raw, secrets)).not.toThrow();
+    });
+  },
+);

@@ -23,10 +23,14 @@ describe("evaluateBudget", () => {
   });
 
   test("a heartbeat must fit twice into every idle timer: the message names the hop and both fixes", () => {
-    const b = evaluateBudget("tunnel", [{ ...hop("cloudflare-edge", 100, null), idleSetting: "tunnel.edgeIdleTimeoutSeconds" }], {
-      heartbeatSeconds: 60,
-      minLifetimeSeconds: 60,
-    });
+    const b = evaluateBudget(
+      "tunnel",
+      [{ ...hop("cloudflare-edge", 100, null), idleSetting: "tunnel.edgeIdleTimeoutSeconds" }],
+      {
+        heartbeatSeconds: 60,
+        minLifetimeSeconds: 60,
+      },
+    );
     expect(b.ok).toBe(false);
     expect(b.problems).toEqual([
       'websocket.heartbeatSeconds 60 is too slow for the tunnel path: hop "cloudflare-edge" closes a connection idle for 100 s, and a connection must survive 2 heartbeat intervals (120 s); raise tunnel.edgeIdleTimeoutSeconds or set websocket.heartbeatSeconds <= 50',
@@ -34,12 +38,19 @@ describe("evaluateBudget", () => {
   });
 
   test("exactly two heartbeats per idle timer is allowed", () => {
-    expect(evaluateBudget("p", [hop("x", 10, null)], { heartbeatSeconds: 5, minLifetimeSeconds: 1 }).ok).toBe(true);
-    expect(evaluateBudget("p", [hop("x", 9, null)], { heartbeatSeconds: 5, minLifetimeSeconds: 1 }).ok).toBe(false);
+    expect(evaluateBudget("p", [hop("x", 10, null)], { heartbeatSeconds: 5, minLifetimeSeconds: 1 }).ok).toBe(
+      true,
+    );
+    expect(evaluateBudget("p", [hop("x", 9, null)], { heartbeatSeconds: 5, minLifetimeSeconds: 1 }).ok).toBe(
+      false,
+    );
   });
 
   test("a lifetime cap below the lifetime wanted names the hop and the setting", () => {
-    const b = evaluateBudget("tunnel", [queueProxyHop(600, "1.22")], { heartbeatSeconds: 5, minLifetimeSeconds: 3600 });
+    const b = evaluateBudget("tunnel", [queueProxyHop(600, "1.22")], {
+      heartbeatSeconds: 5,
+      minLifetimeSeconds: 3600,
+    });
     expect(b.problems).toEqual([
       'the tunnel path caps a connection\'s life at 600 s at hop "queue-proxy", below websocket.minLifetimeSeconds 3600; raise knative.timeoutSeconds to at least 3600',
     ]);
@@ -52,7 +63,10 @@ describe("evaluateBudget", () => {
     lifetimeCapSeconds: fc.option(fc.integer({ min: 1, max: 100000 }), { nil: null }),
     dropEvents: fc.constant([] as string[]),
   });
-  const wsArb = fc.record({ heartbeatSeconds: fc.integer({ min: 1, max: 600 }), minLifetimeSeconds: fc.integer({ min: 1, max: 100000 }) });
+  const wsArb = fc.record({
+    heartbeatSeconds: fc.integer({ min: 1, max: 600 }),
+    minLifetimeSeconds: fc.integer({ min: 1, max: 100000 }),
+  });
 
   test("property: the effective values are the minima of the hops' limits", () => {
     fc.assert(
@@ -68,7 +82,8 @@ describe("evaluateBudget", () => {
   });
 
   test("property: adding a hop never raises the effective limits and never turns a failing path ok", () => {
-    const atMost = (after: number | null, before: number | null) => before === null || (after !== null && after <= before);
+    const atMost = (after: number | null, before: number | null) =>
+      before === null || (after !== null && after <= before);
     fc.assert(
       fc.property(fc.array(hopArb, { maxLength: 6 }), hopArb, wsArb, (hops, extra, ws) => {
         const before = evaluateBudget("p", hops, ws);
@@ -86,7 +101,12 @@ describe("tunnel path", () => {
   const knative = planKnativeSettings("t", websocket, { cluster: { maxRevisionTimeoutSeconds: 3600 } });
 
   test("hops in order, with the activator in the path unless target-burst-capacity is 0", () => {
-    const hops = tunnelPathHops({ websocket, edgeIdleTimeoutSeconds: 100, connectorGracePeriodSeconds: 30, knative });
+    const hops = tunnelPathHops({
+      websocket,
+      edgeIdleTimeoutSeconds: 100,
+      connectorGracePeriodSeconds: 30,
+      knative,
+    });
     expect(hops.map((h) => [h.name, h.idleTimeoutSeconds, h.lifetimeCapSeconds])).toEqual([
       ["client", null, null],
       ["cloudflare-edge", 100, null],
@@ -101,14 +121,26 @@ describe("tunnel path", () => {
   });
 
   test("an old Kourier's 300 s stream idle timeout becomes the idle limit it is", () => {
-    const old = planKnativeSettings("t", websocket, { cluster: { maxRevisionTimeoutSeconds: 3600, ingressStreamIdleTimeoutSeconds: 300 } });
-    const b = tunnelBudget({ websocket, edgeIdleTimeoutSeconds: 100, connectorGracePeriodSeconds: 30, knative: old });
+    const old = planKnativeSettings("t", websocket, {
+      cluster: { maxRevisionTimeoutSeconds: 3600, ingressStreamIdleTimeoutSeconds: 300 },
+    });
+    const b = tunnelBudget({
+      websocket,
+      edgeIdleTimeoutSeconds: 100,
+      connectorGracePeriodSeconds: 30,
+      knative: old,
+    });
     expect(b.hops.find((h) => h.name === "knative-ingress")?.idleTimeoutSeconds).toBe(300);
     expect(b.effectiveIdleTimeoutSeconds).toBe(100);
   });
 
   test("a plain Service backend has no Knative hops", () => {
-    const b = tunnelBudget({ websocket, edgeIdleTimeoutSeconds: 100, connectorGracePeriodSeconds: 30, knative: null });
+    const b = tunnelBudget({
+      websocket,
+      edgeIdleTimeoutSeconds: 100,
+      connectorGracePeriodSeconds: 30,
+      knative: null,
+    });
     expect(b.hops.map((h) => h.name)).toEqual(["client", "cloudflare-edge", "cloudflared"]);
     expect(b.lifetimeCapSeconds).toBeNull();
   });

@@ -41,7 +41,10 @@ describe("buildIngressRules", () => {
   test("HTTP routes come after the WebSocket route and before the catch-all; an explicit origin keeps its own Host", () => {
     const rules = buildIngressRules({
       ...base,
-      httpRoutes: [{ path: "^/api/" }, { hostname: "*.example.com", service: "http://web.default.svc.cluster.local:8080" }],
+      httpRoutes: [
+        { path: "^/api/" },
+        { hostname: "*.example.com", service: "http://web.default.svc.cluster.local:8080" },
+      ],
     });
     expect(rules.map((r) => [r.hostname, r.path, r.service, r.originRequest?.httpHostHeader])).toEqual([
       ["ws.example.com", "^/ws(/.*)?$", base.originUrl, base.originHostHeader],
@@ -54,7 +57,11 @@ describe("buildIngressRules", () => {
   test("an HTTP-only tunnel (hybrid without fallback) has no WebSocket rule", () => {
     const rules = buildIngressRules({ ...base, routeWebSocket: false, httpRoutes: [{}] });
     expect(rules).toEqual([
-      { hostname: "ws.example.com", service: base.originUrl, originRequest: { ...WEBSOCKET_ORIGIN_REQUEST, httpHostHeader: base.originHostHeader } },
+      {
+        hostname: "ws.example.com",
+        service: base.originUrl,
+        originRequest: { ...WEBSOCKET_ORIGIN_REQUEST, httpHostHeader: base.originHostHeader },
+      },
       CATCH_ALL_RULE,
     ]);
   });
@@ -66,16 +73,28 @@ describe("buildIngressRules", () => {
   });
 
   test.each([
-    [{ hostname: "bad host" }, 'TunnelExposure "dev": httpRoutes[0].hostname "bad host" is not a valid DNS name; use a fully qualified name such as "ws.example.com" (a leading "*." wildcard is allowed)'],
-    [{ path: "^/api/(" }, 'TunnelExposure "dev": httpRoutes[0].path "^/api/(" is not a valid regular expression'],
-    [{ service: "web:8080" }, 'TunnelExposure "dev": httpRoutes[0].service "web:8080" is not an origin; use a URL such as "http://web.default.svc.cluster.local:8080"'],
+    [
+      { hostname: "bad host" },
+      'TunnelExposure "dev": httpRoutes[0].hostname "bad host" is not a valid DNS name; use a fully qualified name such as "ws.example.com" (a leading "*." wildcard is allowed)',
+    ],
+    [
+      { path: "^/api/(" },
+      'TunnelExposure "dev": httpRoutes[0].path "^/api/(" is not a valid regular expression',
+    ],
+    [
+      { service: "web:8080" },
+      'TunnelExposure "dev": httpRoutes[0].service "web:8080" is not an origin; use a URL such as "http://web.default.svc.cluster.local:8080"',
+    ],
   ])("refuses route %j", (route, message) => {
     expect(() => buildIngressRules({ ...base, httpRoutes: [route] })).toThrow(message);
   });
 
   test("property: whatever the routes, the last rule is the only catch-all", () => {
     const route = fc.record(
-      { path: fc.constantFrom("^/api/", "^/health$", "^/"), hostname: fc.constantFrom("a.example.com", "*.example.com") },
+      {
+        path: fc.constantFrom("^/api/", "^/health$", "^/"),
+        hostname: fc.constantFrom("a.example.com", "*.example.com"),
+      },
       { requiredKeys: [] },
     );
     fc.assert(
@@ -104,9 +123,18 @@ describe("catchAllProblem (shared with the policy pack)", () => {
   test.each([
     [[{ hostname: "a.example.com", service: "http://x" }, { service: "http_status:404" }], undefined],
     [[], 'has no ingress rules; the last rule must be a catch-all such as { service: "http_status:404" }'],
-    [[{ hostname: "a.example.com", service: "http://x" }], 'must end with a catch-all rule (no hostname, no path), e.g. { service: "http_status:404" }'],
-    [[{ service: "http://x" }, { hostname: "a.example.com", service: "http://x" }], 'must end with a catch-all rule (no hostname, no path), e.g. { service: "http_status:404" }'],
-    [[{ service: "http://x" }, { service: "http_status:404" }], "has 2 catch-all rules (at 0, 1); rules after the first are unreachable, keep only the last"],
+    [
+      [{ hostname: "a.example.com", service: "http://x" }],
+      'must end with a catch-all rule (no hostname, no path), e.g. { service: "http_status:404" }',
+    ],
+    [
+      [{ service: "http://x" }, { hostname: "a.example.com", service: "http://x" }],
+      'must end with a catch-all rule (no hostname, no path), e.g. { service: "http_status:404" }',
+    ],
+    [
+      [{ service: "http://x" }, { service: "http_status:404" }],
+      "has 2 catch-all rules (at 0, 1); rules after the first are unreachable, keep only the last",
+    ],
   ])("%#", (rules, problem) => {
     expect(catchAllProblem(rules)).toBe(problem);
   });

@@ -1,10 +1,22 @@
-import { clusterConfigPatches, knativeServicePatchBody, mergeRequirements, planKnativeSettings } from "../../components/knative/plan";
+import {
+  clusterConfigPatches,
+  knativeServicePatchBody,
+  mergeRequirements,
+  planKnativeSettings,
+} from "../../components/knative/plan";
 import { resolveBackend } from "../../components/shared/backend";
 
 const OWNER = 'TunnelExposure "dev"';
 const ws = { heartbeatSeconds: 5, minLifetimeSeconds: 3600 };
-const backend = resolveBackend(OWNER, { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" });
-const L4_DIRECT = { minScaleAtLeast: 1, activatorOutOfPath: true, reason: "the L4 route straight to the pods (queue-proxy port 8012)" };
+const backend = resolveBackend(OWNER, {
+  knativeService: "messaging-service",
+  namespace: "agents-whatsapp-rust",
+});
+const L4_DIRECT = {
+  minScaleAtLeast: 1,
+  activatorOutOfPath: true,
+  reason: "the L4 route straight to the pods (queue-proxy port 8012)",
+};
 
 describe("planKnativeSettings", () => {
   test("defaults: scale 2..10, timeout = the lifetime wanted, explicit zero response-start and idle timeouts", () => {
@@ -12,7 +24,10 @@ describe("planKnativeSettings", () => {
     expect(knativeServicePatchBody(backend, plan)).toEqual({
       template: {
         metadata: {
-          annotations: { "autoscaling.knative.dev/min-scale": "2", "autoscaling.knative.dev/max-scale": "10" },
+          annotations: {
+            "autoscaling.knative.dev/min-scale": "2",
+            "autoscaling.knative.dev/max-scale": "10",
+          },
         },
         spec: { timeoutSeconds: 3600, responseStartTimeoutSeconds: 0, idleTimeoutSeconds: 0 },
       },
@@ -28,8 +43,14 @@ describe("planKnativeSettings", () => {
   });
 
   test("anti-affinity across nodes, selecting every revision of the service", () => {
-    const plan = planKnativeSettings(OWNER, ws, { antiAffinity: true, cluster: { maxRevisionTimeoutSeconds: 3600, podspecAffinity: "enabled" } });
-    expect((knativeServicePatchBody(backend, plan) as { template: { spec: { affinity: unknown } } }).template.spec.affinity).toEqual({
+    const plan = planKnativeSettings(OWNER, ws, {
+      antiAffinity: true,
+      cluster: { maxRevisionTimeoutSeconds: 3600, podspecAffinity: "enabled" },
+    });
+    expect(
+      (knativeServicePatchBody(backend, plan) as { template: { spec: { affinity: unknown } } }).template.spec
+        .affinity,
+    ).toEqual({
       podAntiAffinity: {
         preferredDuringSchedulingIgnoredDuringExecution: [
           {
@@ -56,8 +77,16 @@ describe("planKnativeSettings", () => {
       },
     });
     expect(clusterConfigPatches(plan)).toEqual([
-      { configMap: "config-defaults", namespace: "knative-serving", data: { "max-revision-timeout-seconds": "7200" } },
-      { configMap: "config-features", namespace: "knative-serving", data: { "kubernetes.podspec-affinity": "enabled" } },
+      {
+        configMap: "config-defaults",
+        namespace: "knative-serving",
+        data: { "max-revision-timeout-seconds": "7200" },
+      },
+      {
+        configMap: "config-features",
+        namespace: "knative-serving",
+        data: { "kubernetes.podspec-affinity": "enabled" },
+      },
       { configMap: "config-kourier", namespace: "knative-serving", data: { "stream-idle-timeout": "0s" } },
     ]);
   });

@@ -46,7 +46,10 @@ describe("messages name the owner, the argument and the fix", () => {
       () => requireWholeNumber(OWNER, "websocket.heartbeatSeconds", 2.5, 1, 3600, "of seconds"),
       'TunnelExposure "dev": websocket.heartbeatSeconds must be a whole number of seconds from 1 to 3600 (got 2.5)',
     ],
-    [() => requirePort(OWNER, "port", 70000), 'TunnelExposure "dev": port must be a whole number from 1 to 65535 (got 70000)'],
+    [
+      () => requirePort(OWNER, "port", 70000),
+      'TunnelExposure "dev": port must be a whole number from 1 to 65535 (got 70000)',
+    ],
     [
       () => requireDnsLabel(OWNER, "backend.namespace", "Agents"),
       'TunnelExposure "dev": backend.namespace "Agents" is not a valid Kubernetes name; use lower-case letters, digits and "-", at most 63 characters',
@@ -63,7 +66,9 @@ describe("messages name the owner, the argument and the fix", () => {
 
 describe("resolveBackend", () => {
   test("a Knative Service is reached through its ingress with the Host header it routes on", () => {
-    expect(resolveBackend(OWNER, { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" })).toEqual({
+    expect(
+      resolveBackend(OWNER, { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" }),
+    ).toEqual({
       kind: "knative",
       name: "messaging-service",
       namespace: "agents-whatsapp-rust",
@@ -75,7 +80,9 @@ describe("resolveBackend", () => {
   });
 
   test("a plain Service is reached on its port, any Host", () => {
-    expect(resolveBackend(OWNER, { service: "chat", namespace: "apps", port: 8081, path: "/socket" })).toEqual({
+    expect(
+      resolveBackend(OWNER, { service: "chat", namespace: "apps", port: 8081, path: "/socket" }),
+    ).toEqual({
       kind: "service",
       name: "chat",
       namespace: "apps",
@@ -86,7 +93,10 @@ describe("resolveBackend", () => {
   });
 
   test.each([
-    [undefined, 'TunnelExposure "dev": backend is required: give { knativeService, namespace } or { service, namespace, port }'],
+    [
+      undefined,
+      'TunnelExposure "dev": backend is required: give { knativeService, namespace } or { service, namespace, port }',
+    ],
     [
       { namespace: "apps" },
       'TunnelExposure "dev": backend names no service: give knativeService (a Knative Service) or service + port (a plain Service)',
