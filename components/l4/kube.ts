@@ -4,7 +4,7 @@
  * Service, and the cert-manager Certificate. The component wraps each in a Pulumi resource.
  */
 import { createHash } from "crypto";
-import { HAPROXY_UID, renderHaproxyConfig } from "./haproxy";
+import { HAPROXY_UID, HaproxyConfigParams, renderHaproxyConfig } from "./haproxy";
 import { HAPROXY_HEALTH_PORT, HAPROXY_TLS_PORT, haproxyLabels, L4Plan, ResolvedTls } from "./plan";
 import { serviceAnnotations } from "./metallb";
 
@@ -23,11 +23,11 @@ export function requireTerminate(plan: L4Plan): Terminate {
   return plan.tls;
 }
 
-/** haproxy.cfg exactly as the pod runs it. */
-export function haproxyConfigFor(plan: L4Plan): string {
+/** The renderer's parameters exactly as the pod uses them (tests override addresses and paths only). */
+export function haproxyParamsFor(plan: L4Plan): HaproxyConfigParams {
   const tls = requireTerminate(plan);
   const upstream = plan.upstream as NonNullable<L4Plan["upstream"]>;
-  return renderHaproxyConfig({
+  return {
     bindAddress: "",
     bindPort: HAPROXY_TLS_PORT,
     certPath: HAPROXY_CERT_PATH,
@@ -39,7 +39,12 @@ export function haproxyConfigFor(plan: L4Plan): string {
     health: { bindAddress: "", port: HAPROXY_HEALTH_PORT },
     runtimeDir: HAPROXY_RUNTIME_DIR,
     maxconn: tls.haproxy.maxconn,
-  });
+  };
+}
+
+/** haproxy.cfg exactly as the pod runs it. */
+export function haproxyConfigFor(plan: L4Plan): string {
+  return renderHaproxyConfig(haproxyParamsFor(plan));
 }
 
 export function configHash(config: string): string {

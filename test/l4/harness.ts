@@ -1,0 +1,204 @@
+/** Real processes on 127.0.0.1 for the L4 integration tests: HAProxy, a `ws` echo server, clients. */
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import WebSocket, { WebSocketServer } from "ws";
+
+/** The haproxy binary, or undefined when it is not installed. */
+export function findHaproxy(): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/usr/local/sbin"])) {
+    const candidate = path.join(dir, "haproxy");
+    if (dir && fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-l4-"));
+}
+
+/**
+ * A throwaway self-signed certificate laid out as the pod mounts the Secret: `tls.crt` (certificate
+ * only) and `tls.crt.key` (the key), which HAProxy finds by itself.
+ */
+export function makeCertificate(dir: string): { certPath: string; certPem: string } {
+  const certPath = path.join(dir, "tls.crt");
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      `${certPath}.key`,
+      "-out",
+      certPath,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    ],
+    { stdio: "ignore" },
+  );
+  const certPem = fs.readFileSync(certPath, "utf8");
+  if (certPem.includes("PRIVATE KEY")) throw new Error("the certificate file must not hold the key");
+  return { certPath, certPem };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** `ws` echo server: echoes every message; `close:<code>` makes it close with that code and reason "bye". */
+export async function startEchoServer(): Promise<{
+  port: number;
+  server: WebSocketServer;
+  closesSeen: number[];
+}> {
+  const closesSeen: number[] = [];
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/ws" });
+  server.on("connection", (socket) => {
+    socket.on("message", (data) => {
+      const text = data.toString();
+      const m = /^close:(\d+)$/.exec(text);
+      if (m) socket.close(Number(m[1]), "bye");
+      else socket.send(text);
+    });
+    socket.on("close", (code) => closesSeen.push(code));
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  return { port: (server.address() as net.AddressInfo).port, server, closesSeen };
+}
+
+export interface RunningHaproxy {
+  process: ChildProcess;
+  /** The master's pid (master-worker mode). */
+  pid: number;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts `haproxy -W -db -f <cfg>` and waits until `port` accepts connections. */
+export async function startHaproxy(
+  binary: string,
+  configPath: string,
+  port: number,
+): Promise<RunningHaproxy> {
+  const child = spawn(binary, ["-W", "-db", "-f", configPath], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout?.on("data", (d) => (out += d.toString()));
+  child.stderr?.on("data", (d) => (out += d.toString()));
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`haproxy exited ${child.exitCode}:\n${out}`);
+    if (await canConnect(port)) break;
+    await sleep(50);
+  }
+  if (!(await canConnect(port))) throw new Error(`haproxy did not listen on ${port}:\n${out}`);
+  return {
+    process: child,
+    pid: child.pid as number,
+    output: () => out,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
+      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    },
+  };
+}
+
+export function workerPids(masterPid: number): number[] {
+  try {
+    return execFileSync("ps", ["-o", "pid=", "--ppid", String(masterPid)], { encoding: "utf8" })
+      .split("\n")
+      .map((l) => Number(l.trim()))
+      .filter((n) => n > 0);
+  } catch {
+    return [];
+  }
+}
+
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: "127.0.0.1", port });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface TrackedSocket {
+  ws: WebSocket;
+  openedAt: number;
+  closedAt?: number;
+  closeCode?: number;
+}
+
+/** Opens a wss:// connection through HAProxy (trusting the throwaway certificate). */
+export function openWss(port: number, ca: string, timeoutMs = 5000): Promise<TrackedSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`wss://localhost:${port}/ws`, { ca, handshakeTimeout: timeoutMs });
+    const tracked: TrackedSocket = { ws, openedAt: 0 };
+    ws.once("open", () => {
+      tracked.openedAt = Date.now();
+      resolve(tracked);
+    });
+    ws.once("error", (e) => reject(e));
+    ws.on("close", (code) => {
+      tracked.closedAt = Date.now();
+      tracked.closeCode = code;
+    });
+  });
+}
+
+/** Opens `count` connections, `batch` at a time. */
+export async function openMany(
+  port: number,
+  ca: string,
+  count: number,
+  batch = 50,
+): Promise<TrackedSocket[]> {
+  const all: TrackedSocket[] = [];
+  for (let i = 0; i < count; i += batch) {
+    all.push(
+      ...(await Promise.all(Array.from({ length: Math.min(batch, count - i) }, () => openWss(port, ca)))),
+    );
+  }
+  return all;
+}
+
+/** Pings every open socket each `intervalMs` (the client heartbeat); returns a stop function. */
+export function heartbeat(sockets: () => TrackedSocket[], intervalMs: number): () => void {
+  const timer = setInterval(() => {
+    for (const s of sockets()) if (s.ws.readyState === WebSocket.OPEN) s.ws.ping();
+  }, intervalMs);
+  return () => clearInterval(timer);
+}
+
+export function closeAll(sockets: TrackedSocket[]): void {
+  for (const s of sockets) s.ws.terminate();
+}
