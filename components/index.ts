@@ -9,4 +9,6 @@ export * from "./knative/KnativeSettings";
 export * from "./tunnel/ingressRules";
 export * from "./tunnel/connector";
 export * from "./tunnel/budget";
+export * from "./tunnel/args";
+export * from "./tunnel/plan";
 export * from "./tunnel/TunnelExposure";

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { TunnelExposure, TunnelExposureArgs } from "../../components/tunnel/TunnelExposure";
+import { TunnelExposure } from "../../components/tunnel/TunnelExposure";
+import { TunnelExposureArgs } from "../../components/tunnel/args";
 import { backendArgs, knativeArgs, websocketArgs, whole } from "./common";
 import type { StackConfig } from "../config";
 

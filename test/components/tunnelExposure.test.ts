@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FAKE_TUNNEL_TOKEN, resource, unwrap, useMockRuntime } from "../helpers/pulumi";
-import { TunnelExposure, TunnelExposureArgs } from "../../components/tunnel/TunnelExposure";
+import { TunnelExposure } from "../../components/tunnel/TunnelExposure";
+import { TunnelExposureArgs } from "../../components/tunnel/args";
 import { resetTunnelClaims } from "../../components/tunnel/tunnelOwnership";
 import { displayValue, isSecretValue } from "../../render/mockRuntime";
 

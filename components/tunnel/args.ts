@@ -1,0 +1,64 @@
+import * as pulumi from "@pulumi/pulumi";
+import { KnativeRequirements, KnativeSettingsArgs } from "../knative/plan";
+import { BackendArgs, WebSocketArgs } from "../shared/backend";
+import { ConnectorArgs } from "./connector";
+import { HttpRoute, OriginRequest } from "./ingressRules";
+
+/** A new remotely-managed tunnel ... */
+export interface CreateTunnelArgs {
+  create: {
+    /** Tunnel name in the Cloudflare account. */
+    name: string;
+  };
+}
+
+/** ... or an existing one. This exposure then owns its whole ingress configuration (see README: one owner per tunnel). */
+export interface ExistingTunnelArgs {
+  /** The existing tunnel's id (UUID). */
+  existingId: pulumi.Input<string>;
+  /** The tunnel's connector token (a secret). Conflicts with tokenSecret; one of the two is required when the connector is deployed. */
+  token?: pulumi.Input<string>;
+  /** A Kubernetes Secret in the backend's namespace that already holds the token. Conflicts with token. */
+  tokenSecret?: { name: string; key: string };
+}
+
+export type TunnelArgs = CreateTunnelArgs | ExistingTunnelArgs;
+
+export type RouteProvider = "cloudflare-api" | "tunnel-ingress-crd";
+
+export interface TunnelExposureArgs {
+  /** The service to expose. */
+  backend: BackendArgs;
+  /** Client heartbeat and the lifetime a connection must be allowed. Defaults 5 s and 3600 s. */
+  websocket?: WebSocketArgs;
+  /** Knative settings for a Knative backend (ignored for a plain Service). */
+  knative?: KnativeSettingsArgs;
+  /** Create the KnativeSettings child. Default true; a HybridExposure passes false and applies them once itself. */
+  applyKnativeSettings?: boolean;
+  /** What another path sharing this backend needs of Knative (set by HybridExposure). Default none. */
+  knativeRequirements?: KnativeRequirements;
+  /** Cloudflare account id. */
+  accountId: pulumi.Input<string>;
+  /** Zone id of `hostname`'s zone; required with routeProvider "cloudflare-api" (the DNS record). */
+  zoneId?: pulumi.Input<string>;
+  /** Public hostname, e.g. `ws.example.com`. Plain: validated before anything is created. */
+  hostname: string;
+  /** Tunnel to create or reuse. */
+  tunnel: TunnelArgs;
+  /**
+   * "cloudflare-api" (default): this stack writes the tunnel's ingress configuration and a proxied CNAME.
+   * "tunnel-ingress-crd": emits a `tunnel.cloudflare.io/v1alpha1` CloudflareTunnelIngress for an in-cluster
+   * controller that owns the tunnel, connector and DNS (tunnel, zoneId and connector are then not used).
+   */
+  routeProvider?: RouteProvider;
+  /** Route the WebSocket path through the tunnel. Default true (false: HTTP routes only). */
+  routeWebSocket?: boolean;
+  /** More HTTP routes, placed after the WebSocket route and before the catch-all. Default none. */
+  httpRoutes?: HttpRoute[];
+  /** originRequest overrides for every rule; defaults tuned for WebSockets (connectTimeout 10, tcpKeepAlive 30, keepAliveTimeout 90). */
+  originRequest?: OriginRequest;
+  /** Cloudflare edge idle timer budgeted, seconds. Default 100 (documented 120; raise only if you measured it). */
+  edgeIdleTimeoutSeconds?: number;
+  /** The cloudflared connector Deployment. */
+  connector?: ConnectorArgs;
+}
