@@ -4,6 +4,7 @@ export * from "./shared/backend";
 export * from "./shared/assertBudget";
 export * from "./budget/model";
 export * from "./budget/hops";
+export * from "./budget/reconnect";
 export * from "./knative/plan";
 export * from "./knative/KnativeSettings";
 export * from "./tunnel/ingressRules";

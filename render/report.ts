@@ -30,6 +30,18 @@ export function budgetTable(budgets: PathBudget[]): string {
       `  effective: idle timeout ${seconds(b.effectiveIdleTimeoutSeconds)}, lifetime cap ${seconds(b.lifetimeCapSeconds)}: ${b.ok ? "OK" : "FAILS"}`,
     );
     for (const p of b.problems) lines.push(`  problem: ${p}`);
+    if (b.reconnect) {
+      const r = b.reconnect;
+      lines.push(
+        `  a drop costs the client (backoff ${r.profile.initialSeconds}..${r.profile.maxSeconds} s, ${r.profile.maxAttempts} attempts over ${r.windowSeconds} s):`,
+      );
+      for (const e of r.events) {
+        const back = e.survives
+          ? `back after ${e.reconnectAfterSeconds} s (attempt ${e.attempt})`
+          : "NOT back: attempts exhausted";
+        lines.push(`    ${e.event}: unreachable ${e.outageSeconds} s, ${back}; ${e.basis}`);
+      }
+    }
   }
   return lines.join("\n");
 }
@@ -52,6 +64,7 @@ export function budgetJson(budgets: PathBudget[]): unknown {
       minLifetimeSeconds: b.minLifetimeSeconds,
       ok: b.ok,
       problems: b.problems,
+      ...(b.reconnect ? { reconnect: b.reconnect } : {}),
     })),
   };
 }

@@ -1,3 +1,5 @@
+import type { ReconnectBudget } from "./reconnect";
+
 /**
  * The connection budget: a pure model of what every hop on a path does to a long-lived WebSocket.
  * Each hop may have an idle timer (reset by traffic such as heartbeats), a lifetime cap (fires
@@ -37,6 +39,8 @@ export interface PathBudget {
   ok: boolean;
   /** One sentence per rule the path breaks, naming the hop and what to change. */
   problems: string[];
+  /** What each drop event costs the reconnecting client (set by the path builders). */
+  reconnect?: ReconnectBudget;
 }
 
 /** A connection must survive this many heartbeat intervals of silence (one lost heartbeat is tolerated). */

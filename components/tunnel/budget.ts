@@ -9,6 +9,7 @@ import {
 } from "../budget/hops";
 import { ResolvedWebSocket } from "../shared/backend";
 import { KnativePlan } from "../knative/plan";
+import { Outage, podRestartOutage, reconnectBudget } from "../budget/reconnect";
 
 /** Cloudflare documents 120 s today; 100 s was the long-standing Proxy Read Timeout: budget the lower one. */
 export const DEFAULT_EDGE_IDLE_TIMEOUT_SECONDS = 100;
@@ -17,6 +18,7 @@ export interface TunnelPathInput {
   websocket: ResolvedWebSocket;
   edgeIdleTimeoutSeconds: number;
   connectorGracePeriodSeconds: number;
+  connectorReplicas: number;
   /** null for a plain (non-Knative) backend. */
   knative: KnativePlan | null;
 }
@@ -36,6 +38,25 @@ export function tunnelPathHops(input: TunnelPathInput): Hop[] {
   return hops;
 }
 
+/** The tunnel path's drop events as outages the client must outlast. */
+export function tunnelOutages(input: TunnelPathInput): Outage[] {
+  const outages: Outage[] = [
+    {
+      event: "Cloudflare edge restart",
+      outageSeconds: 0,
+      basis: "other edge servers accept the reconnect at once",
+    },
+    podRestartOutage("cloudflared pod restart", input.connectorReplicas, input.connectorGracePeriodSeconds),
+  ];
+  if (input.knative) {
+    outages.push(podRestartOutage("Knative pod termination", input.knative.minScale, 0));
+  }
+  return outages;
+}
+
 export function tunnelBudget(input: TunnelPathInput, pathName = "tunnel"): PathBudget {
-  return evaluateBudget(pathName, tunnelPathHops(input), input.websocket);
+  return {
+    ...evaluateBudget(pathName, tunnelPathHops(input), input.websocket),
+    reconnect: reconnectBudget(tunnelOutages(input)),
+  };
 }

@@ -87,6 +87,7 @@ export function planTunnel(name: string, args: TunnelExposureArgs): TunnelPlan {
     websocket,
     edgeIdleTimeoutSeconds,
     connectorGracePeriodSeconds: connector.gracePeriodSeconds,
+    connectorReplicas: connector.replicas,
     knative: knativePlan,
   });
   // A tunnel that carries no WebSocket has no WebSocket budget to keep.
