@@ -105,6 +105,7 @@ describe("tunnel path", () => {
       websocket,
       edgeIdleTimeoutSeconds: 100,
       connectorGracePeriodSeconds: 30,
+      connectorReplicas: 2,
       knative,
     });
     expect(hops.map((h) => [h.name, h.idleTimeoutSeconds, h.lifetimeCapSeconds])).toEqual([
@@ -128,6 +129,7 @@ describe("tunnel path", () => {
       websocket,
       edgeIdleTimeoutSeconds: 100,
       connectorGracePeriodSeconds: 30,
+      connectorReplicas: 2,
       knative: old,
     });
     expect(b.hops.find((h) => h.name === "knative-ingress")?.idleTimeoutSeconds).toBe(300);
@@ -139,6 +141,7 @@ describe("tunnel path", () => {
       websocket,
       edgeIdleTimeoutSeconds: 100,
       connectorGracePeriodSeconds: 30,
+      connectorReplicas: 2,
       knative: null,
     });
     expect(b.hops.map((h) => h.name)).toEqual(["client", "cloudflare-edge", "cloudflared"]);

@@ -1,0 +1,88 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PathBudget } from "../budget/model";
+import { KnativeSettings } from "../knative/KnativeSettings";
+import { L4Exposure } from "../l4/L4Exposure";
+import { KnativeBackendArgs } from "../shared/backend";
+import { TunnelExposure } from "../tunnel/TunnelExposure";
+import { HybridExposureArgs } from "./args";
+import { HybridPlan, planHybrid } from "./plan";
+
+/**
+ * HTTP through a Cloudflare Tunnel, the WebSocket through MetalLB (L4), and optionally the tunnel
+ * as a fallback WebSocket route for clients that cannot reach the L4 address. Composes a
+ * TunnelExposure (`<name>-tunnel`) and an L4Exposure (`<name>-l4`) and applies the Knative
+ * settings once, with the stricter of what the two paths need.
+ *
+ * @example
+ * ```ts
+ * const messaging = new HybridExposure("messaging", {
+ *   backend: { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" },
+ *   websocket: { heartbeatSeconds: 5, minLifetimeSeconds: 3600 },
+ *   knative: { cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
+ *   httpHostname: "messaging.example.com",
+ *   wsHostname: "ws.messaging.example.com",
+ *   fallback: true,
+ *   tunnel: { accountId, zoneId, tunnel: { create: { name: "messaging" } } },
+ *   l4: {
+ *     addressPool: { create: { addresses: ["192.168.1.240/29"] } },
+ *     loadBalancerIP: "192.168.1.241",
+ *     tls: { mode: "terminate", certificate: { certManager: { issuerName: "letsencrypt-dns01", issuerKind: "ClusterIssuer" } } },
+ *     dns: { zoneId, target: { address: "203.0.113.7" } },
+ *   },
+ * }, { providers: { kubernetes: k8sProvider, cloudflare: cfProvider } });
+ * export const wsUrl = messaging.wsUrl;             // wss://ws.messaging.example.com/ws
+ * export const fallbackWsUrl = messaging.fallbackWsUrl; // wss://messaging.example.com/ws
+ * ```
+ */
+export class HybridExposure extends pulumi.ComponentResource {
+  /** `https://<httpHostname>`: HTTP through the tunnel. */
+  public readonly httpUrl: pulumi.Output<string>;
+  /** The WebSocket URL through L4. */
+  public readonly wsUrl: pulumi.Output<string>;
+  /** The WebSocket URL through the tunnel; undefined unless `fallback`. */
+  public readonly fallbackWsUrl: pulumi.Output<string | undefined>;
+  /** The L4 address MetalLB assigned. */
+  public readonly loadBalancerIP: pulumi.Output<string | undefined>;
+  public readonly tunnelId: pulumi.Output<string | undefined>;
+  /** One connection budget per path that carries WebSockets. */
+  public readonly budgets: pulumi.Output<PathBudget[]>;
+  public readonly budgetValues: PathBudget[];
+  public readonly plan: HybridPlan;
+
+  constructor(name: string, args: HybridExposureArgs, opts?: pulumi.ComponentResourceOptions) {
+    const plan = planHybrid(name, args);
+    super("ws-exposure:index:HybridExposure", name, {}, opts);
+    this.plan = plan;
+
+    if (plan.l4.backend.kind === "knative") {
+      new KnativeSettings(
+        `${name}-knative`,
+        {
+          backend: args.backend as KnativeBackendArgs,
+          websocket: args.websocket,
+          knative: args.knative,
+          requirements: plan.knativeRequirements,
+        },
+        { parent: this },
+      );
+    }
+    const tunnel = new TunnelExposure(`${name}-tunnel`, plan.tunnelArgs, { parent: this });
+    const l4 = new L4Exposure(`${name}-l4`, plan.l4Args, { parent: this });
+
+    this.httpUrl = pulumi.output(`https://${plan.httpHostname}`);
+    this.wsUrl = l4.url;
+    this.fallbackWsUrl = tunnel.url;
+    this.loadBalancerIP = l4.loadBalancerIP;
+    this.tunnelId = tunnel.tunnelId;
+    this.budgetValues = plan.budgets;
+    this.budgets = pulumi.output(plan.budgets);
+    this.registerOutputs({
+      httpUrl: this.httpUrl,
+      wsUrl: this.wsUrl,
+      fallbackWsUrl: this.fallbackWsUrl,
+      loadBalancerIP: this.loadBalancerIP,
+      tunnelId: this.tunnelId,
+      budgets: this.budgets,
+    });
+  }
+}
