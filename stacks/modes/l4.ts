@@ -1,0 +1,132 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { L4Exposure } from "../../components/l4/L4Exposure";
+import { L4ExposureArgs, L4RouteArgs, L4TlsArgs } from "../../components/l4/args";
+import { backendArgs, commonShape, knativeArgs, websocketArgs, whole } from "./common";
+
+/** The l4 mode's keys (flat: Pulumi.yaml types scalar and array keys only). */
+export const l4Shape = {
+  /** Create a dedicated pool with these CIDRs / ranges. Conflicts with l4PoolName. */
+  l4Addresses: z.array(z.string()).optional(),
+  /** Use this existing IPAddressPool. Conflicts with l4Addresses. */
+  l4PoolName: z.string().optional(),
+  l4AutoAssign: z.boolean().optional(),
+  metallbNamespace: z.string().optional(),
+  l4Advertisement: z.enum(["l2", "bgp", "none"]).optional(),
+  l4Interfaces: z.array(z.string()).optional(),
+  loadBalancerIP: z.string().optional(),
+  l4Port: whole.optional(),
+  externalTrafficPolicy: z.enum(["Local", "Cluster"]).optional(),
+  loadBalancerSourceRanges: z.array(z.string()).optional(),
+  /** Set = ClientIP affinity with this timeout. */
+  sessionAffinityTimeoutSeconds: whole.optional(),
+  tlsMode: z.enum(["terminate", "passthrough", "none"]).optional(),
+  tlsSecretName: z.string().optional(),
+  certManagerIssuer: z.string().optional(),
+  certManagerIssuerKind: z.enum(["Issuer", "ClusterIssuer"]).optional(),
+  tlsTargetPort: z.string().optional(),
+  acknowledgeInsecure: z.boolean().optional(),
+  haproxyReplicas: whole.optional(),
+  haproxyImage: z.string().optional(),
+  haproxyTunnelTimeoutSeconds: whole.optional(),
+  haproxyPreStopSeconds: whole.optional(),
+  haproxyHardStopAfterSeconds: whole.optional(),
+  l4Route: z.enum(["queue-proxy", "ingress", "force-port-8080"]).optional(),
+  /** "loadBalancerIP" or a public IP (a homelab's WAN address); with zoneId, creates a DNS-only record. */
+  l4DnsTarget: z.string().optional(),
+};
+
+export const l4StackSchema = z.object({ ...commonShape, ...l4Shape });
+export type L4StackConfig = z.infer<typeof l4StackSchema>;
+
+function tlsArgs(c: L4StackConfig): L4TlsArgs {
+  const mode = c.tlsMode ?? "terminate";
+  if (mode === "none")
+    return { mode, acknowledgeInsecure: c.acknowledgeInsecure ?? false, targetPort: c.tlsTargetPort };
+  if (mode === "passthrough") return { mode, targetPort: c.tlsTargetPort as string };
+  return {
+    mode,
+    certificate:
+      c.certManagerIssuer !== undefined
+        ? { certManager: { issuerName: c.certManagerIssuer, issuerKind: c.certManagerIssuerKind } }
+        : { secretName: c.tlsSecretName as string },
+    haproxy: {
+      replicas: c.haproxyReplicas,
+      image: c.haproxyImage,
+      timeouts: { tunnelSeconds: c.haproxyTunnelTimeoutSeconds },
+      preStopSeconds: c.haproxyPreStopSeconds,
+      hardStopAfterSeconds: c.haproxyHardStopAfterSeconds,
+    },
+  };
+}
+
+/** The L4Exposure args a stack's config describes (the l4 and hybrid modes share them). */
+export function l4Args(c: L4StackConfig, hostname: string): L4ExposureArgs {
+  const route: L4RouteArgs | undefined =
+    c.l4Route === "force-port-8080" ? { forcePort8080: true } : c.l4Route;
+  const advertisement =
+    c.l4Advertisement === "l2" || c.l4Advertisement === undefined
+      ? { type: "l2" as const, interfaces: c.l4Interfaces }
+      : { type: c.l4Advertisement };
+  return {
+    backend: backendArgs(c),
+    websocket: websocketArgs(c),
+    knative: c.service === undefined ? knativeArgs(c) : undefined,
+    hostname,
+    addressPool:
+      c.l4PoolName !== undefined
+        ? { existing: c.l4PoolName }
+        : { create: { addresses: c.l4Addresses ?? [], autoAssign: c.l4AutoAssign } },
+    metallbNamespace: c.metallbNamespace,
+    advertisement,
+    loadBalancerIP: c.loadBalancerIP,
+    port: c.l4Port,
+    externalTrafficPolicy: c.externalTrafficPolicy,
+    loadBalancerSourceRanges: c.loadBalancerSourceRanges,
+    sessionAffinity:
+      c.sessionAffinityTimeoutSeconds === undefined
+        ? undefined
+        : { timeoutSeconds: c.sessionAffinityTimeoutSeconds },
+    tls: tlsArgs(c),
+    route: c.service === undefined ? route : undefined,
+    dns:
+      c.l4DnsTarget === undefined || c.zoneId === undefined
+        ? undefined
+        : {
+            zoneId: c.zoneId,
+            target: c.l4DnsTarget === "loadBalancerIP" ? "loadBalancerIP" : { address: c.l4DnsTarget },
+          },
+  };
+}
+
+/** Cross-key rules of the l4 keys; returns problems in config vocabulary. */
+export function l4ConfigProblems(c: L4StackConfig): string[] {
+  const problems: string[] = [];
+  if ((c.l4Addresses === undefined) === (c.l4PoolName === undefined)) {
+    problems.push(
+      "ws-exposure:l4Addresses (create a dedicated MetalLB pool) or ws-exposure:l4PoolName (use an existing one) must be set, exactly one of them",
+    );
+  }
+  const mode = c.tlsMode ?? "terminate";
+  if (mode === "terminate" && (c.tlsSecretName === undefined) === (c.certManagerIssuer === undefined)) {
+    problems.push(
+      'ws-exposure:tlsSecretName (an existing kubernetes.io/tls Secret) or ws-exposure:certManagerIssuer must be set with tlsMode "terminate", exactly one of them',
+    );
+  }
+  if (mode === "passthrough" && c.tlsTargetPort === undefined) {
+    problems.push(
+      'ws-exposure:tlsTargetPort is required with tlsMode "passthrough" (the named port serving TLS)',
+    );
+  }
+  if (c.l4DnsTarget !== undefined && c.zoneId === undefined) {
+    problems.push(
+      "ws-exposure:zoneId is required with ws-exposure:l4DnsTarget (the DNS-only record is created in that zone)",
+    );
+  }
+  return problems;
+}
+
+export function buildL4(name: string, c: L4StackConfig, opts?: pulumi.ComponentResourceOptions) {
+  const exposure = new L4Exposure(name, l4Args(c, c.hostname), opts);
+  return { url: exposure.url, loadBalancerIP: exposure.loadBalancerIP, budgets: [exposure.budgetValue] };
+}
