@@ -13,3 +13,6 @@ export * from "./tunnel/budget";
 export * from "./tunnel/args";
 export * from "./tunnel/plan";
 export * from "./tunnel/TunnelExposure";
+export * from "./l4";
+export * from "./hybrid";
+export * from "./monitor";
