@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global setTimeout */
 // Built by `npm run build` (the prepare script), so `npx wsprobe` works after `npm ci`.
 require("../dist/probe/cli.js")
   .main(process.argv)

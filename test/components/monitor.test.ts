@@ -72,7 +72,7 @@ describe("WsMonitor", () => {
 
   test("the Deployment runs the script on the pinned Node image, non-root, read-only, with probes on /healthz", async () => {
     await build(args());
-    const spec = resource(runtime.resources, T.deployment, "dev-monitor").inputs.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const spec = resource(runtime.resources, T.deployment, "dev-monitor").inputs.spec as Record<string, any>;
     expect(spec.replicas).toBe(1);
     const pod = spec.template.spec;
     expect(pod.securityContext).toEqual({
