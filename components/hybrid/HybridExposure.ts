@@ -6,6 +6,7 @@ import { KnativeBackendArgs } from "../shared/backend";
 import { TunnelExposure } from "../tunnel/TunnelExposure";
 import { HybridExposureArgs } from "./args";
 import { HybridPlan, planHybrid } from "./plan";
+import { WsMonitor } from "../monitor/WsMonitor";
 
 /**
  * HTTP through a Cloudflare Tunnel, the WebSocket through MetalLB (L4), and optionally the tunnel
@@ -68,6 +69,8 @@ export class HybridExposure extends pulumi.ComponentResource {
     }
     const tunnel = new TunnelExposure(`${name}-tunnel`, plan.tunnelArgs, { parent: this });
     const l4 = new L4Exposure(`${name}-l4`, plan.l4Args, { parent: this });
+
+    for (const m of plan.monitors) new WsMonitor(m.name, m.args, { parent: this });
 
     this.httpUrl = pulumi.output(`https://${plan.httpHostname}`);
     this.wsUrl = l4.url;

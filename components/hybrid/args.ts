@@ -2,6 +2,7 @@ import { KnativeSettingsArgs } from "../knative/plan";
 import { L4ExposureArgs } from "../l4/args";
 import { BackendArgs, WebSocketArgs } from "../shared/backend";
 import { TunnelExposureArgs } from "../tunnel/args";
+import { ExposureMonitorArgs } from "../monitor/forExposure";
 
 /** What the hybrid decides for both paths, so each path's own args leave it out. */
 type SharedKeys =
@@ -21,7 +22,9 @@ export interface HybridExposureArgs {
   /** Also route the WebSocket path through the tunnel, on httpHostname, for clients that cannot reach the L4 address. Default false. */
   fallback?: boolean;
   /** The tunnel path (see TunnelExposureArgs); routeWebSocket follows `fallback`. */
-  tunnel: Omit<TunnelExposureArgs, SharedKeys | "routeWebSocket">;
+  tunnel: Omit<TunnelExposureArgs, SharedKeys | "routeWebSocket" | "monitor">;
   /** The L4 path (see L4ExposureArgs). */
-  l4: Omit<L4ExposureArgs, SharedKeys>;
+  l4: Omit<L4ExposureArgs, SharedKeys | "monitor">;
+  /** Synthetic wsprobe monitors: one against wsUrl, and one against fallbackWsUrl when `fallback` is on. Default off. */
+  monitor?: ExposureMonitorArgs;
 }

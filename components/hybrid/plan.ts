@@ -7,6 +7,8 @@ import { requireHostname, fail, ownerName } from "../shared/validation";
 import { TunnelExposureArgs } from "../tunnel/args";
 import { planTunnel, TunnelPlan } from "../tunnel/plan";
 import { HybridExposureArgs } from "./args";
+import { WsMonitorArgs } from "../monitor/args";
+import { monitorArgsFor } from "../monitor/forExposure";
 
 export interface HybridPlan {
   owner: string;
@@ -21,6 +23,8 @@ export interface HybridPlan {
   l4: L4Plan;
   /** One per path that carries WebSockets: the tunnel's only with the fallback on. */
   budgets: PathBudget[];
+  /** Monitor args for wsUrl and, with the fallback, for fallbackWsUrl. */
+  monitors: { name: string; args: WsMonitorArgs }[];
 }
 
 /** Validates both paths (each under its child's name) before anything is registered; pure. */
@@ -60,7 +64,14 @@ export function planHybrid(name: string, args: HybridExposureArgs): HybridPlan {
     httpRoutes: [...(args.tunnel.httpRoutes ?? []), {}],
   };
   const tunnel = planTunnel(`${name}-tunnel`, tunnelArgs);
+  const monitors: { name: string; args: WsMonitorArgs }[] = [];
+  const wsMonitor = monitorArgsFor(owner, args.monitor, l4.url, l4.backend.namespace, l4.websocket);
+  if (wsMonitor) monitors.push({ name: `${name}-monitor`, args: wsMonitor });
+  if (wsMonitor && fallback && tunnel.url) {
+    monitors.push({ name: `${name}-fallback-monitor`, args: { ...wsMonitor, url: tunnel.url } });
+  }
   return {
+    monitors,
     owner,
     fallback,
     httpHostname,

@@ -3,3 +3,4 @@ export * from "./args";
 export * from "./bundle";
 export * from "./builders";
 export * from "./WsMonitor";
+export * from "./forExposure";

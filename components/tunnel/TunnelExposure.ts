@@ -8,6 +8,7 @@ import { TunnelExposureArgs } from "./args";
 import { CLOUDFLARED_TOKEN_KEY, connectorDeploymentSpec } from "./connector";
 import { planTunnel, TunnelPlan } from "./plan";
 import { claimTunnel } from "./tunnelOwnership";
+import { WsMonitor } from "../monitor/WsMonitor";
 
 /**
  * Exposes a WebSocket service through a Cloudflare Tunnel: a remotely managed tunnel (created or
@@ -87,6 +88,7 @@ export class TunnelExposure extends pulumi.ComponentResource {
         { parent: this },
       );
       this.tunnelId = pulumi.output(undefined);
+      if (plan.monitor) new WsMonitor(`${name}-monitor`, plan.monitor, { parent: this });
       this.registerOutputs({ url: this.url, tunnelId: this.tunnelId, budget: this.budget });
       return;
     }
@@ -166,6 +168,7 @@ export class TunnelExposure extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    if (plan.monitor) new WsMonitor(`${name}-monitor`, plan.monitor, { parent: this });
     this.registerOutputs({ url: this.url, tunnelId: this.tunnelId, budget: this.budget });
   }
 }

@@ -3,6 +3,7 @@ import { KnativeRequirements, KnativeSettingsArgs } from "../knative/plan";
 import { BackendArgs, WebSocketArgs } from "../shared/backend";
 import { ConnectorArgs } from "./connector";
 import { HttpRoute, OriginRequest } from "./ingressRules";
+import { ExposureMonitorArgs } from "../monitor/forExposure";
 
 /** A new remotely-managed tunnel ... */
 export interface CreateTunnelArgs {
@@ -61,4 +62,6 @@ export interface TunnelExposureArgs {
   edgeIdleTimeoutSeconds?: number;
   /** The cloudflared connector Deployment. */
   connector?: ConnectorArgs;
+  /** A synthetic wsprobe monitor against `url` (needs the WebSocket routed through the tunnel). Default off. */
+  monitor?: ExposureMonitorArgs;
 }

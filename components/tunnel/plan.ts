@@ -5,6 +5,8 @@ import { assertBudget } from "../shared/assertBudget";
 import { fail, ownerName, requireHostname, requireOneOf, requireWholeNumber } from "../shared/validation";
 import { CreateTunnelArgs, ExistingTunnelArgs, RouteProvider, TunnelExposureArgs } from "./args";
 import { ConnectorPlan, planConnector } from "./connector";
+import { WsMonitorArgs } from "../monitor/args";
+import { monitorArgsFor } from "../monitor/forExposure";
 import { buildIngressRules, IngressRule } from "./ingressRules";
 import { DEFAULT_EDGE_IDLE_TIMEOUT_SECONDS, tunnelBudget } from "./budget";
 
@@ -21,6 +23,8 @@ export interface TunnelPlan {
   tunnel: Partial<CreateTunnelArgs & ExistingTunnelArgs> | undefined;
   budget: PathBudget;
   url: string | undefined;
+  /** The monitor's args, when enabled. */
+  monitor: WsMonitorArgs | undefined;
 }
 
 /** Validates a TunnelExposure's args (throwing a ValidationError naming the arg and the fix) and plans it. */
@@ -90,6 +94,16 @@ export function planTunnel(name: string, args: TunnelExposureArgs): TunnelPlan {
     connectorReplicas: connector.replicas,
     knative: knativePlan,
   });
+  const url = routeWebSocket ? `wss://${hostname}${backend.path}` : undefined;
+  if (args.monitor?.enabled && url === undefined) {
+    fail(
+      owner,
+      "monitor",
+      "needs the WebSocket routed through the tunnel (routeWebSocket true); monitor the path that carries it",
+    );
+  }
+  const monitor =
+    url === undefined ? undefined : monitorArgsFor(owner, args.monitor, url, backend.namespace, websocket);
   // A tunnel that carries no WebSocket has no WebSocket budget to keep.
   if (routeWebSocket) assertBudget(owner, budget);
   return {
@@ -103,6 +117,7 @@ export function planTunnel(name: string, args: TunnelExposureArgs): TunnelPlan {
     rules,
     tunnel,
     budget,
-    url: routeWebSocket ? `wss://${hostname}${backend.path}` : undefined,
+    url,
+    monitor,
   };
 }

@@ -44,12 +44,18 @@ describe("HybridExposure", () => {
       ]),
     );
     expect(runtime.resources.filter((r) => r.type === "ws-exposure:index:KnativeSettings")).toHaveLength(1);
-    expect(runtime.resources.filter((r) => r.type === "kubernetes:serving.knative.dev/v1:ServicePatch")).toHaveLength(1);
+    expect(
+      runtime.resources.filter((r) => r.type === "kubernetes:serving.knative.dev/v1:ServicePatch"),
+    ).toHaveLength(1);
   });
 
   test("the one Knative patch carries the stricter needs: target-burst-capacity 0 for L4 straight to the pods", async () => {
     await build("prod", args());
-    const patch = resource(runtime.resources, "kubernetes:serving.knative.dev/v1:ServicePatch", "prod-knative-service").inputs as any;
+    const patch = resource(
+      runtime.resources,
+      "kubernetes:serving.knative.dev/v1:ServicePatch",
+      "prod-knative-service",
+    ).inputs as any;
     expect(patch.spec.template.metadata.annotations).toEqual({
       "autoscaling.knative.dev/min-scale": "2",
       "autoscaling.knative.dev/max-scale": "10",
@@ -78,7 +84,11 @@ describe("HybridExposure", () => {
       "prod-tunnel-tunnel-config",
     ).inputs as any;
     expect(config.config.ingresses.map((r: any) => [r.hostname, r.path, r.service])).toEqual([
-      ["messaging.example.com", "^/ws(/.*)?$", "http://messaging-service.agents-whatsapp-rust.svc.cluster.local"],
+      [
+        "messaging.example.com",
+        "^/ws(/.*)?$",
+        "http://messaging-service.agents-whatsapp-rust.svc.cluster.local",
+      ],
       ["messaging.example.com", undefined, "http://messaging-service.agents-whatsapp-rust.svc.cluster.local"],
       [undefined, undefined, "http_status:404"],
     ]);
@@ -143,4 +153,27 @@ describe("HybridExposure", () => {
       expect(runtime.resources).toEqual([]);
     });
   });
+});
+
+test("monitors: one for the L4 WebSocket URL and one for the tunnel fallback", async () => {
+  const fs = await import("fs");
+  const os = await import("os");
+  const path = await import("path");
+  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ws-bundle-")), "wsprobe.js");
+  fs.writeFileSync(bundlePath, "console.log('wsprobe')\n");
+  await build("prod", args({ monitor: { enabled: true, bundlePath } }));
+  const monitors = runtime.resources
+    .filter((r) => r.type === "ws-exposure:index:WsMonitor")
+    .map((r) => [r.name, r.parent]);
+  expect(monitors).toEqual([
+    ["prod-monitor", "prod"],
+    ["prod-fallback-monitor", "prod"],
+  ]);
+  const args0 = (name: string) =>
+    JSON.stringify(
+      (resource(runtime.resources, "kubernetes:apps/v1:Deployment", name).inputs as any).spec.template.spec
+        .containers[0],
+    );
+  expect(args0("prod-monitor")).toContain("wss://ws.messaging.example.com/ws");
+  expect(args0("prod-fallback-monitor")).toContain("wss://messaging.example.com/ws");
 });

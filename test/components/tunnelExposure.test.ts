@@ -358,3 +358,33 @@ describe("validation: exact message, nothing registered", () => {
     expect(runtime.resources).toEqual([]);
   });
 });
+
+describe("monitor", () => {
+  const bundleDir = require("fs").mkdtempSync(require("path").join(require("os").tmpdir(), "ws-bundle-"));
+  const bundlePath = require("path").join(bundleDir, "wsprobe.js");
+  require("fs").writeFileSync(bundlePath, "console.log('wsprobe')\n");
+
+  test("monitor.enabled deploys a WsMonitor against the exposure's own URL, heartbeat and promised lifetime", async () => {
+    await build("dev", args({ monitor: { enabled: true, bundlePath } }));
+    const monitor = resource(runtime.resources, "ws-exposure:index:WsMonitor", "dev-monitor");
+    expect(monitor.parent).toBe("dev");
+    const deployment = resource(runtime.resources, T.deployment, "dev-monitor").inputs as any;
+    const container = deployment.spec.template.spec.containers[0];
+    expect(JSON.stringify(container)).toContain("wss://messaging.example.com/ws");
+    expect(JSON.stringify(container)).toContain("5s");
+    expect(deployment.metadata.namespace).toBe("agents-whatsapp-rust");
+  });
+
+  test("off by default", async () => {
+    await build("dev", args());
+    expect(runtime.resources.filter((r) => r.type === "ws-exposure:index:WsMonitor")).toEqual([]);
+  });
+
+  test("a bad monitor arg registers nothing", async () => {
+    expect(
+      () => new TunnelExposure("dev", args({ monitor: { enabled: true, bundlePath, connections: 0 } })),
+    ).toThrow('TunnelExposure "dev" monitor: connections must be a whole number from 1 to 100 (got 0)');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(runtime.resources).toEqual([]);
+  });
+});
