@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { FAKE_TUNNEL_TOKEN, resource, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { TunnelExposure } from "../../components/tunnel/TunnelExposure";
@@ -360,9 +363,8 @@ describe("validation: exact message, nothing registered", () => {
 });
 
 describe("monitor", () => {
-  const bundleDir = require("fs").mkdtempSync(require("path").join(require("os").tmpdir(), "ws-bundle-"));
-  const bundlePath = require("path").join(bundleDir, "wsprobe.js");
-  require("fs").writeFileSync(bundlePath, "console.log('wsprobe')\n");
+  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ws-bundle-")), "wsprobe.js");
+  fs.writeFileSync(bundlePath, "console.log('wsprobe')\n");
 
   test("monitor.enabled deploys a WsMonitor against the exposure's own URL, heartbeat and promised lifetime", async () => {
     await build("dev", args({ monitor: { enabled: true, bundlePath } }));
