@@ -18,6 +18,8 @@ import {
 } from "./kube";
 import { bgpAdvertisement, bgpPeer, ipAddressPool, l2Advertisement, MetalObject } from "./metallb";
 import { L4Plan, planL4 } from "./plan";
+import { monitorArgsFor } from "../monitor/forExposure";
+import { WsMonitor } from "../monitor/WsMonitor";
 
 export interface L4ExposureComponentArgs extends L4ExposureArgs {
   /** What another path sharing this backend needs of Knative (set by HybridExposure); merged with this path's. Default none. */
@@ -64,6 +66,13 @@ export class L4Exposure extends pulumi.ComponentResource {
   constructor(name: string, args: L4ExposureComponentArgs, opts?: pulumi.ComponentResourceOptions) {
     const plan = planL4(name, args);
     assertBudget(plan.owner, plan.budget);
+    const monitor = monitorArgsFor(
+      plan.owner,
+      args.monitor,
+      plan.url,
+      plan.backend.namespace,
+      plan.websocket,
+    );
     const config = plan.tls.mode === "terminate" ? haproxyConfigFor(plan) : undefined;
 
     super("ws-exposure:index:L4Exposure", name, {}, opts);
@@ -190,6 +199,7 @@ export class L4Exposure extends pulumi.ComponentResource {
       );
     }
 
+    if (monitor) new WsMonitor(`${name}-monitor`, monitor, { parent: this });
     this.registerOutputs({ url: this.url, loadBalancerIP: this.loadBalancerIP, budget: this.budget });
   }
 }

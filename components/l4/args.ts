@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BackendArgs, WebSocketArgs } from "../shared/backend";
 import { KnativeSettingsArgs } from "../knative/plan";
 import { BgpPeerSpec, LabelSelector } from "./metallb";
+import { ExposureMonitorArgs } from "../monitor/forExposure";
 
 /** A MetalLB pool this exposure creates (dedicated to it) ... */
 export interface CreatePoolArgs {
@@ -182,4 +183,6 @@ export interface L4ExposureArgs {
   dns?: L4DnsArgs;
   /** kube-proxy's conntrack established timeout, for the budget. Default 86400 (kube-proxy's 24h). */
   conntrackEstablishedTimeoutSeconds?: number;
+  /** A synthetic wsprobe monitor against `url`, in the backend's namespace. Default off. */
+  monitor?: ExposureMonitorArgs;
 }

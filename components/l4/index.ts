@@ -5,4 +5,5 @@ export * from "./haproxy";
 export * from "./metallb";
 export * from "./plan";
 export * from "./kube";
+export * from "./outages";
 export * from "./L4Exposure";

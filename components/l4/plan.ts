@@ -3,6 +3,8 @@
  * defaults applied, and the decisions the component turns into resources. Pure: no Pulumi.
  */
 import { evaluateBudget, Hop, PathBudget } from "../budget/model";
+import { reconnectBudget } from "../budget/reconnect";
+import { l4Outages } from "./outages";
 import {
   activatorHop,
   clientHop,
@@ -691,7 +693,22 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
   } else {
     hops.push(serviceBackendHop(backend.name));
   }
-  const budget = evaluateBudget("l4", hops, websocket);
+  const budget: PathBudget = {
+    ...evaluateBudget("l4", hops, websocket),
+    reconnect: reconnectBudget(
+      l4Outages({
+        advertisement: advertisement.type,
+        haproxy:
+          tls.mode === "terminate"
+            ? {
+                replicas: tls.haproxy.replicas,
+                hardStopAfterSeconds: tls.haproxy.shutdown.hardStopAfterSeconds,
+              }
+            : undefined,
+        knativeMinScale: knativePlan?.minScale,
+      }),
+    ),
+  };
 
   return {
     owner,
