@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { PathBudget } from "../components/budget/model";
 import { StackConfig } from "./config";
 import { buildTunnel } from "./modes/tunnel";
+import { buildL4 } from "./modes/l4";
+import { buildHybrid } from "./modes/hybrid";
 
 /** What every stack exports, whatever its mode (absent values are undefined). */
 export interface StackOutputs {
@@ -24,7 +26,9 @@ export function buildExposure(
   switch (config.mode) {
     case "tunnel":
       return buildTunnel(name, config, opts);
-    default:
-      throw new Error(`stack config: ws-exposure:mode "${config.mode}" is not built yet`);
+    case "l4":
+      return buildL4(name, config, opts);
+    case "hybrid":
+      return buildHybrid(name, config, opts);
   }
 }

@@ -2,10 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { commonShape } from "./modes/common";
 import { tunnelConfigProblems, tunnelShape } from "./modes/tunnel";
+import { l4ConfigProblems, l4Shape } from "./modes/l4";
+import { hybridConfigProblems, hybridShape } from "./modes/hybrid";
 import { CONFIG_NAMESPACE, formatIssue, StackConfigError, suggestKey } from "./configErrors";
 
 /** Every non-secret key under `ws-exposure:`; Pulumi.yaml's config block declares the same keys (a test holds them equal). */
-export const configSchema = z.strictObject({ ...commonShape, ...tunnelShape });
+export const configSchema = z.strictObject({ ...commonShape, ...tunnelShape, ...l4Shape, ...hybridShape });
 
 /** Secret keys: read with getSecret, never printed. */
 export const SECRET_KEYS = ["tunnelToken"] as const;
@@ -102,6 +104,8 @@ function crossKeyProblems(c: ParsedConfig, secretKeysSet: readonly string[]): st
   }
   if (c.mode === "tunnel" || c.mode === "hybrid")
     problems.push(...tunnelConfigProblems(c, secretKeysSet.includes("tunnelToken")));
+  if (c.mode === "l4" || c.mode === "hybrid") problems.push(...l4ConfigProblems(c));
+  if (c.mode === "hybrid") problems.push(...hybridConfigProblems(c));
   return problems;
 }
 

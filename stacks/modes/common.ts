@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { BackendArgs, WebSocketArgs } from "../../components/shared/backend";
 import { KnativeSettingsArgs } from "../../components/knative/plan";
+import { ExposureMonitorArgs } from "../../components/monitor/forExposure";
 
 /**
  * Stack config keys are flat (`ws-exposure:heartbeatSeconds`), because Pulumi.yaml can type and
@@ -36,6 +37,10 @@ export const commonShape = {
   accountId: z.string().optional(),
   zoneId: z.string().optional(),
   hostname: z.string(),
+  monitorEnabled: z.boolean().optional(),
+  monitorConnections: whole.optional(),
+  monitorPrometheusOperator: z.boolean().optional(),
+  monitorPrometheusRelease: z.string().optional(),
 };
 
 type CommonConfig = z.infer<z.ZodObject<typeof commonShape>>;
@@ -60,6 +65,21 @@ export function backendArgs(c: CommonConfig): BackendArgs {
 
 export function websocketArgs(c: CommonConfig): WebSocketArgs {
   return { heartbeatSeconds: c.heartbeatSeconds, minLifetimeSeconds: c.minLifetimeSeconds };
+}
+
+export function monitorArgs(c: CommonConfig): ExposureMonitorArgs | undefined {
+  if (!c.monitorEnabled) return undefined;
+  return {
+    enabled: true,
+    connections: c.monitorConnections,
+    prometheusOperator: c.monitorPrometheusOperator
+      ? {
+          enabled: true,
+          labels:
+            c.monitorPrometheusRelease === undefined ? undefined : { release: c.monitorPrometheusRelease },
+        }
+      : undefined,
+  };
 }
 
 export function knativeArgs(c: CommonConfig): KnativeSettingsArgs {

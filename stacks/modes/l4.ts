@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { L4Exposure } from "../../components/l4/L4Exposure";
 import { L4ExposureArgs, L4RouteArgs, L4TlsArgs } from "../../components/l4/args";
-import { backendArgs, commonShape, knativeArgs, websocketArgs, whole } from "./common";
+import { backendArgs, commonShape, knativeArgs, monitorArgs, websocketArgs, whole } from "./common";
 
 /** The l4 mode's keys (flat: Pulumi.yaml types scalar and array keys only). */
 export const l4Shape = {
@@ -88,6 +88,7 @@ export function l4Args(c: L4StackConfig, hostname: string): L4ExposureArgs {
         ? undefined
         : { timeoutSeconds: c.sessionAffinityTimeoutSeconds },
     tls: tlsArgs(c),
+    monitor: monitorArgs(c),
     route: c.service === undefined ? route : undefined,
     dns:
       c.l4DnsTarget === undefined || c.zoneId === undefined

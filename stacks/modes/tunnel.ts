@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { TunnelExposure } from "../../components/tunnel/TunnelExposure";
 import { TunnelExposureArgs } from "../../components/tunnel/args";
-import { backendArgs, knativeArgs, websocketArgs, whole } from "./common";
+import { backendArgs, knativeArgs, monitorArgs, websocketArgs, whole } from "./common";
 import type { StackConfig } from "../config";
 
 export const tunnelShape = {
@@ -34,6 +34,7 @@ export function tunnelArgs(c: StackConfig, hostname: string): TunnelExposureArgs
     routeProvider: c.routeProvider,
     edgeIdleTimeoutSeconds: c.edgeIdleTimeoutSeconds,
     httpRoutes: c.httpPaths?.map((path) => ({ path })),
+    monitor: monitorArgs(c),
     connector: {
       replicas: c.connectorReplicas,
       image: c.connectorImage,

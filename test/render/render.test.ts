@@ -178,3 +178,76 @@ describe("invalid config", () => {
     expect(r.stderr).toMatch(/no stack "nope": .*Pulumi\.nope\.yaml does not exist \(stacks here: dev/);
   });
 });
+
+describe("every stack renders", () => {
+  test("staging (l4): MetalLB, HAProxy tier, DNS-only record, the L4 budget", () => {
+    const r = render(["--stack", "staging"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const resources = JSON.parse(r.read("resources.json")!) as any[];
+    const types = resources.map((x) => x.type);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "ws-exposure:index:L4Exposure",
+        "kubernetes:metallb.io/v1beta1:IPAddressPool",
+        "kubernetes:metallb.io/v1beta1:L2Advertisement",
+        "kubernetes:cert-manager.io/v1:Certificate",
+        "kubernetes:apps/v1:Deployment",
+      ]),
+    );
+    expect(resources.find((x) => x.type === "cloudflare:index/dnsRecord:DnsRecord").inputs).toMatchObject({
+      type: "A",
+      proxied: false,
+    });
+    const budget = JSON.parse(r.read("budget.json")!);
+    expect(budget.paths.map((p: any) => [p.name, p.ok])).toEqual([["l4", true]]);
+  });
+
+  test("prod (hybrid): both paths and both budgets", () => {
+    const r = render(["--stack", "prod"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const outputs = JSON.parse(r.read("outputs.json")!);
+    expect(outputs).toMatchObject({
+      url: "wss://ws.messaging.example.com/ws",
+      httpUrl: "https://messaging.example.com",
+      fallbackWsUrl: "wss://messaging.example.com/ws",
+    });
+    const budget = JSON.parse(r.read("budget.json")!);
+    expect(
+      budget.paths.map((p: any) => [p.name, p.effectiveIdleTimeoutSeconds, p.lifetimeCapSeconds, p.ok]),
+    ).toEqual([
+      ["tunnel", 100, 3600, true],
+      ["l4", 3600, 3600, true],
+    ]);
+    expect(budget.paths[1].reconnect.events[0]).toMatchObject({
+      event: "MetalLB L2 leader change",
+      reconnectAfterSeconds: 14,
+    });
+    expect(r.stdout).toContain("Connection budget: tunnel path");
+    expect(r.stdout).toContain("Connection budget: l4 path");
+  });
+
+  test.each([
+    [
+      "prod",
+      ["--set", "heartbeatSeconds=60"],
+      'TunnelExposure "prod-tunnel": websocket does not fit the tunnel path\'s connection budget: websocket.heartbeatSeconds 60 is too slow for the tunnel path: hop "cloudflare-edge"',
+    ],
+    [
+      "prod",
+      ["--set", "timeoutSeconds=1800"],
+      'L4Exposure "prod-l4": websocket does not fit the l4 path\'s connection budget: the l4 path caps a connection\'s life at 1800 s at hop "queue-proxy", below websocket.minLifetimeSeconds 3600; raise knative.timeoutSeconds to at least 3600',
+    ],
+    [
+      "staging",
+      ["--set", "haproxyTunnelTimeoutSeconds=8"],
+      "is below 3 heartbeats (3 x websocket.heartbeatSeconds 5 = 15)",
+    ],
+  ])("%s with %j exits 1 naming the hop", (stack, args, message) => {
+    const r = render(["--stack", stack, ...args]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(message);
+    expect(fs.readdirSync(r.out)).toEqual([]);
+  });
+});
