@@ -155,3 +155,10 @@ describe.each(fs.readdirSync(path.join(__dirname, "../..")).filter((f) => /^Pulu
     });
   },
 );
+
+test("the README's config reference lists every key Pulumi.yaml declares", () => {
+  const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+  const project = YAML.parse(fs.readFileSync(path.join(__dirname, "../../Pulumi.yaml"), "utf8"));
+  const missing = Object.keys(project.config).filter((key) => !readme.includes(`| \`${key}\` |`));
+  expect(missing).toEqual([]);
+});
