@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { fail, requirePort, requireWholeNumber } from "../shared/validation";
+import { fail, requirePinnedImage, requirePort, requireWholeNumber } from "../shared/validation";
 
 /** Opt-in prometheus-operator objects: a ServiceMonitor and a PrometheusRule. */
 export interface WsMonitorPrometheusOperatorArgs {
@@ -100,17 +100,12 @@ export function planMonitor(owner: string, args: WsMonitorArgs): MonitorPlan {
     "of seconds",
   );
   const replicas = requireWholeNumber(owner, "replicas", args.replicas ?? 1, 1);
-  const image = args.image ?? DEFAULT_MONITOR_IMAGE;
-  if (
-    typeof image !== "string" ||
-    !/^[^\s:@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image) ||
-    /:latest$/.test(image)
-  )
-    fail(
-      owner,
-      "image",
-      `${JSON.stringify(image)} is not pinned; use a tag or digest such as "${DEFAULT_MONITOR_IMAGE}"`,
-    );
+  const image = requirePinnedImage(
+    owner,
+    "image",
+    args.image ?? DEFAULT_MONITOR_IMAGE,
+    DEFAULT_MONITOR_IMAGE,
+  );
   const metricsPort = requirePort(owner, "metricsPort", args.metricsPort ?? DEFAULT_METRICS_PORT);
   const po = args.prometheusOperator;
   const scrapeInterval = po?.scrapeInterval ?? "30s";

@@ -112,3 +112,16 @@ export function requireOneOf<T extends string>(
   }
   return value as T;
 }
+
+/** A container image pinned to a version tag (not `latest`) or a digest. */
+export function isPinnedImage(image: string): boolean {
+  return /^[^\s:@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image) && !/:latest$/.test(image);
+}
+
+/** Refuses an unpinned image: a rollout must not pull a different binary than the one reviewed. */
+export function requirePinnedImage(owner: string, field: string, image: unknown, example: string): string {
+  if (typeof image !== "string" || !isPinnedImage(image)) {
+    fail(owner, field, `${JSON.stringify(image)} is not pinned; use a tag or digest such as "${example}"`);
+  }
+  return image;
+}

@@ -1,4 +1,5 @@
-import { fail, requireWholeNumber } from "../shared/validation";
+import { fail, requirePinnedImage, requireWholeNumber } from "../shared/validation";
+import { assertShutdownOrder } from "../shared/shutdownOrder";
 
 /** The in-cluster `cloudflared` connector. */
 export interface ConnectorArgs {
@@ -38,18 +39,12 @@ export function planConnector(owner: string, args: ConnectorArgs | undefined): C
     1,
     MAX_CONNECTOR_REPLICAS,
   );
-  const image = args?.image ?? DEFAULT_CLOUDFLARED_IMAGE;
-  if (
-    typeof image !== "string" ||
-    !/^[^\s:@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image) ||
-    /:latest$/.test(image)
-  ) {
-    fail(
-      owner,
-      "connector.image",
-      `${JSON.stringify(image)} is not pinned; use a tag or digest such as "${DEFAULT_CLOUDFLARED_IMAGE}"`,
-    );
-  }
+  const image = requirePinnedImage(
+    owner,
+    "connector.image",
+    args?.image ?? DEFAULT_CLOUDFLARED_IMAGE,
+    DEFAULT_CLOUDFLARED_IMAGE,
+  );
   const gracePeriodSeconds = requireWholeNumber(
     owner,
     "connector.gracePeriodSeconds",
@@ -63,13 +58,16 @@ export function planConnector(owner: string, args: ConnectorArgs | undefined): C
     args?.terminationGracePeriodSeconds ?? gracePeriodSeconds + 15,
     1,
   );
-  if (terminationGracePeriodSeconds <= gracePeriodSeconds) {
-    fail(
-      owner,
-      "connector.terminationGracePeriodSeconds",
-      `${terminationGracePeriodSeconds} must exceed connector.gracePeriodSeconds ${gracePeriodSeconds}, or Kubernetes kills cloudflared before its in-flight requests finish; set it to at least ${gracePeriodSeconds + 1}`,
-    );
-  }
+  // cloudflared has no preStop: SIGTERM starts --grace-period at once; the pod grace must exceed it.
+  assertShutdownOrder(owner, {
+    proxy: "cloudflared",
+    drain: { field: "connector.gracePeriodSeconds", seconds: gracePeriodSeconds },
+    terminationGracePeriod: {
+      field: "connector.terminationGracePeriodSeconds",
+      seconds: terminationGracePeriodSeconds,
+    },
+    marginSeconds: 1,
+  });
   const spreadAcrossNodes = args?.spreadAcrossNodes ?? "preferred";
   if (spreadAcrossNodes !== "preferred" && spreadAcrossNodes !== "required") {
     fail(
