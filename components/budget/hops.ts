@@ -73,10 +73,12 @@ export function queueProxyDrainSeconds(knativeVersion: string): number {
 
 export function queueProxyHop(timeoutSeconds: number, knativeVersion: string): Hop {
   const drain = queueProxyDrainSeconds(knativeVersion);
+  // Knative sets the pod's terminationGracePeriodSeconds to the revision's timeoutSeconds.
+  const grace = `pod grace terminationGracePeriodSeconds = timeoutSeconds ${timeoutSeconds} s`;
   const termination =
     drain > 0
-      ? `pod termination (rollout, scale-down, node drain): upgraded connections drained for at most ${drain} s after a 30 s drain sleep, then cut`
-      : `pod termination (rollout, scale-down, node drain): upgraded connections cut at once (Knative ${knativeVersion} < 1.22)`;
+      ? `pod termination (rollout, scale-down, node drain; ${grace}): upgraded connections drained for at most ${drain} s after a 30 s drain sleep, then cut`
+      : `pod termination (rollout, scale-down, node drain; ${grace}): upgraded connections cut at once (Knative ${knativeVersion} < 1.22)`;
   return {
     name: "queue-proxy",
     idleTimeoutSeconds: null,

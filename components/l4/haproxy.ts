@@ -5,7 +5,8 @@
  *
  * Valid for HAProxy 2.6 (Debian 12) and 3.x (the pinned image): only directives both accept.
  */
-import { fail, requireWholeNumber } from "../shared/validation";
+import { requireWholeNumber } from "../shared/validation";
+import { assertShutdownOrder } from "../shared/shutdownOrder";
 
 /** Official image, pinned (Debian-based; runs as the `haproxy` user, uid/gid 99). */
 export const DEFAULT_HAPROXY_IMAGE = "haproxy:3.2.4";
@@ -201,20 +202,6 @@ export function planShutdown(owner: string, field: string, args: ShutdownArgs = 
     86400,
     "of seconds",
   );
-  if (preStopSeconds >= hardStopAfterSeconds) {
-    fail(
-      owner,
-      `${field}.preStopSeconds`,
-      `${preStopSeconds} must be below ${field}.hardStopAfterSeconds ${hardStopAfterSeconds}: the preStop sleep only lets the load balancer stop sending new connections; the drain of open ones is hard-stop-after's window`,
-    );
-  }
-  if (closeSpreadSeconds >= hardStopAfterSeconds) {
-    fail(
-      owner,
-      `${field}.closeSpreadSeconds`,
-      `${closeSpreadSeconds} must be below ${field}.hardStopAfterSeconds ${hardStopAfterSeconds}, so connections get the chance to close gracefully before the old process is stopped`,
-    );
-  }
   const needed = preStopSeconds + hardStopAfterSeconds + SHUTDOWN_MARGIN_SECONDS;
   const terminationGracePeriodSeconds = requireWholeNumber(
     owner,
@@ -224,13 +211,18 @@ export function planShutdown(owner: string, field: string, args: ShutdownArgs = 
     Number.MAX_SAFE_INTEGER,
     "of seconds",
   );
-  if (terminationGracePeriodSeconds < needed) {
-    fail(
-      owner,
-      `${field}.terminationGracePeriodSeconds`,
-      `${terminationGracePeriodSeconds} is too short: it must be at least preStopSeconds ${preStopSeconds} + hardStopAfterSeconds ${hardStopAfterSeconds} + ${SHUTDOWN_MARGIN_SECONDS} = ${needed}, because the grace period counts from the start of preStop and ends in SIGKILL, which would cut the drain short`,
-    );
-  }
+  // preStop < hard-stop-after, close-spread-time < hard-stop-after, preStop + hard-stop-after + margin <= grace.
+  assertShutdownOrder(owner, {
+    proxy: "haproxy",
+    preStop: { field: `${field}.preStopSeconds`, seconds: preStopSeconds },
+    drain: { field: `${field}.hardStopAfterSeconds`, seconds: hardStopAfterSeconds },
+    closeSpread: { field: `${field}.closeSpreadSeconds`, seconds: closeSpreadSeconds },
+    terminationGracePeriod: {
+      field: `${field}.terminationGracePeriodSeconds`,
+      seconds: terminationGracePeriodSeconds,
+    },
+    marginSeconds: SHUTDOWN_MARGIN_SECONDS,
+  });
   return {
     preStopSeconds,
     hardStopAfterSeconds,

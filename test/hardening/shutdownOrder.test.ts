@@ -1,0 +1,196 @@
+/**
+ * The order of the shutdown timers, per path: preStop (the LB stops sending) < the proxy's drain
+ * (HAProxy hard-stop-after / cloudflared --grace-period) < terminationGracePeriodSeconds.
+ */
+import { planShutdown, SHUTDOWN_MARGIN_SECONDS } from "../../components/l4/haproxy";
+import {
+  assertShutdownOrder,
+  shutdownOrderProblems,
+  ShutdownTimers,
+} from "../../components/shared/shutdownOrder";
+import { planConnector } from "../../components/tunnel/connector";
+import { queueProxyHop } from "../../components/budget/hops";
+
+const haproxy = (preStop: number, hardStop: number, spread: number, grace: number): ShutdownTimers => ({
+  proxy: "haproxy",
+  preStop: { field: "tls.haproxy.preStopSeconds", seconds: preStop },
+  drain: { field: "tls.haproxy.hardStopAfterSeconds", seconds: hardStop },
+  closeSpread: { field: "tls.haproxy.closeSpreadSeconds", seconds: spread },
+  terminationGracePeriod: { field: "tls.haproxy.terminationGracePeriodSeconds", seconds: grace },
+  marginSeconds: SHUTDOWN_MARGIN_SECONDS,
+});
+
+const cloudflared = (gracePeriod: number, podGrace: number): ShutdownTimers => ({
+  proxy: "cloudflared",
+  drain: { field: "connector.gracePeriodSeconds", seconds: gracePeriod },
+  terminationGracePeriod: { field: "connector.terminationGracePeriodSeconds", seconds: podGrace },
+  marginSeconds: 1,
+});
+
+describe("shutdownOrderProblems", () => {
+  test.each<[string, ShutdownTimers]>([
+    ["haproxy defaults (10 < 60, 50 < 60, 80 >= 10 + 60 + 10)", haproxy(10, 60, 50, 80)],
+    ["haproxy short (1 < 5, 2 < 5, 16)", haproxy(1, 5, 2, 16)],
+    ["haproxy no spread", haproxy(1, 2, 0, 13)],
+    ["haproxy generous grace", haproxy(10, 60, 50, 3600)],
+    ["cloudflared defaults (30 < 45)", cloudflared(30, 45)],
+    ["cloudflared tight (30 < 31)", cloudflared(30, 31)],
+  ])("in order: %s", (_label, timers) => {
+    expect(shutdownOrderProblems(timers)).toEqual([]);
+    expect(() => assertShutdownOrder("X", timers)).not.toThrow();
+  });
+
+  test.each<[string, ShutdownTimers, { field: string; problem: string }[]]>([
+    [
+      "preStop equal to hard-stop-after",
+      haproxy(60, 60, 50, 130),
+      [
+        {
+          field: "tls.haproxy.preStopSeconds",
+          problem:
+            "60 must be below tls.haproxy.hardStopAfterSeconds 60: the preStop sleep only lets the load balancer stop sending new connections; the drain of open ones is hard-stop-after's window",
+        },
+      ],
+    ],
+    [
+      "close-spread-time not inside hard-stop-after",
+      haproxy(10, 60, 60, 80),
+      [
+        {
+          field: "tls.haproxy.closeSpreadSeconds",
+          problem:
+            "60 must be below tls.haproxy.hardStopAfterSeconds 60, so connections get the chance to close gracefully before the old process is stopped",
+        },
+      ],
+    ],
+    [
+      "pod grace shorter than preStop + hard-stop-after + margin",
+      haproxy(10, 60, 50, 79),
+      [
+        {
+          field: "tls.haproxy.terminationGracePeriodSeconds",
+          problem:
+            "79 is too short: it must be at least preStopSeconds 10 + hardStopAfterSeconds 60 + 10 = 80, because the grace period counts from the start of preStop and ends in SIGKILL, which would cut the drain short",
+        },
+      ],
+    ],
+    [
+      "everything out of order: every problem, in shutdown order",
+      haproxy(70, 60, 65, 30),
+      [
+        {
+          field: "tls.haproxy.preStopSeconds",
+          problem:
+            "70 must be below tls.haproxy.hardStopAfterSeconds 60: the preStop sleep only lets the load balancer stop sending new connections; the drain of open ones is hard-stop-after's window",
+        },
+        {
+          field: "tls.haproxy.closeSpreadSeconds",
+          problem:
+            "65 must be below tls.haproxy.hardStopAfterSeconds 60, so connections get the chance to close gracefully before the old process is stopped",
+        },
+        {
+          field: "tls.haproxy.terminationGracePeriodSeconds",
+          problem:
+            "30 is too short: it must be at least preStopSeconds 70 + hardStopAfterSeconds 60 + 10 = 140, because the grace period counts from the start of preStop and ends in SIGKILL, which would cut the drain short",
+        },
+      ],
+    ],
+    [
+      "cloudflared pod grace equal to --grace-period",
+      cloudflared(30, 30),
+      [
+        {
+          field: "connector.terminationGracePeriodSeconds",
+          problem:
+            "30 must exceed connector.gracePeriodSeconds 30, or Kubernetes kills cloudflared before its in-flight requests finish; set it to at least 31",
+        },
+      ],
+    ],
+    [
+      "cloudflared pod grace below --grace-period",
+      cloudflared(60, 45),
+      [
+        {
+          field: "connector.terminationGracePeriodSeconds",
+          problem:
+            "45 must exceed connector.gracePeriodSeconds 60, or Kubernetes kills cloudflared before its in-flight requests finish; set it to at least 61",
+        },
+      ],
+    ],
+    [
+      "a proxy with a preStop and a --grace-period (generic wording)",
+      {
+        proxy: "cloudflared",
+        preStop: { field: "connector.preStopSeconds", seconds: 5 },
+        drain: { field: "connector.gracePeriodSeconds", seconds: 30 },
+        terminationGracePeriod: { field: "connector.terminationGracePeriodSeconds", seconds: 30 },
+        marginSeconds: 1,
+      },
+      [
+        {
+          field: "connector.terminationGracePeriodSeconds",
+          problem:
+            "30 is too short: it must be at least preStopSeconds 5 + gracePeriodSeconds 30 + 1 = 36, because the grace period counts from the start of preStop and ends in SIGKILL, which would cut the drain short",
+        },
+      ],
+    ],
+  ])("out of order: %s", (_label, timers, problems) => {
+    expect(shutdownOrderProblems(timers)).toEqual(problems);
+    expect(() => assertShutdownOrder('L4Exposure "p"', timers)).toThrow(
+      `L4Exposure "p": ${problems[0].field} ${problems[0].problem}`,
+    );
+  });
+
+  test("property: for any timers, no problem iff preStop < drain, spread < drain and preStop + drain + margin <= grace", () => {
+    for (let pre = 1; pre <= 6; pre++)
+      for (let drain = 1; drain <= 6; drain++)
+        for (let spread = 0; spread <= 6; spread++)
+          for (let grace = 1; grace <= 25; grace += 2) {
+            const ok = pre < drain && spread < drain && pre + drain + SHUTDOWN_MARGIN_SECONDS <= grace;
+            expect(shutdownOrderProblems(haproxy(pre, drain, spread, grace)).length === 0).toBe(ok);
+          }
+  });
+});
+
+describe("the plans use it", () => {
+  test("planShutdown (the L4 plan's HAProxy tier) throws its first problem", () => {
+    expect(() =>
+      planShutdown('L4Exposure "p"', "tls.haproxy", { preStopSeconds: 5, hardStopAfterSeconds: 5 }),
+    ).toThrow(
+      `L4Exposure "p": tls.haproxy.preStopSeconds 5 must be below tls.haproxy.hardStopAfterSeconds 5: the preStop sleep only lets the load balancer stop sending new connections; the drain of open ones is hard-stop-after's window`,
+    );
+    expect(planShutdown('L4Exposure "p"', "tls.haproxy", {})).toMatchObject({
+      preStopSeconds: 10,
+      hardStopAfterSeconds: 60,
+      closeSpreadSeconds: 50,
+      terminationGracePeriodSeconds: 80,
+    });
+  });
+
+  test("planConnector (the tunnel plan's cloudflared) throws its first problem", () => {
+    expect(() =>
+      planConnector('TunnelExposure "dev"', { gracePeriodSeconds: 30, terminationGracePeriodSeconds: 30 }),
+    ).toThrow(
+      'TunnelExposure "dev": connector.terminationGracePeriodSeconds 30 must exceed connector.gracePeriodSeconds 30, or Kubernetes kills cloudflared before its in-flight requests finish; set it to at least 31',
+    );
+    expect(planConnector('TunnelExposure "dev"', {})).toMatchObject({
+      gracePeriodSeconds: 30,
+      terminationGracePeriodSeconds: 45,
+    });
+  });
+});
+
+describe("the Knative end of the shutdown is in the budget", () => {
+  test.each([
+    [
+      "1.22",
+      "pod termination (rollout, scale-down, node drain; pod grace terminationGracePeriodSeconds = timeoutSeconds 3600 s): upgraded connections drained for at most 60 s after a 30 s drain sleep, then cut",
+    ],
+    [
+      "1.21",
+      "pod termination (rollout, scale-down, node drain; pod grace terminationGracePeriodSeconds = timeoutSeconds 3600 s): upgraded connections cut at once (Knative 1.21 < 1.22)",
+    ],
+  ])("Knative %s: pod grace and queue-proxy drain", (version, event) => {
+    expect(queueProxyHop(3600, version).dropEvents).toEqual([event]);
+  });
+});
