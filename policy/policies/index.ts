@@ -1,0 +1,26 @@
+/**
+ * Every policy of the ws-exposure pack. Importing this module does not start a policy pack (see
+ * ../index.ts), so tests call each policy's validateResource directly.
+ */
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { cloudflaredPolicies } from "./cloudflared";
+import { knativeWebSocketTimeouts } from "./knativeTimeouts";
+import { loadBalancerBypassesQueueProxy } from "./loadBalancerQueueProxy";
+import { tunnelConfigCatchAll } from "./tunnelConfig";
+import { tunnelCnameProxied } from "./tunnelDns";
+
+export * from "./cloudflared";
+export * from "./knativeTimeouts";
+export * from "./loadBalancerQueueProxy";
+export * from "./tunnelConfig";
+export * from "./tunnelDns";
+export { TYPES } from "./types";
+export { UNKNOWN } from "./props";
+
+export const policies: ResourceValidationPolicy[] = [
+  loadBalancerBypassesQueueProxy,
+  knativeWebSocketTimeouts,
+  ...cloudflaredPolicies,
+  tunnelConfigCatchAll,
+  tunnelCnameProxied,
+];

@@ -1,0 +1,178 @@
+import { settle, unwrap, useMockRuntime } from "../helpers/pulumi";
+import { revealValue } from "../../render/mockRuntime";
+import { TunnelExposure } from "../../components/tunnel/TunnelExposure";
+import { L4Exposure } from "../../components/l4/L4Exposure";
+import { HybridExposure } from "../../components/hybrid/HybridExposure";
+import { resetTunnelClaims } from "../../components/tunnel/tunnelOwnership";
+import { TunnelExposureArgs } from "../../components/tunnel/args";
+import { L4ExposureArgs } from "../../components/l4/args";
+import { HybridExposureArgs } from "../../components/hybrid/args";
+import { baseArgs as l4Args } from "../l4/fixtures";
+import { TYPES } from "../../policy/policies";
+import { violations } from "./harness";
+
+/** The project follows its own rules: every resource the components emit passes the pack. */
+const runtime = useMockRuntime();
+beforeEach(() => resetTunnelClaims());
+
+const backend = { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" };
+const knative = { cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } };
+const tunnelArgs = (o: Partial<TunnelExposureArgs> = {}): TunnelExposureArgs => ({
+  backend,
+  knative,
+  accountId: "acc",
+  zoneId: "zone",
+  hostname: "messaging.example.com",
+  tunnel: { create: { name: "messaging" } },
+  ...o,
+});
+const hybridArgs = (o: Partial<HybridExposureArgs> = {}): HybridExposureArgs => ({
+  backend,
+  knative,
+  httpHostname: "messaging.example.com",
+  wsHostname: "ws.messaging.example.com",
+  fallback: true,
+  tunnel: { accountId: "acc", zoneId: "zone", tunnel: { create: { name: "messaging" } } },
+  l4: {
+    addressPool: { create: { addresses: ["192.168.1.240/29"] } },
+    loadBalancerIP: "192.168.1.241",
+    tls: { mode: "terminate", certificate: { secretName: "ws-tls" } },
+    dns: { zoneId: "zone", target: { address: "203.0.113.7" } },
+  },
+  ...o,
+});
+const l4 = (o: Partial<L4ExposureArgs> = {}) =>
+  l4Args({ dns: { zoneId: "zone", target: "loadBalancerIP" }, ...o });
+
+const variants: [string, () => { urn: unknown }][] = [
+  ["TunnelExposure, new tunnel", () => new TunnelExposure("dev", tunnelArgs())],
+  [
+    "TunnelExposure, existing tunnel + token, 3 connectors, longer grace, HTTP routes",
+    () =>
+      new TunnelExposure(
+        "dev",
+        tunnelArgs({
+          tunnel: { existingId: "2c5f7a9e-0000-4000-8000-000000000000", token: "fake-token" },
+          connector: { replicas: 3, gracePeriodSeconds: 90 },
+          httpRoutes: [{ path: "^/api/" }, { hostname: "*.messaging.example.com" }],
+        }),
+      ),
+  ],
+  [
+    "TunnelExposure, plain Service backend",
+    () =>
+      new TunnelExposure("svc", tunnelArgs({ backend: { service: "web", namespace: "web", port: 8080 } })),
+  ],
+  ["L4Exposure, TLS terminate (HAProxy) to the queue-proxy", () => new L4Exposure("staging", l4())],
+  ["L4Exposure, route via the Knative ingress", () => new L4Exposure("staging", l4({ route: "ingress" }))],
+  [
+    "L4Exposure, TLS passthrough: the LoadBalancer selects the Knative pods",
+    () => new L4Exposure("staging", l4({ tls: { mode: "passthrough", targetPort: "https" } })),
+  ],
+  [
+    "L4Exposure, plain ws (asked for) to the queue-proxy",
+    () => new L4Exposure("lan", l4({ tls: { mode: "none", acknowledgeInsecure: true } })),
+  ],
+  [
+    "L4Exposure, forced port 8080 (a ClusterIP behind HAProxy, not a LoadBalancer)",
+    () => new L4Exposure("forced", l4({ route: { forcePort8080: true } })),
+  ],
+  ["HybridExposure with the tunnel fallback", () => new HybridExposure("prod", hybridArgs())],
+  ["HybridExposure without fallback", () => new HybridExposure("prod", hybridArgs({ fallback: false }))],
+];
+
+test.each(variants)("%s: 0 violations over every resource it registers", async (_name, build) => {
+  const component = build();
+  await unwrap(component.urn as never);
+  await settle();
+  await new Promise((r) => setTimeout(r, 30));
+  const checked = new Set<string>();
+  const found = [];
+  for (const r of runtime.resources) {
+    if (Object.values(TYPES).includes(r.type as never)) checked.add(r.type);
+    found.push(
+      ...(await violations({
+        type: r.type,
+        name: r.name,
+        props: revealValue(r.inputs) as Record<string, unknown>,
+      })),
+    );
+  }
+  expect(found).toEqual([]);
+  // The run is not vacuous: the pack's resource types were among what was registered.
+  expect(checked.size).toBeGreaterThanOrEqual(2);
+});
+
+test("the runs above exercise every policy's resource type", async () => {
+  const seen = new Set<string>();
+  for (const [, build] of variants) {
+    resetTunnelClaims();
+    runtime.reset();
+    const c = build();
+    await unwrap(c.urn as never);
+    await settle();
+    await new Promise((r) => setTimeout(r, 30));
+    runtime.resources.forEach((r) => seen.add(r.type));
+  }
+  for (const type of [
+    TYPES.service,
+    TYPES.deployment,
+    TYPES.knativeServicePatch,
+    TYPES.tunnelConfig,
+    TYPES.dnsRecord,
+  ]) {
+    expect(seen).toContain(type);
+  }
+  // And the LoadBalancer that selects Knative pods directly (passthrough) was among them.
+  resetTunnelClaims();
+  runtime.reset();
+  const c = new L4Exposure("pt", l4({ tls: { mode: "passthrough", targetPort: "https" } }));
+  await unwrap(c.urn);
+  await settle();
+  const lb = runtime.resources.find(
+    (r) => r.type === TYPES.service && (revealValue(r.inputs) as any).spec?.type === "LoadBalancer",
+  );
+  expect((revealValue(lb!.inputs) as any).spec.selector).toEqual({
+    "serving.knative.dev/service": "messaging-service",
+  });
+});
+
+test("the policies read the components' real shapes: one field broken in each recorded resource is caught", async () => {
+  const h = new HybridExposure("prod", hybridArgs());
+  await unwrap(h.urn);
+  await settle();
+  await new Promise((r) => setTimeout(r, 30));
+  const props = (type: string, name: string) => {
+    const r = runtime.resources.find((x) => x.type === type && x.name === name);
+    if (!r) throw new Error(`no ${type} ${name}`);
+    return structuredClone(revealValue(r.inputs)) as any;
+  };
+  const check = async (type: string, name: string, breakIt: (p: any) => void) => {
+    const p = props(type, name);
+    breakIt(p);
+    return (await violations({ type, name, props: p })).map((v) => v.policy);
+  };
+  expect(await check(TYPES.deployment, "prod-tunnel-cloudflared", (p) => (p.spec.replicas = 1))).toEqual([
+    "cloudflared-replicas",
+  ]);
+  expect(
+    await check(
+      TYPES.deployment,
+      "prod-tunnel-cloudflared",
+      (p) => (p.spec.template.spec.terminationGracePeriodSeconds = 30),
+    ),
+  ).toEqual(["cloudflared-grace-period"]);
+  expect(
+    await check(
+      TYPES.knativeServicePatch,
+      "prod-knative-service",
+      (p) => delete p.spec.template.spec.idleTimeoutSeconds,
+    ),
+  ).toEqual(["knative-websocket-timeouts"]);
+  expect(
+    await check(TYPES.tunnelConfig, "prod-tunnel-tunnel-config", (p) => p.config.ingresses.pop()),
+  ).toEqual(["tunnel-config-catch-all-last"]);
+  expect(await check(TYPES.dnsRecord, "prod-tunnel-dns", (p) => (p.proxied = false))).toEqual([
+    "tunnel-cname-proxied",
+  ]);
+});

@@ -1,0 +1,487 @@
+import { connectorDeploymentSpec, planConnector } from "../../components/tunnel/connector";
+import { buildIngressRules } from "../../components/tunnel/ingressRules";
+import { KNATIVE_QUEUE_PROXY_PORT, KNATIVE_USER_PORT } from "../../components/policyChecks/knativePods";
+import { QUEUE_PROXY_PORT, USER_PORT } from "../../components/l4/plan";
+import { policies, TYPES, UNKNOWN } from "../../policy/policies";
+import { PolicyResource, violations, withField } from "./harness";
+
+type Path = (string | number)[];
+/** [what changes, field path, new value, policy that fires, its exact message] */
+type Case = [string, Path, unknown, string, string];
+/** [what changes, field path, new value]: still compliant */
+type Fine = [string, Path, unknown];
+
+function suite(title: string, fixture: PolicyResource, bad: Case[], fine: Fine[]) {
+  describe(title, () => {
+    test("the compliant fixture passes every policy", async () => {
+      expect(await violations(fixture)).toEqual([]);
+    });
+    test.each(bad)("%s: exactly one violation", async (_what, path, value, policy, message) => {
+      expect(await violations(withField(fixture, path, value))).toEqual([{ policy, message }]);
+    });
+    if (fine.length > 0) {
+      test.each(fine)("%s: still compliant", async (_what, path, value) => {
+        expect(await violations(withField(fixture, path, value))).toEqual([]);
+      });
+    }
+  });
+}
+
+test("the pack: unique names, every policy mandatory, described", () => {
+  expect(new Set(policies.map((p) => p.name)).size).toBe(policies.length);
+  expect(policies.map((p) => p.name)).toEqual([
+    "knative-loadbalancer-bypasses-queue-proxy",
+    "knative-websocket-timeouts",
+    "cloudflared-replicas",
+    "cloudflared-no-autoupdate",
+    "cloudflared-token-from-secret",
+    "cloudflared-grace-period",
+    "tunnel-config-catch-all-last",
+    "tunnel-cname-proxied",
+  ]);
+  for (const p of policies) {
+    expect(p.enforcementLevel).toBe("mandatory");
+    expect(p.description.length).toBeGreaterThan(40);
+  }
+});
+
+test("the pack's Knative ports are the L4 component's", () => {
+  expect(KNATIVE_USER_PORT).toBe(USER_PORT);
+  expect(KNATIVE_QUEUE_PROXY_PORT).toBe(QUEUE_PROXY_PORT);
+});
+
+// ---- LoadBalancer Service selecting Knative pods
+const BYPASS = (field: string, value: string, selector = "serving.knative.dev/service=messaging-service") =>
+  `Service "messaging-ws": ${field} ${value} sends LoadBalancer traffic straight to the Knative user container (selector ${selector}), ` +
+  "bypassing the queue-proxy: the autoscaler sees no load and may scale away pods holding live sockets; " +
+  "set spec.ports[0].targetPort to 8012 (the queue-proxy) and keep autoscaling.knative.dev/min-scale >= 1, or route through the Knative ingress";
+const LB = "knative-loadbalancer-bypasses-queue-proxy";
+
+suite(
+  "LoadBalancer Service on Knative pods",
+  {
+    type: TYPES.service,
+    name: "lb",
+    props: {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "messaging-ws", namespace: "agents-whatsapp-rust" },
+      spec: {
+        type: "LoadBalancer",
+        selector: { "serving.knative.dev/service": "messaging-service" },
+        ports: [{ name: "ws", port: 80, targetPort: 8012, protocol: "TCP" }],
+      },
+    },
+  },
+  [
+    [
+      "targetPort 8080",
+      ["props", "spec", "ports", 0, "targetPort"],
+      8080,
+      LB,
+      BYPASS("spec.ports[0].targetPort", "8080"),
+    ],
+    [
+      'targetPort "8080"',
+      ["props", "spec", "ports", 0, "targetPort"],
+      "8080",
+      LB,
+      BYPASS("spec.ports[0].targetPort", '"8080"'),
+    ],
+    [
+      'targetPort "user-port"',
+      ["props", "spec", "ports", 0, "targetPort"],
+      "user-port",
+      LB,
+      BYPASS("spec.ports[0].targetPort", '"user-port"'),
+    ],
+    [
+      "port 8080 without targetPort",
+      ["props", "spec", "ports", 0],
+      { name: "ws", port: 8080 },
+      LB,
+      BYPASS("spec.ports[0].port (no targetPort)", "8080"),
+    ],
+  ],
+  [
+    ["a ClusterIP Service", ["props", "spec", "type"], "ClusterIP"],
+    ["not Knative pods", ["props", "spec", "selector"], { app: "web" }],
+    ["targetPort unknown in preview", ["props", "spec", "ports", 0, "targetPort"], UNKNOWN],
+  ],
+);
+
+test("a LoadBalancer selecting a Knative revision on 8080 is caught too", async () => {
+  const svc: PolicyResource = {
+    type: TYPES.service,
+    name: "lb",
+    props: {
+      metadata: { name: "messaging-ws" },
+      spec: {
+        type: "LoadBalancer",
+        selector: { "serving.knative.dev/revision": "messaging-service-00003" },
+        ports: [{ port: 443, targetPort: 8080 }],
+      },
+    },
+  };
+  expect(await violations(svc)).toEqual([
+    {
+      policy: LB,
+      message: BYPASS(
+        "spec.ports[0].targetPort",
+        "8080",
+        "serving.knative.dev/revision=messaging-service-00003",
+      ),
+    },
+  ]);
+  const other: PolicyResource = withField(svc, ["props", "spec", "type"], "NodePort");
+  expect(await violations(other)).toEqual([]);
+});
+
+// ---- Knative timeouts
+const TIMEOUTS = "knative-websocket-timeouts";
+const knativeService: PolicyResource = {
+  type: TYPES.knativeService,
+  name: "messaging",
+  props: {
+    apiVersion: "serving.knative.dev/v1",
+    kind: "Service",
+    metadata: { name: "messaging-service", namespace: "agents-whatsapp-rust" },
+    spec: {
+      template: {
+        spec: {
+          timeoutSeconds: 3600,
+          responseStartTimeoutSeconds: 0,
+          idleTimeoutSeconds: 0,
+          containers: [{ image: "ghcr.io/example/messaging:1.0.0", ports: [{ containerPort: 8080 }] }],
+        },
+      },
+    },
+  },
+};
+const RESPONSE_START = (kind: string, found: string, timeout = 3600) =>
+  `${kind} "messaging-service": spec.template.spec.responseStartTimeoutSeconds ${found} while spec.template.spec.timeoutSeconds is ${timeout} (> 300): ` +
+  "Knative then applies a 300 s response-start timer (serving #16169); set spec.template.spec.responseStartTimeoutSeconds: 0";
+const IDLE = (kind: string, found: string) =>
+  `${kind} "messaging-service": spec.template.spec.idleTimeoutSeconds ${found} while spec.template.spec.timeoutSeconds is 3600 (> 300): ` +
+  "an idle timer cannot see traffic on an upgraded connection and cuts busy WebSockets; set spec.template.spec.idleTimeoutSeconds: 0";
+const SPEC = ["props", "spec", "template", "spec"];
+
+for (const [type, kind] of [
+  [TYPES.knativeService, "Knative Service"],
+  [TYPES.knativeServicePatch, "Knative Service patch"],
+] as const) {
+  suite(
+    `${kind} timeouts`,
+    { ...knativeService, type },
+    [
+      [
+        "responseStartTimeoutSeconds unset",
+        [...SPEC, "responseStartTimeoutSeconds"],
+        undefined,
+        TIMEOUTS,
+        RESPONSE_START(kind, "is unset"),
+      ],
+      [
+        "responseStartTimeoutSeconds 300",
+        [...SPEC, "responseStartTimeoutSeconds"],
+        300,
+        TIMEOUTS,
+        RESPONSE_START(kind, "is 300"),
+      ],
+      [
+        "idleTimeoutSeconds unset",
+        [...SPEC, "idleTimeoutSeconds"],
+        undefined,
+        TIMEOUTS,
+        IDLE(kind, "is unset"),
+      ],
+      ["idleTimeoutSeconds 60", [...SPEC, "idleTimeoutSeconds"], 60, TIMEOUTS, IDLE(kind, "is 60")],
+    ],
+    [
+      ["timeoutSeconds 300 (the default) needs no zeros", [...SPEC], { timeoutSeconds: 300 }],
+      ["no timeoutSeconds at all (a patch of annotations only)", [...SPEC], {}],
+    ],
+  );
+}
+
+// ---- cloudflared
+const plan = planConnector("policy test", undefined);
+const cloudflared: PolicyResource = {
+  type: TYPES.deployment,
+  name: "dev-cloudflared",
+  props: {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "dev-cloudflared", namespace: "agents-whatsapp-rust" },
+    // The component's own builder: the project's connector is the compliant fixture.
+    spec: connectorDeploymentSpec(plan, { app: "cloudflared" }, "dev-tunnel-token"),
+  },
+};
+const C = "spec.template.spec.containers[0]";
+const ARGS = ["props", "spec", "template", "spec", "containers", 0, "args"];
+const ENV = ["props", "spec", "template", "spec", "containers", 0, "env"];
+const GRACE = ["props", "spec", "template", "spec", "terminationGracePeriodSeconds"];
+const WHO = 'cloudflared Deployment "dev-cloudflared"';
+const REPLICAS = (found: string) =>
+  `${WHO}: spec.replicas ${found}: a single connector drops every tunnel connection and WebSocket on each rollout, node drain or crash; ` +
+  "set spec.replicas to at least 2 (replicas give availability; up to 25 per tunnel)";
+const TOKEN_RISK = "anyone who can read the Deployment (or the stack state) can run your tunnel";
+const GRACE_MSG = (pod: string, grace: string, minimum: number, example: number) =>
+  `${WHO}: spec.template.spec.terminationGracePeriodSeconds ${pod} does not exceed cloudflared's grace period ${grace}: ` +
+  "Kubernetes kills cloudflared before its in-flight requests and WebSockets finish; " +
+  `set spec.template.spec.terminationGracePeriodSeconds to at least ${minimum} (e.g. ${example})`;
+const baseArgs = ["tunnel", "--no-autoupdate", "--metrics", "0.0.0.0:2000", "--grace-period", "30s", "run"];
+
+test("the fixture is the component's connector: pinned image, 2 replicas, grace 30 s < 45 s", () => {
+  const spec = cloudflared.props.spec as any;
+  expect(spec.replicas).toBe(2);
+  expect(spec.template.spec.terminationGracePeriodSeconds).toBe(45);
+  expect(spec.template.spec.containers[0].args).toEqual(baseArgs);
+});
+
+suite(
+  "cloudflared Deployment",
+  cloudflared,
+  [
+    ["replicas 1", ["props", "spec", "replicas"], 1, "cloudflared-replicas", REPLICAS("is 1")],
+    [
+      "replicas unset",
+      ["props", "spec", "replicas"],
+      undefined,
+      "cloudflared-replicas",
+      REPLICAS("is unset (Kubernetes runs 1)"),
+    ],
+    [
+      "no --no-autoupdate",
+      ARGS,
+      ["tunnel", "--metrics", "0.0.0.0:2000", "--grace-period", "30s", "run"],
+      "cloudflared-no-autoupdate",
+      `${WHO}: ${C}.args lacks --no-autoupdate: cloudflared then updates itself and restarts, dropping every WebSocket it carries, ` +
+        `and runs a version other than the pinned image; add "--no-autoupdate" after "tunnel" in ${C}.args`,
+    ],
+    [
+      "--token <literal> in args",
+      ARGS,
+      [...baseArgs, "--token", "eyJhIjoiZmFrZSJ9"],
+      "cloudflared-token-from-secret",
+      `${WHO}: ${C}.args[7] passes the tunnel token literally (--token): ${TOKEN_RISK}; remove it from ${C}.args and ` +
+        'set env TUNNEL_TOKEN with valueFrom.secretKeyRef { name: <Secret>, key: "token" }',
+    ],
+    [
+      "--token=<literal> in args",
+      ARGS,
+      ["tunnel", "--no-autoupdate", "--grace-period", "30s", "run", "--token=eyJhIjoiZmFrZSJ9"],
+      "cloudflared-token-from-secret",
+      `${WHO}: ${C}.args[5] passes the tunnel token literally (--token): ${TOKEN_RISK}; remove it from ${C}.args and ` +
+        'set env TUNNEL_TOKEN with valueFrom.secretKeyRef { name: <Secret>, key: "token" }',
+    ],
+    [
+      "TUNNEL_TOKEN as a literal env value",
+      ENV,
+      [{ name: "TUNNEL_TOKEN", value: "eyJhIjoiZmFrZSJ9" }],
+      "cloudflared-token-from-secret",
+      `${WHO}: ${C}.env[0] (TUNNEL_TOKEN) holds the token as a literal value: ${TOKEN_RISK}; ` +
+        'replace value with valueFrom.secretKeyRef { name: <Secret>, key: "token" }',
+    ],
+    [
+      "pod grace equal to --grace-period",
+      GRACE,
+      30,
+      "cloudflared-grace-period",
+      GRACE_MSG("30", `30 s (${C}.args[4] --grace-period 30s)`, 31, 45),
+    ],
+    [
+      "pod grace unset (Kubernetes 30) with --grace-period 30s",
+      GRACE,
+      undefined,
+      "cloudflared-grace-period",
+      GRACE_MSG("30 (unset: Kubernetes default)", `30 s (${C}.args[4] --grace-period 30s)`, 31, 45),
+    ],
+    [
+      "--grace-period=1m against pod grace 45",
+      ARGS,
+      ["tunnel", "--no-autoupdate", "--grace-period=1m", "run"],
+      "cloudflared-grace-period",
+      GRACE_MSG("45", `60 s (${C}.args[2] --grace-period 1m)`, 61, 75),
+    ],
+    [
+      "--grace-period that is not a duration",
+      ARGS,
+      ["tunnel", "--no-autoupdate", "--grace-period", "30", "run"],
+      "cloudflared-grace-period",
+      `${WHO}: ${C}.args[2] --grace-period "30" is not a duration; cloudflared refuses to start; write it as "30s"`,
+    ],
+  ],
+  [
+    [
+      "NO_AUTOUPDATE=true instead of the flag",
+      ENV,
+      [
+        { name: "NO_AUTOUPDATE", value: "true" },
+        { name: "TUNNEL_TOKEN", valueFrom: { secretKeyRef: { name: "t", key: "token" } } },
+      ],
+    ],
+    ["replicas unknown in preview", ["props", "spec", "replicas"], UNKNOWN],
+    ["pod grace unknown in preview", GRACE, UNKNOWN],
+  ],
+);
+
+test("cloudflared without --grace-period: cloudflared's 30 s default against the pod's grace", async () => {
+  const noFlag = withField(cloudflared, ARGS, ["tunnel", "--no-autoupdate", "run"]);
+  expect(await violations(noFlag)).toEqual([]);
+  expect(await violations(withField(noFlag, GRACE, 20))).toEqual([
+    {
+      policy: "cloudflared-grace-period",
+      message: GRACE_MSG("20", `30 s (--grace-period unset in ${C}.args: cloudflared default)`, 31, 45),
+    },
+  ]);
+  const longer = withField(cloudflared, ARGS, ["tunnel", "--no-autoupdate", "--grace-period=1m30s", "run"]);
+  expect(await violations(withField(longer, GRACE, 120))).toEqual([]);
+});
+
+test("a cloudflared found by its args (`tunnel ...`) in any image, and other Deployments left alone", async () => {
+  const mirrored = withField(
+    cloudflared,
+    ["props", "spec", "template", "spec", "containers", 0, "image"],
+    "registry.local/mirror/cfd:2025.7.0",
+  );
+  expect(await violations(withField(mirrored, ["props", "spec", "replicas"], 1))).toHaveLength(1);
+  const registry = withField(
+    cloudflared,
+    ["props", "spec", "template", "spec", "containers", 0, "image"],
+    "docker.io/cloudflare/cloudflared:2025.7.0",
+  );
+  expect(await violations(withField(registry, ARGS, ["--grace-period", "30s", "run"]))).toEqual([
+    expect.objectContaining({ policy: "cloudflared-no-autoupdate" }),
+  ]);
+  const haproxy = withField(
+    withField(mirrored, ["props", "spec", "template", "spec", "containers", 0], {
+      name: "haproxy",
+      image: "haproxy:3.2.4",
+      args: ["-W"],
+    }),
+    ["props", "spec", "replicas"],
+    1,
+  );
+  expect(await violations(haproxy)).toEqual([]);
+});
+
+// ---- tunnel config
+const rules = buildIngressRules({
+  owner: "policy test",
+  hostname: "messaging.example.com",
+  websocketPath: "/ws",
+  routeWebSocket: true,
+  originUrl: "http://messaging-service.agents-whatsapp-rust.svc.cluster.local",
+  originHostHeader: "messaging-service.agents-whatsapp-rust.svc.cluster.local",
+  httpRoutes: [{}],
+});
+const CATCH = "tunnel-config-catch-all-last";
+const CFG = (problem: string) =>
+  `ZeroTrustTunnelCloudflaredConfig "dev-tunnel-config": config.ingresses ${problem}`;
+suite(
+  "tunnel configuration",
+  {
+    type: TYPES.tunnelConfig,
+    name: "dev-tunnel-config",
+    props: { accountId: "acc", tunnelId: "tunnel-id", config: { ingresses: rules } },
+  },
+  [
+    [
+      "catch-all missing",
+      ["props", "config", "ingresses"],
+      rules.slice(0, -1),
+      CATCH,
+      CFG('must end with a catch-all rule (no hostname, no path), e.g. { service: "http_status:404" }'),
+    ],
+    [
+      "a second catch-all before the last",
+      ["props", "config", "ingresses"],
+      [rules[0], { service: "http://other.svc" }, ...rules.slice(1)],
+      CATCH,
+      CFG("has 2 catch-all rules (at 1, 3); rules after the first are unreachable, keep only the last"),
+    ],
+    [
+      "no rules",
+      ["props", "config", "ingresses"],
+      [],
+      CATCH,
+      CFG('has no ingress rules; the last rule must be a catch-all such as { service: "http_status:404" }'),
+    ],
+    [
+      "no config",
+      ["props", "config"],
+      undefined,
+      CATCH,
+      CFG('has no ingress rules; the last rule must be a catch-all such as { service: "http_status:404" }'),
+    ],
+  ],
+  [["rules unknown in preview", ["props", "config", "ingresses"], UNKNOWN]],
+);
+
+test("@pulumi/cloudflare v5's ingressRules are read too", async () => {
+  const v5: PolicyResource = {
+    type: TYPES.tunnelConfig,
+    name: "legacy",
+    props: { config: { ingressRules: [{ hostname: "a.example.com", service: "http://a" }] } },
+  };
+  expect(await violations(v5)).toEqual([
+    {
+      policy: CATCH,
+      message:
+        'ZeroTrustTunnelCloudflaredConfig "legacy": config.ingressRules must end with a catch-all rule (no hostname, no path), e.g. { service: "http_status:404" }',
+    },
+  ]);
+});
+
+// ---- tunnel CNAME
+const CNAME = (found: string, content = "2c5f7a9e-0000-4000-8000-000000000000.cfargotunnel.com") =>
+  `DnsRecord "messaging.example.com": proxied ${found} on a CNAME to ${content}: a tunnel hostname only resolves through Cloudflare's proxy, ` +
+  "so clients reach nothing and the tunnel id is exposed; set proxied: true";
+const dns: PolicyResource = {
+  type: TYPES.dnsRecord,
+  name: "dev-dns",
+  props: {
+    zoneId: "zone",
+    name: "messaging.example.com",
+    type: "CNAME",
+    content: "2c5f7a9e-0000-4000-8000-000000000000.cfargotunnel.com",
+    proxied: true,
+    ttl: 1,
+  },
+};
+suite(
+  "tunnel CNAME",
+  dns,
+  [
+    ["proxied false", ["props", "proxied"], false, "tunnel-cname-proxied", CNAME("is false")],
+    ["proxied unset", ["props", "proxied"], undefined, "tunnel-cname-proxied", CNAME("is unset (DNS only)")],
+    [
+      "trailing dot, upper case",
+      ["props"],
+      { ...dns.props, type: "cname", content: "ABC.cfargotunnel.com.", proxied: false },
+      "tunnel-cname-proxied",
+      CNAME("is false", "ABC.cfargotunnel.com."),
+    ],
+  ],
+  [
+    [
+      "a DNS-only A record (the L4 path)",
+      ["props"],
+      { ...dns.props, type: "A", content: "203.0.113.7", proxied: false },
+    ],
+    ["a DNS-only CNAME elsewhere", ["props"], { ...dns.props, content: "lb.example.com", proxied: false }],
+    ["content unknown in preview", ["props"], { ...dns.props, content: UNKNOWN, proxied: false }],
+  ],
+);
+
+test("@pulumi/cloudflare v5's Record (value) is checked too", async () => {
+  const legacy = {
+    ...dns,
+    type: TYPES.legacyRecord,
+    props: { ...dns.props, content: undefined, value: "x.cfargotunnel.com", proxied: false },
+  };
+  expect(await violations(legacy)).toEqual([
+    { policy: "tunnel-cname-proxied", message: CNAME("is false", "x.cfargotunnel.com") },
+  ]);
+});
