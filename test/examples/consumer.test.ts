@@ -59,6 +59,8 @@ test("the example is a separate Pulumi project depending on this package by path
     expect(pkg.dependencies[peer]).toBe(range);
   const project = fs.readFileSync(path.join(EXAMPLE, "Pulumi.yaml"), "utf8");
   expect(project).toMatch(/runtime:\s*\n\s+name: nodejs\s*\n\s+options:\s*\n\s+typescript: true/);
+  // npm installs file:../.. as a packed copy, not a symlink with the repository's own @pulumi/pulumi.
+  expect(fs.readFileSync(path.join(EXAMPLE, ".npmrc"), "utf8")).toMatch(/^install-links=true$/m);
   const tsconfig = JSON.parse(fs.readFileSync(path.join(EXAMPLE, "tsconfig.json"), "utf8"));
   expect(tsconfig.compilerOptions.strict).toBe(true);
 });
