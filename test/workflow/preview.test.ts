@@ -59,11 +59,12 @@ describe.each(["test", "preview", "up"])("job %s", (job) => {
   });
 });
 
-test("test job: HAProxy and openssl installed (integration tests never skip under CI), typecheck, npm test", () => {
+test("test job: HAProxy and openssl installed (integration tests never skip under CI), lint, typecheck, npm test", () => {
   const i = steps("test").findIndex((s) => /apt-get install .*haproxy.*openssl/.test(s.run ?? ""));
   expect(i).toBeGreaterThanOrEqual(0);
   expect(i).toBeLessThan(runIndex("test", "npm test"));
   expect(runIndex("test", "npm ci")).toBeLessThan(runIndex("test", "npm test"));
+  expect(runIndex("test", "npm run lint")).toBeGreaterThan(runIndex("test", "npm ci"));
   expect(runIndex("test", "npm run typecheck")).toBeGreaterThan(runIndex("test", "npm ci"));
 });
 
