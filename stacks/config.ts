@@ -109,6 +109,12 @@ function crossKeyProblems(c: ParsedConfig, secretKeysSet: readonly string[]): st
   return problems;
 }
 
+/** Whether Pulumi holds this config key as a secret (`pulumi config set --secret`). Not in the SDK's typings. */
+function isConfigSecret(fullKey: string): boolean {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+  return runtime.isConfigSecret ? runtime.isConfigSecret(fullKey) : true;
+}
+
 /** Reads this stack's config once from Pulumi's config store; secrets stay Pulumi secrets. */
 export function loadStackConfig(): StackConfig {
   const prefix = `${CONFIG_NAMESPACE}:`;
@@ -117,7 +123,8 @@ export function loadStackConfig(): StackConfig {
   for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
-    if ((SECRET_KEYS as readonly string[]).includes(key)) secretsSet.push(key);
+    // A secret key given in plain text (committed to the stack file) goes to the parser, which refuses it.
+    if ((SECRET_KEYS as readonly string[]).includes(key) && isConfigSecret(fullKey)) secretsSet.push(key);
     else raw[key] = fromConfigText(key, text);
   }
   const parsed = parseStackConfig(raw, secretsSet);

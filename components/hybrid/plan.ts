@@ -42,6 +42,15 @@ export function planHybrid(name: string, args: HybridExposureArgs): HybridPlan {
   if (!args.tunnel)
     fail(owner, "tunnel", "is required: the tunnel path's args (accountId, zoneId, tunnel, ...)");
   if (!args.l4) fail(owner, "l4", "is required: the L4 path's args (addressPool, tls, ...)");
+  (args.tunnel.httpRoutes ?? []).forEach((route, i) => {
+    if (typeof route?.hostname === "string" && route.hostname.toLowerCase() === wsHostname) {
+      fail(
+        owner,
+        `tunnel.httpRoutes[${i}].hostname`,
+        `"${wsHostname}" is wsHostname, the L4 path's name (a DNS-only record): the tunnel cannot serve it too; route it on httpHostname or another hostname`,
+      );
+    }
+  });
   const fallback = args.fallback ?? false;
   const shared = {
     backend: args.backend,

@@ -21,6 +21,7 @@ import { KnativePlan, KnativeRequirements, NO_REQUIREMENTS, planKnativeSettings 
 import { ResolvedBackend, ResolvedWebSocket, resolveBackend, resolveWebSocket } from "../shared/backend";
 import {
   fail,
+  KNATIVE_RESERVED_PORTS,
   requireDnsLabel,
   requireHostname,
   requireOneOf,
@@ -388,8 +389,34 @@ function resolveTls(
     "passthrough",
     "none",
   ] as const);
+  const given = tls as unknown as Record<string, unknown>;
+  const onlyFor: [string, string][] = [
+    ["certificate", "terminate"],
+    ["haproxy", "terminate"],
+    ["targetPort", mode === "terminate" ? "passthrough" : mode],
+    ["acknowledgeInsecure", "none"],
+  ];
+  for (const [key, forMode] of onlyFor) {
+    if (given[key] !== undefined && forMode !== mode) {
+      fail(
+        owner,
+        `tls.${key}`,
+        `is only for tls.mode ${str(forMode)}${key === "targetPort" ? ' or "none"' : ""} (tls.mode is ${str(mode)}); remove it or change tls.mode`,
+      );
+    }
+  }
   if (mode === "none") {
     const none = tls as { acknowledgeInsecure?: unknown; targetPort?: string | number };
+    if (typeof none.targetPort === "number" && none.targetPort !== QUEUE_PROXY_PORT) {
+      requirePort(owner, "tls.targetPort", none.targetPort);
+      if (KNATIVE_RESERVED_PORTS.includes(none.targetPort)) {
+        fail(
+          owner,
+          "tls.targetPort",
+          `${none.targetPort} is a port Knative's queue-proxy reserves for h2c, admin or metrics (${KNATIVE_RESERVED_PORTS.filter((p) => p !== QUEUE_PROXY_PORT).join(", ")}), not a WebSocket listener: a LoadBalancer on it would publish Knative's internals; target the backend's own HTTP port (or 8012 for the queue-proxy)`,
+        );
+      }
+    }
     if (none.acknowledgeInsecure !== true) {
       fail(
         owner,
@@ -501,7 +528,13 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
   let loadBalancerIP: string | undefined;
   if (args.loadBalancerIP !== undefined) {
     const ip = parseIp(args.loadBalancerIP);
-    if (!ip) fail(owner, "loadBalancerIP", `${str(args.loadBalancerIP)} is not an IP address`);
+    if (!ip) {
+      fail(
+        owner,
+        "loadBalancerIP",
+        `${str(args.loadBalancerIP)} is not an IP address; pin an IPv4 or IPv6 address from the pool, e.g. "192.168.1.241"`,
+      );
+    }
     loadBalancerIP = args.loadBalancerIP;
     if (pool.ranges && !poolContains(pool.ranges, loadBalancerIP)) {
       fail(

@@ -91,7 +91,11 @@ export function buildIngressRules(input: IngressRulesInput): IngressRule[] {
       try {
         new RegExp(route.path);
       } catch {
-        fail(input.owner, `${field}.path`, `${JSON.stringify(route.path)} is not a valid regular expression`);
+        fail(
+          input.owner,
+          `${field}.path`,
+          `${JSON.stringify(route.path)} is not a valid regular expression; write a cloudflared path regex such as "^/api/"`,
+        );
       }
     }
     if (route.service !== undefined && !/^(https?|unix|tcp|http_status):/.test(route.service)) {

@@ -114,6 +114,30 @@ export function l4ConfigProblems(c: L4StackConfig): string[] {
       'ws-exposure:tlsSecretName (an existing kubernetes.io/tls Secret) or ws-exposure:certManagerIssuer must be set with tlsMode "terminate", exactly one of them',
     );
   }
+  const onlyFor: [keyof L4StackConfig, string[]][] = [
+    ["tlsSecretName", ["terminate"]],
+    ["certManagerIssuer", ["terminate"]],
+    ["certManagerIssuerKind", ["terminate"]],
+    ["haproxyReplicas", ["terminate"]],
+    ["haproxyImage", ["terminate"]],
+    ["haproxyTunnelTimeoutSeconds", ["terminate"]],
+    ["haproxyPreStopSeconds", ["terminate"]],
+    ["haproxyHardStopAfterSeconds", ["terminate"]],
+    ["tlsTargetPort", ["passthrough", "none"]],
+    ["acknowledgeInsecure", ["none"]],
+  ];
+  for (const [key, modes] of onlyFor) {
+    if (c[key] !== undefined && !modes.includes(mode)) {
+      problems.push(
+        `ws-exposure:${key} is only for tlsMode ${modes.map((m) => `"${m}"`).join(" or ")} (tlsMode is "${mode}"); remove it or change ws-exposure:tlsMode`,
+      );
+    }
+  }
+  if (c.certManagerIssuerKind !== undefined && c.certManagerIssuer === undefined && mode === "terminate") {
+    problems.push(
+      "ws-exposure:certManagerIssuerKind needs ws-exposure:certManagerIssuer (the issuer of that kind); set it or remove certManagerIssuerKind",
+    );
+  }
   if (mode === "passthrough" && c.tlsTargetPort === undefined) {
     problems.push(
       'ws-exposure:tlsTargetPort is required with tlsMode "passthrough" (the named port serving TLS)',
