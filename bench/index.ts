@@ -1,0 +1,261 @@
+/**
+ * `npm run bench` (full: minutes) and `npm run bench -- --quick` (reduced: under a minute).
+ * P1: the generated HAProxy TLS tier on the data path (bench/p1.ts). P2: wsprobe's own capacity
+ * and accuracy (bench/p2.ts). Prints progress, a table, and as its LAST line one JSON object.
+ * Everything listens on 127.0.0.1. See bench/README.md.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command } from "commander";
+import { HAPROXY_BIN, NGINX_BIN, P1Result, runP1, VARIANTS } from "./p1";
+import { P2Result, runP2, WSPROBE_BUNDLE } from "./p2";
+import { machineLoad, openFilesLimit, ROOT } from "./lib/proc";
+import { fmtSpread, round, table } from "./lib/stats";
+
+const WANTED_NOFILE = 65536;
+
+const program = new Command()
+  .name("bench")
+  .option("--quick", "reduced run: 1k connections, short rounds (< 60 s)")
+  .option("--only <part>", "p1 or p2")
+  .option("--rounds <n>", "P1 interleaved rounds", Number)
+  .option("--levels <list>", "P2 connection counts, comma-separated", (v) => v.split(",").map(Number))
+  .option("--duration <seconds>", "P2 seconds per soak (and per reference run)", Number)
+  .option(
+    "--haproxy-global <line>",
+    "tuning experiments only: add a line to HAProxy's global section (repeatable)",
+    (v: string, acc: string[]) => acc.concat([v]),
+    [] as string[],
+  )
+  .parse();
+const opts = program.opts<{
+  quick?: boolean;
+  only?: string;
+  rounds?: number;
+  levels?: number[];
+  duration?: number;
+  haproxyGlobal: string[];
+}>();
+
+/** Re-runs this process under `ulimit -n` raised as far as the hard limit allows (children inherit it). */
+function ensureOpenFiles(): void {
+  const { soft, hard } = openFilesLimit();
+  const target = Math.min(WANTED_NOFILE, hard);
+  if (soft >= target || process.env.BENCH_NOFILE_RAISED) return;
+  const r = spawnSync(
+    "bash",
+    [
+      "-c",
+      `ulimit -n ${target} && exec "$0" "$@"`,
+      process.execPath,
+      ...process.execArgv,
+      ...process.argv.slice(1),
+    ],
+    { stdio: "inherit", env: { ...process.env, BENCH_NOFILE_RAISED: "1" } },
+  );
+  process.exit(r.status ?? 1);
+}
+
+function version(cmd: string, args: string[]): string {
+  try {
+    const r = spawnSync(cmd, args, { encoding: "utf8" });
+    return (r.stdout + r.stderr).split("\n")[0].trim();
+  } catch {
+    return "missing";
+  }
+}
+
+/** Rebuilds the wsprobe bundle when it is missing or older than probe/. */
+function ensureBundle(): void {
+  const probeDir = path.join(ROOT, "probe");
+  const newest = Math.max(
+    ...fs.readdirSync(probeDir).map((f) => fs.statSync(path.join(probeDir, f)).mtimeMs),
+  );
+  if (fs.existsSync(WSPROBE_BUNDLE) && fs.statSync(WSPROBE_BUNDLE).mtimeMs >= newest) return;
+  log("building dist/bundle/wsprobe.js (node scripts/bundle-probe.js)");
+  execFileSync(process.execPath, [path.join(ROOT, "scripts/bundle-probe.js")], { stdio: "inherit" });
+}
+
+function wsVersion(): string {
+  return JSON.parse(fs.readFileSync(require.resolve("ws/package.json"), "utf8")).version;
+}
+
+function log(line: string): void {
+  console.log(line);
+}
+
+const GOALS = {
+  p50VsDirectWss: 1.5,
+  p50VsNginx: 1.0,
+  handshakeVsDirectWss: 1.3,
+  haproxyKbPerConn: 5,
+  p2Connections: 10000,
+  p2KbPerConn: 8,
+  p2P50ErrorPct: 10,
+};
+
+const mark = (ok: boolean) => (ok ? "met" : "MISSED");
+
+function p1Table(r: P1Result): string {
+  const rows = VARIANTS.map((v) => {
+    const x = r.variants[v];
+    const mem = v === "haproxy" ? r.memory.haproxy : v === "nginx" ? r.memory.nginx : undefined;
+    return [
+      v,
+      fmtSpread(x.rttP50Ms),
+      fmtSpread(x.rttP99Ms),
+      fmtSpread(x.handshakeP50Ms, 2),
+      mem ? `${mem.kbPerConn.toFixed(2)} (${mem.opened}/${mem.connections})` : "-",
+    ];
+  });
+  return table(
+    ["P1 variant", "RTT p50 ms (min-max)", "RTT p99 ms (min-max)", "handshake p50 ms", "proxy KiB/idle conn"],
+    rows,
+  );
+}
+
+function p2Table(r: P2Result): string {
+  const rows = r.levels.map((l) => [
+    String(l.connections),
+    `${l.soak.report.connections.openAtEnd}`,
+    (l.soak.steadyRssKb / 1024).toFixed(1),
+    l.kbPerConn.toFixed(2),
+    l.soak.cpuCores.toFixed(3),
+    String(l.falseDrops),
+    l.soak.report.rttMs.p50.toFixed(3),
+    l.reference.rtt.p50.toFixed(3),
+    l.p50ErrorPct.toFixed(1),
+  ]);
+  return table(
+    [
+      "P2 conns",
+      "open at end",
+      "RSS MiB",
+      "KiB/conn",
+      "CPU cores",
+      "false drops",
+      "wsprobe p50 ms",
+      "reference p50 ms",
+      "p50 err %",
+    ],
+    rows,
+  );
+}
+
+async function main(): Promise<void> {
+  ensureOpenFiles();
+  const started = Date.now();
+  const quick = !!opts.quick;
+  const limit = openFilesLimit();
+  const load0 = machineLoad();
+  log(
+    `bench (${quick ? "quick" : "full"}): node ${process.version}, ${version(HAPROXY_BIN, ["-v"])}, ` +
+      `${version(NGINX_BIN, ["-v"])}, ws ${wsVersion()}; ${load0.cpus} CPUs, ` +
+      `load ${load0.load1}; open files ${limit.soft}` +
+      (limit.soft < WANTED_NOFILE ? ` (could not raise to ${WANTED_NOFILE}: hard limit ${limit.hard})` : ""),
+  );
+  if (opts.haproxyGlobal.length > 0)
+    log(`NOTE: HAProxy runs with extra global lines (a tuning experiment): ${opts.haproxyGlobal.join("; ")}`);
+  const runP1Part = opts.only !== "p2";
+  const runP2Part = opts.only !== "p1";
+  const p2Levels = opts.levels ?? (quick ? [1000] : [1000, 5000, 10000]);
+  const needed = Math.max(runP2Part ? Math.max(...p2Levels) : 0, runP1Part ? (quick ? 1000 : 5000) * 2 : 0);
+  if (limit.soft < needed + 100)
+    throw new Error(`open-files limit ${limit.soft} is below the ${needed + 100} this run needs (ulimit -n)`);
+
+  let p1: P1Result | undefined;
+  let p2: P2Result | undefined;
+  if (runP1Part) {
+    p1 = await runP1({
+      rounds: opts.rounds ?? (quick ? 3 : 7),
+      rttConnections: 4,
+      rttMessages: quick ? 1000 : 4000,
+      payloadBytes: 128,
+      handshakes: quick ? 50 : 200,
+      memoryConnections: quick ? 1000 : 5000,
+      haproxyGlobal: opts.haproxyGlobal,
+      log,
+    });
+  }
+  if (runP2Part) {
+    ensureBundle();
+    p2 = await runP2({
+      levels: p2Levels,
+      durationMs: (opts.duration ?? (quick ? 10 : 60)) * 1000,
+      baselineDurationMs: quick ? 5000 : 20000,
+      heartbeatMs: 5000,
+      log,
+    });
+  }
+
+  const result: Record<string, unknown> = { mode: quick ? "quick" : "full" };
+  const goals: string[] = [];
+  log("");
+  if (p1) {
+    log(p1Table(p1));
+    log("");
+    const hm = p1.memory.haproxy;
+    Object.assign(result, {
+      p1_p50_ratio_vs_direct_wss: round(p1.ratios.p50VsDirectWss),
+      p1_p50_ratio_vs_nginx: round(p1.ratios.p50VsNginx),
+      p1_handshake_ratio_vs_direct_wss: round(p1.ratios.handshakeVsDirectWss),
+      p1_haproxy_kb_per_conn: round(hm.kbPerConn, 2),
+      p1_haproxy_pool_kb_per_conn: round(hm.poolKbPerConn ?? NaN, 2),
+      p1_nginx_kb_per_conn: round(p1.memory.nginx.kbPerConn, 2),
+      p1_memory_connections: hm.opened,
+      p1_rounds: p1.options.rounds,
+      p1_rtt_p50_ms: Object.fromEntries(VARIANTS.map((v) => [v, round(p1!.variants[v].rttP50Ms.median)])),
+      p1_handshake_p50_ms: Object.fromEntries(
+        VARIANTS.map((v) => [v, round(p1!.variants[v].handshakeP50Ms.median)]),
+      ),
+    });
+    goals.push(
+      `P1 HAProxy p50 / direct wss ${p1.ratios.p50VsDirectWss.toFixed(2)} (rounds ${fmtSpread(p1.ratios.p50VsDirectWssRounds, 2)}) <= ${GOALS.p50VsDirectWss}: ${mark(p1.ratios.p50VsDirectWss <= GOALS.p50VsDirectWss)}`,
+      `P1 HAProxy p50 / nginx ${p1.ratios.p50VsNginx.toFixed(2)} <= ${GOALS.p50VsNginx}: ${mark(p1.ratios.p50VsNginx <= GOALS.p50VsNginx)}`,
+      `P1 HAProxy handshake / direct wss ${p1.ratios.handshakeVsDirectWss.toFixed(2)} (rounds ${fmtSpread(p1.ratios.handshakeVsDirectWssRounds, 2)}) <= ${GOALS.handshakeVsDirectWss}: ${mark(p1.ratios.handshakeVsDirectWss <= GOALS.handshakeVsDirectWss)}`,
+      `P1 HAProxy KiB per idle connection ${hm.kbPerConn.toFixed(2)} (its own pools ${(hm.poolKbPerConn ?? NaN).toFixed(2)}; nginx ${p1.memory.nginx.kbPerConn.toFixed(2)}) <= ${GOALS.haproxyKbPerConn}: ${mark(hm.kbPerConn <= GOALS.haproxyKbPerConn)}`,
+    );
+  }
+  if (p2) {
+    log(p2Table(p2));
+    log("");
+    const top = p2.levels[p2.levels.length - 1];
+    const falseDrops = p2.levels.reduce((n, l) => n + l.falseDrops, 0);
+    Object.assign(result, {
+      p2_connections: top.soak.report.connections.openAtEnd,
+      p2_rss_kb_per_conn: round(top.kbPerConn, 2),
+      p2_false_drops: falseDrops,
+      p2_p50_error_pct: round(top.p50ErrorPct, 1),
+      p2_cpu_cores: round(top.soak.cpuCores),
+      p2_rtt_p50_ms: round(top.soak.report.rttMs.p50),
+      p2_reference_p50_ms: round(top.reference.rtt.p50),
+      p2_levels: p2.levels.map((l) => ({
+        connections: l.connections,
+        kb_per_conn: round(l.kbPerConn, 2),
+        false_drops: l.falseDrops,
+        p50_error_pct: round(l.p50ErrorPct, 1),
+      })),
+    });
+    goals.push(
+      `P2 connections held ${top.soak.report.connections.openAtEnd} >= ${GOALS.p2Connections}: ${mark(top.soak.report.connections.openAtEnd >= GOALS.p2Connections)}${quick ? " (quick run: 1k only)" : ""}`,
+      `P2 KiB per connection ${top.kbPerConn.toFixed(2)} <= ${GOALS.p2KbPerConn}: ${mark(top.kbPerConn <= GOALS.p2KbPerConn)}`,
+      `P2 false drops ${falseDrops} == 0: ${mark(falseDrops === 0)}`,
+      `P2 p50 error ${top.p50ErrorPct.toFixed(1)}% within ${GOALS.p2P50ErrorPct}%: ${mark(Math.abs(top.p50ErrorPct) <= GOALS.p2P50ErrorPct)}`,
+    );
+  }
+  for (const g of goals) log(g);
+  Object.assign(result, {
+    nofile: limit.soft,
+    load1_start: load0.load1,
+    load1_end: machineLoad().load1,
+    elapsed_s: round((Date.now() - started) / 1000, 1),
+  });
+  if (opts.haproxyGlobal.length > 0) result.haproxy_global_extra = opts.haproxyGlobal;
+  console.log(JSON.stringify(result));
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.stack : e);
+  process.exit(1);
+});

@@ -1,0 +1,162 @@
+/** Process plumbing for the benchmarks: /proc sampling, child processes, ports, the open-files limit. */
+import { ChildProcess, execFileSync, spawn, SpawnOptions } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export const ROOT = path.resolve(__dirname, "../..");
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** VmRSS of one process in KiB (0 when it is gone). */
+export function rssKb(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** User + system CPU seconds of one process (all its threads). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(stat[11]) + Number(stat[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Direct children of a process (HAProxy's and nginx's workers under their master). */
+export function childPids(pid: number): number[] {
+  try {
+    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
+      .split("\n")
+      .map((l) => Number(l.trim()))
+      .filter((n) => n > 0);
+  } catch {
+    return [];
+  }
+}
+
+/** Sum of VmRSS (KiB) over the given processes. */
+export function sumRssKb(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + rssKb(pid), 0);
+}
+
+/** The soft and hard "Max open files" of this process. */
+export function openFilesLimit(pid: number | "self" = "self"): { soft: number; hard: number } {
+  const text = fs.readFileSync(`/proc/${pid}/limits`, "utf8");
+  const m = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(text);
+  const n = (v: string | undefined) => (v === undefined || v === "unlimited" ? Infinity : Number(v));
+  return { soft: n(m?.[1]), hard: n(m?.[2]) };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: "127.0.0.1", port });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+export async function waitForPort(port: number, child: ChildProcess, what: string, output: () => string) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited ${child.exitCode}:\n${output()}`);
+    if (await canConnect(port)) return;
+    await sleep(50);
+  }
+  throw new Error(`${what} did not listen on 127.0.0.1:${port} within 10 s:\n${output()}`);
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `ws-exposure-bench-${prefix}-`));
+}
+
+export interface Running {
+  child: ChildProcess;
+  pid: number;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Spawns a process, keeping the last 64 KiB of its output; stop() sends SIGTERM, then SIGKILL after 5 s. */
+export function start(command: string, args: string[], options: SpawnOptions = {}): Running {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
+  let out = "";
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-65536);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return {
+    child,
+    pid: child.pid as number,
+    output: () => out,
+    stop: () => stopChild(child),
+  };
+}
+
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+  clearTimeout(timer);
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+/** Arguments that make `node` run a TypeScript file through tsx. */
+export function nodeTs(file: string, args: string[] = []): string[] {
+  return ["--import", "tsx", file, ...args];
+}
+
+/** Samples a process tree's RSS and CPU once a second; stop() returns the samples. */
+export function sampler(pids: () => number[], everyMs = 1000) {
+  const t0 = Date.now();
+  const samples: Array<{ tMs: number; rssKb: number; cpuS: number }> = [];
+  const take = () => {
+    const ps = pids();
+    samples.push({
+      tMs: Date.now() - t0,
+      rssKb: sumRssKb(ps),
+      cpuS: ps.reduce((s, p) => s + cpuSeconds(p), 0),
+    });
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    samples,
+    stop: () => {
+      clearInterval(timer);
+      return samples;
+    },
+  };
+}
+
+/** 1-minute load average and the number of CPUs, for the write-up. */
+export function machineLoad(): { load1: number; cpus: number } {
+  return { load1: Number(fs.readFileSync("/proc/loadavg", "utf8").split(" ")[0]), cpus: os.cpus().length };
+}
