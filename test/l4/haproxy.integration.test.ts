@@ -72,7 +72,12 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
   });
 
   /** The component's own parameters for `args`, pointed at loopback and the test's files. */
-  function loopbackParams(args: L4ExposureArgs, port: number, name = "t"): HaproxyConfigParams {
+  function loopbackParams(
+    args: L4ExposureArgs,
+    port: number,
+    healthPort: number,
+    name = "t",
+  ): HaproxyConfigParams {
     const params = haproxyParamsFor(planL4(name, args));
     return {
       ...params,
@@ -80,7 +85,8 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
       bindPort: port,
       certPath: cert.certPath,
       servers: params.servers.map((s) => ({ ...s, address: "127.0.0.1", port: echo.port })),
-      health: { bindAddress: "127.0.0.1", port: port + 1 < 65536 ? port + 1 : port - 1 },
+      // Its own free port: "port + 1" may belong to anything else on a busy machine.
+      health: { bindAddress: "127.0.0.1", port: healthPort },
       runtimeDir: dir,
       log: false,
       // The pod's 20000 needs ~40k file descriptors; a developer shell's limit may be lower.
@@ -158,7 +164,7 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
     it.each(matrix)("%s", async (_label, args) => {
       const port = await freePort();
       const cfg = path.join(dir, `check-${port}.cfg`);
-      fs.writeFileSync(cfg, renderHaproxyConfig(loopbackParams(args, port)));
+      fs.writeFileSync(cfg, renderHaproxyConfig(loopbackParams(args, port, await freePort())));
       const out = execFileSync(haproxyBin, ["-c", "-f", cfg], {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "pipe"],
@@ -171,7 +177,7 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
     let port: number;
     beforeAll(async () => {
       port = await freePort();
-      await launch(loopbackParams(baseArgs(), port), "wss.cfg");
+      await launch(loopbackParams(baseArgs(), port, await freePort()), "wss.cfg");
     });
 
     it("handshakes over TLS >= 1.2 with the key from <crt>.key, echoes, and passes the server's close code", async () => {
@@ -220,7 +226,10 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
   describe("3. timeout tunnel is an idle timer (tunnel 3 s, heartbeat 1 s)", () => {
     it("keeps a heartbeating connection past 10 s and cuts a silent one at about 3 s", async () => {
       const port = await freePort();
-      const params = { ...loopbackParams(baseArgs(), port), timeouts: shortTimeouts({ tunnelSeconds: 3 }) };
+      const params = {
+        ...loopbackParams(baseArgs(), port, await freePort()),
+        timeouts: shortTimeouts({ tunnelSeconds: 3 }),
+      };
       await launch(params, "tunnel.cfg");
       const [busy, silent] = await Promise.all([openWss(port, cert.certPem), openWss(port, cert.certPem)]);
       sockets.push(busy, silent);
@@ -259,7 +268,7 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
     it("drops none, accepts new connections throughout, and keeps the old worker draining", async () => {
       const port = await freePort();
       const params = {
-        ...loopbackParams(baseArgs(), port),
+        ...loopbackParams(baseArgs(), port, await freePort()),
         timeouts: shortTimeouts({ tunnelSeconds: 10, hardStopAfterSeconds: 60, closeSpreadSeconds: 50 }),
       };
       const h = await launch(params, "reload.cfg");
@@ -305,7 +314,7 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
       const port = await freePort();
       const hardStop = 3;
       const params = {
-        ...loopbackParams(baseArgs(), port),
+        ...loopbackParams(baseArgs(), port, await freePort()),
         timeouts: shortTimeouts({ tunnelSeconds: 30, hardStopAfterSeconds: hardStop, closeSpreadSeconds: 2 }),
       };
       const h = await launch(params, "hardstop.cfg");
@@ -347,7 +356,7 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
       const port = await freePort();
       const hardStop = 2;
       const params = {
-        ...loopbackParams(baseArgs(), port),
+        ...loopbackParams(baseArgs(), port, await freePort()),
         timeouts: shortTimeouts({ hardStopAfterSeconds: hardStop, closeSpreadSeconds: 1 }),
       };
       const h = await launch(params, "softstop.cfg");
