@@ -105,6 +105,15 @@ export function buildIngressRules(input: IngressRulesInput): IngressRule[] {
         `${JSON.stringify(route.service)} is not an origin; use a URL such as "http://web.default.svc.cluster.local:8080"`,
       );
     }
+    const earlier = rules.findIndex((r) => r.hostname === hostname && r.path === route.path);
+    if (earlier >= 0) {
+      const what = earlier === 0 && input.routeWebSocket ? "the WebSocket route" : `an earlier route`;
+      fail(
+        input.owner,
+        field,
+        `repeats ${what} for ${hostname}${route.path === undefined ? " (every path)" : ` path ${JSON.stringify(route.path)}`}; cloudflared uses the first match, so this one would never be reached: remove it`,
+      );
+    }
     const service = route.service ?? input.originUrl;
     const host = route.httpHostHeader ?? (route.service === undefined ? input.originHostHeader : undefined);
     rules.push({

@@ -85,6 +85,10 @@ describe("buildIngressRules", () => {
       { service: "web:8080" },
       'TunnelExposure "dev": httpRoutes[0].service "web:8080" is not an origin; use a URL such as "http://web.default.svc.cluster.local:8080"',
     ],
+    [
+      { path: "^/ws(/.*)?$" },
+      'TunnelExposure "dev": httpRoutes[0] repeats the WebSocket route for ws.example.com path "^/ws(/.*)?$"; cloudflared uses the first match, so this one would never be reached: remove it',
+    ],
   ])("refuses route %j", (route, message) => {
     expect(() => buildIngressRules({ ...base, httpRoutes: [route] })).toThrow(message);
   });
@@ -98,11 +102,16 @@ describe("buildIngressRules", () => {
       { requiredKeys: [] },
     );
     fc.assert(
-      fc.property(fc.array(route, { maxLength: 6 }), fc.boolean(), (httpRoutes, routeWebSocket) => {
-        const rules = buildIngressRules({ ...base, httpRoutes, routeWebSocket });
-        expect(catchAllProblem(rules)).toBeUndefined();
-        expect(rules[rules.length - 1]).toEqual(CATCH_ALL_RULE);
-      }),
+      // Distinct (hostname, path) pairs: a repeated route is refused (tested above).
+      fc.property(
+        fc.uniqueArray(route, { maxLength: 6, selector: (r) => `${r.hostname ?? ""} ${r.path ?? ""}` }),
+        fc.boolean(),
+        (httpRoutes, routeWebSocket) => {
+          const rules = buildIngressRules({ ...base, httpRoutes, routeWebSocket });
+          expect(catchAllProblem(rules)).toBeUndefined();
+          expect(rules[rules.length - 1]).toEqual(CATCH_ALL_RULE);
+        },
+      ),
     );
   });
 });
