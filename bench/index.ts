@@ -22,6 +22,7 @@ const program = new Command()
   .option("--rounds <n>", "P1 interleaved rounds", Number)
   .option("--levels <list>", "P2 connection counts, comma-separated", (v) => v.split(",").map(Number))
   .option("--duration <seconds>", "P2 seconds per soak (and per reference run)", Number)
+  .option("--pin", "P1: load generator on CPU 0, echo server and proxies on CPU 1 (taskset)")
   .option(
     "--haproxy-global <line>",
     "tuning experiments only: add a line to HAProxy's global section (repeatable)",
@@ -36,6 +37,7 @@ const opts = program.opts<{
   levels?: number[];
   duration?: number;
   haproxyGlobal: string[];
+  pin?: boolean;
 }>();
 
 /** Re-runs this process under `ulimit -n` raised as far as the hard limit allows (children inherit it). */
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
       handshakes: quick ? 50 : 200,
       memoryConnections: quick ? 1000 : 5000,
       haproxyGlobal: opts.haproxyGlobal,
+      pin: !!opts.pin,
       log,
     });
   }
@@ -205,6 +208,7 @@ async function main(): Promise<void> {
       p1_nginx_kb_per_conn: round(p1.memory.nginx.kbPerConn, 2),
       p1_memory_connections: hm.opened,
       p1_rounds: p1.options.rounds,
+      p1_pinned: p1.options.pin,
       p1_rtt_p50_ms: Object.fromEntries(VARIANTS.map((v) => [v, round(p1!.variants[v].rttP50Ms.median)])),
       p1_handshake_p50_ms: Object.fromEntries(
         VARIANTS.map((v) => [v, round(p1!.variants[v].handshakeP50Ms.median)]),

@@ -8,7 +8,7 @@
  * Memory: fresh proxies, baseline VmRSS of their worker processes, then N idle wss:// connections
  * through each (one proxy at a time), VmRSS again after they settle.
  */
-import { ChildProcess, fork } from "node:child_process";
+import { ChildProcess, execFileSync, fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -44,6 +44,13 @@ export interface P1Options {
   memoryConnections: number;
   /** Tuning experiments only: lines added to HAProxy's `global` section (empty = the rendered config as is). */
   haproxyGlobal: string[];
+  /**
+   * Pin the load generator to CPU 0 and the echo server and proxies to CPU 1 (taskset), so every
+   * variant pays exactly one cross-CPU round trip; unpinned, the scheduler's placement makes the
+   * direct variants bimodal on a 2-core machine. The proxies then see one CPU (HAProxy: 1 thread,
+   * nginx `auto`: 1 worker).
+   */
+  pin: boolean;
   log: (line: string) => void;
 }
 
@@ -147,6 +154,7 @@ async function startHaproxy(
   upstreamPort: number,
   tag: string,
   extraGlobal: string[],
+  pin: boolean,
 ) {
   const port = await freePort();
   const healthPort = await freePort();
@@ -162,7 +170,7 @@ async function startHaproxy(
   });
   const file = path.join(runtimeDir, "haproxy.cfg");
   fs.writeFileSync(file, cfg);
-  const running = start(HAPROXY_BIN, ["-W", "-db", "-f", file]);
+  const running = start(...pinned(pin, 1, HAPROXY_BIN, ["-W", "-db", "-f", file]));
   await waitForPort(port, running.child, "haproxy", running.output);
   await waitForWorkers(running.pid);
   const proxy: Proxy = {
@@ -174,7 +182,17 @@ async function startHaproxy(
   return { proxy, cfg };
 }
 
-async function startNginx(dir: string, cert: { certPath: string; keyPath: string }, upstreamPort: number) {
+/** `command args`, or `taskset -c cpu command args` when pinning. */
+function pinned(pin: boolean, cpu: number, command: string, args: string[]): [string, string[]] {
+  return pin ? ["taskset", ["-c", String(cpu), command, ...args]] : [command, args];
+}
+
+async function startNginx(
+  dir: string,
+  cert: { certPath: string; keyPath: string },
+  upstreamPort: number,
+  pin: boolean,
+) {
   const port = await freePort();
   const ndir = fs.mkdtempSync(path.join(dir, "nginx-"));
   const limit = openFilesLimit().hard;
@@ -190,7 +208,7 @@ async function startNginx(dir: string, cert: { certPath: string; keyPath: string
   });
   const file = path.join(ndir, "nginx.conf");
   fs.writeFileSync(file, cfg);
-  const running = start(NGINX_BIN, ["-c", file, "-p", ndir, "-e", "stderr"]);
+  const running = start(...pinned(pin, 1, NGINX_BIN, ["-c", file, "-p", ndir, "-e", "stderr"]));
   await waitForPort(port, running.child, "nginx", running.output);
   await waitForWorkers(running.pid);
   return { running, port, workers: () => childPids(running.pid) } as Proxy;
@@ -256,9 +274,14 @@ export async function runP1(o: P1Options): Promise<P1Result> {
   const client = new Client();
   try {
     const echo = start(
-      process.execPath,
-      nodeTs(path.join(__dirname, "echo-server.ts"), ["--cert", cert.certPath, "--key", cert.keyPath]),
+      ...pinned(
+        o.pin,
+        1,
+        process.execPath,
+        nodeTs(path.join(__dirname, "echo-server.ts"), ["--cert", cert.certPath, "--key", cert.keyPath]),
+      ),
     );
+    if (o.pin) execFileSync("taskset", ["-a", "-cp", "0", String(client.pid())], { stdio: "ignore" });
     running.push(echo);
     let ports: { ws: number; wss: number } | undefined;
     for (let i = 0; i < 200 && !ports; i++) {
@@ -267,9 +290,9 @@ export async function runP1(o: P1Options): Promise<P1Result> {
       else await sleep(50);
     }
     if (!ports) throw new Error(`the echo server did not start:\n${echo.output()}`);
-    const hap = await startHaproxy(dir, cert.certPath, ports.ws, "rtt", o.haproxyGlobal);
+    const hap = await startHaproxy(dir, cert.certPath, ports.ws, "rtt", o.haproxyGlobal, o.pin);
     running.push(hap.proxy.running);
-    const ngx = await startNginx(dir, cert, ports.ws);
+    const ngx = await startNginx(dir, cert, ports.ws, o.pin);
     running.push(ngx.running);
     o.log(
       `P1: echo server ws:${ports.ws} wss:${ports.wss}, haproxy :${hap.proxy.port} (pid ${hap.proxy.running.pid}), ` +
@@ -321,7 +344,7 @@ export async function runP1(o: P1Options): Promise<P1Result> {
     await ngx.running.stop();
 
     o.log(`  memory: ${o.memoryConnections} idle wss:// connections through each proxy (fresh processes)`);
-    const hapMem = await startHaproxy(dir, cert.certPath, ports.ws, "mem", o.haproxyGlobal);
+    const hapMem = await startHaproxy(dir, cert.certPath, ports.ws, "mem", o.haproxyGlobal, o.pin);
     running.push(hapMem.proxy.running);
     const haproxyMem = await measureMemory(
       client,
@@ -332,7 +355,7 @@ export async function runP1(o: P1Options): Promise<P1Result> {
       "haproxy",
     );
     await hapMem.proxy.running.stop();
-    const ngxMem = await startNginx(dir, cert, ports.ws);
+    const ngxMem = await startNginx(dir, cert, ports.ws, o.pin);
     running.push(ngxMem.running);
     const nginxMem = await measureMemory(client, ngxMem, cert.certPem, o.memoryConnections, o.log, "nginx");
     await ngxMem.running.stop();
@@ -359,6 +382,7 @@ export async function runP1(o: P1Options): Promise<P1Result> {
         handshakes: o.handshakes,
         memoryConnections: o.memoryConnections,
         haproxyGlobal: o.haproxyGlobal,
+        pin: o.pin,
       },
       variants,
       memory: { haproxy: haproxyMem, nginx: nginxMem },
