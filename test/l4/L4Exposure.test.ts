@@ -428,7 +428,7 @@ describe("L4Exposure validation: exact message, nothing registered", () => {
     [
       "unpinned image",
       { tls: { mode: "terminate", certificate: { secretName: "s" }, haproxy: { image: "haproxy:latest" } } },
-      `${O}tls.haproxy.image "haproxy:latest" is not pinned; give a version tag (not "latest") or a digest, e.g. "haproxy:3.2.4"`,
+      `${O}tls.haproxy.image "haproxy:latest" is not pinned; use a tag or digest such as "haproxy:3.2.4"`,
     ],
     [
       "timeout tunnel below 3 heartbeats",

@@ -1,0 +1,181 @@
+/** The TLS side of an L4 plan: terminate (the HAProxy tier), passthrough, or none. */
+import { ResolvedWebSocket } from "../shared/backend";
+import {
+  fail,
+  KNATIVE_RESERVED_PORTS,
+  requireDnsLabel,
+  requireOneOf,
+  requirePinnedImage,
+  requirePort,
+  requireWholeNumber,
+} from "../shared/validation";
+import { HaproxyArgs, L4TlsArgs, TerminateTlsArgs } from "./args";
+import { DEFAULT_HAPROXY_IMAGE, planShutdown } from "./haproxy";
+import { QUEUE_PROXY_PORT, ResolvedHaproxy, ResolvedTls } from "./planTypes";
+
+const str = JSON.stringify;
+
+export function resolveHaproxy(
+  owner: string,
+  h: HaproxyArgs | undefined,
+  websocket: ResolvedWebSocket,
+): ResolvedHaproxy {
+  const f = "tls.haproxy";
+  const replicas = requireWholeNumber(owner, `${f}.replicas`, h?.replicas ?? 2, 2, 100);
+  const image = requirePinnedImage(
+    owner,
+    `${f}.image`,
+    h?.image ?? DEFAULT_HAPROXY_IMAGE,
+    DEFAULT_HAPROXY_IMAGE,
+  );
+  const t = h?.timeouts ?? {};
+  const secs = (field: string, v: number | undefined, dflt: number) =>
+    requireWholeNumber(owner, `${f}.timeouts.${field}`, v ?? dflt, 1, 2147483, "of seconds");
+  const minTunnel = 3 * websocket.heartbeatSeconds;
+  const tunnelSeconds = secs(
+    "tunnelSeconds",
+    t.tunnelSeconds,
+    Math.max(websocket.minLifetimeSeconds, minTunnel),
+  );
+  if (tunnelSeconds < minTunnel) {
+    fail(
+      owner,
+      `${f}.timeouts.tunnelSeconds`,
+      `${tunnelSeconds} is below 3 heartbeats (3 x websocket.heartbeatSeconds ${websocket.heartbeatSeconds} = ${minTunnel}); HAProxy would cut connections that miss a heartbeat or two; raise it to at least ${minTunnel}`,
+    );
+  }
+  const shutdown = planShutdown(owner, f, {
+    preStopSeconds: h?.preStopSeconds,
+    hardStopAfterSeconds: h?.hardStopAfterSeconds,
+    closeSpreadSeconds: h?.closeSpreadSeconds,
+    terminationGracePeriodSeconds: h?.terminationGracePeriodSeconds,
+  });
+  return {
+    replicas,
+    image,
+    timeouts: {
+      connectSeconds: secs("connectSeconds", t.connectSeconds, 5),
+      clientSeconds: secs("clientSeconds", t.clientSeconds, 30),
+      serverSeconds: secs("serverSeconds", t.serverSeconds, 30),
+      tunnelSeconds,
+      clientFinSeconds: secs("clientFinSeconds", t.clientFinSeconds, 10),
+      hardStopAfterSeconds: shutdown.hardStopAfterSeconds,
+      closeSpreadSeconds: shutdown.closeSpreadSeconds,
+    },
+    shutdown,
+    maxconn: requireWholeNumber(owner, `${f}.maxconn`, h?.maxconn ?? 20000, 1),
+    resources: {
+      requests: h?.resources?.requests ?? { cpu: "50m", memory: "64Mi" },
+      limits: h?.resources?.limits ?? { memory: "256Mi" },
+    },
+  };
+}
+
+export function resolveTls(
+  owner: string,
+  name: string,
+  tls: L4TlsArgs | undefined,
+  websocket: ResolvedWebSocket,
+): ResolvedTls {
+  if (!tls || typeof tls !== "object") {
+    fail(
+      owner,
+      "tls",
+      'is required: { mode: "terminate", certificate } (HAProxy serves wss://), { mode: "passthrough", targetPort } or { mode: "none", acknowledgeInsecure: true }',
+    );
+  }
+  const mode = requireOneOf(owner, "tls.mode", (tls as { mode?: unknown }).mode, [
+    "terminate",
+    "passthrough",
+    "none",
+  ] as const);
+  const given = tls as unknown as Record<string, unknown>;
+  const onlyFor: [string, string][] = [
+    ["certificate", "terminate"],
+    ["haproxy", "terminate"],
+    ["targetPort", mode === "terminate" ? "passthrough" : mode],
+    ["acknowledgeInsecure", "none"],
+  ];
+  for (const [key, forMode] of onlyFor) {
+    if (given[key] !== undefined && forMode !== mode) {
+      fail(
+        owner,
+        `tls.${key}`,
+        `is only for tls.mode ${str(forMode)}${key === "targetPort" ? ' or "none"' : ""} (tls.mode is ${str(mode)}); remove it or change tls.mode`,
+      );
+    }
+  }
+  if (mode === "none") {
+    const none = tls as { acknowledgeInsecure?: unknown; targetPort?: string | number };
+    if (typeof none.targetPort === "number" && none.targetPort !== QUEUE_PROXY_PORT) {
+      requirePort(owner, "tls.targetPort", none.targetPort);
+      if (KNATIVE_RESERVED_PORTS.includes(none.targetPort)) {
+        fail(
+          owner,
+          "tls.targetPort",
+          `${none.targetPort} is a port Knative's queue-proxy reserves for h2c, admin or metrics (${KNATIVE_RESERVED_PORTS.filter((p) => p !== QUEUE_PROXY_PORT).join(", ")}), not a WebSocket listener: a LoadBalancer on it would publish Knative's internals; target the backend's own HTTP port (or 8012 for the queue-proxy)`,
+        );
+      }
+    }
+    if (none.acknowledgeInsecure !== true) {
+      fail(
+        owner,
+        "tls.acknowledgeInsecure",
+        'must be true for tls.mode "none": clients would use plain ws:// and every message crosses the network unencrypted; use it on a LAN or for development only, or use tls.mode "terminate"',
+      );
+    }
+    return { mode, targetPort: none.targetPort ?? "" };
+  }
+  if (mode === "passthrough") {
+    const pt = tls as { targetPort?: unknown };
+    if (typeof pt.targetPort !== "string" || !/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(pt.targetPort)) {
+      fail(
+        owner,
+        "tls.targetPort",
+        `${str(pt.targetPort)} is not a named container port (lower-case letters, digits and "-", at most 15 characters)`,
+      );
+    }
+    return { mode, targetPort: pt.targetPort };
+  }
+  const term = tls as TerminateTlsArgs;
+  const cert = term.certificate as unknown as
+    { secretName?: unknown; certManager?: Record<string, unknown> } | undefined;
+  if (
+    !cert ||
+    typeof cert !== "object" ||
+    (cert.secretName === undefined) === (cert.certManager === undefined)
+  ) {
+    fail(
+      owner,
+      "tls.certificate",
+      "needs exactly one of { secretName } (an existing kubernetes.io/tls Secret) or { certManager: { issuerName } }",
+    );
+  }
+  const haproxy = resolveHaproxy(owner, term.haproxy, websocket);
+  if (cert.secretName !== undefined) {
+    return {
+      mode,
+      secretName: requireDnsLabel(owner, "tls.certificate.secretName", cert.secretName),
+      haproxy,
+    };
+  }
+  const cm = cert.certManager as {
+    issuerName?: unknown;
+    issuerKind?: unknown;
+    duration?: string;
+    renewBefore?: string;
+  };
+  const issuerName = requireDnsLabel(owner, "tls.certificate.certManager.issuerName", cm.issuerName);
+  const issuerKind = requireOneOf(
+    owner,
+    "tls.certificate.certManager.issuerKind",
+    cm.issuerKind ?? "ClusterIssuer",
+    ["Issuer", "ClusterIssuer"] as const,
+  );
+  return {
+    mode,
+    secretName: `${name}-tls`,
+    certManager: { issuerName, issuerKind, duration: cm.duration, renewBefore: cm.renewBefore },
+    haproxy,
+  };
+}

@@ -1,0 +1,114 @@
+/** The decisions an L4Exposure plan holds, and the constants they rest on. */
+import { PathBudget } from "../budget/model";
+import { KnativePlan, KnativeRequirements } from "../knative/plan";
+import { ResolvedBackend, ResolvedWebSocket } from "../shared/backend";
+import { AddressRange, IpFamily } from "./address";
+import { HaproxyTimeouts, ShutdownPlan } from "./haproxy";
+import { BgpPeerSpec, LabelSelector } from "./metallb";
+
+/** The queue-proxy's HTTP/1 port in every Knative pod. */
+export const QUEUE_PROXY_PORT = 8012;
+/** The Knative user container's port (bypasses the queue-proxy). */
+export const USER_PORT = 8080;
+/** HAProxy's TLS listener and health ports in its pod (unprivileged). */
+export const HAPROXY_TLS_PORT = 8443;
+export const HAPROXY_HEALTH_PORT = 8404;
+/** kube-proxy's --conntrack-tcp-timeout-established default (24h). */
+export const DEFAULT_CONNTRACK_ESTABLISHED_SECONDS = 86400;
+export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
+
+/** What the L4 route straight to the pods needs of the Knative Service. */
+export const L4_QUEUE_PROXY_REQUIREMENTS: KnativeRequirements = {
+  minScaleAtLeast: 1,
+  activatorOutOfPath: true,
+  reason: "the L4 route straight to the pods (queue-proxy port 8012)",
+};
+export const L4_USER_PORT_REQUIREMENTS: KnativeRequirements = {
+  minScaleAtLeast: 1,
+  activatorOutOfPath: true,
+  reason: "the L4 route straight to the pods (port 8080)",
+};
+
+export type L4Route = "queue-proxy" | "ingress" | "port-8080" | "service";
+
+export interface ResolvedHaproxy {
+  replicas: number;
+  image: string;
+  timeouts: HaproxyTimeouts;
+  shutdown: ShutdownPlan;
+  maxconn: number;
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+}
+
+export type ResolvedTls =
+  | {
+      mode: "terminate";
+      /** The Secret HAProxy mounts. */
+      secretName: string;
+      certManager?: {
+        issuerName: string;
+        issuerKind: "Issuer" | "ClusterIssuer";
+        duration?: string;
+        renewBefore?: string;
+      };
+      haproxy: ResolvedHaproxy;
+    }
+  | { mode: "passthrough"; targetPort: string }
+  | { mode: "none"; targetPort: string | number };
+
+export type ResolvedAdvertisement =
+  | { type: "l2"; interfaces?: string[]; nodeSelectors?: LabelSelector[] }
+  | {
+      type: "bgp";
+      peers: { name: string; spec: BgpPeerSpec }[];
+      /** Every peer name the advertisement is limited to (created + existing); empty = all. */
+      peerNames: string[];
+      aggregationLength?: number;
+      localPref?: number;
+      communities?: string[];
+      nodeSelectors?: LabelSelector[];
+    }
+  | { type: "none" };
+
+export interface L4Plan {
+  owner: string;
+  name: string;
+  backend: ResolvedBackend;
+  websocket: ResolvedWebSocket;
+  hostname: string;
+  url: string;
+  metallbNamespace: string;
+  pool: {
+    name: string;
+    create?: { addresses: string[]; autoAssign: boolean; avoidBuggyIPs?: boolean };
+    ranges?: AddressRange[];
+  };
+  advertisement: ResolvedAdvertisement;
+  loadBalancerIP?: string;
+  /** Address family of the Service address (decides A or AAAA). */
+  family: IpFamily;
+  port: number;
+  externalTrafficPolicy: "Local" | "Cluster";
+  sourceRanges: string[];
+  sessionAffinity?: { timeoutSeconds: number };
+  tls: ResolvedTls;
+  route: L4Route;
+  /** HAProxy's server (tls terminate): where the tier forwards to. */
+  upstream?: { address: string; port: number; hostHeader?: string };
+  /** The ClusterIP Service to the Knative pods the tier forwards to (queue-proxy or forced 8080 route). */
+  podService?: { name: string; port: number; selector: Record<string, string> };
+  /** What the LoadBalancer Service selects, and its target port. */
+  lbSelector: Record<string, string>;
+  lbTargetPort: string | number;
+  knativeRequirements: KnativeRequirements;
+  knativePlan?: KnativePlan;
+  applyKnativeSettings: boolean;
+  dns?: { type: "A" | "AAAA"; target: "loadBalancerIP" | { address: string }; ttl: number };
+  conntrackEstablishedTimeoutSeconds: number;
+  budget: PathBudget;
+}
+
+/** Labels on every HAProxy pod; the LoadBalancer (terminate) selects them. */
+export function haproxyLabels(name: string): Record<string, string> {
+  return { "app.kubernetes.io/name": "ws-exposure-haproxy", "app.kubernetes.io/instance": name };
+}
