@@ -1,4 +1,5 @@
 /** The decisions an L4Exposure plan holds, and the constants they rest on. */
+import { KNATIVE_QUEUE_PROXY_PORT, KNATIVE_USER_PORT } from "../policyChecks/knativePods";
 import { PathBudget } from "../budget/model";
 import { KnativePlan, KnativeRequirements } from "../knative/plan";
 import { ResolvedBackend, ResolvedWebSocket } from "../shared/backend";
@@ -7,9 +8,9 @@ import { HaproxyTimeouts, ShutdownPlan } from "./haproxy";
 import { BgpPeerSpec, LabelSelector } from "./metallb";
 
 /** The queue-proxy's HTTP/1 port in every Knative pod. */
-export const QUEUE_PROXY_PORT = 8012;
-/** The Knative user container's port (bypasses the queue-proxy). */
-export const USER_PORT = 8080;
+export const QUEUE_PROXY_PORT = KNATIVE_QUEUE_PROXY_PORT;
+/** The user container's port: traffic there skips the queue-proxy. */
+export const USER_PORT = KNATIVE_USER_PORT;
 /** HAProxy's TLS listener and health ports in its pod (unprivileged). */
 export const HAPROXY_TLS_PORT = 8443;
 export const HAPROXY_HEALTH_PORT = 8404;
