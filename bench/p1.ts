@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import type { ClientRequest } from "./p1-client";
-import { makeCertificate } from "./lib/certs";
+import { makeCertificate } from "../support/certs";
 import { benchHaproxyConfig } from "./lib/haproxy";
 import { renderNginxConfig } from "./lib/nginx";
 import {

@@ -1,5 +1,6 @@
 /** Process plumbing for the benchmarks: /proc sampling, child processes, ports, the open-files limit. */
-import { ChildProcess, execFileSync, spawn, SpawnOptions } from "node:child_process";
+import { childPids } from "../../support/processes";
+import { ChildProcess, spawn, SpawnOptions } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -30,17 +31,7 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** Direct children of a process (HAProxy's and nginx's workers under their master). */
-export function childPids(pid: number): number[] {
-  try {
-    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
-      .split("\n")
-      .map((l) => Number(l.trim()))
-      .filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-}
+export { childPids };
 
 /** Sum of VmRSS (KiB) over the given processes. */
 export function sumRssKb(pids: number[]): number {

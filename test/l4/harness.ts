@@ -1,9 +1,10 @@
 /** Real processes on 127.0.0.1 for the L4 integration tests: HAProxy, a `ws` echo server, clients. */
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { childPids } from "../../support/processes";
 import WebSocket, { WebSocketServer } from "ws";
 
 /** The haproxy binary, or undefined when it is not installed. */
@@ -19,39 +20,7 @@ export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-l4-"));
 }
 
-/**
- * A throwaway self-signed certificate laid out as the pod mounts the Secret: `tls.crt` (certificate
- * only) and `tls.crt.key` (the key), which HAProxy finds by itself.
- */
-export function makeCertificate(dir: string): { certPath: string; certPem: string } {
-  const certPath = path.join(dir, "tls.crt");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-keyout",
-      `${certPath}.key`,
-      "-out",
-      certPath,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    ],
-    { stdio: "ignore" },
-  );
-  const certPem = fs.readFileSync(certPath, "utf8");
-  if (certPem.includes("PRIVATE KEY")) throw new Error("the certificate file must not hold the key");
-  return { certPath, certPem };
-}
+export { makeCertificate } from "../../support/certs";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -127,16 +96,8 @@ export async function startHaproxy(
   };
 }
 
-export function workerPids(masterPid: number): number[] {
-  try {
-    return execFileSync("ps", ["-o", "pid=", "--ppid", String(masterPid)], { encoding: "utf8" })
-      .split("\n")
-      .map((l) => Number(l.trim()))
-      .filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-}
+/** HAProxy's workers under its master. */
+export const workerPids = childPids;
 
 export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {

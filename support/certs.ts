@@ -1,7 +1,8 @@
 /**
- * A throwaway self-signed ECDSA P-256 certificate for 127.0.0.1, laid out as the HAProxy pod mounts
- * the Secret (test/l4/harness.ts does the same): `tls.crt` holds the certificate only and
- * `tls.crt.key` the key, which HAProxy loads by itself. nginx and the Node wss:// server read both.
+ * A throwaway self-signed ECDSA P-256 certificate for localhost and 127.0.0.1, laid out as the
+ * HAProxy pod mounts its TLS Secret: `tls.crt` holds only the certificate and `tls.crt.key` the key,
+ * which HAProxy loads by itself. nginx and Node's wss:// server read both. Used by the integration
+ * tests and the benchmarks.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -39,5 +40,7 @@ export function makeCertificate(dir: string): Certificate {
     ],
     { stdio: "ignore" },
   );
-  return { certPath, keyPath, certPem: fs.readFileSync(certPath, "utf8") };
+  const certPem = fs.readFileSync(certPath, "utf8");
+  if (certPem.includes("PRIVATE KEY")) throw new Error("the certificate file must not hold the key");
+  return { certPath, keyPath, certPem };
 }
