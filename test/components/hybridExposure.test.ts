@@ -1,27 +1,13 @@
 import { resource, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { HybridExposure } from "../../components/hybrid/HybridExposure";
 import { HybridExposureArgs } from "../../components/hybrid/args";
+import { hybridArgs } from "../helpers/fixtures";
 import { resetTunnelClaims } from "../../components/tunnel/tunnelOwnership";
 
 const runtime = useMockRuntime();
 beforeEach(() => resetTunnelClaims());
 
-const args = (overrides: Partial<HybridExposureArgs> = {}): HybridExposureArgs => ({
-  backend: { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" },
-  websocket: { heartbeatSeconds: 5, minLifetimeSeconds: 3600 },
-  knative: { cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
-  httpHostname: "messaging.example.com",
-  wsHostname: "ws.messaging.example.com",
-  fallback: true,
-  tunnel: { accountId: "acc", zoneId: "zone", tunnel: { create: { name: "messaging" } } },
-  l4: {
-    addressPool: { create: { addresses: ["192.168.1.240/29"] } },
-    loadBalancerIP: "192.168.1.241",
-    tls: { mode: "terminate", certificate: { secretName: "ws-tls" } },
-    dns: { zoneId: "zone", target: { address: "203.0.113.7" } },
-  },
-  ...overrides,
-});
+const args = (overrides: Partial<HybridExposureArgs> = {}): HybridExposureArgs => hybridArgs(overrides);
 
 async function build(name: string, a: HybridExposureArgs): Promise<HybridExposure> {
   const h = new HybridExposure(name, a);

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FAKE_TUNNEL_TOKEN, resource, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { TunnelExposure } from "../../components/tunnel/TunnelExposure";
 import { TunnelExposureArgs } from "../../components/tunnel/args";
+import { tunnelArgs } from "../helpers/fixtures";
 import { resetTunnelClaims } from "../../components/tunnel/tunnelOwnership";
 import { displayValue, isSecretValue } from "../../render/mockRuntime";
 
@@ -25,15 +26,7 @@ const T = {
   crd: "kubernetes:tunnel.cloudflare.io/v1alpha1:CloudflareTunnelIngress",
 };
 
-const args = (overrides: Partial<TunnelExposureArgs> = {}): TunnelExposureArgs => ({
-  backend: { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" },
-  knative: { cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
-  accountId: "acc123",
-  zoneId: "zone123",
-  hostname: "messaging.example.com",
-  tunnel: { create: { name: "messaging" } },
-  ...overrides,
-});
+const args = (overrides: Partial<TunnelExposureArgs> = {}): TunnelExposureArgs => tunnelArgs(overrides);
 
 async function build(name: string, a: TunnelExposureArgs): Promise<TunnelExposure> {
   const exposure = new TunnelExposure(name, a);

@@ -1,37 +1,11 @@
 /** The bad-input catalogue: malformed args of the three components and malformed stack config. */
-import { HybridExposureArgs } from "../../components/hybrid/args";
 import { L4ExposureArgs } from "../../components/l4/args";
-import { TunnelExposureArgs } from "../../components/tunnel/args";
+
+import { hybridArgs, l4Args, tunnelArgs } from "../helpers/fixtures";
+
+export { hybridArgs, l4Args, tunnelArgs };
 
 export type Kind = "tunnel" | "l4" | "hybrid";
-
-/** A valid TunnelExposure (dev-like); cases change one thing. */
-export function tunnelArgs(over: Record<string, unknown> = {}): TunnelExposureArgs {
-  return {
-    backend: { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" },
-    websocket: { heartbeatSeconds: 5, minLifetimeSeconds: 3600 },
-    knative: { cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
-    accountId: "acc",
-    zoneId: "zone",
-    hostname: "messaging.example.com",
-    tunnel: { create: { name: "messaging" } },
-    ...over,
-  } as TunnelExposureArgs;
-}
-
-/** A valid L4Exposure (staging-like). */
-export function l4Args(over: Record<string, unknown> = {}): L4ExposureArgs {
-  return {
-    backend: { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" },
-    websocket: { heartbeatSeconds: 5, minLifetimeSeconds: 3600 },
-    knative: { minScale: 2, cluster: { maxRevisionTimeoutSeconds: 3600 } },
-    hostname: "ws.example.com",
-    addressPool: { create: { addresses: ["192.168.1.240/29"] } },
-    loadBalancerIP: "192.168.1.241",
-    tls: { mode: "terminate", certificate: { secretName: "ws-example-com-tls" } },
-    ...over,
-  } as L4ExposureArgs;
-}
 
 /** A plain-Service backend on the L4 path without TLS termination (the LB selects its pods). */
 export function l4PlainArgs(tls: Record<string, unknown>): L4ExposureArgs {
@@ -41,25 +15,6 @@ export function l4PlainArgs(tls: Record<string, unknown>): L4ExposureArgs {
     podSelector: { app: "echo" },
     tls,
   });
-}
-
-/** A valid HybridExposure (prod-like). */
-export function hybridArgs(over: Record<string, unknown> = {}): HybridExposureArgs {
-  return {
-    backend: { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" },
-    websocket: { heartbeatSeconds: 5, minLifetimeSeconds: 3600 },
-    knative: { cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
-    httpHostname: "messaging.example.com",
-    wsHostname: "ws.messaging.example.com",
-    fallback: true,
-    tunnel: { accountId: "acc", zoneId: "zone", tunnel: { create: { name: "messaging" } } },
-    l4: {
-      addressPool: { create: { addresses: ["192.168.1.240/29"] } },
-      loadBalancerIP: "192.168.1.241",
-      tls: { mode: "terminate", certificate: { secretName: "ws-tls" } },
-    },
-    ...over,
-  } as HybridExposureArgs;
 }
 
 const haproxy = (h: Record<string, unknown>) => ({

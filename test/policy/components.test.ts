@@ -4,10 +4,8 @@ import { TunnelExposure } from "../../components/tunnel/TunnelExposure";
 import { L4Exposure } from "../../components/l4/L4Exposure";
 import { HybridExposure } from "../../components/hybrid/HybridExposure";
 import { resetTunnelClaims } from "../../components/tunnel/tunnelOwnership";
-import { TunnelExposureArgs } from "../../components/tunnel/args";
 import { L4ExposureArgs } from "../../components/l4/args";
-import { HybridExposureArgs } from "../../components/hybrid/args";
-import { baseArgs as l4Args } from "../l4/fixtures";
+import { hybridArgs, l4Args, tunnelArgs } from "../helpers/fixtures";
 import { TYPES } from "../../policy/policies";
 import { violations } from "./harness";
 
@@ -15,32 +13,6 @@ import { violations } from "./harness";
 const runtime = useMockRuntime();
 beforeEach(() => resetTunnelClaims());
 
-const backend = { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" };
-const knative = { cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } };
-const tunnelArgs = (o: Partial<TunnelExposureArgs> = {}): TunnelExposureArgs => ({
-  backend,
-  knative,
-  accountId: "acc",
-  zoneId: "zone",
-  hostname: "messaging.example.com",
-  tunnel: { create: { name: "messaging" } },
-  ...o,
-});
-const hybridArgs = (o: Partial<HybridExposureArgs> = {}): HybridExposureArgs => ({
-  backend,
-  knative,
-  httpHostname: "messaging.example.com",
-  wsHostname: "ws.messaging.example.com",
-  fallback: true,
-  tunnel: { accountId: "acc", zoneId: "zone", tunnel: { create: { name: "messaging" } } },
-  l4: {
-    addressPool: { create: { addresses: ["192.168.1.240/29"] } },
-    loadBalancerIP: "192.168.1.241",
-    tls: { mode: "terminate", certificate: { secretName: "ws-tls" } },
-    dns: { zoneId: "zone", target: { address: "203.0.113.7" } },
-  },
-  ...o,
-});
 const l4 = (o: Partial<L4ExposureArgs> = {}) =>
   l4Args({ dns: { zoneId: "zone", target: "loadBalancerIP" }, ...o });
 
