@@ -1,7 +1,8 @@
 /** ws-exposure's public API: the components, their argument types, and the pure builders they use. */
-export * from "./shared/validation";
-export * from "./shared/backend";
-export * from "./shared/assertBudget";
+export * from "./core/validation";
+export * from "./core/backend";
+export * from "./core/assertBudget";
+export * from "./core/shutdownOrder";
 export * from "./budget/model";
 export * from "./budget/hops";
 export * from "./budget/reconnect";
@@ -16,3 +17,6 @@ export * from "./tunnel/TunnelExposure";
 export * from "./l4";
 export * from "./hybrid";
 export * from "./monitor";
+export * from "./policyChecks/knativePods";
+export * from "./policyChecks/knativeTimeouts";
+export * from "./policyChecks/cloudflared";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PathBudget } from "../budget/model";
 import { KnativeSettings } from "../knative/KnativeSettings";
 import { L4Exposure } from "../l4/L4Exposure";
-import { KnativeBackendArgs } from "../shared/backend";
+import { KnativeBackendArgs } from "../core/backend";
 import { TunnelExposure } from "../tunnel/TunnelExposure";
 import { HybridExposureArgs } from "./args";
 import { HybridPlan, planHybrid } from "./plan";

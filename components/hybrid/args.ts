@@ -1,6 +1,6 @@
 import { KnativeSettingsArgs } from "../knative/plan";
 import { L4ExposureArgs } from "../l4/args";
-import { BackendArgs, WebSocketArgs } from "../shared/backend";
+import { BackendArgs, WebSocketArgs } from "../core/backend";
 import { TunnelExposureArgs } from "../tunnel/args";
 import { ExposureMonitorArgs } from "../monitor/forExposure";
 

@@ -1,9 +1,9 @@
 import { PathBudget } from "../budget/model";
-import { assertBudget } from "../shared/assertBudget";
+import { assertBudget } from "../core/assertBudget";
 import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
 import { L4ExposureArgs } from "../l4/args";
 import { L4Plan, planL4 } from "../l4/plan";
-import { requireHostname, fail, ownerName } from "../shared/validation";
+import { requireHostname, fail, ownerName } from "../core/validation";
 import { TunnelExposureArgs } from "../tunnel/args";
 import { planTunnel, TunnelPlan } from "../tunnel/plan";
 import { HybridExposureArgs } from "./args";

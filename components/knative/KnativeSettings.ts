@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { KnativeBackendArgs, resolveBackend, resolveWebSocket, WebSocketArgs } from "../shared/backend";
-import { fail, ownerName } from "../shared/validation";
+import { KnativeBackendArgs, resolveBackend, resolveWebSocket, WebSocketArgs } from "../core/backend";
+import { fail, ownerName } from "../core/validation";
 import {
   clusterConfigPatches,
   KnativePlan,

@@ -1,5 +1,5 @@
-import { ResolvedBackend, ResolvedWebSocket } from "../shared/backend";
-import { fail, requireWholeNumber } from "../shared/validation";
+import { ResolvedBackend, ResolvedWebSocket } from "../core/backend";
+import { fail, requireWholeNumber } from "../core/validation";
 
 /** What a path needs of the Knative Service beyond the defaults (the L4 path straight to the pods needs more). */
 export interface KnativeRequirements {

@@ -4,8 +4,8 @@ import * as cloudflare from "@pulumi/cloudflare";
 import { PathBudget } from "../budget/model";
 import { KnativeSettings } from "../knative/KnativeSettings";
 import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
-import { KnativeBackendArgs } from "../shared/backend";
-import { assertBudget } from "../shared/assertBudget";
+import { KnativeBackendArgs } from "../core/backend";
+import { assertBudget } from "../core/assertBudget";
 import { L4ExposureArgs } from "./args";
 import {
   certificateObject,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BackendArgs, WebSocketArgs } from "../shared/backend";
+import { BackendArgs, WebSocketArgs } from "../core/backend";
 import { KnativeSettingsArgs } from "../knative/plan";
 import { BgpPeerSpec, LabelSelector } from "./metallb";
 import { ExposureMonitorArgs } from "../monitor/forExposure";

@@ -5,8 +5,8 @@
  *
  * Valid for HAProxy 2.6 (Debian 12) and 3.x (the pinned image): only directives both accept.
  */
-import { requireWholeNumber } from "../shared/validation";
-import { assertShutdownOrder } from "../shared/shutdownOrder";
+import { requireWholeNumber } from "../core/validation";
+import { assertShutdownOrder } from "../core/shutdownOrder";
 
 /** Official image, pinned (Debian-based; runs as the `haproxy` user, uid/gid 99). */
 export const DEFAULT_HAPROXY_IMAGE = "haproxy:3.2.4";

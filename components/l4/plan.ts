@@ -18,7 +18,7 @@ import {
   serviceBackendHop,
 } from "../budget/hops";
 import { NO_REQUIREMENTS } from "../knative/plan";
-import { resolveBackend, resolveWebSocket } from "../shared/backend";
+import { resolveBackend, resolveWebSocket } from "../core/backend";
 import {
   fail,
   requireDnsLabel,
@@ -26,7 +26,7 @@ import {
   requireOneOf,
   requirePort,
   requireWholeNumber,
-} from "../shared/validation";
+} from "../core/validation";
 import { IpFamily, isBuggyIp, parseIp, parseRange, poolContains } from "./address";
 import { L4ExposureArgs } from "./args";
 import {

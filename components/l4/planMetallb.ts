@@ -1,5 +1,5 @@
 /** The MetalLB side of an L4 plan: the address pool and how it is announced. */
-import { fail, requireDnsLabel, requireOneOf, requireWholeNumber } from "../shared/validation";
+import { fail, requireDnsLabel, requireOneOf, requireWholeNumber } from "../core/validation";
 import { AddressRange, findOverlaps, IpFamily, parseIp, parseRange } from "./address";
 import { AdvertisementArgs, BgpPeerArgs, L4ExposureArgs } from "./args";
 import { BgpPeerSpec, LabelSelector } from "./metallb";

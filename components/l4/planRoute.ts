@@ -1,7 +1,7 @@
 /** Where the L4 path sends traffic (queue-proxy, ingress, forced 8080), and the Knative settings that route needs. */
 import { KnativePlan, KnativeRequirements, planKnativeSettings } from "../knative/plan";
-import { ResolvedBackend, ResolvedWebSocket } from "../shared/backend";
-import { fail } from "../shared/validation";
+import { ResolvedBackend, ResolvedWebSocket } from "../core/backend";
+import { fail } from "../core/validation";
 import { L4ExposureArgs } from "./args";
 import { L4Route, QUEUE_PROXY_PORT, USER_PORT } from "./planTypes";
 

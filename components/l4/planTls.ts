@@ -1,5 +1,5 @@
 /** The TLS side of an L4 plan: terminate (the HAProxy tier), passthrough, or none. */
-import { ResolvedWebSocket } from "../shared/backend";
+import { ResolvedWebSocket } from "../core/backend";
 import {
   fail,
   KNATIVE_RESERVED_PORTS,
@@ -8,7 +8,7 @@ import {
   requirePinnedImage,
   requirePort,
   requireWholeNumber,
-} from "../shared/validation";
+} from "../core/validation";
 import { HaproxyArgs, L4TlsArgs, TerminateTlsArgs } from "./args";
 import { DEFAULT_HAPROXY_IMAGE, planShutdown } from "./haproxy";
 import { QUEUE_PROXY_PORT, ResolvedHaproxy, ResolvedTls } from "./planTypes";

@@ -2,7 +2,7 @@
 import { KNATIVE_QUEUE_PROXY_PORT, KNATIVE_USER_PORT } from "../policyChecks/knativePods";
 import { PathBudget } from "../budget/model";
 import { KnativePlan, KnativeRequirements } from "../knative/plan";
-import { ResolvedBackend, ResolvedWebSocket } from "../shared/backend";
+import { ResolvedBackend, ResolvedWebSocket } from "../core/backend";
 import { AddressRange, IpFamily } from "./address";
 import { HaproxyTimeouts, ShutdownPlan } from "./haproxy";
 import { BgpPeerSpec, LabelSelector } from "./metallb";

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ownerName } from "../shared/validation";
+import { ownerName } from "../core/validation";
 import { planMonitor, type WsMonitorArgs } from "./args";
 import { readBundle } from "./bundle";
 import {

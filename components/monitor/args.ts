@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { fail, requirePinnedImage, requirePort, requireWholeNumber } from "../shared/validation";
+import { fail, requirePinnedImage, requirePort, requireWholeNumber } from "../core/validation";
 
 /** Opt-in prometheus-operator objects: a ServiceMonitor and a PrometheusRule. */
 export interface WsMonitorPrometheusOperatorArgs {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fail } from "../shared/validation";
+import { fail } from "../core/validation";
 
 /** ConfigMaps hold at most 1 MiB. */
 export const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;

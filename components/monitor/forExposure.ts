@@ -1,4 +1,4 @@
-import { ResolvedWebSocket } from "../shared/backend";
+import { ResolvedWebSocket } from "../core/backend";
 import { planMonitor, WsMonitorArgs } from "./args";
 import { readBundle } from "./bundle";
 

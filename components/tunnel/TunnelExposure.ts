@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PathBudget } from "../budget/model";
 import { KnativeSettings } from "../knative/KnativeSettings";
-import { KnativeBackendArgs } from "../shared/backend";
+import { KnativeBackendArgs } from "../core/backend";
 import { TunnelExposureArgs } from "./args";
 import { CLOUDFLARED_TOKEN_KEY, connectorDeploymentSpec } from "./connector";
 import { planTunnel, TunnelPlan } from "./plan";

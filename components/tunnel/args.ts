@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KnativeRequirements, KnativeSettingsArgs } from "../knative/plan";
-import { BackendArgs, WebSocketArgs } from "../shared/backend";
+import { BackendArgs, WebSocketArgs } from "../core/backend";
 import { ConnectorArgs } from "./connector";
 import { HttpRoute, OriginRequest } from "./ingressRules";
 import { ExposureMonitorArgs } from "../monitor/forExposure";

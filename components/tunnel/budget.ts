@@ -7,7 +7,7 @@ import {
   knativeIngressHop,
   queueProxyHop,
 } from "../budget/hops";
-import { ResolvedWebSocket } from "../shared/backend";
+import { ResolvedWebSocket } from "../core/backend";
 import { KnativePlan } from "../knative/plan";
 import { Outage, podRestartOutage, reconnectBudget } from "../budget/reconnect";
 

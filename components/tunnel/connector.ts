@@ -1,5 +1,5 @@
-import { fail, requirePinnedImage, requireWholeNumber } from "../shared/validation";
-import { assertShutdownOrder } from "../shared/shutdownOrder";
+import { fail, requirePinnedImage, requireWholeNumber } from "../core/validation";
+import { assertShutdownOrder } from "../core/shutdownOrder";
 
 /** The in-cluster `cloudflared` connector. */
 export interface ConnectorArgs {

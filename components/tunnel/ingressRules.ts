@@ -1,4 +1,4 @@
-import { fail, requireHostname } from "../shared/validation";
+import { fail, requireHostname } from "../core/validation";
 
 /** cloudflared `originRequest` settings (numbers are seconds, as @pulumi/cloudflare v6 takes them). */
 export interface OriginRequest {

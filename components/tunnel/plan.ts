@@ -1,8 +1,8 @@
 import { PathBudget } from "../budget/model";
 import { KnativePlan, NO_REQUIREMENTS, planKnativeSettings } from "../knative/plan";
-import { ResolvedBackend, resolveBackend, resolveWebSocket } from "../shared/backend";
-import { assertBudget } from "../shared/assertBudget";
-import { fail, ownerName, requireHostname, requireOneOf, requireWholeNumber } from "../shared/validation";
+import { ResolvedBackend, resolveBackend, resolveWebSocket } from "../core/backend";
+import { assertBudget } from "../core/assertBudget";
+import { fail, ownerName, requireHostname, requireOneOf, requireWholeNumber } from "../core/validation";
 import { CreateTunnelArgs, ExistingTunnelArgs, RouteProvider, TunnelExposureArgs } from "./args";
 import { ConnectorPlan, planConnector } from "./connector";
 import { WsMonitorArgs } from "../monitor/args";

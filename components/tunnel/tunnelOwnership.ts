@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { fail } from "../shared/validation";
+import { fail } from "../core/validation";
 
 /**
  * A tunnel's configuration resource holds ALL its ingress rules: two exposures writing one tunnel

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BackendArgs, WebSocketArgs } from "../../components/shared/backend";
+import { BackendArgs, WebSocketArgs } from "../../components/core/backend";
 import { KnativeSettingsArgs } from "../../components/knative/plan";
 import { ExposureMonitorArgs } from "../../components/monitor/forExposure";
 

@@ -7,7 +7,7 @@ import {
   assertShutdownOrder,
   shutdownOrderProblems,
   ShutdownTimers,
-} from "../../components/shared/shutdownOrder";
+} from "../../components/core/shutdownOrder";
 import { planConnector } from "../../components/tunnel/connector";
 import { queueProxyHop } from "../../components/budget/hops";
 

@@ -4,7 +4,7 @@ import {
   mergeRequirements,
   planKnativeSettings,
 } from "../../components/knative/plan";
-import { resolveBackend } from "../../components/shared/backend";
+import { resolveBackend } from "../../components/core/backend";
 
 const OWNER = 'TunnelExposure "dev"';
 const ws = { heartbeatSeconds: 5, minLifetimeSeconds: 3600 };

@@ -6,8 +6,8 @@ import {
   requirePort,
   requireWholeNumber,
   ValidationError,
-} from "../../components/shared/validation";
-import { requireNotKnativeReserved, resolveBackend, resolveWebSocket } from "../../components/shared/backend";
+} from "../../components/core/validation";
+import { requireNotKnativeReserved, resolveBackend, resolveWebSocket } from "../../components/core/backend";
 
 const OWNER = 'TunnelExposure "dev"';
 
