@@ -1,8 +1,8 @@
 /** Process plumbing for the benchmarks: /proc sampling, child processes, ports, the open-files limit. */
+import { canConnect, freePort } from "../../support/ports";
 import { childPids } from "../../support/processes";
 import { ChildProcess, spawn, SpawnOptions } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 
@@ -44,28 +44,6 @@ export function openFilesLimit(pid: number | "self" = "self"): { soft: number; h
   const m = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(text);
   const n = (v: string | undefined) => (v === undefined || v === "unlimited" ? Infinity : Number(v));
   return { soft: n(m?.[1]), hard: n(m?.[2]) };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: "127.0.0.1", port });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 export async function waitForPort(port: number, child: ChildProcess, what: string, output: () => string) {
@@ -151,3 +129,5 @@ export function sampler(pids: () => number[], everyMs = 1000) {
 export function machineLoad(): { load1: number; cpus: number } {
   return { load1: Number(fs.readFileSync("/proc/loadavg", "utf8").split(" ")[0]), cpus: os.cpus().length };
 }
+
+export { canConnect, freePort };

@@ -4,7 +4,7 @@
  * created: no resource registered under the mock engine; for the config, `npm run render` exits 1
  * with that message on stderr and writes nothing.
  */
-import { spawn } from "child_process";
+import { runRender } from "../helpers/render";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -21,8 +21,6 @@ import { componentCases, configCases, Kind } from "./cases";
 const runtime = useMockRuntime();
 beforeEach(() => resetTunnelClaims());
 
-const ROOT = path.join(__dirname, "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 /** Renders at once: each is a Node process of ~1.5 s CPU; the machine is shared. */
 const RENDER_CONCURRENCY = 3;
 
@@ -69,22 +67,9 @@ interface RenderOutcome {
   wrote: boolean;
 }
 
-function renderAsync(stack: string, flags: string[], out: string): Promise<RenderOutcome> {
-  return new Promise((resolve) => {
-    const child = spawn(TSX, ["scripts/render.ts", "--stack", stack, "--out", out, ...flags], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d.toString()));
-    child.stderr.on("data", (d) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30000);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, wrote: fs.existsSync(out) });
-    });
-  });
+async function renderAsync(stack: string, flags: string[], out: string): Promise<RenderOutcome> {
+  const run = await runRender(stack, flags, out, 30000);
+  return { ...run, wrote: fs.existsSync(out) };
 }
 
 /** Runs `jobs` with at most `limit` at a time, keeping their order. */

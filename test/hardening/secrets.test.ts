@@ -8,7 +8,7 @@
  *    secret, and the connector reads it through secretKeyRef; TLS private keys never pass through
  *    the program (the HAProxy tier mounts an existing or cert-manager Secret).
  */
-import { spawn } from "child_process";
+import { runRender } from "../helpers/render";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -23,7 +23,6 @@ import { listStacks } from "../../render/stackConfig";
 import { hybridArgs, l4Args, tunnelArgs } from "./cases";
 
 const ROOT = path.join(__dirname, "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
 const FAKES = {
   tunnelToken: "FAKE-TUNNEL-TOKEN-eyJhIjoiZmFrZSJ9-7d1c",
@@ -90,22 +89,8 @@ interface Rendered {
   out: string;
 }
 
-function render(v: Variant, out: string): Promise<Rendered> {
-  return new Promise((resolve) => {
-    const child = spawn(TSX, ["scripts/render.ts", "--stack", v.stack, "--out", out, ...v.flags], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d.toString()));
-    child.stderr.on("data", (d) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60000);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, out });
-    });
-  });
+async function render(v: Variant, out: string): Promise<Rendered> {
+  return { ...(await runRender(v.stack, v.flags, out)), out };
 }
 
 /** The names index.ts exports: the stack outputs. */

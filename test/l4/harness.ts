@@ -1,4 +1,5 @@
 /** Real processes on 127.0.0.1 for the L4 integration tests: HAProxy, a `ws` echo server, clients. */
+import { canConnect, freePort } from "../../support/ports";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
@@ -21,17 +22,6 @@ export function tempDir(): string {
 }
 
 export { makeCertificate } from "../../support/certs";
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** `ws` echo server: echoes every message; `close:<code>` makes it close with that code and reason "bye". */
 export async function startEchoServer(): Promise<{
@@ -96,20 +86,6 @@ export async function startHaproxy(
   };
 }
 
-/** HAProxy's workers under its master. */
-export const workerPids = childPids;
-
-export function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: "127.0.0.1", port });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
-
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface TrackedSocket {
@@ -163,3 +139,8 @@ export function heartbeat(sockets: () => TrackedSocket[], intervalMs: number): (
 export function closeAll(sockets: TrackedSocket[]): void {
   for (const s of sockets) s.ws.terminate();
 }
+
+export { canConnect, freePort };
+
+/** HAProxy's workers under its master. */
+export const workerPids = childPids;
