@@ -1,9 +1,22 @@
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import { runCheck, runSoak } from "../../probe";
-import { startTestServer, type TestServer } from "./servers/echoServer";
+import { startTestServer, type TestServer, type TestServerOptions } from "./servers/echoServer";
 import { startIdleCuttingProxy, type IdleProxy } from "./servers/idleProxy";
 import { trackUnhandledRejections } from "./helpers";
+
+/** Runs `fn` against a server that misbehaves as asked, and always closes it. */
+async function withTestServer<T>(
+  options: TestServerOptions,
+  fn: (server: TestServer) => Promise<T>,
+): Promise<T> {
+  const server = await startTestServer(options);
+  try {
+    return await fn(server);
+  } finally {
+    await server.close();
+  }
+}
 
 trackUnhandledRejections();
 
@@ -48,8 +61,7 @@ describe("2. server closing every connection after T with 1001", () => {
   const T = 300;
 
   it("drops under 1001 after ~T; the counter resets after each successful reconnect", async () => {
-    const server = await startTestServer({ closeAfterMs: T, closeCode: 1001 });
-    try {
+    await withTestServer({ closeAfterMs: T, closeCode: 1001 }, async (server) => {
       const r = await runSoak({
         url: server.url,
         durationMs: 1000,
@@ -70,15 +82,12 @@ describe("2. server closing every connection after T with 1001", () => {
       expect(r.reconnects.byAttempt.map((a) => [a.attempt, a.plannedMs])).toEqual([
         [1, { min: 100, max: 100 }],
       ]);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("reconnects follow the scaled profile 100, 200, 400, 800, 1000, 1000 ms, then give up", async () => {
     const N = 20;
-    const server = await startTestServer({ closeAfterMs: T, closeCode: 1001, acceptOnly: N });
-    try {
+    await withTestServer({ closeAfterMs: T, closeCode: 1001, acceptOnly: N }, async (server) => {
       const r = await runSoak({
         url: server.url,
         durationMs: 15_000,
@@ -114,9 +123,7 @@ describe("2. server closing every connection after T with 1001", () => {
         failedAttemptsByCause: { http_503: 6 * N },
         exhausted: N,
       });
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 
@@ -158,8 +165,7 @@ describe("3. idle-cutting TCP proxy in front of the echo server", () => {
 
 describe("4. server that stops answering pings", () => {
   it("declares the connection dead at the 2nd missed heartbeat: ~3 heartbeat intervals, pong_timeout", async () => {
-    const server = await startTestServer({ ws: { autoPong: false } });
-    try {
+    await withTestServer({ ws: { autoPong: false } }, async (server) => {
       const r = await runSoak({
         url: server.url,
         durationMs: 1500,
@@ -181,16 +187,13 @@ describe("4. server that stops answering pings", () => {
       expect(r.lifetimesMs.min).toBeGreaterThanOrEqual(300 - 5);
       expect(r.lifetimesMs.max).toBeLessThan(300 + 100);
       expect(r.rttMs.count).toBe(0);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 
 describe("5. server dropping every k-th echo", () => {
   it("counts sequence gaps exactly, apart from messages lost with a connection", async () => {
-    const server = await startTestServer({ dropEveryKth: 4 });
-    try {
+    await withTestServer({ dropEveryKth: 4 }, async (server) => {
       const r = await runSoak({
         url: server.url,
         durationMs: 1200,
@@ -209,15 +212,12 @@ describe("5. server dropping every k-th echo", () => {
       expect(echo.outOfOrder).toBe(0);
       expect(echo.unmatched).toBe(0);
       expect(echo.received).toBe(r.rttMs.count);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("counts unanswered messages of a dead connection as lost with it, not as gaps", async () => {
     // Every echo is withheld: the connection dies of pong timeout with its messages.
-    const server = await startTestServer({ dropEveryKth: 1 });
-    try {
+    await withTestServer({ dropEveryKth: 1 }, async (server) => {
       const r = await runSoak({
         url: server.url,
         durationMs: 1000,
@@ -229,16 +229,13 @@ describe("5. server dropping every k-th echo", () => {
       });
       expect(r.drops.byCause.pong_timeout).toBe(3);
       expect(r.echo).toMatchObject({ gaps: 0, received: 0, lostWithConnection: 6, sent: 6 });
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 
 describe("6. misbehaving servers: classified drops, no crash", () => {
   it("oversize frame: socket_error", async () => {
-    const server = await startTestServer({ sendOnConnectBytes: 2 * 1024 * 1024 });
-    try {
+    await withTestServer({ sendOnConnectBytes: 2 * 1024 * 1024 }, async (server) => {
       const r = await runSoak({
         url: server.url,
         durationMs: 800,
@@ -252,14 +249,11 @@ describe("6. misbehaving servers: classified drops, no crash", () => {
       expect(Object.keys(r.drops.byDetail)).toEqual([
         "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: Max payload size exceeded",
       ]);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("abrupt TCP reset: socket_error ECONNRESET, code 1006", async () => {
-    const server = await startTestServer({ resetAfterMs: 200 });
-    try {
+    await withTestServer({ resetAfterMs: 200 }, async (server) => {
       const r = await runSoak({
         url: server.url,
         durationMs: 800,
@@ -270,14 +264,11 @@ describe("6. misbehaving servers: classified drops, no crash", () => {
       expect(r.drops.byCode).toEqual({ "1006": 3 });
       expect(r.drops.byCause.socket_error).toBe(3);
       expect(Object.keys(r.drops.byDetail)[0]).toMatch(/^ECONNRESET/);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("upgrade refused with 403 in a soak: failed attempts by status, then exhausted", async () => {
-    const server = await startTestServer({ refuseStatus: 403 });
-    try {
+    await withTestServer({ refuseStatus: 403 }, async (server) => {
       const r = await runSoak({
         url: server.url,
         durationMs: 5000,
@@ -291,9 +282,7 @@ describe("6. misbehaving servers: classified drops, no crash", () => {
         failedAttempts: 6,
         failedAttemptsByCause: { http_403: 6 },
       });
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("check against a socket that accepts TCP then hangs: upgrade timeout, not a hang", async () => {
@@ -312,8 +301,7 @@ describe("6. misbehaving servers: classified drops, no crash", () => {
   });
 
   it("check against a server that never answers pings: ping step, pong_timeout", async () => {
-    const server = await startTestServer({ ws: { autoPong: false } });
-    try {
+    await withTestServer({ ws: { autoPong: false } }, async (server) => {
       const r = await runCheck({ url: server.url, timeoutMs: 300 });
       expect(r.ok).toBe(false);
       expect(r.error).toEqual({
@@ -321,8 +309,6 @@ describe("6. misbehaving servers: classified drops, no crash", () => {
         kind: "pong_timeout",
         message: "no answer to the heartbeat within 300ms",
       });
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
