@@ -46,6 +46,17 @@ function withConnectOptions(cmd: Command): Command {
     .addOption(new Option("--max-payload <bytes>", "largest message accepted").argParser(count(1)));
 }
 
+/** Options of every command that holds connections (soak, monitor); the help texts differ only where the behaviour does. */
+function withHoldOptions(cmd: Command, help: { heartbeat: string; backoff: string }): Command {
+  return cmd
+    .option("--connections <n>", "connections to hold", count(1), 1)
+    .option("--heartbeat <duration>", help.heartbeat, duration, 5000)
+    .option("--max-missed <n>", "unanswered heartbeats in a row before a connection is dead", count(1), 2)
+    .option("--backoff <initial,cap>", help.backoff, backoff)
+    .option("--jitter", "draw each reconnect delay from [d/2, d]")
+    .option("--timeout <duration>", "opening handshake timeout", duration, 10_000);
+}
+
 interface ConnectFlags {
   header: string[];
   ca?: string;
@@ -92,17 +103,14 @@ export function buildProgram(
       },
     );
 
-  withConnectOptions(program.command("soak").argument("<url>", "ws:// or wss:// URL", url))
+  withHoldOptions(withConnectOptions(program.command("soak").argument("<url>", "ws:// or wss:// URL", url)), {
+    heartbeat: "heartbeat interval (0 = none)",
+    backoff: "reconnect delays, doubling from initial up to cap",
+  })
     .description("hold N connections for a duration and report drops, RTT, lifetimes, reconnects")
     .requiredOption("--duration <duration>", "how long, e.g. 10m", duration)
-    .option("--connections <n>", "connections to hold", count(1), 1)
-    .option("--heartbeat <duration>", "heartbeat interval (0 = none)", duration, 5000)
-    .option("--max-missed <n>", "unanswered heartbeats in a row before a connection is dead", count(1), 2)
-    .option("--backoff <initial,cap>", "reconnect delays, doubling from initial up to cap", backoff)
     .option("--max-attempts <n>", "reconnect attempts before a client gives up", count(0), 10)
-    .option("--jitter", "draw each reconnect delay from [d/2, d]")
     .option("--ramp <per-second>", "new connections per second while ramping up", count(1), 1000)
-    .option("--timeout <duration>", "opening handshake timeout", duration, 10_000)
     .option("--message <template>", "app heartbeat message ({seq}, {conn}, {ts})")
     .option("--echo", "the server echoes --message: count sequence gaps")
     .option("--json <file>", "write the full report as JSON ('-' for stdout)")
@@ -155,20 +163,16 @@ export function buildProgram(
       }
     });
 
-  withConnectOptions(program.command("monitor").argument("<url>", "ws:// or wss:// URL", url))
+  withHoldOptions(
+    withConnectOptions(program.command("monitor").argument("<url>", "ws:// or wss:// URL", url)),
+    {
+      heartbeat: "heartbeat interval",
+      backoff: "reconnect delays, doubling from initial up to cap (retries forever)",
+    },
+  )
     .description("hold the connection(s) forever and serve Prometheus metrics on /metrics (and /healthz)")
     .option("--metrics-port <port>", "port for /metrics and /healthz", count(0), 9464)
     .option("--metrics-host <address>", "address to listen on", "0.0.0.0")
-    .option("--heartbeat <duration>", "heartbeat interval", duration, 5000)
-    .option("--connections <n>", "connections to hold", count(1), 1)
-    .option("--max-missed <n>", "unanswered heartbeats in a row before a connection is dead", count(1), 2)
-    .option(
-      "--backoff <initial,cap>",
-      "reconnect delays, doubling from initial up to cap (retries forever)",
-      backoff,
-    )
-    .option("--jitter", "draw each reconnect delay from [d/2, d]")
-    .option("--timeout <duration>", "opening handshake timeout", duration, 10_000)
     .option(
       "--expected-lifetime <duration>",
       "adds this lifetime as a histogram bucket for alerting",
