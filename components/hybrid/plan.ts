@@ -1,5 +1,4 @@
 import { PathBudget } from "../budget/model";
-import { assertBudget } from "../core/assertBudget";
 import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
 import { L4ExposureArgs } from "../l4/args";
 import { L4Plan, planL4 } from "../l4/plan";
@@ -61,7 +60,6 @@ export function planHybrid(name: string, args: HybridExposureArgs): HybridPlan {
 
   const l4Args: L4ExposureArgs = { ...args.l4, ...shared, hostname: wsHostname };
   const l4 = planL4(`${name}-l4`, l4Args);
-  assertBudget(l4.owner, l4.budget);
   const knativeRequirements = mergeRequirements(NO_REQUIREMENTS, l4.knativeRequirements);
   const tunnelArgs: TunnelExposureArgs = {
     ...args.tunnel,

@@ -5,7 +5,6 @@ import { PathBudget } from "../budget/model";
 import { KnativeSettings } from "../knative/KnativeSettings";
 import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
 import { KnativeBackendArgs } from "../core/backend";
-import { assertBudget } from "../core/assertBudget";
 import { L4ExposureArgs } from "./args";
 import {
   certificateObject,
@@ -65,7 +64,6 @@ export class L4Exposure extends pulumi.ComponentResource {
 
   constructor(name: string, args: L4ExposureComponentArgs, opts?: pulumi.ComponentResourceOptions) {
     const plan = planL4(name, args);
-    assertBudget(plan.owner, plan.budget);
     const monitor = monitorArgsFor(
       plan.owner,
       args.monitor,

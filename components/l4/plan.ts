@@ -2,6 +2,7 @@
  * Validation and planning of an L4Exposure: every argument checked (messages name the argument),
  * defaults applied, and the decisions the component turns into resources. Pure: no Pulumi.
  */
+import { assertBudget } from "../core/assertBudget";
 import { evaluateBudget, Hop, PathBudget } from "../budget/model";
 import { reconnectBudget } from "../budget/reconnect";
 import { l4Outages } from "./outages";
@@ -289,6 +290,8 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
     ),
   };
 
+  // Like planTunnel: a plan that breaks the connection budget is no plan.
+  assertBudget(owner, budget);
   return {
     owner,
     name,
