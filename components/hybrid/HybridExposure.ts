@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PathBudget } from "../budget/model";
-import { KnativeSettings } from "../knative/KnativeSettings";
+import { knativeSettingsFor } from "../knative/KnativeSettings";
 import { L4Exposure } from "../l4/L4Exposure";
-import { KnativeBackendArgs } from "../core/backend";
 import { TunnelExposure } from "../tunnel/TunnelExposure";
 import { HybridExposureArgs } from "./args";
 import { HybridPlan, planHybrid } from "./plan";
@@ -55,18 +54,7 @@ export class HybridExposure extends pulumi.ComponentResource {
     super("ws-exposure:index:HybridExposure", name, {}, opts);
     this.plan = plan;
 
-    if (plan.l4.backend.kind === "knative") {
-      new KnativeSettings(
-        `${name}-knative`,
-        {
-          backend: args.backend as KnativeBackendArgs,
-          websocket: args.websocket,
-          knative: args.knative,
-          requirements: plan.knativeRequirements,
-        },
-        { parent: this },
-      );
-    }
+    knativeSettingsFor(this, name, args, plan.knativeRequirements);
     const tunnel = new TunnelExposure(`${name}-tunnel`, plan.tunnelArgs, { parent: this });
     const l4 = new L4Exposure(`${name}-l4`, plan.l4Args, { parent: this });
 

@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { KnativeBackendArgs, resolveBackend, resolveWebSocket, WebSocketArgs } from "../core/backend";
+import {
+  BackendArgs,
+  KnativeBackendArgs,
+  resolveBackend,
+  resolveWebSocket,
+  WebSocketArgs,
+} from "../core/backend";
 import { fail, ownerName } from "../core/validation";
 import {
   clusterConfigPatches,
@@ -79,4 +85,22 @@ export class KnativeSettings extends pulumi.ComponentResource {
 
     this.registerOutputs({ plan });
   }
+}
+
+/**
+ * An exposure's Knative settings: a `<name>-knative` child when the backend is a Knative Service,
+ * nothing for a plain Service. One place for the three exposures.
+ */
+export function knativeSettingsFor(
+  parent: pulumi.ComponentResource,
+  name: string,
+  args: { backend: BackendArgs; websocket?: WebSocketArgs; knative?: KnativeSettingsArgs },
+  requirements: KnativeRequirements | undefined,
+): KnativeSettings | undefined {
+  if (!("knativeService" in args.backend)) return undefined;
+  return new KnativeSettings(
+    `${name}-knative`,
+    { backend: args.backend, websocket: args.websocket, knative: args.knative, requirements },
+    { parent },
+  );
 }

@@ -2,9 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PathBudget } from "../budget/model";
-import { KnativeSettings } from "../knative/KnativeSettings";
+import { knativeSettingsFor } from "../knative/KnativeSettings";
 import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
-import { KnativeBackendArgs } from "../core/backend";
 import { L4ExposureArgs } from "./args";
 import {
   certificateObject,
@@ -79,19 +78,12 @@ export class L4Exposure extends pulumi.ComponentResource {
     this.budget = pulumi.output(plan.budget);
     this.url = pulumi.output(plan.url);
 
-    if (plan.applyKnativeSettings && plan.backend.kind === "knative") {
-      new KnativeSettings(
-        `${name}-knative`,
-        {
-          backend: args.backend as KnativeBackendArgs,
-          websocket: args.websocket,
-          knative: args.knative,
-          requirements: mergeRequirements(
-            plan.knativeRequirements,
-            args.knativeRequirements ?? NO_REQUIREMENTS,
-          ),
-        },
-        { parent: this },
+    if (plan.applyKnativeSettings) {
+      knativeSettingsFor(
+        this,
+        name,
+        args,
+        mergeRequirements(plan.knativeRequirements, args.knativeRequirements ?? NO_REQUIREMENTS),
       );
     }
 

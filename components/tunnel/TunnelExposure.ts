@@ -2,8 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PathBudget } from "../budget/model";
-import { KnativeSettings } from "../knative/KnativeSettings";
-import { KnativeBackendArgs } from "../core/backend";
+import { knativeSettingsFor } from "../knative/KnativeSettings";
 import { TunnelExposureArgs } from "./args";
 import { CLOUDFLARED_TOKEN_KEY, connectorDeploymentSpec } from "./connector";
 import { planTunnel, TunnelPlan } from "./plan";
@@ -53,18 +52,7 @@ export class TunnelExposure extends pulumi.ComponentResource {
     this.budget = pulumi.output(plan.budget);
     this.url = pulumi.output(plan.url);
 
-    if ((args.applyKnativeSettings ?? true) && backend.kind === "knative") {
-      new KnativeSettings(
-        `${name}-knative`,
-        {
-          backend: args.backend as KnativeBackendArgs,
-          websocket: args.websocket,
-          knative: args.knative,
-          requirements: args.knativeRequirements,
-        },
-        { parent: this },
-      );
-    }
+    if (args.applyKnativeSettings ?? true) knativeSettingsFor(this, name, args, args.knativeRequirements);
 
     if (routeProvider === "tunnel-ingress-crd") {
       new k8s.apiextensions.CustomResource(
