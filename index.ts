@@ -1,9 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "./stacks/config";
-import { buildExposure } from "./stacks/build";
+import { stackProgram } from "./stacks/build";
 
 // The whole program: this stack's config, read and validated once, names the exposure to build.
-const outputs = buildExposure(pulumi.getStack(), loadStackConfig());
+const outputs = stackProgram();
 
 export const url = outputs.url;
 export const httpUrl = outputs.httpUrl;

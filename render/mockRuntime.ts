@@ -8,8 +8,14 @@ export interface RecordedResource {
   /** Pulumi type token, e.g. `kubernetes:apps/v1:Deployment`. */
   type: string;
   name: string;
+  /** The resource's URN as the engine forms it: type (qualified by its parents' types) and name identify it. */
+  urn: string;
   /** Name of the parent resource, or null for children of the stack. */
   parent: string | null;
+  /** Type token of the parent resource, or null: a child may share its parent's name, not its type and name. */
+  parentType: string | null;
+  /** URN of the parent resource, or null for children of the stack. */
+  parentUrn: string | null;
   /** Inputs as the engine received them; secrets keep Pulumi's secret envelope, unknowns are `pulumi.Output` unknowns. */
   inputs: Record<string, unknown>;
   /** True for component resources. */
@@ -37,12 +43,20 @@ export interface MockRuntime {
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
 
-function nameFromUrn(urn: string): string | null {
+/** The URN the engine gives a resource: its parent's type chain, its own type, its name (as MockMonitor forms it). */
+function childUrn(parentUrn: string | null, type: string, name: string): string {
+  const parentType = parentUrn ? (parentUrn.split("::")[2] ?? "").split("$").pop() : undefined;
+  const qualified = parentType ? `${parentType}$${type}` : type;
+  return `urn:pulumi:${settings.getStack()}::${settings.getProject()}::${qualified}::${name}`;
+}
+
+/** The type and name a URN identifies (`urn:pulumi:<stack>::<project>::<parent types$>type::name`); null for the stack. */
+export function parseUrn(urn: string): { type: string; name: string } | null {
   if (!urn) return null;
   const parts = urn.split("::");
   const qualifiedType = parts[2] ?? "";
   if (qualifiedType.endsWith(STACK_TYPE)) return null;
-  return parts[3] ?? null;
+  return { type: qualifiedType.split("$").pop() ?? "", name: parts.slice(3).join("::") };
 }
 
 /**
@@ -64,18 +78,24 @@ export const AUTONAME_SUFFIX = "xxxxxxxx";
  */
 export function installMockRuntime(options: MockRuntimeOptions = {}): MockRuntime {
   const resources: RecordedResource[] = [];
-  const pendingParents = new Map<string, string | null>();
+  // Where the registration the mock is about to see sits: set by the monitor just before it calls the mock.
+  let registering: { urn: string; parentUrn: string | null } | undefined;
   const preview = options.preview ?? false;
   const invokes = options.invokes ?? {};
 
   const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
-      const key = `${args.type}::${args.name}`;
+      const where = registering;
+      registering = undefined;
       if (args.type !== STACK_TYPE) {
+        const parent = where?.parentUrn ? parseUrn(where.parentUrn) : null;
         resources.push({
           type: args.type,
           name: args.name,
-          parent: pendingParents.get(key) ?? null,
+          urn: where?.urn ?? "",
+          parent: parent?.name ?? null,
+          parentType: parent?.type ?? null,
+          parentUrn: parent ? where!.parentUrn : null,
           inputs: args.inputs,
           component: !args.custom,
         });
@@ -93,12 +113,14 @@ export function installMockRuntime(options: MockRuntimeOptions = {}): MockRuntim
   };
 
   class RecordingMonitor extends MockMonitor {
-    // The mock callback gets no parent; the request does, so note it before the mock runs.
+    // The mock callback gets no parent; the request does. MockMonitor calls the mock synchronously
+    // at the start of registerResource, so what is noted here is read by that very call.
     async registerResource(
       req: { getType(): string; getName(): string; getParent(): string },
       callback: (err: unknown, response: unknown) => void,
     ): Promise<void> {
-      pendingParents.set(`${req.getType()}::${req.getName()}`, nameFromUrn(req.getParent()));
+      const parentUrn = req.getParent() || null;
+      registering = { urn: childUrn(parentUrn, req.getType(), req.getName()), parentUrn };
       return super.registerResource(req, callback);
     }
   }
@@ -116,7 +138,7 @@ export function installMockRuntime(options: MockRuntimeOptions = {}): MockRuntim
     ready,
     reset() {
       resources.length = 0;
-      pendingParents.clear();
+      registering = undefined;
     },
   };
 }

@@ -24,6 +24,11 @@ export interface RenderOptions {
   setSecret?: Record<string, string>;
   /** Config keys to drop from the stack file. */
   unset?: string[];
+  /**
+   * The program to run; its return value holds the stack outputs. Default: `require(<projectDir>/index.ts)`,
+   * the program `pulumi up` runs. Tests pass the same composition as a function to render many times in one process.
+   */
+  program?: () => Record<string, unknown>;
 }
 
 export interface RenderResult {
@@ -62,8 +67,10 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
   const runtime = installMockRuntime({ project: config.project, stack: options.stack, preview: true });
   await runtime.ready;
 
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const program = require(path.join(options.projectDir, "index.ts")) as Record<string, unknown>;
+  const program = options.program
+    ? options.program()
+    : // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require(path.join(options.projectDir, "index.ts")) as Record<string, unknown>);
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {
     if (value === undefined) continue;
@@ -71,6 +78,7 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
   }
   await (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs?.();
   await new Promise((r) => setTimeout(r, 50));
+  assertUniqueUrns(runtime.resources);
   const budgets = (program.budgets ?? []) as PathBudget[];
   const text = [
     `Stack ${options.stack}: ${runtime.resources.length} resources`,
@@ -86,12 +94,24 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
   return { resources: [...runtime.resources], outputs, budgets, text };
 }
 
+/** The engine refuses two resources with one URN (same type, name and parent type); so does the render. */
+export function assertUniqueUrns(resources: RecordedResource[]): void {
+  const seen = new Set<string>();
+  for (const r of resources) {
+    if (seen.has(r.urn)) {
+      throw new Error(`Duplicate resource URN '${r.urn}'; try giving it a unique name`);
+    }
+    seen.add(r.urn);
+  }
+}
+
 /** `resources.json` entries: every resource, secrets and unknowns replaced for display. */
 export function resourcesJson(resources: RecordedResource[]): unknown[] {
   return resources.map((r) => ({
     type: r.type,
     name: r.name,
     parent: r.parent,
+    parentType: r.parentType,
     inputs: displayValue(r.inputs),
   }));
 }

@@ -69,13 +69,20 @@ export function budgetJson(budgets: PathBudget[]): unknown {
   };
 }
 
-/** The resources as a tree by parent, as `pulumi preview` lists them. */
+/**
+ * The resources as a tree by parent, as `pulumi preview` lists them. Resources are identified by
+ * URN (type and name), not by name alone: a child may share its parent's name (WsMonitor's Deployment).
+ */
 export function resourceTree(resources: RecordedResource[]): string {
+  const known = new Set(resources.map((r) => r.urn));
   const children = new Map<string | null, RecordedResource[]>();
   for (const r of resources) {
-    const list = children.get(r.parent) ?? [];
+    // A parent that was never recorded (the stack, a resource read with `get`) puts its children at the top.
+    const parent =
+      r.parentUrn !== null && known.has(r.parentUrn) && r.parentUrn !== r.urn ? r.parentUrn : null;
+    const list = children.get(parent) ?? [];
     list.push(r);
-    children.set(r.parent, list);
+    children.set(parent, list);
   }
   const lines: string[] = [];
   const walk = (parent: string | null, prefix: string) => {
@@ -83,7 +90,7 @@ export function resourceTree(resources: RecordedResource[]): string {
     list.forEach((r, i) => {
       const last = i === list.length - 1;
       lines.push(`${prefix}${last ? "└─ " : "├─ "}${r.type}  ${r.name}`);
-      walk(r.name, `${prefix}${last ? "   " : "│  "}`);
+      walk(r.urn, `${prefix}${last ? "   " : "│  "}`);
     });
   };
   walk(null, "");

@@ -102,11 +102,33 @@ function crossKeyProblems(c: ParsedConfig, secretKeysSet: readonly string[]): st
       `${CONFIG_NAMESPACE}:servicePort is required with ${CONFIG_NAMESPACE}:service (the port that serves HTTP)`,
     );
   }
+  problems.push(...otherModeKeyProblems(c, secretKeysSet));
   if (c.mode === "tunnel" || c.mode === "hybrid")
     problems.push(...tunnelConfigProblems(c, secretKeysSet.includes("tunnelToken")));
   if (c.mode === "l4" || c.mode === "hybrid") problems.push(...l4ConfigProblems(c));
   if (c.mode === "hybrid") problems.push(...hybridConfigProblems(c));
   return problems;
+}
+
+/** The modes that read each mode-specific key; a key the stack's mode would ignore is refused. */
+const MODES_OF_KEY: Record<string, readonly ParsedConfig["mode"][]> = {
+  ...Object.fromEntries(Object.keys(tunnelShape).map((k) => [k, ["tunnel", "hybrid"]])),
+  tunnelToken: ["tunnel", "hybrid"],
+  ...Object.fromEntries(Object.keys(l4Shape).map((k) => [k, ["l4", "hybrid"]])),
+  ...Object.fromEntries(Object.keys(hybridShape).map((k) => [k, ["hybrid"]])),
+};
+
+function otherModeKeyProblems(c: ParsedConfig, secretKeysSet: readonly string[]): string[] {
+  const set = [
+    ...Object.keys(c).filter((k) => (c as Record<string, unknown>)[k] !== undefined),
+    ...secretKeysSet,
+  ];
+  return set
+    .filter((key) => MODES_OF_KEY[key] !== undefined && !MODES_OF_KEY[key].includes(c.mode))
+    .map(
+      (key) =>
+        `${CONFIG_NAMESPACE}:${key} is only for mode ${MODES_OF_KEY[key].map((m) => `"${m}"`).join(" or ")} (mode is "${c.mode}"), which would ignore it; remove it or change ${CONFIG_NAMESPACE}:mode`,
+    );
 }
 
 /** Whether Pulumi holds this config key as a secret (`pulumi config set --secret`). Not in the SDK's typings. */

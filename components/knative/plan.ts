@@ -157,6 +157,14 @@ export function planKnativeSettings(
       ? `raise knative.cluster.maxRevisionTimeoutSeconds to at least ${timeoutSeconds}`
       : `raise max-revision-timeout-seconds in ConfigMap config-defaults (${cluster.namespace}) to at least ${timeoutSeconds}, ` +
         `then declare it in knative.cluster.maxRevisionTimeoutSeconds, or let this stack manage it with knative.cluster.manageMaxRevisionTimeout: true`;
+    if (args?.timeoutSeconds === undefined) {
+      // A derived value: name the input it came from, and the limit that refuses it.
+      fail(
+        owner,
+        "websocket.minLifetimeSeconds",
+        `${timeoutSeconds} is above the cluster's max-revision-timeout-seconds ${cluster.maxRevisionTimeoutSeconds}: knative.timeoutSeconds (the revision's hard cap on a connection's life) defaults to it, and Knative would reject the revision; lower websocket.minLifetimeSeconds, or ${how}`,
+      );
+    }
     fail(
       owner,
       "knative.timeoutSeconds",

@@ -66,7 +66,7 @@ export interface HaproxyTimeoutArgs {
   clientSeconds?: number;
   /** `timeout server` (before the tunnel). Default 30. */
   serverSeconds?: number;
-  /** `timeout tunnel`: the WebSocket IDLE timeout (heartbeats reset it). Default max(websocket.minLifetimeSeconds, 3 heartbeats); at least 3 heartbeats; a lower value than the lifetime is taken as on purpose. */
+  /** `timeout tunnel`: the WebSocket IDLE timeout (heartbeats reset it). Default max(websocket.minLifetimeSeconds, 3 heartbeats); at least 3 heartbeats, at most 2147483 (HAProxy's longest timeout; a derived default above it is refused naming minLifetimeSeconds); a lower value than the lifetime is taken as on purpose. */
   tunnelSeconds?: number;
   /** `timeout client-fin`: a half-closed client side. Default 10. */
   clientFinSeconds?: number;

@@ -42,7 +42,7 @@ import {
 } from "./planTypes";
 import { resolveKnative, resolveRoute } from "./planRoute";
 import { familyOf, resolveAdvertisement, resolvePool } from "./planMetallb";
-import { resolveTls } from "./planTls";
+import { assertDerivedHaproxy, resolveTls } from "./planTls";
 
 export * from "./planTypes";
 
@@ -290,8 +290,10 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
     ),
   };
 
-  // Like planTunnel: a plan that breaks the connection budget is no plan.
+  // Like planTunnel: a plan that breaks the connection budget is no plan. The budget speaks before
+  // the range checks of derived defaults, which name the input they came from.
   assertBudget(owner, budget);
+  assertDerivedHaproxy(owner, args.tls, tls, websocket);
   return {
     owner,
     name,

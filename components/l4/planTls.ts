@@ -15,6 +15,37 @@ import { QUEUE_PROXY_PORT, ResolvedHaproxy, ResolvedTls } from "./planTypes";
 
 const str = JSON.stringify;
 
+/** HAProxy holds a timeout in milliseconds in a signed 32-bit integer: 2147483 s (about 24.8 days) at most. */
+export const HAPROXY_MAX_TIMEOUT_SECONDS = 2147483;
+
+/** `timeout tunnel` when not given: the lifetime the connection must be allowed, and never under 3 heartbeats. */
+export function defaultTunnelSeconds(websocket: ResolvedWebSocket): number {
+  return Math.max(websocket.minLifetimeSeconds, 3 * websocket.heartbeatSeconds);
+}
+
+/**
+ * Range checks of HAProxy settings derived from other inputs, run after the path's budget has had
+ * its say: the message names the input the value came from and the limit that refuses it.
+ */
+export function assertDerivedHaproxy(
+  owner: string,
+  tls: L4TlsArgs | undefined,
+  resolved: ResolvedTls,
+  websocket: ResolvedWebSocket,
+): void {
+  if (resolved.mode !== "terminate") return;
+  const given = (tls as TerminateTlsArgs).haproxy?.timeouts?.tunnelSeconds;
+  const max = HAPROXY_MAX_TIMEOUT_SECONDS;
+  if (given === undefined && resolved.haproxy.timeouts.tunnelSeconds > max) {
+    fail(
+      owner,
+      "websocket.minLifetimeSeconds",
+      `${websocket.minLifetimeSeconds} is beyond HAProxy's longest timeout, ${max} s (about 24.8 days): the haproxy hop's tls.haproxy.timeouts.tunnelSeconds defaults to it; ` +
+        `lower websocket.minLifetimeSeconds to at most ${max}, or set tls.haproxy.timeouts.tunnelSeconds (an idle timeout, reset by heartbeats) to at most ${max}`,
+    );
+  }
+}
+
 export function resolveHaproxy(
   owner: string,
   h: HaproxyArgs | undefined,
@@ -30,13 +61,21 @@ export function resolveHaproxy(
   );
   const t = h?.timeouts ?? {};
   const secs = (field: string, v: number | undefined, dflt: number) =>
-    requireWholeNumber(owner, `${f}.timeouts.${field}`, v ?? dflt, 1, 2147483, "of seconds");
+    requireWholeNumber(
+      owner,
+      `${f}.timeouts.${field}`,
+      v ?? dflt,
+      1,
+      HAPROXY_MAX_TIMEOUT_SECONDS,
+      "of seconds",
+    );
   const minTunnel = 3 * websocket.heartbeatSeconds;
-  const tunnelSeconds = secs(
-    "tunnelSeconds",
-    t.tunnelSeconds,
-    Math.max(websocket.minLifetimeSeconds, minTunnel),
-  );
+  // The default follows websocket.minLifetimeSeconds; its range is checked after the path's budget
+  // (assertDerivedHaproxy), so a lifetime no hop allows is reported as that, not as this timeout.
+  const tunnelSeconds =
+    t.tunnelSeconds === undefined
+      ? defaultTunnelSeconds(websocket)
+      : secs("tunnelSeconds", t.tunnelSeconds, 0);
   if (tunnelSeconds < minTunnel) {
     fail(
       owner,

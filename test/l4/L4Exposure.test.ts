@@ -467,6 +467,48 @@ describe("L4Exposure validation: exact message, nothing registered", () => {
       { knative: { minScale: 2, timeoutSeconds: 600, cluster: { maxRevisionTimeoutSeconds: 3600 } } },
       `${O}websocket does not fit the l4 path's connection budget: the l4 path caps a connection's life at 600 s at hop "queue-proxy", below websocket.minLifetimeSeconds 3600; raise knative.timeoutSeconds to at least 3600`,
     ],
+    [
+      "a lifetime no hop allows: the budget names the hop before any derived timeout is range-checked",
+      {
+        websocket: { heartbeatSeconds: 5, minLifetimeSeconds: 100000000 },
+        knative: { minScale: 2, timeoutSeconds: 3600, cluster: { maxRevisionTimeoutSeconds: 3600 } },
+      },
+      `${O}websocket does not fit the l4 path's connection budget: the l4 path caps a connection's life at 3600 s at hop "queue-proxy", below websocket.minLifetimeSeconds 100000000; raise knative.timeoutSeconds to at least 100000000`,
+    ],
+    [
+      "timeout tunnel derived beyond HAProxy's limit: names minLifetimeSeconds and the limit",
+      {
+        websocket: { heartbeatSeconds: 5, minLifetimeSeconds: 100000000 },
+        knative: {
+          minScale: 2,
+          timeoutSeconds: 100000000,
+          cluster: { maxRevisionTimeoutSeconds: 100000000 },
+        },
+      },
+      `${O}websocket.minLifetimeSeconds 100000000 is beyond HAProxy's longest timeout, 2147483 s (about 24.8 days): the haproxy hop's tls.haproxy.timeouts.tunnelSeconds defaults to it; lower websocket.minLifetimeSeconds to at most 2147483, or set tls.haproxy.timeouts.tunnelSeconds (an idle timeout, reset by heartbeats) to at most 2147483`,
+    ],
+    [
+      "timeout tunnel given beyond HAProxy's limit: names it",
+      {
+        tls: {
+          mode: "terminate",
+          certificate: { secretName: "s" },
+          haproxy: { timeouts: { tunnelSeconds: 100000000 } },
+        },
+      },
+      `${O}tls.haproxy.timeouts.tunnelSeconds must be a whole number of seconds from 1 to 2147483 (got 100000000)`,
+    ],
+    [
+      "Knative timeout derived beyond the cluster maximum: names minLifetimeSeconds and the limit",
+      {
+        websocket: { heartbeatSeconds: 5, minLifetimeSeconds: 7200 },
+        knative: {
+          minScale: 2,
+          cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true },
+        },
+      },
+      `${O}websocket.minLifetimeSeconds 7200 is above the cluster's max-revision-timeout-seconds 3600: knative.timeoutSeconds (the revision's hard cap on a connection's life) defaults to it, and Knative would reject the revision; lower websocket.minLifetimeSeconds, or raise knative.cluster.maxRevisionTimeoutSeconds to at least 7200`,
+    ],
   ])("%s", async (_label, overrides, message) => {
     expect(() => new L4Exposure("prod", baseArgs(overrides))).toThrow(message);
     await new Promise((r) => setTimeout(r, 10));

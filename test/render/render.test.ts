@@ -54,6 +54,11 @@ describe("npm run render -- --stack dev", () => {
         "kubernetes:policy/v1:PodDisruptionBudget dev-cloudflared dev",
       ].sort(),
     );
+    // The parent's type too: type and name identify a resource (a child may share its parent's name).
+    expect(resources.find((x) => x.name === "dev-knative")).toMatchObject({
+      parent: "dev",
+      parentType: "ws-exposure:index:TunnelExposure",
+    });
     const dns = resources.find((x) => x.name === "dev-dns")!;
     expect(dns.inputs).toMatchObject({
       name: "messaging-dev.example.com",
@@ -115,6 +120,27 @@ describe("npm run render -- --stack dev", () => {
   });
 });
 
+describe("npm run render -- --stack dev --set monitorEnabled=true (the monitor's Deployment shares its component's name)", () => {
+  const r = render(["--stack", "dev", "--set", "monitorEnabled=true"]);
+
+  test("exits 0; the tree puts the Deployment under its WsMonitor; resources.json names the parent's type", () => {
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      [
+        "   ├─ ws-exposure:index:WsMonitor  dev-monitor",
+        "   │  ├─ kubernetes:core/v1:Service  dev-monitor-metrics",
+        "   │  ├─ kubernetes:core/v1:ConfigMap  dev-monitor-script",
+        "   │  └─ kubernetes:apps/v1:Deployment  dev-monitor",
+      ].join("\n"),
+    );
+    const resources = JSON.parse(r.read("resources.json")!) as any[];
+    expect(
+      resources.find((x) => x.type === "kubernetes:apps/v1:Deployment" && x.name === "dev-monitor"),
+    ).toMatchObject({ parent: "dev-monitor", parentType: "ws-exposure:index:WsMonitor" });
+  });
+});
+
 describe("secrets never appear in clear", () => {
   const TOKEN = "RECOGNISABLE-TUNNEL-TOKEN-5d1c";
   const r = render([
@@ -150,11 +176,11 @@ describe("invalid config", () => {
   test.each([
     [
       ["--set", "heartbeatSeconds=100"],
-      'TunnelExposure "dev": websocket does not fit the tunnel path\'s connection budget: websocket.heartbeatSeconds 100 is too slow for the tunnel path: hop "cloudflare-edge" closes a connection idle for 100 s',
+      'TunnelExposure "dev": websocket does not fit the tunnel path\'s connection budget: ws-exposure:heartbeatSeconds 100 is too slow for the tunnel path: hop "cloudflare-edge" closes a connection idle for 100 s',
     ],
     [
       ["--set", "timeoutSeconds=600"],
-      'the tunnel path caps a connection\'s life at 600 s at hop "activator", below websocket.minLifetimeSeconds 3600; raise knative.timeoutSeconds to at least 3600',
+      'the tunnel path caps a connection\'s life at 600 s at hop "activator", below ws-exposure:minLifetimeSeconds 3600; raise ws-exposure:timeoutSeconds to at least 3600',
     ],
     [
       ["--set", "mode=l7"],
@@ -232,17 +258,17 @@ describe("every stack renders", () => {
     [
       "prod",
       ["--set", "heartbeatSeconds=60"],
-      'TunnelExposure "prod-tunnel": websocket does not fit the tunnel path\'s connection budget: websocket.heartbeatSeconds 60 is too slow for the tunnel path: hop "cloudflare-edge"',
+      'TunnelExposure "prod-tunnel": websocket does not fit the tunnel path\'s connection budget: ws-exposure:heartbeatSeconds 60 is too slow for the tunnel path: hop "cloudflare-edge"',
     ],
     [
       "prod",
       ["--set", "timeoutSeconds=1800"],
-      'L4Exposure "prod-l4": websocket does not fit the l4 path\'s connection budget: the l4 path caps a connection\'s life at 1800 s at hop "queue-proxy", below websocket.minLifetimeSeconds 3600; raise knative.timeoutSeconds to at least 3600',
+      'L4Exposure "prod-l4": websocket does not fit the l4 path\'s connection budget: the l4 path caps a connection\'s life at 1800 s at hop "queue-proxy", below ws-exposure:minLifetimeSeconds 3600; raise ws-exposure:timeoutSeconds to at least 3600',
     ],
     [
       "staging",
       ["--set", "haproxyTunnelTimeoutSeconds=8"],
-      "is below 3 heartbeats (3 x websocket.heartbeatSeconds 5 = 15)",
+      "stack config: ws-exposure:haproxyTunnelTimeoutSeconds 8 is below 3 heartbeats (3 x ws-exposure:heartbeatSeconds 5 = 15)",
     ],
   ])("%s with %j exits 1 naming the hop", (stack, args, message) => {
     const r = render(["--stack", stack, ...args]);

@@ -100,7 +100,8 @@ describe("planKnativeSettings", () => {
     [
       {},
       undefined,
-      'TunnelExposure "dev": knative.timeoutSeconds 3600 exceeds the cluster\'s max-revision-timeout-seconds 600; Knative would reject the revision; raise max-revision-timeout-seconds in ConfigMap config-defaults (knative-serving) to at least 3600, then declare it in knative.cluster.maxRevisionTimeoutSeconds, or let this stack manage it with knative.cluster.manageMaxRevisionTimeout: true',
+      // knative.timeoutSeconds is not given: its default, websocket.minLifetimeSeconds, is what the limit refuses.
+      "TunnelExposure \"dev\": websocket.minLifetimeSeconds 3600 is above the cluster's max-revision-timeout-seconds 600: knative.timeoutSeconds (the revision's hard cap on a connection's life) defaults to it, and Knative would reject the revision; lower websocket.minLifetimeSeconds, or raise max-revision-timeout-seconds in ConfigMap config-defaults (knative-serving) to at least 3600, then declare it in knative.cluster.maxRevisionTimeoutSeconds, or let this stack manage it with knative.cluster.manageMaxRevisionTimeout: true",
     ],
     [
       { timeoutSeconds: 9000, cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
