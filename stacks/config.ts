@@ -137,6 +137,27 @@ function isConfigSecret(fullKey: string): boolean {
   return runtime.isConfigSecret ? runtime.isConfigSecret(fullKey) : true;
 }
 
+/** The Kubernetes provider's stack config key naming the kubeconfig context (the cluster) to deploy to. */
+export const KUBERNETES_CONTEXT_KEY = "kubernetes:context";
+
+/**
+ * A stack must name its cluster: without `kubernetes:context` the Kubernetes provider deploys to the
+ * kubeconfig's current context, whatever it points at when someone runs `pulumi up` of prod.
+ * `allConfig` is every config key of the stack (`kubernetes:context` among them). Pure.
+ */
+export function clusterPinProblems(
+  allConfig: Readonly<Record<string, string>>,
+  allowAmbientCluster: boolean | undefined,
+): string[] {
+  const context = allConfig[KUBERNETES_CONTEXT_KEY];
+  if ((context !== undefined && context.trim() !== "") || allowAmbientCluster === true) return [];
+  return [
+    `${KUBERNETES_CONTEXT_KEY} is not set: pulumi up would deploy to whatever cluster the kubeconfig's current context points at; ` +
+      `pin this stack's cluster with pulumi config set ${KUBERNETES_CONTEXT_KEY} <context> (kubectl config get-contexts lists them), ` +
+      `or set ${CONFIG_NAMESPACE}:allowAmbientCluster true to use the current context on purpose`,
+  ];
+}
+
 /** Reads this stack's config once from Pulumi's config store; secrets stay Pulumi secrets. */
 export function loadStackConfig(): StackConfig {
   const prefix = `${CONFIG_NAMESPACE}:`;
@@ -150,6 +171,8 @@ export function loadStackConfig(): StackConfig {
     else raw[key] = fromConfigText(key, text);
   }
   const parsed = parseStackConfig(raw, secretsSet);
+  const unpinned = clusterPinProblems(pulumi.runtime.allConfig(), parsed.allowAmbientCluster);
+  if (unpinned.length) throw new StackConfigError(unpinned);
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   return { ...parsed, secrets: { tunnelToken: config.getSecret("tunnelToken") } };
 }

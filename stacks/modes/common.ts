@@ -41,6 +41,8 @@ export const commonShape = {
   monitorConnections: whole.optional(),
   monitorPrometheusOperator: z.boolean().optional(),
   monitorPrometheusRelease: z.string().optional(),
+  /** Deploy without kubernetes:context, to the kubeconfig's current context, on purpose. Default false. */
+  allowAmbientCluster: z.boolean().optional(),
 };
 
 type CommonConfig = z.infer<z.ZodObject<typeof commonShape>>;

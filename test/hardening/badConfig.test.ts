@@ -17,6 +17,8 @@ test.each(configCases.map(([label, message, stack, flags]) => ({ label, message,
 
 test("every message names the key or argument it is about", () => {
   for (const [, message] of configCases) {
-    expect(message).toMatch(/ws-exposure:[a-zA-Z]+|(Tunnel|L4|Hybrid)Exposure "[^"]+": [a-zA-Z.[\]0-9]+ /);
+    expect(message).toMatch(
+      /(ws-exposure|kubernetes):[a-zA-Z]+|(Tunnel|L4|Hybrid)Exposure "[^"]+": [a-zA-Z.[\]0-9]+ /,
+    );
   }
 });

@@ -584,6 +584,12 @@ export const configCases: [string, string, string, string[]][] = [
     ["--set", "minLifetimeSeconds=100000000"],
   ],
   [
+    "no kubernetes:context (the stack would deploy to the kubeconfig's current context)",
+    "stack config: kubernetes:context is not set: pulumi up would deploy to whatever cluster the kubeconfig's current context points at; pin this stack's cluster with pulumi config set kubernetes:context <context> (kubectl config get-contexts lists them), or set ws-exposure:allowAmbientCluster true to use the current context on purpose",
+    "prod",
+    ["--unset", "kubernetes:context"],
+  ],
+  [
     "one hostname for both hybrid paths",
     'stack config: ws-exposure:hostname "ws.messaging.example.com" is also ws-exposure:httpHostname; one name cannot point at the tunnel (proxied CNAME) and at the L4 address (DNS-only record): give the WebSocket its own hostname [HybridExposure "prod": wsHostname]',
     "prod",

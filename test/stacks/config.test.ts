@@ -1,7 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { configSchema, fromConfigText, parseStackConfig, SECRET_KEYS, valueKind } from "../../stacks/config";
+import {
+  clusterPinProblems,
+  configSchema,
+  fromConfigText,
+  parseStackConfig,
+  SECRET_KEYS,
+  valueKind,
+} from "../../stacks/config";
 
 const valid = {
   mode: "tunnel",
@@ -85,6 +92,14 @@ describe("parseStackConfig", () => {
       ["ws-exposure:zoneId is required: the tunnel's CNAME is created in that zone"],
     ],
     [
+      "a key the mode does not read is refused, not ignored",
+      { ...valid, tlsMode: "terminate", fallback: true },
+      [
+        'ws-exposure:tlsMode is only for mode "l4" or "hybrid" (mode is "tunnel"), which would ignore it; remove it or change ws-exposure:mode',
+        'ws-exposure:fallback is only for mode "hybrid" (mode is "tunnel"), which would ignore it; remove it or change ws-exposure:mode',
+      ],
+    ],
+    [
       "no account",
       { ...valid, accountId: undefined },
       ['ws-exposure:accountId is required in mode "tunnel" (your Cloudflare account id)'],
@@ -161,4 +176,34 @@ test("the README's config reference lists every key Pulumi.yaml declares", () =>
   const project = YAML.parse(fs.readFileSync(path.join(__dirname, "../../Pulumi.yaml"), "utf8"));
   const missing = Object.keys(project.config).filter((key) => !readme.includes(`| \`${key}\` |`));
   expect(missing).toEqual([]);
+});
+
+describe("every stack pins its cluster (kubernetes:context), or says it means the current one", () => {
+  const MESSAGE =
+    "kubernetes:context is not set: pulumi up would deploy to whatever cluster the kubeconfig's current context points at; pin this stack's cluster with pulumi config set kubernetes:context <context> (kubectl config get-contexts lists them), or set ws-exposure:allowAmbientCluster true to use the current context on purpose";
+
+  test.each<[string, Record<string, string>, boolean | undefined, string[]]>([
+    ["a context", { "kubernetes:context": "homelab" }, undefined, []],
+    ["no context", { "ws-exposure:mode": "tunnel" }, undefined, [MESSAGE]],
+    ["an empty context", { "kubernetes:context": " " }, undefined, [MESSAGE]],
+    [
+      "a kubeconfig but no context (it would follow the file's current context)",
+      { "kubernetes:kubeconfig": "/k" },
+      undefined,
+      [MESSAGE],
+    ],
+    ["allowAmbientCluster false", {}, false, [MESSAGE]],
+    ["allowAmbientCluster true: the current context, on purpose", {}, true, []],
+  ])("%s", (_label, allConfig, allow, problems) => {
+    expect(clusterPinProblems(allConfig, allow)).toEqual(problems);
+  });
+
+  test.each(fs.readdirSync(path.join(__dirname, "../..")).filter((f) => /^Pulumi\..+\.yaml$/.test(f)))(
+    "%s sets kubernetes:context and does not opt out",
+    (file) => {
+      const stack = YAML.parse(fs.readFileSync(path.join(__dirname, "../..", file), "utf8"));
+      expect(stack.config["kubernetes:context"]).toEqual(expect.stringMatching(/^\S+$/));
+      expect(stack.config["ws-exposure:allowAmbientCluster"]).toBeUndefined();
+    },
+  );
 });

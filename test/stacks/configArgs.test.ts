@@ -120,8 +120,8 @@ const KEYS_OF_MODE: Record<StackMode, string[]> = {
     ...Object.keys(hybridShape),
   ],
 };
-/** Keys that choose what is built rather than become an argument. */
-const NOT_ARGUMENTS = ["mode"];
+/** Keys that choose what is built, or where, rather than become an argument. */
+const NOT_ARGUMENTS = ["mode", "allowAmbientCluster"];
 
 test.each<StackMode>(["tunnel", "l4", "hybrid"])(
   "%s: every key the mode reads is behind some component argument",
