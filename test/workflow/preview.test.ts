@@ -82,6 +82,17 @@ describe.each([
     expect(runIndex(job, "npm ci", "policy")).toBeLessThan(pulumi);
   });
 
+  test("runs on the self-hosted runner in the cluster's network (a homelab API server is not on the internet)", () => {
+    expect(wf.jobs[job]["runs-on"]).toEqual(["self-hosted", "linux", "ws-exposure-cluster"]);
+  });
+
+  test("the kubeconfig is removed after the job, whatever its outcome (a self-hosted runner outlives it)", () => {
+    const cleanup = steps(job).filter((s) => s.run?.includes('rm -f "$RUNNER_TEMP/kubeconfig"'));
+    expect(cleanup).toHaveLength(1);
+    expect((cleanup[0] as Step & { if?: string }).if).toBe("always()");
+    expect(steps(job).indexOf(cleanup[0])).toBe(steps(job).length - 1);
+  });
+
   test("credentials: Pulumi and Cloudflare tokens from secrets in the action's env; the kubeconfig written to a file first", () => {
     const actions = uses(job, "pulumi/actions")[0];
     expect(actions.env).toEqual({
@@ -99,7 +110,10 @@ describe.each([
 
 test("preview: every stack the repository defines, on pull requests only, commented on the PR", () => {
   const job = wf.jobs.preview;
-  expect(job.if).toBe("github.event_name == 'pull_request'");
+  // A fork's pull request never reaches the runner inside the cluster's network.
+  expect(job.if).toBe(
+    "github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository",
+  );
   expect(job.strategy["fail-fast"]).toBe(false);
   expect(job.strategy.matrix.stack).toEqual(["dev", "staging", "prod"]);
   expect([...job.strategy.matrix.stack].sort()).toEqual(expect.arrayContaining(stackFiles.sort()));
@@ -179,9 +193,16 @@ test("no secret is inlined: only ${{ secrets.* }} references, never inside a run
   expect(text).not.toMatch(/BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)/);
 });
 
-test("docs/CI.md documents every secret the workflow reads", () => {
+test("the test job needs no cluster: it stays on GitHub's hosted runners", () => {
+  expect(wf.jobs.test["runs-on"]).toBe("ubuntu-latest");
+});
+
+test("docs/CI.md documents every secret the workflow reads, the runner label and the RBAC file", () => {
   const doc = fs.readFileSync(path.join(ROOT, "docs/CI.md"), "utf8");
   for (const secret of ["PULUMI_ACCESS_TOKEN", "CLOUDFLARE_API_TOKEN", "KUBECONFIG", "PULUMI_ORG"]) {
     expect(doc).toContain(secret);
   }
+  expect(doc).toContain("ws-exposure-cluster");
+  expect(doc).toContain("deploy/rbac.yaml");
+  expect(fs.existsSync(path.join(ROOT, "deploy/rbac.yaml"))).toBe(true);
 });
