@@ -53,14 +53,15 @@ interface Variant {
 }
 
 function variants(): Variant[] {
-  const secrets = [
-    "--set-secret",
-    `tunnelToken=${FAKES.tunnelToken}`,
-    "--set-secret",
-    `cloudflare:apiToken=${FAKES.apiToken}`,
-  ];
   return listStacks(ROOT).flatMap((stack) => {
     const text = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
+    // The tunnel token only where the stack's mode reads it: another mode refuses the key.
+    const readsTunnelToken = !/^\s*ws-exposure:mode:\s*l4\b/m.test(text);
+    const secrets = [
+      ...(readsTunnelToken ? ["--set-secret", `tunnelToken=${FAKES.tunnelToken}`] : []),
+      "--set-secret",
+      `cloudflare:apiToken=${FAKES.apiToken}`,
+    ];
     const all: Variant[] = [{ label: `${stack}`, stack, flags: secrets }];
     if (/^\s*ws-exposure:tunnelName:/m.test(text)) {
       all.push({
