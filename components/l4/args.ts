@@ -157,9 +157,16 @@ export interface L4ExposureArgs {
   addressPool: AddressPoolArgs;
   /** MetalLB's namespace (pools, advertisements, peers live there). Default `metallb-system`. */
   metallbNamespace?: string;
+  /**
+   * Also write the LoadBalancer Service's MetalLB annotations under the deprecated
+   * `metallb.universe.tf/` prefix. Default true: MetalLB 0.13.0 to 0.14.8 read only that prefix (the
+   * pool and the pinned address would be ignored), 0.14.9 and later read both and prefer `metallb.io/`.
+   * false: `metallb.io/` only, for MetalLB >= 0.14.9 (no "deprecatedAnnotation" warning event).
+   */
+  legacyMetallbAnnotations?: boolean;
   /** How the address is announced. Default `{ type: "l2" }`. */
   advertisement?: AdvertisementArgs;
-  /** Pin the Service's address (annotation `metallb.io/loadBalancerIPs`); must lie in the pool. Default: MetalLB picks one. */
+  /** Pin the Service's address (annotation `metallb.io/loadBalancerIPs`, and `metallb.universe.tf/loadBalancerIPs` unless legacyMetallbAnnotations is false); must lie in the pool. Default: MetalLB picks one. */
   loadBalancerIP?: string;
   /** Port on the load balancer. Default 443 (terminate, passthrough), 80 (none). */
   port?: number;

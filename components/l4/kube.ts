@@ -228,6 +228,7 @@ export function loadBalancerServiceSpec(plan: L4Plan) {
       annotations: serviceAnnotations(
         plan.pool.name,
         plan.loadBalancerIP ? [plan.loadBalancerIP] : undefined,
+        plan.legacyMetallbAnnotations,
       ),
     },
     spec,

@@ -79,6 +79,8 @@ export interface L4Plan {
   hostname: string;
   url: string;
   metallbNamespace: string;
+  /** Write the MetalLB Service annotations under the deprecated `metallb.universe.tf/` prefix too. */
+  legacyMetallbAnnotations: boolean;
   pool: {
     name: string;
     create?: { addresses: string[]; autoAssign: boolean; avoidBuggyIPs?: boolean };

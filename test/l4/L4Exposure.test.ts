@@ -107,7 +107,13 @@ describe("L4Exposure, tls terminate, L2, pinned address, DNS to a WAN address", 
       name: "prod-lb",
       namespace: NS,
       labels: { "app.kubernetes.io/instance": "prod" },
-      annotations: { "metallb.io/address-pool": "prod-pool", "metallb.io/loadBalancerIPs": "192.168.1.241" },
+      // Both prefixes: MetalLB 0.13.0 to 0.14.8 read only metallb.universe.tf/, 0.14.9+ prefer metallb.io/.
+      annotations: {
+        "metallb.io/address-pool": "prod-pool",
+        "metallb.io/loadBalancerIPs": "192.168.1.241",
+        "metallb.universe.tf/address-pool": "prod-pool",
+        "metallb.universe.tf/loadBalancerIPs": "192.168.1.241",
+      },
     });
     expect(lb.spec).toEqual({
       type: "LoadBalancer",
@@ -333,6 +339,8 @@ describe("L4Exposure variants", () => {
     expect(lb.metadata.annotations).toEqual({
       "metallb.io/address-pool": "lan-pool",
       "metallb.io/loadBalancerIPs": "192.168.1.241",
+      "metallb.universe.tf/address-pool": "lan-pool",
+      "metallb.universe.tf/loadBalancerIPs": "192.168.1.241",
     });
     expect(lb.spec).toEqual({
       type: "LoadBalancer",
@@ -364,6 +372,15 @@ describe("L4Exposure variants", () => {
     expect(lb.spec.ports).toEqual([{ name: "ws", port: 80, targetPort: 8012, protocol: "TCP" }]);
     expect(runtime.resources.filter((r) => r.type === T.deployment || r.name === "prod-backend")).toEqual([]);
     expect((resource(runtime.resources, T.dns, "prod-dns").inputs as any).proxied).toBe(false);
+  });
+
+  test("legacyMetallbAnnotations false: metallb.io/ annotations only (MetalLB >= 0.14.9)", async () => {
+    await build("prod", baseArgs({ legacyMetallbAnnotations: false }));
+    const lb = resource(runtime.resources, T.service, "prod-lb").inputs as any;
+    expect(lb.metadata.annotations).toEqual({
+      "metallb.io/address-pool": "prod-pool",
+      "metallb.io/loadBalancerIPs": "192.168.1.241",
+    });
   });
 
   test("applyKnativeSettings false: no KnativeSettings child", async () => {
@@ -419,6 +436,11 @@ describe("L4Exposure validation: exact message, nothing registered", () => {
       "no tls at all",
       { tls: undefined as never },
       `${O}tls is required: { mode: "terminate", certificate } (HAProxy serves wss://), { mode: "passthrough", targetPort } or { mode: "none", acknowledgeInsecure: true }`,
+    ],
+    [
+      "legacyMetallbAnnotations not a boolean",
+      { legacyMetallbAnnotations: "yes" as never },
+      `${O}legacyMetallbAnnotations must be true or false (got "yes")`,
     ],
     [
       "one HAProxy replica",
