@@ -86,9 +86,17 @@ export interface HaproxyArgs {
   closeSpreadSeconds?: number;
   /** Pod grace period; at least preStop + hardStopAfter + 10. Default exactly that. */
   terminationGracePeriodSeconds?: number;
-  /** Connection limit per pod. Default 20000. */
+  /**
+   * Connection limit per pod. Default: as many as `resources.limits.memory` holds when that is set,
+   * else 10000. Refused when it does not fit `resources.limits.memory` (64Mi + 64 KiB per connection).
+   */
   maxconn?: number;
-  /** Container resources. Default requests cpu 50m / memory 64Mi, limit memory 256Mi. */
+  /**
+   * Container resources, merged over the defaults. Default memory limit and request: 64Mi + 64 KiB per
+   * `maxconn` connection (689Mi for 10000), so the pod is never OOM-killed below maxconn; a lower
+   * request is taken as on purpose, a lower limit is refused. Default CPU request 50m, no CPU limit.
+   * HAProxy's `nbthread` is `limits.cpu` (else `requests.cpu`) rounded up, at most 64.
+   */
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
 }
 

@@ -39,6 +39,7 @@ export function haproxyParamsFor(plan: L4Plan): HaproxyConfigParams {
     health: { bindAddress: "", port: HAPROXY_HEALTH_PORT },
     runtimeDir: HAPROXY_RUNTIME_DIR,
     maxconn: tls.haproxy.maxconn,
+    nbthread: tls.haproxy.nbthread,
   };
 }
 

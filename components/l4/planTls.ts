@@ -11,6 +11,7 @@ import {
 } from "../core/validation";
 import { HaproxyArgs, L4TlsArgs, TerminateTlsArgs } from "./args";
 import { DEFAULT_HAPROXY_IMAGE, planShutdown } from "./haproxy";
+import { planHaproxySizing } from "./haproxySizing";
 import { QUEUE_PROXY_PORT, ResolvedHaproxy, ResolvedTls } from "./planTypes";
 
 const str = JSON.stringify;
@@ -63,11 +64,7 @@ export function resolveHaproxy(
       closeSpreadSeconds: shutdown.closeSpreadSeconds,
     },
     shutdown,
-    maxconn: requireWholeNumber(owner, `${f}.maxconn`, h?.maxconn ?? 20000, 1),
-    resources: {
-      requests: h?.resources?.requests ?? { cpu: "50m", memory: "64Mi" },
-      limits: h?.resources?.limits ?? { memory: "256Mi" },
-    },
+    ...planHaproxySizing(owner, f, { maxconn: h?.maxconn, resources: h?.resources }),
   };
 }
 

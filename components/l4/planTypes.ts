@@ -37,7 +37,12 @@ export interface ResolvedHaproxy {
   image: string;
   timeouts: HaproxyTimeouts;
   shutdown: ShutdownPlan;
+  /** Connection limit per pod (global and frontend `maxconn`). */
   maxconn: number;
+  /** HAProxy threads: the CPU limit (or request), rounded up. */
+  nbthread: number;
+  /** Memory the pod needs for maxconn, MiB (see haproxySizing.ts). */
+  memoryMiB: number;
   resources: { requests: Record<string, string>; limits: Record<string, string> };
 }
 

@@ -241,6 +241,39 @@ describe("L4Exposure, tls terminate, L2, pinned address, DNS to a WAN address", 
     expect(cfg).toContain("    timeout tunnel 3600s\n");
     expect(cfg).toContain("    hard-stop-after 60s\n");
     expect(cfg).toContain("    close-spread-time 50s\n");
+    // maxconn and the threads the container's resources allow (50m CPU request, no limit: 1 thread).
+    expect(cfg).toContain("    master-worker\n    maxconn 10000\n");
+    expect(cfg).toContain("    nbthread 1\n");
+    expect(cfg).toContain(
+      "frontend websocket\n    bind :8443 ssl crt /etc/ws-exposure/tls/tls.crt ssl-min-ver TLSv1.2 alpn http/1.1\n    maxconn 10000\n",
+    );
+  });
+
+  test("the HAProxy container's memory holds maxconn (64Mi + 64 KiB per connection, request = limit)", async () => {
+    await build("prod", args);
+    const d = resource(runtime.resources, T.deployment, "prod-haproxy").inputs as any;
+    expect(d.spec.template.spec.containers[0].resources).toEqual({
+      requests: { cpu: "50m", memory: "689Mi" },
+      limits: { memory: "689Mi" },
+    });
+  });
+
+  test("maxconn and the CPU limit decide memory and nbthread", async () => {
+    const a = baseArgs({
+      tls: {
+        mode: "terminate",
+        certificate: { secretName: "s" },
+        haproxy: { maxconn: 20000, resources: { requests: { cpu: "1" }, limits: { cpu: "2" } } },
+      },
+    });
+    await build("prod", a);
+    const d = resource(runtime.resources, T.deployment, "prod-haproxy").inputs as any;
+    expect(d.spec.template.spec.containers[0].resources).toEqual({
+      requests: { cpu: "1", memory: "1314Mi" },
+      limits: { cpu: "2", memory: "1314Mi" },
+    });
+    const cfg = (resource(runtime.resources, T.configMap, "prod-haproxy").inputs as any).data["haproxy.cfg"];
+    expect(cfg).toContain("    maxconn 20000\n    nbthread 2\n");
   });
 
   test("Knative settings: min-scale kept, target-burst-capacity 0 (activator out of the path)", async () => {
@@ -436,6 +469,17 @@ describe("L4Exposure validation: exact message, nothing registered", () => {
       "no tls at all",
       { tls: undefined as never },
       `${O}tls is required: { mode: "terminate", certificate } (HAProxy serves wss://), { mode: "passthrough", targetPort } or { mode: "none", acknowledgeInsecure: true }`,
+    ],
+    [
+      "maxconn above what the memory limit holds",
+      {
+        tls: {
+          mode: "terminate",
+          certificate: { secretName: "s" },
+          haproxy: { maxconn: 20000, resources: { limits: { memory: "256Mi" } } },
+        },
+      },
+      `${O}tls.haproxy.resources.limits.memory "256Mi" cannot hold tls.haproxy.maxconn 20000: HAProxy needs 1314Mi for it (64Mi + 64 KiB per connection, measured in a TLS reconnect storm; docs/L4.md), and an OOM kill drops every connection on the pod; raise tls.haproxy.resources.limits.memory to at least "1314Mi" or lower tls.haproxy.maxconn to at most 3072`,
     ],
     [
       "legacyMetallbAnnotations not a boolean",

@@ -47,6 +47,18 @@ describe("renderHaproxyConfig", () => {
     expect(cfg).not.toContain("mode http\n    bind :8443");
   });
 
+  it.each([
+    [undefined, false],
+    [1, true],
+    [4, true],
+  ])("nbthread %j: rendered only when given", (nbthread, rendered) => {
+    const cfg = renderHaproxyConfig(params({ nbthread }));
+    expect(cfg.includes(`    nbthread ${nbthread}\n`)).toBe(rendered);
+    expect(cfg).toContain(
+      rendered ? `    maxconn 10000\n    nbthread ${nbthread}\n` : "    maxconn 10000\n    log",
+    );
+  });
+
   it("is deterministic", () => expect(renderHaproxyConfig(params())).toBe(renderHaproxyConfig(params())));
 
   it("filters on source ranges when given", () => {
@@ -69,6 +81,7 @@ describe("renderHaproxyConfig", () => {
         health: { bindAddress: "", port: 8404 },
         sourceRanges: ["10.0.0.0/8"],
         backendHostHeader: "h",
+        nbthread: 2,
       }),
     )
       .split("\n")

@@ -2,6 +2,7 @@
 export const haproxyKnown = [
   "master-worker",
   "maxconn",
+  "nbthread",
   "log",
   "hard-stop-after",
   "close-spread-time",
