@@ -165,6 +165,20 @@ describe("TunnelExposure creating a tunnel", () => {
     });
   });
 
+  describe.each([
+    [24, undefined, { maxUnavailable: 0, maxSurge: 1 }, "24 + 1 surging = the tunnel's 25"],
+    [25, "replace" as const, { maxUnavailable: 1, maxSurge: 0 }, "one stops before its replacement starts"],
+    [2, "replace" as const, { maxUnavailable: 1, maxSurge: 0 }, "replace at any size"],
+  ])("connector.replicas %i with rollout %j", (replicas, rollout, rollingUpdate, why) => {
+    test(`rolls with ${JSON.stringify(rollingUpdate)} (${why})`, async () => {
+      await build("dev", args({ connector: { replicas, rollout } }));
+      const spec = (resource(runtime.resources, T.deployment, "dev-cloudflared").inputs as any).spec;
+      expect(spec.replicas).toBe(replicas);
+      expect(spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate });
+      expect(spec.replicas + rollingUpdate.maxSurge).toBeLessThanOrEqual(25);
+    });
+  });
+
   test("a PodDisruptionBudget lets drains take one connector at a time", async () => {
     await build("dev", args());
     expect((resource(runtime.resources, T.pdb, "dev-cloudflared").inputs as any).spec).toEqual({
@@ -307,6 +321,21 @@ describe("validation: exact message, nothing registered", () => {
       "replicas < 1",
       { connector: { replicas: 0 } },
       'TunnelExposure "dev": connector.replicas must be a whole number from 1 to 25 (got 0)',
+    ],
+    [
+      "25 replicas with the default surge rollout (a 26th connector during the rollout)",
+      { connector: { replicas: 25 } },
+      'TunnelExposure "dev": connector.replicas 25 leaves no room for a rollout: a tunnel takes at most 25 connectors (100 connections, 4 each), and connector.rollout "surge" (maxSurge 1) starts connector 26 before it stops an old one, so the rollout stalls; use at most 24 replicas, or set connector.rollout to "replace" (maxSurge 0, maxUnavailable 1: one connector fewer while it rolls)',
+    ],
+    [
+      "26 replicas even with rollout replace",
+      { connector: { replicas: 26, rollout: "replace" } },
+      'TunnelExposure "dev": connector.replicas must be a whole number from 1 to 25 (got 26)',
+    ],
+    [
+      "unknown rollout",
+      { connector: { rollout: "recreate" as never } },
+      'TunnelExposure "dev": connector.rollout must be "surge" or "replace" (got "recreate")',
     ],
     [
       "pod grace not above cloudflared's",
