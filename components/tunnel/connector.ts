@@ -151,6 +151,8 @@ export function connectorDeploymentSpec<TokenName>(
       metadata: { labels },
       spec: {
         terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
+        // cloudflared never calls the Kubernetes API: no ServiceAccount token in the pod.
+        automountServiceAccountToken: false,
         securityContext: {
           runAsNonRoot: true,
           runAsUser: 65532,

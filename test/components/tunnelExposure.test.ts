@@ -144,6 +144,8 @@ describe("TunnelExposure creating a tunnel", () => {
     expect(container.readinessProbe.httpGet).toEqual({ path: "/ready", port: 2000 });
     expect(pod.terminationGracePeriodSeconds).toBe(45);
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(30);
+    // cloudflared never calls the Kubernetes API: no ServiceAccount token mounted.
+    expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.topologySpreadConstraints[0]).toMatchObject({
       topologyKey: "kubernetes.io/hostname",
       maxSkew: 1,

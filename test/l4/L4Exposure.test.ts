@@ -149,6 +149,9 @@ describe("L4Exposure, tls terminate, L2, pinned address, DNS to a WAN address", 
     });
     const pod = d.spec.template.spec;
     expect(pod.terminationGracePeriodSeconds).toBe(80);
+    // HAProxy never calls the Kubernetes API: no ServiceAccount token mounted.
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.enableServiceLinks).toBe(false);
     expect(pod.securityContext).toEqual({
       runAsNonRoot: true,
       runAsUser: 99,
