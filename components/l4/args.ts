@@ -115,6 +115,12 @@ export interface TerminateTlsArgs {
           duration?: string;
           /** Renew this long before expiry. Default cert-manager's (1/3 of duration). */
           renewBefore?: string;
+          /**
+           * How long `pulumi up` waits for the Certificate's Ready condition (the Secret issued)
+           * before it fails; the HAProxy Deployment is only created after it. Default 600 (DNS-01
+           * issuance takes minutes); 30..7200.
+           */
+          readyTimeoutSeconds?: number;
         };
       };
   haproxy?: HaproxyArgs;

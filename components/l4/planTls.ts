@@ -12,7 +12,12 @@ import {
 import { HaproxyArgs, L4TlsArgs, TerminateTlsArgs } from "./args";
 import { DEFAULT_HAPROXY_IMAGE, planShutdown } from "./haproxy";
 import { planHaproxySizing } from "./haproxySizing";
-import { QUEUE_PROXY_PORT, ResolvedHaproxy, ResolvedTls } from "./planTypes";
+import {
+  DEFAULT_CERTIFICATE_READY_TIMEOUT_SECONDS,
+  QUEUE_PROXY_PORT,
+  ResolvedHaproxy,
+  ResolvedTls,
+} from "./planTypes";
 
 const str = JSON.stringify;
 
@@ -161,6 +166,7 @@ export function resolveTls(
     issuerKind?: unknown;
     duration?: string;
     renewBefore?: string;
+    readyTimeoutSeconds?: unknown;
   };
   const issuerName = requireDnsLabel(owner, "tls.certificate.certManager.issuerName", cm.issuerName);
   const issuerKind = requireOneOf(
@@ -169,10 +175,24 @@ export function resolveTls(
     cm.issuerKind ?? "ClusterIssuer",
     ["Issuer", "ClusterIssuer"] as const,
   );
+  const readyTimeoutSeconds = requireWholeNumber(
+    owner,
+    "tls.certificate.certManager.readyTimeoutSeconds",
+    cm.readyTimeoutSeconds ?? DEFAULT_CERTIFICATE_READY_TIMEOUT_SECONDS,
+    30,
+    7200,
+    "of seconds",
+  );
   return {
     mode,
     secretName: `${name}-tls`,
-    certManager: { issuerName, issuerKind, duration: cm.duration, renewBefore: cm.renewBefore },
+    certManager: {
+      issuerName,
+      issuerKind,
+      duration: cm.duration,
+      renewBefore: cm.renewBefore,
+      readyTimeoutSeconds,
+    },
     haproxy,
   };
 }

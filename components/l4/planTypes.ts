@@ -17,6 +17,8 @@ export const HAPROXY_HEALTH_PORT = 8404;
 /** kube-proxy's --conntrack-tcp-timeout-established default (24h). */
 export const DEFAULT_CONNTRACK_ESTABLISHED_SECONDS = 86400;
 export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
+/** How long `pulumi up` waits for a cert-manager Certificate to be Ready (DNS-01 takes minutes). */
+export const DEFAULT_CERTIFICATE_READY_TIMEOUT_SECONDS = 600;
 
 /** What the L4 route straight to the pods needs of the Knative Service. */
 export const L4_QUEUE_PROXY_REQUIREMENTS: KnativeRequirements = {
@@ -56,6 +58,8 @@ export type ResolvedTls =
         issuerKind: "Issuer" | "ClusterIssuer";
         duration?: string;
         renewBefore?: string;
+        /** `pulumi up` waits this long for the Certificate's Ready condition. */
+        readyTimeoutSeconds: number;
       };
       haproxy: ResolvedHaproxy;
     }

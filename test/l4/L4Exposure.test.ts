@@ -337,7 +337,7 @@ describe("L4Exposure variants", () => {
     expect(runtime.resources.filter((r) => r.type === T.l2)).toEqual([]);
   });
 
-  test("cert-manager: a Certificate for the hostname, its Secret mounted", async () => {
+  test("cert-manager: a Certificate for the hostname, awaited until Ready (10 min), its Secret mounted", async () => {
     await build(
       "prod",
       baseArgs({
@@ -347,7 +347,14 @@ describe("L4Exposure variants", () => {
     expect(resource(runtime.resources, T.certificate, "prod-tls").inputs).toEqual({
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",
-      metadata: { name: "prod-tls", namespace: NS, labels: { "app.kubernetes.io/instance": "prod" } },
+      metadata: {
+        name: "prod-tls",
+        namespace: NS,
+        labels: { "app.kubernetes.io/instance": "prod" },
+        // The Kubernetes provider waits for the Ready condition (the Secret issued), at most 600 s,
+        // before the HAProxy Deployment that depends on it is created.
+        annotations: { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "600" },
+      },
       spec: {
         secretName: "prod-tls",
         dnsNames: ["ws.example.com"],
@@ -357,6 +364,24 @@ describe("L4Exposure variants", () => {
     });
     const d = resource(runtime.resources, T.deployment, "prod-haproxy").inputs as any;
     expect(d.spec.template.spec.volumes[1].secret.secretName).toBe("prod-tls");
+  });
+
+  test("cert-manager: readyTimeoutSeconds bounds the wait", async () => {
+    await build(
+      "prod",
+      baseArgs({
+        tls: {
+          mode: "terminate",
+          certificate: { certManager: { issuerName: "letsencrypt-dns01", readyTimeoutSeconds: 1800 } },
+        },
+      }),
+    );
+    expect(
+      (resource(runtime.resources, T.certificate, "prod-tls").inputs as any).metadata.annotations,
+    ).toEqual({
+      "pulumi.com/waitFor": "condition=Ready",
+      "pulumi.com/timeoutSeconds": "1800",
+    });
   });
 
   test("existing pool, source ranges, ClientIP affinity (default 10800 s), Cluster policy", async () => {
@@ -483,6 +508,16 @@ describe("L4Exposure validation: exact message, nothing registered", () => {
         },
       },
       `${O}tls.haproxy.resources.limits.memory "256Mi" cannot hold tls.haproxy.maxconn 20000: HAProxy needs 1314Mi for it (64Mi + 64 KiB per connection, measured in a TLS reconnect storm; docs/L4.md), and an OOM kill drops every connection on the pod; raise tls.haproxy.resources.limits.memory to at least "1314Mi" or lower tls.haproxy.maxconn to at most 3072`,
+    ],
+    [
+      "certificate wait below 30 s",
+      {
+        tls: {
+          mode: "terminate",
+          certificate: { certManager: { issuerName: "letsencrypt-dns01", readyTimeoutSeconds: 5 } },
+        },
+      },
+      `${O}tls.certificate.certManager.readyTimeoutSeconds must be a whole number of seconds from 30 to 7200 (got 5)`,
     ],
     [
       "legacyMetallbAnnotations not a boolean",
