@@ -3,7 +3,8 @@
  * function, so the integration tests run the very text the component ships, with loopback
  * addresses) and the shutdown timings that must line up with the pod's lifecycle.
  *
- * Valid for HAProxy 2.6 (Debian 12) and 3.x (the pinned image): only directives both accept.
+ * Valid for HAProxy 2.6 (Debian 12, the integration tests) and 3.x (the pinned image): only directives
+ * both accept without a warning (test/l4/haproxyVersions.test.ts lists what 3.0-3.3 removed or renamed).
  */
 import { requireWholeNumber } from "../core/validation";
 import { assertShutdownOrder } from "../core/shutdownOrder";
