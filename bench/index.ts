@@ -24,6 +24,11 @@ const program = new Command()
   .option("--duration <seconds>", "P2 seconds per soak (and per reference run)", Number)
   .option("--pin", "P1: load generator on CPU 0, echo server and proxies on CPU 1 (taskset)")
   .option(
+    "--memory-concurrency <n>",
+    "P1 memory: connections opened at once (default 50; the connection count = a reconnect storm)",
+    Number,
+  )
+  .option(
     "--haproxy-global <line>",
     "tuning experiments only: add a line to HAProxy's global section (repeatable)",
     (v: string, acc: string[]) => acc.concat([v]),
@@ -38,6 +43,7 @@ const opts = program.opts<{
   duration?: number;
   haproxyGlobal: string[];
   pin?: boolean;
+  memoryConcurrency?: number;
 }>();
 
 /** Re-runs this process under `ulimit -n` raised as far as the hard limit allows (children inherit it). */
@@ -176,6 +182,7 @@ async function main(): Promise<void> {
       payloadBytes: 128,
       handshakes: quick ? 50 : 200,
       memoryConnections: quick ? 1000 : 5000,
+      memoryConcurrency: opts.memoryConcurrency ?? 50,
       haproxyGlobal: opts.haproxyGlobal,
       pin: !!opts.pin,
       log,

@@ -42,6 +42,8 @@ export interface P1Options {
   payloadBytes: number;
   handshakes: number;
   memoryConnections: number;
+  /** Memory: connections opened at once. 50 by default; `memoryConnections` = every client at once (a reconnect storm). */
+  memoryConcurrency: number;
   /** Tuning experiments only: lines added to HAProxy's `global` section (empty = the rendered config as is). */
   haproxyGlobal: string[];
   /**
@@ -223,6 +225,7 @@ async function measureMemory(
   proxy: Proxy,
   ca: string,
   connections: number,
+  concurrency: number,
   log: (l: string) => void,
   name: string,
 ): Promise<MemoryResult> {
@@ -235,7 +238,7 @@ async function measureMemory(
     url: `wss://127.0.0.1:${proxy.port}/ws`,
     ca,
     count: connections,
-    concurrency: 50,
+    concurrency,
   });
   // Settle, then the median of 3 samples one second apart.
   await sleep(2000);
@@ -343,7 +346,9 @@ export async function runP1(o: P1Options): Promise<P1Result> {
     await hap.proxy.running.stop();
     await ngx.running.stop();
 
-    o.log(`  memory: ${o.memoryConnections} idle wss:// connections through each proxy (fresh processes)`);
+    o.log(
+      `  memory: ${o.memoryConnections} idle wss:// connections through each proxy (fresh processes), ${o.memoryConcurrency} at a time`,
+    );
     const hapMem = await startHaproxy(dir, cert.certPath, ports.ws, "mem", o.haproxyGlobal, o.pin);
     running.push(hapMem.proxy.running);
     const haproxyMem = await measureMemory(
@@ -351,13 +356,22 @@ export async function runP1(o: P1Options): Promise<P1Result> {
       hapMem.proxy,
       cert.certPem,
       o.memoryConnections,
+      o.memoryConcurrency,
       o.log,
       "haproxy",
     );
     await hapMem.proxy.running.stop();
     const ngxMem = await startNginx(dir, cert, ports.ws, o.pin);
     running.push(ngxMem.running);
-    const nginxMem = await measureMemory(client, ngxMem, cert.certPem, o.memoryConnections, o.log, "nginx");
+    const nginxMem = await measureMemory(
+      client,
+      ngxMem,
+      cert.certPem,
+      o.memoryConnections,
+      o.memoryConcurrency,
+      o.log,
+      "nginx",
+    );
     await ngxMem.running.stop();
 
     const variants = {} as Record<Variant, VariantResult>;
@@ -381,6 +395,7 @@ export async function runP1(o: P1Options): Promise<P1Result> {
         payloadBytes: o.payloadBytes,
         handshakes: o.handshakes,
         memoryConnections: o.memoryConnections,
+        memoryConcurrency: o.memoryConcurrency,
         haproxyGlobal: o.haproxyGlobal,
         pin: o.pin,
       },

@@ -2,10 +2,11 @@
  * The HAProxy that P1 runs: the exact text `renderHaproxyConfig` produces for a staging-like
  * L4Exposure (through `planL4` and `haproxyParamsFor`, as the component does), with only the
  * pod-specific values replaced for loopback: addresses and ports, the certificate and runtime
- * paths, and `maxconn` when the open-files limit is below what the pod's 20000 needs.
+ * paths, and `maxconn` when the open-files limit is below what the pod's maxconn needs.
  */
 import { L4ExposureArgs } from "../../components/l4/args";
 import { HaproxyConfigParams, renderHaproxyConfig } from "../../components/l4/haproxy";
+import { DEFAULT_HAPROXY_MAXCONN } from "../../components/l4/haproxySizing";
 import { haproxyParamsFor } from "../../components/l4/kube";
 import { planL4 } from "../../components/l4/plan";
 
@@ -34,7 +35,7 @@ export interface LoopbackHaproxy {
 
 export function benchHaproxyParams(l: LoopbackHaproxy): HaproxyConfigParams {
   const params = haproxyParamsFor(planL4("bench", BENCH_L4_ARGS));
-  const podMaxconn = params.maxconn ?? 20000;
+  const podMaxconn = params.maxconn ?? DEFAULT_HAPROXY_MAXCONN;
   return {
     ...params,
     bindAddress: "127.0.0.1",

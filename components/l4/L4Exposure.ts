@@ -152,7 +152,8 @@ export class L4Exposure extends pulumi.ComponentResource {
           parent: this,
         },
       );
-      // HAProxy resolves its backend at start: the Service (and the certificate) first.
+      // HAProxy resolves its backend at start: the Service first. The Certificate is awaited until
+      // Ready (its Secret issued; certificateObject's pulumi.com/waitFor), so the pods can mount it.
       const deployment = new k8s.apps.v1.Deployment(
         `${name}-haproxy`,
         haproxyDeploymentSpec(plan, config as string),

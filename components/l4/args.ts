@@ -86,9 +86,17 @@ export interface HaproxyArgs {
   closeSpreadSeconds?: number;
   /** Pod grace period; at least preStop + hardStopAfter + 10. Default exactly that. */
   terminationGracePeriodSeconds?: number;
-  /** Connection limit per pod. Default 20000. */
+  /**
+   * Connection limit per pod. Default: as many as `resources.limits.memory` holds when that is set,
+   * else 10000. Refused when it does not fit `resources.limits.memory` (64Mi + 64 KiB per connection).
+   */
   maxconn?: number;
-  /** Container resources. Default requests cpu 50m / memory 64Mi, limit memory 256Mi. */
+  /**
+   * Container resources, merged over the defaults. Default memory limit and request: 64Mi + 64 KiB per
+   * `maxconn` connection (689Mi for 10000), so the pod is never OOM-killed below maxconn; a lower
+   * request is taken as on purpose, a lower limit is refused. Default CPU request 50m, no CPU limit.
+   * HAProxy's `nbthread` is `limits.cpu` (else `requests.cpu`) rounded up, at most 64.
+   */
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
 }
 
@@ -107,6 +115,12 @@ export interface TerminateTlsArgs {
           duration?: string;
           /** Renew this long before expiry. Default cert-manager's (1/3 of duration). */
           renewBefore?: string;
+          /**
+           * How long `pulumi up` waits for the Certificate's Ready condition (the Secret issued)
+           * before it fails; the HAProxy Deployment is only created after it. Default 600 (DNS-01
+           * issuance takes minutes); 30..7200.
+           */
+          readyTimeoutSeconds?: number;
         };
       };
   haproxy?: HaproxyArgs;
@@ -157,9 +171,16 @@ export interface L4ExposureArgs {
   addressPool: AddressPoolArgs;
   /** MetalLB's namespace (pools, advertisements, peers live there). Default `metallb-system`. */
   metallbNamespace?: string;
+  /**
+   * Also write the LoadBalancer Service's MetalLB annotations under the deprecated
+   * `metallb.universe.tf/` prefix. Default true: MetalLB 0.13.0 to 0.14.8 read only that prefix (the
+   * pool and the pinned address would be ignored), 0.14.9 and later read both and prefer `metallb.io/`.
+   * false: `metallb.io/` only, for MetalLB >= 0.14.9 (no "deprecatedAnnotation" warning event).
+   */
+  legacyMetallbAnnotations?: boolean;
   /** How the address is announced. Default `{ type: "l2" }`. */
   advertisement?: AdvertisementArgs;
-  /** Pin the Service's address (annotation `metallb.io/loadBalancerIPs`); must lie in the pool. Default: MetalLB picks one. */
+  /** Pin the Service's address (annotation `metallb.io/loadBalancerIPs`, and `metallb.universe.tf/loadBalancerIPs` unless legacyMetallbAnnotations is false); must lie in the pool. Default: MetalLB picks one. */
   loadBalancerIP?: string;
   /** Port on the load balancer. Default 443 (terminate, passthrough), 80 (none). */
   port?: number;

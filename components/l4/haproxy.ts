@@ -3,10 +3,12 @@
  * function, so the integration tests run the very text the component ships, with loopback
  * addresses) and the shutdown timings that must line up with the pod's lifecycle.
  *
- * Valid for HAProxy 2.6 (Debian 12) and 3.x (the pinned image): only directives both accept.
+ * Valid for HAProxy 2.6 (Debian 12, the integration tests) and 3.x (the pinned image): only directives
+ * both accept without a warning (test/l4/haproxyVersions.test.ts lists what 3.0-3.3 removed or renamed).
  */
 import { requireWholeNumber } from "../core/validation";
 import { assertShutdownOrder } from "../core/shutdownOrder";
+import { DEFAULT_HAPROXY_MAXCONN } from "./haproxySizing";
 
 /** Official image, pinned (Debian-based; runs as the `haproxy` user, uid/gid 99). */
 export const DEFAULT_HAPROXY_IMAGE = "haproxy:3.2.4";
@@ -57,8 +59,10 @@ export interface HaproxyConfigParams {
   health?: { bindAddress: string; port: number };
   /** Directory for the admin socket (`expose-fd listeners`: a reload hands the listeners over). */
   runtimeDir: string;
-  /** Global and per-frontend connection limit. Default 20000. */
+  /** Global and per-frontend connection limit. Default DEFAULT_HAPROXY_MAXCONN (10000). */
   maxconn?: number;
+  /** `nbthread`: threads of the worker. Undefined = not set (HAProxy then starts one per CPU of its affinity). */
+  nbthread?: number;
   /** Log connections to stdout. Default true. */
   log?: boolean;
 }
@@ -68,7 +72,7 @@ const s = (seconds: number): string => `${seconds}s`;
 /** Renders haproxy.cfg. Pure: same params, same text. */
 export function renderHaproxyConfig(params: HaproxyConfigParams): string {
   const t = params.timeouts;
-  const maxconn = params.maxconn ?? 20000;
+  const maxconn = params.maxconn ?? DEFAULT_HAPROXY_MAXCONN;
   const log = params.log ?? true;
   const http = params.backendHostHeader !== undefined;
   const mode = http ? "http" : "tcp";
@@ -81,6 +85,8 @@ export function renderHaproxyConfig(params: HaproxyConfigParams): string {
     "    master-worker",
     `    maxconn ${maxconn}`,
   );
+  // HAProxy counts CPUs from its affinity mask (the node's), not from the container's CPU quota.
+  if (params.nbthread !== undefined) add(`    nbthread ${params.nbthread}`);
   if (log) add("    log stdout format raw local0 info");
   add(
     // Old processes (after a reload or on stop) keep their connections at most this long.

@@ -2,6 +2,7 @@
 export * from "./address";
 export * from "./args";
 export * from "./haproxy";
+export * from "./haproxySizing";
 export * from "./metallb";
 export * from "./plan";
 export * from "./kube";

@@ -39,6 +39,7 @@ export function haproxyParamsFor(plan: L4Plan): HaproxyConfigParams {
     health: { bindAddress: "", port: HAPROXY_HEALTH_PORT },
     runtimeDir: HAPROXY_RUNTIME_DIR,
     maxconn: tls.haproxy.maxconn,
+    nbthread: tls.haproxy.nbthread,
   };
 }
 
@@ -228,13 +229,25 @@ export function loadBalancerServiceSpec(plan: L4Plan) {
       annotations: serviceAnnotations(
         plan.pool.name,
         plan.loadBalancerIP ? [plan.loadBalancerIP] : undefined,
+        plan.legacyMetallbAnnotations,
       ),
     },
     spec,
   };
 }
 
-/** cert-manager `Certificate` for the hostname; the Secret is what HAProxy mounts. */
+/**
+ * Annotations the Kubernetes provider (@pulumi/kubernetes 4.18+) reads to await a custom resource:
+ * without them a Certificate counts as ready once created, and the HAProxy Deployment that depends
+ * on it is created before its Secret exists (its pods cannot mount it, and its own await times out).
+ */
+export const PULUMI_WAIT_FOR = "pulumi.com/waitFor";
+export const PULUMI_TIMEOUT_SECONDS = "pulumi.com/timeoutSeconds";
+
+/**
+ * cert-manager `Certificate` for the hostname; the Secret is what HAProxy mounts. `pulumi up` waits
+ * (bounded) for its Ready condition, i.e. the Secret issued, before it creates the Deployment.
+ */
 export function certificateObject(plan: L4Plan) {
   const tls = requireTerminate(plan);
   const cm = tls.certManager;
@@ -254,6 +267,10 @@ export function certificateObject(plan: L4Plan) {
       name: `${plan.name}-tls`,
       namespace: plan.backend.namespace,
       labels: { "app.kubernetes.io/instance": plan.name },
+      annotations: {
+        [PULUMI_WAIT_FOR]: "condition=Ready",
+        [PULUMI_TIMEOUT_SECONDS]: String(cm.readyTimeoutSeconds),
+      },
     },
     spec,
   };

@@ -6,9 +6,15 @@
 
 export const METALLB_V1BETA1 = "metallb.io/v1beta1";
 export const METALLB_V1BETA2 = "metallb.io/v1beta2";
-/** Service annotations (the `metallb.universe.tf/` prefix is deprecated since 0.14.9). */
+/**
+ * Service annotations. MetalLB reads `metallb.io/*` only from 0.14.9; 0.13.0 to 0.14.8 read only
+ * `metallb.universe.tf/*`; 0.14.9 and later read both, the `metallb.io/` value first, and log a
+ * "deprecatedAnnotation" warning event for the old prefix (controller/service.go).
+ */
 export const ANNOTATION_ADDRESS_POOL = "metallb.io/address-pool";
 export const ANNOTATION_LOADBALANCER_IPS = "metallb.io/loadBalancerIPs";
+export const LEGACY_ANNOTATION_ADDRESS_POOL = "metallb.universe.tf/address-pool";
+export const LEGACY_ANNOTATION_LOADBALANCER_IPS = "metallb.universe.tf/loadBalancerIPs";
 
 /** A Kubernetes label selector, as MetalLB's nodeSelectors take it. */
 export interface LabelSelector {
@@ -128,9 +134,20 @@ export function bgpPeer(
   return { apiVersion: METALLB_V1BETA2, kind: "BGPPeer", metadata: { name, namespace, labels }, spec: body };
 }
 
-/** The LoadBalancer Service's MetalLB annotations: pool always, pinned address when given. */
-export function serviceAnnotations(pool: string, loadBalancerIPs?: string[]): Record<string, string> {
+/**
+ * The LoadBalancer Service's MetalLB annotations: pool always, pinned address when given. With
+ * `legacy` (the default) each under both prefixes, so that every MetalLB from 0.13.0 reads them.
+ */
+export function serviceAnnotations(
+  pool: string,
+  loadBalancerIPs?: string[],
+  legacy = true,
+): Record<string, string> {
   const annotations: Record<string, string> = { [ANNOTATION_ADDRESS_POOL]: pool };
-  if (loadBalancerIPs?.length) annotations[ANNOTATION_LOADBALANCER_IPS] = loadBalancerIPs.join(",");
+  if (legacy) annotations[LEGACY_ANNOTATION_ADDRESS_POOL] = pool;
+  if (loadBalancerIPs?.length) {
+    annotations[ANNOTATION_LOADBALANCER_IPS] = loadBalancerIPs.join(",");
+    if (legacy) annotations[LEGACY_ANNOTATION_LOADBALANCER_IPS] = loadBalancerIPs.join(",");
+  }
   return annotations;
 }

@@ -71,6 +71,10 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
     "metallbNamespace",
     args.metallbNamespace ?? "metallb-system",
   );
+  const legacyMetallbAnnotations = args.legacyMetallbAnnotations ?? true;
+  if (typeof legacyMetallbAnnotations !== "boolean") {
+    fail(owner, "legacyMetallbAnnotations", `must be true or false (got ${str(legacyMetallbAnnotations)})`);
+  }
   const pool = resolvePool(owner, name, args);
   let loadBalancerIP: string | undefined;
   if (args.loadBalancerIP !== undefined) {
@@ -302,6 +306,7 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
     hostname,
     url,
     metallbNamespace,
+    legacyMetallbAnnotations,
     pool,
     advertisement,
     loadBalancerIP,

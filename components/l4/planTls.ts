@@ -11,7 +11,13 @@ import {
 } from "../core/validation";
 import { HaproxyArgs, L4TlsArgs, TerminateTlsArgs } from "./args";
 import { DEFAULT_HAPROXY_IMAGE, planShutdown } from "./haproxy";
-import { QUEUE_PROXY_PORT, ResolvedHaproxy, ResolvedTls } from "./planTypes";
+import { planHaproxySizing } from "./haproxySizing";
+import {
+  DEFAULT_CERTIFICATE_READY_TIMEOUT_SECONDS,
+  QUEUE_PROXY_PORT,
+  ResolvedHaproxy,
+  ResolvedTls,
+} from "./planTypes";
 
 const str = JSON.stringify;
 
@@ -102,11 +108,7 @@ export function resolveHaproxy(
       closeSpreadSeconds: shutdown.closeSpreadSeconds,
     },
     shutdown,
-    maxconn: requireWholeNumber(owner, `${f}.maxconn`, h?.maxconn ?? 20000, 1),
-    resources: {
-      requests: h?.resources?.requests ?? { cpu: "50m", memory: "64Mi" },
-      limits: h?.resources?.limits ?? { memory: "256Mi" },
-    },
+    ...planHaproxySizing(owner, f, { maxconn: h?.maxconn, resources: h?.resources }),
   };
 }
 
@@ -203,6 +205,7 @@ export function resolveTls(
     issuerKind?: unknown;
     duration?: string;
     renewBefore?: string;
+    readyTimeoutSeconds?: unknown;
   };
   const issuerName = requireDnsLabel(owner, "tls.certificate.certManager.issuerName", cm.issuerName);
   const issuerKind = requireOneOf(
@@ -211,10 +214,24 @@ export function resolveTls(
     cm.issuerKind ?? "ClusterIssuer",
     ["Issuer", "ClusterIssuer"] as const,
   );
+  const readyTimeoutSeconds = requireWholeNumber(
+    owner,
+    "tls.certificate.certManager.readyTimeoutSeconds",
+    cm.readyTimeoutSeconds ?? DEFAULT_CERTIFICATE_READY_TIMEOUT_SECONDS,
+    30,
+    7200,
+    "of seconds",
+  );
   return {
     mode,
     secretName: `${name}-tls`,
-    certManager: { issuerName, issuerKind, duration: cm.duration, renewBefore: cm.renewBefore },
+    certManager: {
+      issuerName,
+      issuerKind,
+      duration: cm.duration,
+      renewBefore: cm.renewBefore,
+      readyTimeoutSeconds,
+    },
     haproxy,
   };
 }

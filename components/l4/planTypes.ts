@@ -17,6 +17,8 @@ export const HAPROXY_HEALTH_PORT = 8404;
 /** kube-proxy's --conntrack-tcp-timeout-established default (24h). */
 export const DEFAULT_CONNTRACK_ESTABLISHED_SECONDS = 86400;
 export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
+/** How long `pulumi up` waits for a cert-manager Certificate to be Ready (DNS-01 takes minutes). */
+export const DEFAULT_CERTIFICATE_READY_TIMEOUT_SECONDS = 600;
 
 /** What the L4 route straight to the pods needs of the Knative Service. */
 export const L4_QUEUE_PROXY_REQUIREMENTS: KnativeRequirements = {
@@ -37,7 +39,12 @@ export interface ResolvedHaproxy {
   image: string;
   timeouts: HaproxyTimeouts;
   shutdown: ShutdownPlan;
+  /** Connection limit per pod (global and frontend `maxconn`). */
   maxconn: number;
+  /** HAProxy threads: the CPU limit (or request), rounded up. */
+  nbthread: number;
+  /** Memory the pod needs for maxconn, MiB (see haproxySizing.ts). */
+  memoryMiB: number;
   resources: { requests: Record<string, string>; limits: Record<string, string> };
 }
 
@@ -51,6 +58,8 @@ export type ResolvedTls =
         issuerKind: "Issuer" | "ClusterIssuer";
         duration?: string;
         renewBefore?: string;
+        /** `pulumi up` waits this long for the Certificate's Ready condition. */
+        readyTimeoutSeconds: number;
       };
       haproxy: ResolvedHaproxy;
     }
@@ -79,6 +88,8 @@ export interface L4Plan {
   hostname: string;
   url: string;
   metallbNamespace: string;
+  /** Write the MetalLB Service annotations under the deprecated `metallb.universe.tf/` prefix too. */
+  legacyMetallbAnnotations: boolean;
   pool: {
     name: string;
     create?: { addresses: string[]; autoAssign: boolean; avoidBuggyIPs?: boolean };

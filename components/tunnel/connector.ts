@@ -3,8 +3,19 @@ import { assertShutdownOrder } from "../core/shutdownOrder";
 
 /** The in-cluster `cloudflared` connector. */
 export interface ConnectorArgs {
-  /** Replicas (each opens 4 connections to >= 2 Cloudflare data centres). Availability, not load balancing. Default 2; 1..25 (Cloudflare's limit per tunnel). */
+  /**
+   * Replicas (each opens 4 connections to >= 2 Cloudflare data centres). Availability, not load
+   * balancing. Default 2. A tunnel takes at most 25 connectors (100 connections) counting the one a
+   * rollout adds: 1..24 with rollout "surge", 1..25 with rollout "replace".
+   */
   replicas?: number;
+  /**
+   * How a rolling update replaces connectors. "surge" (default): maxSurge 1, maxUnavailable 0, a new
+   * connector is ready before an old one stops (never fewer than `replicas`), so at most 24 replicas.
+   * "replace": maxSurge 0, maxUnavailable 1, an old connector stops before its replacement starts
+   * (one fewer during the rollout), which allows 25.
+   */
+  rollout?: "surge" | "replace";
   /** Pinned cloudflared image. Default `cloudflare/cloudflared:2025.7.0`; never `latest`. */
   image?: string;
   /** `--grace-period` in seconds: how long in-flight requests (WebSockets too) may run on SIGTERM. Default 30. */
@@ -19,6 +30,7 @@ export interface ConnectorArgs {
 
 export interface ConnectorPlan {
   replicas: number;
+  rollout: "surge" | "replace";
   image: string;
   gracePeriodSeconds: number;
   terminationGracePeriodSeconds: number;
@@ -28,17 +40,46 @@ export interface ConnectorPlan {
 
 export const DEFAULT_CLOUDFLARED_IMAGE = "cloudflare/cloudflared:2025.7.0";
 export const CLOUDFLARED_METRICS_PORT = 2000;
-/** Cloudflare allows at most this many connectors (replicas) per tunnel. */
-export const MAX_CONNECTOR_REPLICAS = 25;
+/** Cloudflare allows at most this many connectors per tunnel: 100 connections, 4 per connector. */
+export const MAX_TUNNEL_CONNECTORS = 25;
+/** Connectors a rolling update runs beside `replicas` (its maxSurge). */
+export const ROLLOUT_SURGE = { surge: 1, replace: 0 } as const;
+/** The most replicas whose rollout still fits the tunnel's limit. */
+export const MAX_CONNECTOR_REPLICAS = {
+  surge: MAX_TUNNEL_CONNECTORS - ROLLOUT_SURGE.surge,
+  replace: MAX_TUNNEL_CONNECTORS - ROLLOUT_SURGE.replace,
+} as const;
+
+/** The Deployment strategy for a rollout mode. */
+export function connectorStrategy(rollout: "surge" | "replace") {
+  return {
+    type: "RollingUpdate",
+    rollingUpdate:
+      rollout === "surge" ? { maxUnavailable: 0, maxSurge: 1 } : { maxUnavailable: 1, maxSurge: 0 },
+  };
+}
 
 export function planConnector(owner: string, args: ConnectorArgs | undefined): ConnectorPlan {
+  const rollout = args?.rollout ?? "surge";
+  if (rollout !== "surge" && rollout !== "replace") {
+    fail(owner, "connector.rollout", `must be "surge" or "replace" (got ${JSON.stringify(rollout)})`);
+  }
   const replicas = requireWholeNumber(
     owner,
     "connector.replicas",
     args?.replicas ?? 2,
     1,
-    MAX_CONNECTOR_REPLICAS,
+    MAX_CONNECTOR_REPLICAS.replace,
   );
+  if (replicas > MAX_CONNECTOR_REPLICAS[rollout]) {
+    fail(
+      owner,
+      "connector.replicas",
+      `${replicas} leaves no room for a rollout: a tunnel takes at most ${MAX_TUNNEL_CONNECTORS} connectors (100 connections, 4 each), ` +
+        `and connector.rollout "surge" (maxSurge 1) starts connector ${replicas + 1} before it stops an old one, so the rollout stalls; ` +
+        `use at most ${MAX_CONNECTOR_REPLICAS.surge} replicas, or set connector.rollout to "replace" (maxSurge 0, maxUnavailable 1: one connector fewer while it rolls)`,
+    );
+  }
   const image = requirePinnedImage(
     owner,
     "connector.image",
@@ -78,6 +119,7 @@ export function planConnector(owner: string, args: ConnectorArgs | undefined): C
   }
   return {
     replicas,
+    rollout,
     image,
     gracePeriodSeconds,
     terminationGracePeriodSeconds,
@@ -102,12 +144,15 @@ export function connectorDeploymentSpec<TokenName>(
   return {
     replicas: plan.replicas,
     selector: { matchLabels: labels },
-    // A new connector is ready before an old one stops: capacity never drops below `replicas`.
-    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+    // "surge": a new connector is ready before an old one stops (never below `replicas`);
+    // "replace": one stops first, so the rollout never exceeds the tunnel's 25 connectors at 25 replicas.
+    strategy: connectorStrategy(plan.rollout),
     template: {
       metadata: { labels },
       spec: {
         terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
+        // cloudflared never calls the Kubernetes API: no ServiceAccount token in the pod.
+        automountServiceAccountToken: false,
         securityContext: {
           runAsNonRoot: true,
           runAsUser: 65532,

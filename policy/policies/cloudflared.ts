@@ -57,7 +57,7 @@ export const cloudflaredReplicas: ResourceValidationPolicy = {
     const found = replicas === undefined ? "is unset (Kubernetes runs 1)" : `is ${JSON.stringify(replicas)}`;
     report(
       `${who}: spec.replicas ${found}: a single connector drops every tunnel connection and WebSocket on each rollout, node drain or crash; ` +
-        `set spec.replicas to at least ${MIN_CLOUDFLARED_REPLICAS} (replicas give availability; up to 25 per tunnel)`,
+        `set spec.replicas to at least ${MIN_CLOUDFLARED_REPLICAS} (replicas give availability; a tunnel takes at most 25 connectors, counting those a rolling update adds)`,
     );
   }),
 };

@@ -16,6 +16,7 @@ export const tunnelShape = {
   connectorGracePeriodSeconds: whole.optional(),
   connectorTerminationGracePeriodSeconds: whole.optional(),
   connectorSpread: z.enum(["preferred", "required"]).optional(),
+  connectorRollout: z.enum(["surge", "replace"]).optional(),
 };
 
 /** The TunnelExposure args a stack's config describes (the tunnel and hybrid modes share them). */
@@ -41,6 +42,7 @@ export function tunnelArgs(c: StackConfig, hostname: string): TunnelExposureArgs
       gracePeriodSeconds: c.connectorGracePeriodSeconds,
       terminationGracePeriodSeconds: c.connectorTerminationGracePeriodSeconds,
       spreadAcrossNodes: c.connectorSpread,
+      rollout: c.connectorRollout,
     },
   };
 }

@@ -144,6 +144,8 @@ describe("TunnelExposure creating a tunnel", () => {
     expect(container.readinessProbe.httpGet).toEqual({ path: "/ready", port: 2000 });
     expect(pod.terminationGracePeriodSeconds).toBe(45);
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(30);
+    // cloudflared never calls the Kubernetes API: no ServiceAccount token mounted.
+    expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.topologySpreadConstraints[0]).toMatchObject({
       topologyKey: "kubernetes.io/hostname",
       maxSkew: 1,
@@ -162,6 +164,20 @@ describe("TunnelExposure creating a tunnel", () => {
     expect(isSecretValue(stringData) || isSecretValue(stringData.token)).toBe(true);
     expect(resource(runtime.resources, T.secret, "dev-tunnel-token").inputs.stringData).toEqual({
       token: FAKE_TUNNEL_TOKEN,
+    });
+  });
+
+  describe.each([
+    [24, undefined, { maxUnavailable: 0, maxSurge: 1 }, "24 + 1 surging = the tunnel's 25"],
+    [25, "replace" as const, { maxUnavailable: 1, maxSurge: 0 }, "one stops before its replacement starts"],
+    [2, "replace" as const, { maxUnavailable: 1, maxSurge: 0 }, "replace at any size"],
+  ])("connector.replicas %i with rollout %j", (replicas, rollout, rollingUpdate, why) => {
+    test(`rolls with ${JSON.stringify(rollingUpdate)} (${why})`, async () => {
+      await build("dev", args({ connector: { replicas, rollout } }));
+      const spec = (resource(runtime.resources, T.deployment, "dev-cloudflared").inputs as any).spec;
+      expect(spec.replicas).toBe(replicas);
+      expect(spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate });
+      expect(spec.replicas + rollingUpdate.maxSurge).toBeLessThanOrEqual(25);
     });
   });
 
@@ -307,6 +323,21 @@ describe("validation: exact message, nothing registered", () => {
       "replicas < 1",
       { connector: { replicas: 0 } },
       'TunnelExposure "dev": connector.replicas must be a whole number from 1 to 25 (got 0)',
+    ],
+    [
+      "25 replicas with the default surge rollout (a 26th connector during the rollout)",
+      { connector: { replicas: 25 } },
+      'TunnelExposure "dev": connector.replicas 25 leaves no room for a rollout: a tunnel takes at most 25 connectors (100 connections, 4 each), and connector.rollout "surge" (maxSurge 1) starts connector 26 before it stops an old one, so the rollout stalls; use at most 24 replicas, or set connector.rollout to "replace" (maxSurge 0, maxUnavailable 1: one connector fewer while it rolls)',
+    ],
+    [
+      "26 replicas even with rollout replace",
+      { connector: { replicas: 26, rollout: "replace" } },
+      'TunnelExposure "dev": connector.replicas must be a whole number from 1 to 25 (got 26)',
+    ],
+    [
+      "unknown rollout",
+      { connector: { rollout: "recreate" as never } },
+      'TunnelExposure "dev": connector.rollout must be "surge" or "replace" (got "recreate")',
     ],
     [
       "pod grace not above cloudflared's",

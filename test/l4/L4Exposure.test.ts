@@ -107,7 +107,13 @@ describe("L4Exposure, tls terminate, L2, pinned address, DNS to a WAN address", 
       name: "prod-lb",
       namespace: NS,
       labels: { "app.kubernetes.io/instance": "prod" },
-      annotations: { "metallb.io/address-pool": "prod-pool", "metallb.io/loadBalancerIPs": "192.168.1.241" },
+      // Both prefixes: MetalLB 0.13.0 to 0.14.8 read only metallb.universe.tf/, 0.14.9+ prefer metallb.io/.
+      annotations: {
+        "metallb.io/address-pool": "prod-pool",
+        "metallb.io/loadBalancerIPs": "192.168.1.241",
+        "metallb.universe.tf/address-pool": "prod-pool",
+        "metallb.universe.tf/loadBalancerIPs": "192.168.1.241",
+      },
     });
     expect(lb.spec).toEqual({
       type: "LoadBalancer",
@@ -143,6 +149,9 @@ describe("L4Exposure, tls terminate, L2, pinned address, DNS to a WAN address", 
     });
     const pod = d.spec.template.spec;
     expect(pod.terminationGracePeriodSeconds).toBe(80);
+    // HAProxy never calls the Kubernetes API: no ServiceAccount token mounted.
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.enableServiceLinks).toBe(false);
     expect(pod.securityContext).toEqual({
       runAsNonRoot: true,
       runAsUser: 99,
@@ -235,6 +244,39 @@ describe("L4Exposure, tls terminate, L2, pinned address, DNS to a WAN address", 
     expect(cfg).toContain("    timeout tunnel 3600s\n");
     expect(cfg).toContain("    hard-stop-after 60s\n");
     expect(cfg).toContain("    close-spread-time 50s\n");
+    // maxconn and the threads the container's resources allow (50m CPU request, no limit: 1 thread).
+    expect(cfg).toContain("    master-worker\n    maxconn 10000\n");
+    expect(cfg).toContain("    nbthread 1\n");
+    expect(cfg).toContain(
+      "frontend websocket\n    bind :8443 ssl crt /etc/ws-exposure/tls/tls.crt ssl-min-ver TLSv1.2 alpn http/1.1\n    maxconn 10000\n",
+    );
+  });
+
+  test("the HAProxy container's memory holds maxconn (64Mi + 64 KiB per connection, request = limit)", async () => {
+    await build("prod", args);
+    const d = resource(runtime.resources, T.deployment, "prod-haproxy").inputs as any;
+    expect(d.spec.template.spec.containers[0].resources).toEqual({
+      requests: { cpu: "50m", memory: "689Mi" },
+      limits: { memory: "689Mi" },
+    });
+  });
+
+  test("maxconn and the CPU limit decide memory and nbthread", async () => {
+    const a = baseArgs({
+      tls: {
+        mode: "terminate",
+        certificate: { secretName: "s" },
+        haproxy: { maxconn: 20000, resources: { requests: { cpu: "1" }, limits: { cpu: "2" } } },
+      },
+    });
+    await build("prod", a);
+    const d = resource(runtime.resources, T.deployment, "prod-haproxy").inputs as any;
+    expect(d.spec.template.spec.containers[0].resources).toEqual({
+      requests: { cpu: "1", memory: "1314Mi" },
+      limits: { cpu: "2", memory: "1314Mi" },
+    });
+    const cfg = (resource(runtime.resources, T.configMap, "prod-haproxy").inputs as any).data["haproxy.cfg"];
+    expect(cfg).toContain("    maxconn 20000\n    nbthread 2\n");
   });
 
   test("Knative settings: min-scale kept, target-burst-capacity 0 (activator out of the path)", async () => {
@@ -295,7 +337,7 @@ describe("L4Exposure variants", () => {
     expect(runtime.resources.filter((r) => r.type === T.l2)).toEqual([]);
   });
 
-  test("cert-manager: a Certificate for the hostname, its Secret mounted", async () => {
+  test("cert-manager: a Certificate for the hostname, awaited until Ready (10 min), its Secret mounted", async () => {
     await build(
       "prod",
       baseArgs({
@@ -305,7 +347,14 @@ describe("L4Exposure variants", () => {
     expect(resource(runtime.resources, T.certificate, "prod-tls").inputs).toEqual({
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",
-      metadata: { name: "prod-tls", namespace: NS, labels: { "app.kubernetes.io/instance": "prod" } },
+      metadata: {
+        name: "prod-tls",
+        namespace: NS,
+        labels: { "app.kubernetes.io/instance": "prod" },
+        // The Kubernetes provider waits for the Ready condition (the Secret issued), at most 600 s,
+        // before the HAProxy Deployment that depends on it is created.
+        annotations: { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "600" },
+      },
       spec: {
         secretName: "prod-tls",
         dnsNames: ["ws.example.com"],
@@ -315,6 +364,24 @@ describe("L4Exposure variants", () => {
     });
     const d = resource(runtime.resources, T.deployment, "prod-haproxy").inputs as any;
     expect(d.spec.template.spec.volumes[1].secret.secretName).toBe("prod-tls");
+  });
+
+  test("cert-manager: readyTimeoutSeconds bounds the wait", async () => {
+    await build(
+      "prod",
+      baseArgs({
+        tls: {
+          mode: "terminate",
+          certificate: { certManager: { issuerName: "letsencrypt-dns01", readyTimeoutSeconds: 1800 } },
+        },
+      }),
+    );
+    expect(
+      (resource(runtime.resources, T.certificate, "prod-tls").inputs as any).metadata.annotations,
+    ).toEqual({
+      "pulumi.com/waitFor": "condition=Ready",
+      "pulumi.com/timeoutSeconds": "1800",
+    });
   });
 
   test("existing pool, source ranges, ClientIP affinity (default 10800 s), Cluster policy", async () => {
@@ -333,6 +400,8 @@ describe("L4Exposure variants", () => {
     expect(lb.metadata.annotations).toEqual({
       "metallb.io/address-pool": "lan-pool",
       "metallb.io/loadBalancerIPs": "192.168.1.241",
+      "metallb.universe.tf/address-pool": "lan-pool",
+      "metallb.universe.tf/loadBalancerIPs": "192.168.1.241",
     });
     expect(lb.spec).toEqual({
       type: "LoadBalancer",
@@ -364,6 +433,15 @@ describe("L4Exposure variants", () => {
     expect(lb.spec.ports).toEqual([{ name: "ws", port: 80, targetPort: 8012, protocol: "TCP" }]);
     expect(runtime.resources.filter((r) => r.type === T.deployment || r.name === "prod-backend")).toEqual([]);
     expect((resource(runtime.resources, T.dns, "prod-dns").inputs as any).proxied).toBe(false);
+  });
+
+  test("legacyMetallbAnnotations false: metallb.io/ annotations only (MetalLB >= 0.14.9)", async () => {
+    await build("prod", baseArgs({ legacyMetallbAnnotations: false }));
+    const lb = resource(runtime.resources, T.service, "prod-lb").inputs as any;
+    expect(lb.metadata.annotations).toEqual({
+      "metallb.io/address-pool": "prod-pool",
+      "metallb.io/loadBalancerIPs": "192.168.1.241",
+    });
   });
 
   test("applyKnativeSettings false: no KnativeSettings child", async () => {
@@ -419,6 +497,32 @@ describe("L4Exposure validation: exact message, nothing registered", () => {
       "no tls at all",
       { tls: undefined as never },
       `${O}tls is required: { mode: "terminate", certificate } (HAProxy serves wss://), { mode: "passthrough", targetPort } or { mode: "none", acknowledgeInsecure: true }`,
+    ],
+    [
+      "maxconn above what the memory limit holds",
+      {
+        tls: {
+          mode: "terminate",
+          certificate: { secretName: "s" },
+          haproxy: { maxconn: 20000, resources: { limits: { memory: "256Mi" } } },
+        },
+      },
+      `${O}tls.haproxy.resources.limits.memory "256Mi" cannot hold tls.haproxy.maxconn 20000: HAProxy needs 1314Mi for it (64Mi + 64 KiB per connection, measured in a TLS reconnect storm; docs/L4.md), and an OOM kill drops every connection on the pod; raise tls.haproxy.resources.limits.memory to at least "1314Mi" or lower tls.haproxy.maxconn to at most 3072`,
+    ],
+    [
+      "certificate wait below 30 s",
+      {
+        tls: {
+          mode: "terminate",
+          certificate: { certManager: { issuerName: "letsencrypt-dns01", readyTimeoutSeconds: 5 } },
+        },
+      },
+      `${O}tls.certificate.certManager.readyTimeoutSeconds must be a whole number of seconds from 30 to 7200 (got 5)`,
+    ],
+    [
+      "legacyMetallbAnnotations not a boolean",
+      { legacyMetallbAnnotations: "yes" as never },
+      `${O}legacyMetallbAnnotations must be true or false (got "yes")`,
     ],
     [
       "one HAProxy replica",

@@ -47,6 +47,18 @@ describe("renderHaproxyConfig", () => {
     expect(cfg).not.toContain("mode http\n    bind :8443");
   });
 
+  it.each([
+    [undefined, false],
+    [1, true],
+    [4, true],
+  ])("nbthread %j: rendered only when given", (nbthread, rendered) => {
+    const cfg = renderHaproxyConfig(params({ nbthread }));
+    expect(cfg.includes(`    nbthread ${nbthread}\n`)).toBe(rendered);
+    expect(cfg).toContain(
+      rendered ? `    maxconn 10000\n    nbthread ${nbthread}\n` : "    maxconn 10000\n    log",
+    );
+  });
+
   it("is deterministic", () => expect(renderHaproxyConfig(params())).toBe(renderHaproxyConfig(params())));
 
   it("filters on source ranges when given", () => {
@@ -69,6 +81,7 @@ describe("renderHaproxyConfig", () => {
         health: { bindAddress: "", port: 8404 },
         sourceRanges: ["10.0.0.0/8"],
         backendHostHeader: "h",
+        nbthread: 2,
       }),
     )
       .split("\n")
@@ -169,14 +182,55 @@ describe("MetalLB builders (fields as in MetalLB 0.16's CRDs)", () => {
     });
   });
 
-  it.each([
-    [undefined, { "metallb.io/address-pool": "p" }],
-    [["10.0.0.1"], { "metallb.io/address-pool": "p", "metallb.io/loadBalancerIPs": "10.0.0.1" }],
+  describe.each([
     [
-      ["10.0.0.1", "2001:db8::1"],
-      { "metallb.io/address-pool": "p", "metallb.io/loadBalancerIPs": "10.0.0.1,2001:db8::1" },
+      "both prefixes (default: MetalLB 0.13.0 to 0.14.8 read only metallb.universe.tf/)",
+      true,
+      [
+        [undefined, { "metallb.io/address-pool": "p", "metallb.universe.tf/address-pool": "p" }],
+        [
+          ["10.0.0.1"],
+          {
+            "metallb.io/address-pool": "p",
+            "metallb.universe.tf/address-pool": "p",
+            "metallb.io/loadBalancerIPs": "10.0.0.1",
+            "metallb.universe.tf/loadBalancerIPs": "10.0.0.1",
+          },
+        ],
+        [
+          ["10.0.0.1", "2001:db8::1"],
+          {
+            "metallb.io/address-pool": "p",
+            "metallb.universe.tf/address-pool": "p",
+            "metallb.io/loadBalancerIPs": "10.0.0.1,2001:db8::1",
+            "metallb.universe.tf/loadBalancerIPs": "10.0.0.1,2001:db8::1",
+          },
+        ],
+      ],
     ],
-  ])("service annotations for %j", (ips, expected) => expect(serviceAnnotations("p", ips)).toEqual(expected));
+    [
+      "metallb.io/ only (legacy false: MetalLB >= 0.14.9)",
+      false,
+      [
+        [undefined, { "metallb.io/address-pool": "p" }],
+        [["10.0.0.1"], { "metallb.io/address-pool": "p", "metallb.io/loadBalancerIPs": "10.0.0.1" }],
+      ],
+    ],
+  ] as [string, boolean, [string[] | undefined, Record<string, string>][]][])(
+    "service annotations, %s",
+    (_label, legacy, cases) => {
+      it.each(cases)("for %j", (ips, expected) =>
+        expect(serviceAnnotations("p", ips, legacy)).toEqual(expected),
+      );
+    },
+  );
+  it("service annotations default to both prefixes", () =>
+    expect(Object.keys(serviceAnnotations("p", ["10.0.0.1"])).sort()).toEqual([
+      "metallb.io/address-pool",
+      "metallb.io/loadBalancerIPs",
+      "metallb.universe.tf/address-pool",
+      "metallb.universe.tf/loadBalancerIPs",
+    ]));
 });
 
 describe("planL4 decisions", () => {

@@ -5,3 +5,62 @@ import { l4Args } from "../helpers/fixtures";
 export function baseArgs(overrides: Partial<L4ExposureArgs> = {}): L4ExposureArgs {
   return l4Args(overrides);
 }
+
+/** Every shape of haproxy.cfg the renderer produces: each is run through `haproxy -c` and checked for 3.x removals. */
+export const haproxyConfigMatrix: [string, L4ExposureArgs][] = [
+  ["defaults (queue-proxy route)", baseArgs()],
+  ["source ranges", baseArgs({ loadBalancerSourceRanges: ["203.0.113.0/24", "2001:db8::/32"] })],
+  [
+    "source ranges, externalTrafficPolicy Cluster",
+    baseArgs({ loadBalancerSourceRanges: ["203.0.113.0/24"], externalTrafficPolicy: "Cluster" }),
+  ],
+  [
+    "short timeouts",
+    baseArgs({
+      websocket: { heartbeatSeconds: 1, minLifetimeSeconds: 60 },
+      knative: { minScale: 1, cluster: { maxRevisionTimeoutSeconds: 600 } },
+      tls: {
+        mode: "terminate",
+        certificate: { secretName: "s" },
+        haproxy: {
+          timeouts: { tunnelSeconds: 3, connectSeconds: 1, clientFinSeconds: 1 },
+          preStopSeconds: 1,
+          hardStopAfterSeconds: 5,
+          closeSpreadSeconds: 0,
+        },
+      },
+    }),
+  ],
+  [
+    "long timeouts",
+    baseArgs({
+      websocket: { heartbeatSeconds: 30, minLifetimeSeconds: 86400 },
+      knative: { minScale: 2, timeoutSeconds: 86400, cluster: { maxRevisionTimeoutSeconds: 86400 } },
+      tls: {
+        mode: "terminate",
+        certificate: { secretName: "s" },
+        haproxy: { hardStopAfterSeconds: 3600, maxconn: 100000 },
+      },
+    }),
+  ],
+  ["ingress route (mode http, Host rewrite)", baseArgs({ route: "ingress" })],
+  ["forced port 8080", baseArgs({ route: { forcePort8080: true } })],
+  [
+    "plain Service backend",
+    baseArgs({ backend: { service: "echo", namespace: "default", port: 8080 }, knative: undefined }),
+  ],
+  [
+    "2 CPUs (nbthread 2), memory limit capping maxconn",
+    baseArgs({
+      tls: {
+        mode: "terminate",
+        certificate: { secretName: "s" },
+        haproxy: { resources: { limits: { cpu: "2", memory: "512Mi" } } },
+      },
+    }),
+  ],
+  [
+    "cert-manager certificate",
+    baseArgs({ tls: { mode: "terminate", certificate: { certManager: { issuerName: "letsencrypt" } } } }),
+  ],
+];

@@ -13,7 +13,7 @@ import { HaproxyConfigParams, HaproxyTimeouts, renderHaproxyConfig } from "../..
 import { haproxyParamsFor } from "../../components/l4/kube";
 import { planL4 } from "../../components/l4/plan";
 import { L4ExposureArgs } from "../../components/l4/args";
-import { baseArgs } from "./fixtures";
+import { baseArgs, haproxyConfigMatrix } from "./fixtures";
 import {
   closeAll,
   findHaproxy,
@@ -114,54 +114,7 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
   });
 
   describe("1. haproxy -c accepts every config of the matrix", () => {
-    const matrix: [string, L4ExposureArgs][] = [
-      ["defaults (queue-proxy route)", baseArgs()],
-      ["source ranges", baseArgs({ loadBalancerSourceRanges: ["203.0.113.0/24", "2001:db8::/32"] })],
-      [
-        "source ranges, externalTrafficPolicy Cluster",
-        baseArgs({ loadBalancerSourceRanges: ["203.0.113.0/24"], externalTrafficPolicy: "Cluster" }),
-      ],
-      [
-        "short timeouts",
-        baseArgs({
-          websocket: { heartbeatSeconds: 1, minLifetimeSeconds: 60 },
-          knative: { minScale: 1, cluster: { maxRevisionTimeoutSeconds: 600 } },
-          tls: {
-            mode: "terminate",
-            certificate: { secretName: "s" },
-            haproxy: {
-              timeouts: { tunnelSeconds: 3, connectSeconds: 1, clientFinSeconds: 1 },
-              preStopSeconds: 1,
-              hardStopAfterSeconds: 5,
-              closeSpreadSeconds: 0,
-            },
-          },
-        }),
-      ],
-      [
-        "long timeouts",
-        baseArgs({
-          websocket: { heartbeatSeconds: 30, minLifetimeSeconds: 86400 },
-          knative: { minScale: 2, timeoutSeconds: 86400, cluster: { maxRevisionTimeoutSeconds: 86400 } },
-          tls: {
-            mode: "terminate",
-            certificate: { secretName: "s" },
-            haproxy: { hardStopAfterSeconds: 3600, maxconn: 100000 },
-          },
-        }),
-      ],
-      ["ingress route (mode http, Host rewrite)", baseArgs({ route: "ingress" })],
-      ["forced port 8080", baseArgs({ route: { forcePort8080: true } })],
-      [
-        "plain Service backend",
-        baseArgs({ backend: { service: "echo", namespace: "default", port: 8080 }, knative: undefined }),
-      ],
-      [
-        "cert-manager certificate",
-        baseArgs({ tls: { mode: "terminate", certificate: { certManager: { issuerName: "letsencrypt" } } } }),
-      ],
-    ];
-    it.each(matrix)("%s", async (_label, args) => {
+    it.each(haproxyConfigMatrix)("%s", async (_label, args) => {
       const port = await freePort();
       const cfg = path.join(dir, `check-${port}.cfg`);
       fs.writeFileSync(cfg, renderHaproxyConfig(loopbackParams(args, port, await freePort())));

@@ -37,6 +37,8 @@ test("the staging stack: terminate with a cert-manager issuer, a pinned address,
   ).toEqual({
     "metallb.io/address-pool": "staging-pool",
     "metallb.io/loadBalancerIPs": "192.168.1.241",
+    "metallb.universe.tf/address-pool": "staging-pool",
+    "metallb.universe.tf/loadBalancerIPs": "192.168.1.241",
   });
   expect(
     resource(runtime.resources, "cloudflare:index/dnsRecord:DnsRecord", "staging-dns").inputs,

@@ -224,7 +224,7 @@ const GRACE = ["props", "spec", "template", "spec", "terminationGracePeriodSecon
 const WHO = 'cloudflared Deployment "dev-cloudflared"';
 const REPLICAS = (found: string) =>
   `${WHO}: spec.replicas ${found}: a single connector drops every tunnel connection and WebSocket on each rollout, node drain or crash; ` +
-  "set spec.replicas to at least 2 (replicas give availability; up to 25 per tunnel)";
+  "set spec.replicas to at least 2 (replicas give availability; a tunnel takes at most 25 connectors, counting those a rolling update adds)";
 const TOKEN_RISK = "anyone who can read the Deployment (or the stack state) can run your tunnel";
 const GRACE_MSG = (pod: string, grace: string, minimum: number, example: number) =>
   `${WHO}: spec.template.spec.terminationGracePeriodSeconds ${pod} does not exceed cloudflared's grace period ${grace}: ` +

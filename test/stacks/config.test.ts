@@ -9,6 +9,7 @@ import {
   SECRET_KEYS,
   valueKind,
 } from "../../stacks/config";
+import { tunnelArgs } from "../../stacks/modes/tunnel";
 
 const valid = {
   mode: "tunnel",
@@ -114,6 +115,24 @@ describe("parseStackConfig", () => {
     delete c.tunnelName;
     expect(parseStackConfig(c, ["tunnelToken"]).tunnelId).toBe("abc");
   });
+});
+
+describe("connectorRollout reaches the connector", () => {
+  test.each([
+    [
+      { connectorReplicas: 25, connectorRollout: "replace" },
+      { replicas: 25, rollout: "replace" },
+    ],
+    [{ connectorReplicas: 24 }, { replicas: 24, rollout: undefined }],
+  ])("%j", (keys, expected) => {
+    const c = { ...parseStackConfig({ ...valid, ...keys }), secrets: {} };
+    expect(tunnelArgs(c as never, "messaging.example.com").connector).toMatchObject(expected);
+  });
+
+  test("an unknown rollout is refused in config vocabulary", () =>
+    expect(() => parseStackConfig({ ...valid, connectorRollout: "recreate" })).toThrow(
+      'ws-exposure:connectorRollout must be one of "surge", "replace" (got "recreate")',
+    ));
 });
 
 describe("config text as Pulumi hands it to the program", () => {
