@@ -170,7 +170,7 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
   let podService: L4Plan["podService"];
   let lbSelector: Record<string, string>;
   let lbTargetPort: string | number;
-  const domain = backend.inClusterUrl.replace(/^http:\/\/[^.]+\.[^.]+\.svc\./, "").replace(/:\d+$/, "");
+  const domain = backend.clusterDomain;
   if (tls.mode === "terminate") {
     lbSelector = haproxyLabels(name);
     lbTargetPort = "wss";

@@ -41,6 +41,7 @@ export const commonShape = {
   monitorConnections: whole.optional(),
   monitorPrometheusOperator: z.boolean().optional(),
   monitorPrometheusRelease: z.string().optional(),
+  monitorDial: z.enum(["service", "loadBalancer", "public"]).optional(),
 };
 
 type CommonConfig = z.infer<z.ZodObject<typeof commonShape>>;
@@ -72,6 +73,7 @@ export function monitorArgs(c: CommonConfig): ExposureMonitorArgs | undefined {
   return {
     enabled: true,
     connections: c.monitorConnections,
+    dial: c.monitorDial,
     prometheusOperator: c.monitorPrometheusOperator
       ? {
           enabled: true,
