@@ -269,7 +269,7 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
       if (knativePlan.activatorInPath) hops.push(activatorHop(knativePlan.timeoutSeconds));
     }
     if (route === "port-8080") hops.push(knativeUserPortHop());
-    else hops.push(queueProxyHop(knativePlan.timeoutSeconds, knativePlan.cluster.version));
+    else hops.push(queueProxyHop(knativePlan));
   } else {
     hops.push(serviceBackendHop(backend.name));
   }
@@ -285,7 +285,7 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
                 hardStopAfterSeconds: tls.haproxy.shutdown.hardStopAfterSeconds,
               }
             : undefined,
-        knativeMinScale: knativePlan?.minScale,
+        knative: knativePlan,
       }),
     ),
   };
