@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { parseBackoff } from "./backoff";
 import { runCheck } from "./check";
-import { type ConnectOptions, parseHeaders } from "./connectOptions";
+import { type ConnectOptions, parseConnectTo, parseHeaders } from "./connectOptions";
 import { parseDuration } from "./durations";
 import { startMonitor } from "./monitor";
 import { ttyProgress } from "./progress";
@@ -37,11 +37,21 @@ function url(value: string): string {
   return value;
 }
 
+function connectTo(value: string): string {
+  wrap(() => parseConnectTo(value));
+  return value;
+}
+
 function withConnectOptions(cmd: Command): Command {
   return cmd
     .option("--header <name:value>", "request header (repeatable)", collect, [] as string[])
     .option("--ca <file>", "PEM file of the CA(s) to trust for wss://")
     .option("--insecure", "accept any server certificate")
+    .option(
+      "--connect-to <host[:port]>",
+      "dial this address instead of the URL's host (SNI, certificate check and Host header stay the URL's)",
+      connectTo,
+    )
     .option("--deflate", "offer permessage-deflate (off by default: ~185 KB per connection)")
     .addOption(new Option("--max-payload <bytes>", "largest message accepted").argParser(count(1)));
 }
@@ -61,6 +71,7 @@ interface ConnectFlags {
   header: string[];
   ca?: string;
   insecure?: boolean;
+  connectTo?: string;
   deflate?: boolean;
   maxPayload?: number;
 }
@@ -71,6 +82,7 @@ function connectOptions(flags: ConnectFlags): ConnectOptions {
     headers: parseHeaders(flags.header),
     caFile: flags.ca,
     insecure: flags.insecure,
+    connectTo: flags.connectTo,
     perMessageDeflate: flags.deflate,
     maxPayloadBytes: flags.maxPayload,
   };
@@ -175,7 +187,12 @@ export function buildProgram(
     .option("--metrics-host <address>", "address to listen on", "0.0.0.0")
     .option(
       "--expected-lifetime <duration>",
-      "adds this lifetime as a histogram bucket for alerting",
+      "adds this lifetime (the one the path promises) as a histogram bucket",
+      duration,
+    )
+    .option(
+      "--short-lifetime <duration>",
+      "adds this lifetime as a histogram bucket: drops at or below it are short (alerting)",
       duration,
     )
     .action(async (target: string, flags: MonitorFlags) => {
@@ -191,6 +208,7 @@ export function buildProgram(
         handshakeTimeoutMs: flags.timeout,
         expectedMinLifetimeSeconds:
           flags.expectedLifetime === undefined ? undefined : flags.expectedLifetime / 1000,
+        shortLifetimeSeconds: flags.shortLifetime === undefined ? undefined : flags.shortLifetime / 1000,
       });
       io.stderr.write(
         `wsprobe monitor ${target}: metrics on http://${flags.metricsHost}:${handle.port}/metrics\n`,
@@ -231,6 +249,7 @@ interface MonitorFlags extends ConnectFlags {
   jitter?: boolean;
   timeout: number;
   expectedLifetime?: number;
+  shortLifetime?: number;
 }
 
 /** Runs the CLI; resolves with the exit code instead of exiting, so it can be driven in-process. */

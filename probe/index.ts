@@ -8,8 +8,14 @@ export { parseDuration, formatDuration } from "./durations";
 export { compileTemplate, type MessageTemplate } from "./template";
 export { classifyError, type Failure, type FailureKind } from "./failure";
 export { DEFAULT_MAX_MISSED_HEARTBEATS, DROP_CAUSES, type Drop, type DropCause } from "./drop";
-export { LIFETIME_BUCKETS_SECONDS, RTT_BUCKETS_SECONDS, lifetimeBuckets, ProbeMetrics } from "./metrics";
+export {
+  LIFETIME_BUCKETS_SECONDS,
+  RTT_BUCKETS_SECONDS,
+  lifetimeBuckets,
+  ProbeMetrics,
+  type ProbeMetricsOptions,
+} from "./metrics";
 export { chartSpec, renderSvg } from "./chart";
 export { checkSummary, soakSummary } from "./summary";
 export { UsageError } from "./usage";
-export type { ConnectOptions } from "./connectOptions";
+export { parseConnectTo, type ConnectOptions, type ConnectTarget } from "./connectOptions";

@@ -3,16 +3,26 @@ import type { ClientSink } from "./client";
 import type { Drop } from "./drop";
 import type { Failure } from "./failure";
 
-/** Lifetime buckets up to a day; the expected minimum lifetime is added so alerts can compare exactly. */
+/** Lifetime buckets up to a day; the expected and the short lifetime are added so alerts can compare exactly. */
 export const LIFETIME_BUCKETS_SECONDS = [
   1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400,
 ];
 export const RTT_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-export function lifetimeBuckets(expectedMinLifetimeSeconds?: number): number[] {
+/** The default buckets plus each given lifetime (seconds > 0) as a boundary of its own. */
+export function lifetimeBuckets(...extraSeconds: (number | undefined)[]): number[] {
   const all = new Set(LIFETIME_BUCKETS_SECONDS);
-  if (expectedMinLifetimeSeconds && expectedMinLifetimeSeconds > 0) all.add(expectedMinLifetimeSeconds);
+  for (const s of extraSeconds) if (s && s > 0) all.add(s);
   return [...all].sort((a, b) => a - b);
+}
+
+export interface ProbeMetricsOptions {
+  /** The lifetime the path promises: a bucket boundary, for dashboards. */
+  expectedMinLifetimeSeconds?: number;
+  /** Drops at or below this lifetime are short (the `WsProbeShortLifetimes` alert): a bucket boundary. */
+  shortLifetimeSeconds?: number;
+  /** Node process metrics (memory, CPU, event loop lag). */
+  defaultMetrics?: boolean;
 }
 
 /** The monitor's metrics, in their own registry (several monitors can live in one process, e.g. in tests). */
@@ -26,7 +36,7 @@ export class ProbeMetrics implements ClientSink {
   readonly rttSeconds: Histogram;
   private open = 0;
 
-  constructor(options: { expectedMinLifetimeSeconds?: number; defaultMetrics?: boolean } = {}) {
+  constructor(options: ProbeMetricsOptions = {}) {
     const registers = [this.registry];
     this.up = new Gauge({
       name: "wsprobe_up",
@@ -36,7 +46,7 @@ export class ProbeMetrics implements ClientSink {
     this.connectionDuration = new Histogram({
       name: "wsprobe_connection_duration_seconds",
       help: "Lifetime of each connection, observed when it drops.",
-      buckets: lifetimeBuckets(options.expectedMinLifetimeSeconds),
+      buckets: lifetimeBuckets(options.expectedMinLifetimeSeconds, options.shortLifetimeSeconds),
       registers,
     });
     this.drops = new Counter({

@@ -17,8 +17,14 @@ export interface MonitorOptions extends ConnectOptions {
   maxMissedHeartbeats?: number;
   /** Delays of the profile; a monitor never gives up, it keeps retrying at the cap. */
   backoff?: Partial<Pick<BackoffProfile, "initialMs" | "maxMs" | "jitter">>;
-  /** Adds this lifetime as a histogram bucket so an alert can count connections that died younger. */
+  /** Adds this lifetime (the one the path promises) as a histogram bucket. */
   expectedMinLifetimeSeconds?: number;
+  /**
+   * Adds this lifetime as a histogram bucket: an alert counts the drops at or below it as short.
+   * Set it clearly below the expected lifetime: a connection cut by a cap of exactly that lifetime
+   * measures it give or take the handshake (the cap starts at the request, this clock at open).
+   */
+  shortLifetimeSeconds?: number;
   /** Node process metrics (memory, CPU, event loop lag). Default true. */
   defaultMetrics?: boolean;
 }
@@ -33,6 +39,7 @@ export interface MonitorHandle {
 export async function startMonitor(options: MonitorOptions): Promise<MonitorHandle> {
   const metrics = new ProbeMetrics({
     expectedMinLifetimeSeconds: options.expectedMinLifetimeSeconds,
+    shortLifetimeSeconds: options.shortLifetimeSeconds,
     defaultMetrics: options.defaultMetrics ?? true,
   });
   const server = http.createServer((req, res) => {

@@ -14,7 +14,9 @@ esbuild
     outfile,
     bundle: true,
     platform: "node",
-    target: "node20",
+    // The oldest Node the bundle supports: the monitor's image is Node 24 (WsMonitor's default), and
+    // a custom image must be a supported LTS, 22 or later.
+    target: "node22",
     format: "cjs",
     minify: true,
     legalComments: "none",

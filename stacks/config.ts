@@ -97,6 +97,13 @@ function crossKeyProblems(c: ParsedConfig, secretKeysSet: readonly string[]): st
       `${CONFIG_NAMESPACE}:knativeService (a Knative Service) or ${CONFIG_NAMESPACE}:service (a plain Service, with servicePort) must be set, exactly one of them`,
     );
   }
+  if (c.knativeService !== undefined && c.knativeVersion === undefined) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:knativeVersion is required with ${CONFIG_NAMESPACE}:knativeService: the Knative Serving version decides what the budget promises when a pod stops ` +
+        `(from 1.22 the queue-proxy drains WebSockets for up to 60 s; before 1.22 it cuts them at once); ` +
+        `set it with pulumi config set ${CONFIG_NAMESPACE}:knativeVersion <major.minor>, e.g. 1.22, as kubectl get deploy controller -n knative-serving -o jsonpath='{.metadata.labels.app\\.kubernetes\\.io/version}' shows it`,
+    );
+  }
   if (c.service !== undefined && c.servicePort === undefined) {
     problems.push(
       `${CONFIG_NAMESPACE}:servicePort is required with ${CONFIG_NAMESPACE}:service (the port that serves HTTP)`,

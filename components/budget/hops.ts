@@ -71,21 +71,45 @@ export function queueProxyDrainSeconds(knativeVersion: string): number {
   return major > 1 || (major === 1 && minor >= 22) ? 60 : 0;
 }
 
-export function queueProxyHop(timeoutSeconds: number, knativeVersion: string): Hop {
-  const drain = queueProxyDrainSeconds(knativeVersion);
+/** What the queue-proxy hop needs of the Knative settings (a KnativePlan has it). */
+export interface QueueProxyInput {
+  timeoutSeconds: number;
+  minScale: number;
+  maxScale: number;
+  cluster: { version: string; versionDeclared: boolean };
+}
+
+/** What each Knative version does to WebSockets on a pod stop, for the hop's note. */
+export const QUEUE_PROXY_DRAIN_BY_VERSION =
+  "on SIGTERM the queue-proxy drains WebSockets for at most 60 s (after its 30 s drain sleep) from Knative 1.22, and cuts them at once when it exits before 1.22";
+
+export function queueProxyHop(knative: QueueProxyInput): Hop {
+  const { timeoutSeconds, minScale, maxScale } = knative;
+  const { version, versionDeclared } = knative.cluster;
+  const drain = queueProxyDrainSeconds(version);
   // Knative sets the pod's terminationGracePeriodSeconds to the revision's timeoutSeconds.
   const grace = `pod grace terminationGracePeriodSeconds = timeoutSeconds ${timeoutSeconds} s`;
-  const termination =
+  const dropEvents = [
     drain > 0
-      ? `pod termination (rollout, scale-down, node drain; ${grace}): upgraded connections drained for at most ${drain} s after a 30 s drain sleep, then cut`
-      : `pod termination (rollout, scale-down, node drain; ${grace}): upgraded connections cut at once (Knative ${knativeVersion} < 1.22)`;
+      ? `pod termination (rollout, scale-down, node drain; ${grace}): Knative ${version} drains upgraded connections for at most ${drain} s after a 30 s drain sleep, then cuts them`
+      : `pod termination (rollout, scale-down, node drain; ${grace}): Knative ${version} cuts upgraded connections at once when the queue-proxy exits after its 30 s drain sleep (the drain of up to 60 s exists from 1.22)`,
+  ];
+  if (maxScale > minScale) {
+    dropEvents.push(
+      `scale-down (the load falls, between knative.minScale ${minScale} and knative.maxScale ${maxScale}): open WebSockets count as requests, so they keep the number of pods up, ` +
+        `but the pods removed are picked without regard to the sockets they hold: every socket on a removed pod ends as on pod termination; knative.minScale = knative.maxScale rules scale-down out`,
+    );
+  }
+  const versionNote = versionDeclared
+    ? `Knative ${version} (knative.cluster.version)`
+    : `Knative ${version} assumed: knative.cluster.version is not set, so the budget takes the oldest supported release; declare your cluster's`;
   return {
     name: "queue-proxy",
     idleTimeoutSeconds: null,
     lifetimeCapSeconds: timeoutSeconds,
-    dropEvents: [termination],
+    dropEvents,
     lifetimeSetting: "knative.timeoutSeconds",
-    note: "timeoutSeconds is a hard cap on a WebSocket's life; idleTimeoutSeconds and responseStartTimeoutSeconds are 0",
+    note: `timeoutSeconds is a hard cap on a WebSocket's life; idleTimeoutSeconds and responseStartTimeoutSeconds are 0. ${versionNote}; ${QUEUE_PROXY_DRAIN_BY_VERSION}`,
   };
 }
 

@@ -92,3 +92,18 @@ export function podRestartOutage(event: string, replicas: number, drainSeconds: 
         basis: `1 replica: unreachable for its ${drainSeconds} s drain plus ~${POD_START_SECONDS} s to start a new pod`,
       };
 }
+
+/**
+ * A Knative scale-down removes pods whatever sockets they hold; the pods that stay (at least
+ * min-scale) take the reconnects at once. None when min-scale = max-scale (no scale-down).
+ */
+export function knativeScaleDownOutages(knative: { minScale: number; maxScale: number }): Outage[] {
+  if (knative.maxScale <= knative.minScale) return [];
+  return [
+    {
+      event: "Knative scale-down",
+      outageSeconds: 0,
+      basis: `at least min-scale ${Math.max(knative.minScale, 1)} pod(s) stay and answer at once; the sockets on the removed pods drop`,
+    },
+  ];
+}

@@ -56,6 +56,8 @@ export interface ResolvedBackend {
   podSelector?: Record<string, string>;
   /** Service port for plain Services. */
   port?: number;
+  /** The cluster's DNS domain (`backend.clusterDomain`, default `cluster.local`). */
+  clusterDomain: string;
 }
 
 export interface ResolvedWebSocket {
@@ -95,6 +97,7 @@ export function resolveBackend(owner: string, backend: BackendArgs | undefined):
       path,
       inClusterUrl: `http://${host}`,
       hostHeader: host,
+      clusterDomain: domain,
       podSelector: { "serving.knative.dev/service": name },
     };
   }
@@ -108,6 +111,7 @@ export function resolveBackend(owner: string, backend: BackendArgs | undefined):
       path,
       port,
       inClusterUrl: `http://${name}.${namespace}.svc.${domain}:${port}`,
+      clusterDomain: domain,
     };
   }
   return fail(

@@ -8,6 +8,7 @@ import { planTunnel, TunnelPlan } from "../tunnel/plan";
 import { HybridExposureArgs } from "./args";
 import { WsMonitorArgs } from "../monitor/args";
 import { monitorArgsFor } from "../monitor/forExposure";
+import { l4MonitorTargets } from "../l4/monitorTargets";
 
 export interface HybridPlan {
   owner: string;
@@ -72,10 +73,21 @@ export function planHybrid(name: string, args: HybridExposureArgs): HybridPlan {
   };
   const tunnel = planTunnel(`${name}-tunnel`, tunnelArgs);
   const monitors: { name: string; args: WsMonitorArgs }[] = [];
-  const wsMonitor = monitorArgsFor(owner, args.monitor, l4.url, l4.backend.namespace, l4.websocket);
+  const wsMonitor = monitorArgsFor(
+    owner,
+    args.monitor,
+    l4.url,
+    l4.backend.namespace,
+    l4.websocket,
+    l4MonitorTargets(l4),
+  );
   if (wsMonitor) monitors.push({ name: `${name}-monitor`, args: wsMonitor });
   if (wsMonitor && fallback && tunnel.url) {
-    monitors.push({ name: `${name}-fallback-monitor`, args: { ...wsMonitor, url: tunnel.url } });
+    // The fallback is the tunnel path: always dialed at its public name.
+    monitors.push({
+      name: `${name}-fallback-monitor`,
+      args: { ...wsMonitor, url: tunnel.url, connectTo: undefined },
+    });
   }
   return {
     monitors,

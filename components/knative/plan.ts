@@ -37,7 +37,15 @@ export interface KnativeClusterArgs {
   ingressStreamIdleTimeoutSeconds?: number;
   /** Patch config-kourier so `stream-idle-timeout` is `ingressStreamIdleTimeoutSeconds`. Default false. */
   manageIngressStreamIdleTimeout?: boolean;
-  /** Knative Serving version, "major.minor": decides whether the queue-proxy drains WebSockets on shutdown (>= 1.22). Default "1.22". */
+  /**
+   * Knative Serving version of the cluster, "major.minor" (`kubectl get deploy controller -n
+   * knative-serving -o jsonpath='{.metadata.labels.app\.kubernetes\.io/version}'`). It decides what
+   * the budget promises when a pod stops: from 1.22 the queue-proxy drains WebSockets on SIGTERM for
+   * at most 60 s (after its 30 s drain sleep); before 1.22 it cuts them at once. Default "1.7", the
+   * oldest release this project supports (the first with responseStartTimeoutSeconds and
+   * idleTimeoutSeconds, which the patch sets): a budget that promises no drain until you declare
+   * yours. Refused below 1.7.
+   */
   version?: string;
 }
 
@@ -66,6 +74,8 @@ export interface ResolvedCluster {
   ingressStreamIdleTimeoutSeconds: number;
   manageIngressStreamIdleTimeout: boolean;
   version: string;
+  /** False when `version` is the default (the oldest supported release), not what the cluster was declared to run. */
+  versionDeclared: boolean;
 }
 
 export interface KnativePlan {
@@ -83,13 +93,39 @@ export interface KnativePlan {
 
 export const KNATIVE_DEFAULT_MAX_REVISION_TIMEOUT_SECONDS = 600;
 
+/**
+ * The oldest Knative Serving release this project supports: 1.7 added responseStartTimeoutSeconds
+ * and idleTimeoutSeconds (serving #12970), which the Service patch sets to 0.
+ */
+export const OLDEST_SUPPORTED_KNATIVE_VERSION = "1.7";
+
+/** "major.minor" as numbers, for comparing versions. */
+export function knativeVersionParts(version: string): [number, number] {
+  const [major, minor] = version.split(".").map((p) => Number.parseInt(p, 10));
+  return [major, minor];
+}
+
+function olderThan(a: string, b: string): boolean {
+  const [am, an] = knativeVersionParts(a);
+  const [bm, bn] = knativeVersionParts(b);
+  return am < bm || (am === bm && an < bn);
+}
+
 function resolveCluster(owner: string, c: KnativeClusterArgs | undefined): ResolvedCluster {
-  const version = c?.version ?? "1.22";
-  if (!/^\d+\.\d+$/.test(version)) {
+  const declared = c?.version;
+  const version = declared ?? OLDEST_SUPPORTED_KNATIVE_VERSION;
+  if (typeof version !== "string" || !/^\d+\.\d+$/.test(version)) {
     fail(
       owner,
       "knative.cluster.version",
-      `${JSON.stringify(version)} is not a "major.minor" version such as "1.22"`,
+      `${JSON.stringify(version)} is not a "major.minor" version such as "1.22"; set it to your cluster's Knative Serving version`,
+    );
+  }
+  if (olderThan(version, OLDEST_SUPPORTED_KNATIVE_VERSION)) {
+    fail(
+      owner,
+      "knative.cluster.version",
+      `${version} is older than ${OLDEST_SUPPORTED_KNATIVE_VERSION}, the first Knative Serving release with responseStartTimeoutSeconds and idleTimeoutSeconds, which this project sets on the Service; upgrade Knative Serving`,
     );
   }
   const podspecAffinity = c?.podspecAffinity ?? "disabled";
@@ -118,6 +154,7 @@ function resolveCluster(owner: string, c: KnativeClusterArgs | undefined): Resol
     ),
     manageIngressStreamIdleTimeout: c?.manageIngressStreamIdleTimeout ?? false,
     version,
+    versionDeclared: declared !== undefined,
   };
 }
 

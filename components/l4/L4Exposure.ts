@@ -17,6 +17,7 @@ import {
 import { bgpAdvertisement, bgpPeer, ipAddressPool, l2Advertisement, MetalObject } from "./metallb";
 import { L4Plan, planL4 } from "./plan";
 import { monitorArgsFor } from "../monitor/forExposure";
+import { l4MonitorTargets } from "./monitorTargets";
 import { WsMonitor } from "../monitor/WsMonitor";
 
 export interface L4ExposureComponentArgs extends L4ExposureArgs {
@@ -69,6 +70,7 @@ export class L4Exposure extends pulumi.ComponentResource {
       plan.url,
       plan.backend.namespace,
       plan.websocket,
+      l4MonitorTargets(plan),
     );
     const config = plan.tls.mode === "terminate" ? haproxyConfigFor(plan) : undefined;
 

@@ -147,6 +147,29 @@ export type L4TlsArgs = TerminateTlsArgs | PassthroughTlsArgs | NoTlsArgs;
 /** How traffic reaches a Knative backend. */
 export type L4RouteArgs = "queue-proxy" | "ingress" | { forcePort8080: true };
 
+/**
+ * What the Knative Service's revision template declares, as its owner set it (this component does
+ * not change either): the route straight to the queue-proxy depends on both.
+ */
+export interface L4RevisionArgs {
+  /**
+   * Name of the app's container port: "http1" (unset or `http1`) or "h2c". The queue-proxy serves
+   * an h2c app only on port 8013 (nothing answers on 8012), so the route straight to the pods
+   * targets 8013. Default "http1".
+   */
+  portName?: "http1" | "h2c";
+  /**
+   * `spec.template.spec.containerConcurrency`: the most requests (open WebSockets) one pod takes.
+   * Default 0 (unlimited). Above 0, the route straight to the queue-proxy is refused unless
+   * acceptFullPods: kube-proxy picks a pod per connection at random, whatever its load, and an
+   * upgrade that lands on a full pod waits in the queue-proxy's queue (10 × containerConcurrency
+   * deep) or is refused with 503.
+   */
+  containerConcurrency?: number;
+  /** Accept that, with containerConcurrency > 0 on the route straight to the queue-proxy. Default false. */
+  acceptFullPods?: boolean;
+}
+
 export interface L4DnsArgs {
   /** Cloudflare zone id. */
   zoneId: pulumi.Input<string>;
@@ -196,8 +219,16 @@ export interface L4ExposureArgs {
   sessionAffinity?: { timeoutSeconds?: number };
   /** TLS: terminate (HAProxy), passthrough, or none (explicit). Required. */
   tls: L4TlsArgs;
-  /** Knative route: "queue-proxy" (default: pods' port 8012, min-scale >= 1), "ingress" (Knative's ingress, tls terminate only), or `{ forcePort8080: true }`. Not for plain Services. */
+  /**
+   * Knative route: "queue-proxy" (default: the pods' queue-proxy, port 8012, or 8013 for an h2c app;
+   * min-scale >= 1), "ingress" (Knative's ingress, tls terminate only), or `{ forcePort8080: true }`.
+   * Not for plain Services. Straight to the queue-proxy, kube-proxy picks a pod per connection among
+   * every revision's ready pods: Route traffic splits and tags, and the activator's balancing by free
+   * capacity, do not apply (see docs/L4.md).
+   */
   route?: L4RouteArgs;
+  /** The Knative Service's port name and containerConcurrency, as declared by its owner (Knative backends only). Default http1, 0. */
+  revision?: L4RevisionArgs;
   /** Pod labels of a plain Service backend, needed when the LoadBalancer selects its pods (passthrough, none). */
   podSelector?: Record<string, string>;
   /** Optional DNS-only record (A/AAAA, `proxied: false` always) for `hostname`. Needs the `cloudflare` provider. */

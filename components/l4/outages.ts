@@ -1,4 +1,4 @@
-import { Outage, podRestartOutage } from "../budget/reconnect";
+import { knativeScaleDownOutages, Outage, podRestartOutage } from "../budget/reconnect";
 
 /** MetalLB's memberlist notices a lost L2 leader in ~3 s (metallb #527); add gratuitous ARP and client caches. */
 export const L2_FAILOVER_SECONDS = 10;
@@ -9,8 +9,8 @@ export interface L4OutageInput {
   advertisement: "l2" | "bgp" | "none";
   /** HAProxy replicas and drain bound, when the tier terminates TLS. */
   haproxy?: { replicas: number; hardStopAfterSeconds: number };
-  /** Knative min-scale, when the backend is a Knative Service. */
-  knativeMinScale?: number;
+  /** Knative scale bounds, when the backend is a Knative Service. */
+  knative?: { minScale: number; maxScale: number };
 }
 
 /** The L4 path's drop events as outages the reconnecting client must outlast. */
@@ -34,8 +34,9 @@ export function l4Outages(input: L4OutageInput): Outage[] {
       podRestartOutage("HAProxy pod restart", input.haproxy.replicas, input.haproxy.hardStopAfterSeconds),
     );
   }
-  if (input.knativeMinScale !== undefined) {
-    outages.push(podRestartOutage("Knative pod termination", input.knativeMinScale, 0));
+  if (input.knative) {
+    outages.push(podRestartOutage("Knative pod termination", input.knative.minScale, 0));
+    outages.push(...knativeScaleDownOutages(input.knative));
   }
   return outages;
 }

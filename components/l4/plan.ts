@@ -40,7 +40,7 @@ import {
   USER_PORT,
   haproxyLabels,
 } from "./planTypes";
-import { resolveKnative, resolveRoute } from "./planRoute";
+import { directRouteNote, resolveKnative, resolveRevision, resolveRoute } from "./planRoute";
 import { familyOf, resolveAdvertisement, resolvePool } from "./planMetallb";
 import { assertDerivedHaproxy, resolveTls } from "./planTls";
 
@@ -57,6 +57,7 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
   const websocket = resolveWebSocket(owner, args.websocket);
   const hostname = requireHostname(owner, "hostname", args.hostname);
   const route = resolveRoute(owner, backend, args.route);
+  const revision = resolveRevision(owner, backend, route, args.revision);
   const tls = resolveTls(owner, name, args.tls, websocket);
   if (route === "ingress" && tls.mode !== "terminate") {
     fail(
@@ -145,7 +146,12 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
   // Where traffic goes, and what that asks of Knative.
   const knativeRequirements =
     route === "queue-proxy"
-      ? L4_QUEUE_PROXY_REQUIREMENTS
+      ? revision?.portName === "h2c"
+        ? {
+            ...L4_QUEUE_PROXY_REQUIREMENTS,
+            reason: L4_QUEUE_PROXY_REQUIREMENTS.reason?.replace("8012", "8013"),
+          }
+        : L4_QUEUE_PROXY_REQUIREMENTS
       : route === "port-8080"
         ? L4_USER_PORT_REQUIREMENTS
         : NO_REQUIREMENTS;
@@ -168,13 +174,13 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
   } else if (args.podSelector !== undefined) {
     fail(owner, "podSelector", `is only for a plain Service backend with tls.mode "passthrough" or "none"`);
   }
-  const podPort = route === "port-8080" ? USER_PORT : QUEUE_PROXY_PORT;
+  const podPort = route === "port-8080" ? USER_PORT : (revision?.queueProxyPort ?? QUEUE_PROXY_PORT);
 
   let upstream: L4Plan["upstream"];
   let podService: L4Plan["podService"];
   let lbSelector: Record<string, string>;
   let lbTargetPort: string | number;
-  const domain = backend.inClusterUrl.replace(/^http:\/\/[^.]+\.[^.]+\.svc\./, "").replace(/:\d+$/, "");
+  const domain = backend.clusterDomain;
   if (tls.mode === "terminate") {
     lbSelector = haproxyLabels(name);
     lbTargetPort = "wss";
@@ -210,11 +216,7 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
       lbTargetPort = tls.targetPort;
     } else {
       if (tls.targetPort !== "")
-        fail(
-          owner,
-          "tls.targetPort",
-          `is decided by route for a Knative backend (queue-proxy ${QUEUE_PROXY_PORT})`,
-        );
+        fail(owner, "tls.targetPort", `is decided by route for a Knative backend (queue-proxy ${podPort})`);
       lbTargetPort = podPort;
     }
   }
@@ -273,7 +275,14 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
       if (knativePlan.activatorInPath) hops.push(activatorHop(knativePlan.timeoutSeconds));
     }
     if (route === "port-8080") hops.push(knativeUserPortHop());
-    else hops.push(queueProxyHop(knativePlan.timeoutSeconds, knativePlan.cluster.version));
+    else {
+      const hop = queueProxyHop(knativePlan);
+      hops.push(
+        route === "queue-proxy" && revision
+          ? { ...hop, note: `${hop.note}. ${directRouteNote(revision)}` }
+          : hop,
+      );
+    }
   } else {
     hops.push(serviceBackendHop(backend.name));
   }
@@ -289,7 +298,7 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
                 hardStopAfterSeconds: tls.haproxy.shutdown.hardStopAfterSeconds,
               }
             : undefined,
-        knativeMinScale: knativePlan?.minScale,
+        knative: knativePlan,
       }),
     ),
   };
@@ -317,6 +326,7 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
     sessionAffinity,
     tls,
     route,
+    revision,
     upstream,
     podService,
     lbSelector,

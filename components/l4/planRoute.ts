@@ -1,9 +1,9 @@
 /** Where the L4 path sends traffic (queue-proxy, ingress, forced 8080), and the Knative settings that route needs. */
 import { KnativePlan, KnativeRequirements, planKnativeSettings } from "../knative/plan";
 import { ResolvedBackend, ResolvedWebSocket } from "../core/backend";
-import { fail } from "../core/validation";
+import { fail, requireOneOf, requireWholeNumber } from "../core/validation";
 import { L4ExposureArgs } from "./args";
-import { L4Route, QUEUE_PROXY_PORT, USER_PORT } from "./planTypes";
+import { L4Route, QUEUE_PROXY_H2C_PORT, QUEUE_PROXY_PORT, ResolvedRevision, USER_PORT } from "./planTypes";
 
 const str = JSON.stringify;
 
@@ -50,4 +50,62 @@ export function resolveKnative(
     return undefined;
   }
   return planKnativeSettings(owner, websocket, args.knative, requirements);
+}
+
+/**
+ * The Knative revision as its owner declared it, checked against the route: the queue-proxy port
+ * that serves the app (8013 for h2c: 8012 is then closed), and containerConcurrency, which the
+ * route straight to the queue-proxy cannot honour (kube-proxy picks pods at random).
+ */
+export function resolveRevision(
+  owner: string,
+  backend: ResolvedBackend,
+  route: L4Route,
+  revision: L4ExposureArgs["revision"],
+): ResolvedRevision | undefined {
+  if (backend.kind !== "knative") {
+    if (revision !== undefined)
+      fail(owner, "revision", "is only for a Knative backend (backend.knativeService)");
+    return undefined;
+  }
+  const portName = requireOneOf(owner, "revision.portName", revision?.portName ?? "http1", [
+    "http1",
+    "h2c",
+  ] as const);
+  const containerConcurrency = requireWholeNumber(
+    owner,
+    "revision.containerConcurrency",
+    revision?.containerConcurrency ?? 0,
+    0,
+  );
+  const acceptFullPods = revision?.acceptFullPods ?? false;
+  if (typeof acceptFullPods !== "boolean")
+    fail(owner, "revision.acceptFullPods", `must be true or false (got ${str(acceptFullPods)})`);
+  if (route === "queue-proxy" && containerConcurrency > 0 && !acceptFullPods) {
+    fail(
+      owner,
+      "revision.containerConcurrency",
+      `${containerConcurrency} caps each pod at ${containerConcurrency} open WebSockets, and on the route straight to the queue-proxy kube-proxy picks a pod per connection at random, whatever its load: ` +
+        `an upgrade that lands on a full pod waits in its queue-proxy's queue (up to ${10 * containerConcurrency}) or is refused with 503; ` +
+        `use route "ingress" (the activator, when in the path, sends requests to pods with free capacity), set containerConcurrency 0 on the Knative Service (the autoscaling target still sizes the pods), or set revision.acceptFullPods: true`,
+    );
+  }
+  return {
+    portName,
+    containerConcurrency,
+    acceptFullPods,
+    queueProxyPort: portName === "h2c" ? QUEUE_PROXY_H2C_PORT : QUEUE_PROXY_PORT,
+  };
+}
+
+/** What the route straight to the queue-proxy leaves out, for the budget's queue-proxy hop. */
+export function directRouteNote(revision: ResolvedRevision): string {
+  const full =
+    revision.containerConcurrency > 0
+      ? ` containerConcurrency ${revision.containerConcurrency} (accepted): an upgrade that lands on a full pod waits in its queue-proxy's queue or gets 503.`
+      : "";
+  return (
+    `Route straight to the queue-proxy (port ${revision.queueProxyPort}${revision.portName === "h2c" ? ", the app's port is h2c" : ""}): ` +
+    `kube-proxy picks a pod per connection among every revision's ready pods; Route traffic splits and tags, and the activator's balancing by free capacity, do not apply.${full}`
+  );
 }

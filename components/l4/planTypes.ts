@@ -9,6 +9,8 @@ import { BgpPeerSpec, LabelSelector } from "./metallb";
 
 /** The queue-proxy's HTTP/1 port in every Knative pod. */
 export const QUEUE_PROXY_PORT = KNATIVE_QUEUE_PROXY_PORT;
+/** The queue-proxy's port for an app whose container port is named h2c (it then does not serve 8012). */
+export const QUEUE_PROXY_H2C_PORT = 8013;
 /** The user container's port: traffic there skips the queue-proxy. */
 export const USER_PORT = KNATIVE_USER_PORT;
 /** HAProxy's TLS listener and health ports in its pod (unprivileged). */
@@ -33,6 +35,15 @@ export const L4_USER_PORT_REQUIREMENTS: KnativeRequirements = {
 };
 
 export type L4Route = "queue-proxy" | "ingress" | "port-8080" | "service";
+
+/** The Knative revision as its owner declared it (L4RevisionArgs, defaults applied). */
+export interface ResolvedRevision {
+  portName: "http1" | "h2c";
+  containerConcurrency: number;
+  acceptFullPods: boolean;
+  /** The queue-proxy port that serves this app: 8012, or 8013 for h2c. */
+  queueProxyPort: number;
+}
 
 export interface ResolvedHaproxy {
   replicas: number;
@@ -105,6 +116,8 @@ export interface L4Plan {
   sessionAffinity?: { timeoutSeconds: number };
   tls: ResolvedTls;
   route: L4Route;
+  /** The Knative revision's port name and containerConcurrency (Knative backends). */
+  revision?: ResolvedRevision;
   /** HAProxy's server (tls terminate): where the tier forwards to. */
   upstream?: { address: string; port: number; hostHeader?: string };
   /** The ClusterIP Service to the Knative pods the tier forwards to (queue-proxy or forced 8080 route). */

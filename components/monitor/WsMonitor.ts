@@ -49,7 +49,9 @@ export class WsMonitor extends pulumi.ComponentResource {
       { metadata: { namespace, labels }, immutable: true, data: { [BUNDLE_FILE]: bundle.script } },
       { parent: this },
     );
-    const command = pulumi.output(args.url).apply((url) => monitorContainerArgs(plan, url));
+    const command = pulumi
+      .all([args.url, args.connectTo])
+      .apply(([url, connectTo]) => monitorContainerArgs(plan, url, connectTo));
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import type * as pulumi from "@pulumi/pulumi";
 import { fail, requirePinnedImage, requirePort, requireWholeNumber } from "../core/validation";
 
@@ -11,13 +12,20 @@ export interface WsMonitorPrometheusOperatorArgs {
   scrapeInterval?: string;
   /** `WsProbeDrops` fires when `sum(rate(wsprobe_drops_total[5m]))` stays above this many drops per second for 5 minutes. Default 0.01 (3 drops in 5 minutes). */
   dropRateThreshold?: number;
-  /** `WsProbeShortLifetimes` looks at the drops of this window (seconds). Default max(3600, 2 × expectedMinLifetimeSeconds): a healthy connection drops at most once per expected lifetime, so the window must hold a few. */
+  /** `WsProbeShortLifetimes` looks at the drops of this window (seconds). Default max(3600, 2 × expectedMinLifetimeSeconds): a healthy connection drops about once per expected lifetime, so the window must hold a few. */
   lifetimeWindowSeconds?: number;
 }
 
 export interface WsMonitorArgs {
   /** The public URL to probe, e.g. an exposure's `url` output (`wss://ws.example.com/ws`). Required. */
   url: pulumi.Input<string>;
+  /**
+   * Dial this address (`host` or `host:port`) instead of the URL's host; the TLS server name, the
+   * certificate check and the Host header stay the URL's hostname (`wsprobe --connect-to`). For a
+   * monitor inside the network of a public address that would need hairpin NAT: the LoadBalancer
+   * address or the in-cluster Service. Default: the URL's host (the public path).
+   */
+  connectTo?: pulumi.Input<string>;
   /** Namespace of the monitor's Deployment, ConfigMap and Service. Required. */
   namespace: pulumi.Input<string>;
   /** Heartbeat (ping) interval in seconds, like the client's. Default 5 (the iOS client). */
@@ -25,13 +33,23 @@ export interface WsMonitorArgs {
   /** Connections the monitor holds. Default 1; 1..100 (it is a monitor, not a load test: use `wsprobe soak` for that). */
   connections?: number;
   /**
-   * The lifetime the path's budget promises (seconds): drops younger than this are what
-   * `WsProbeShortLifetimes` counts. Usually the backend's `minLifetimeSeconds`. Default 3600.
+   * The lifetime the path's budget promises (seconds), usually the backend's `minLifetimeSeconds`:
+   * `WsProbeShortLifetimes` counts the drops clearly younger than it (see shortLifetimeMarginSeconds).
+   * Default 3600.
    */
   expectedMinLifetimeSeconds?: number;
+  /**
+   * `WsProbeShortLifetimes` counts drops at or below expectedMinLifetimeSeconds minus this margin
+   * (a bucket boundary the probe exports, `--short-lifetime`). A connection cut by a lifetime cap of
+   * exactly the expected lifetime (Knative's timeoutSeconds = minLifetimeSeconds) measures it give or
+   * take the handshake, since the cap starts at the request and the probe's clock at open, so without
+   * a margin half of the healthy drops would count as short. Default min(60, expected / 2 rounded
+   * down): six times the probe's 10 s handshake timeout. Whole seconds from 0 to expected - 1.
+   */
+  shortLifetimeMarginSeconds?: number;
   /** Deployment replicas; each replica probes on its own. Default 1. */
   replicas?: number;
-  /** Pinned stock Node image (>= 20) that runs the bundled script. Default `node:20.19.5-alpine`; never `latest`. */
+  /** Pinned stock Node image (a supported LTS, >= 22: the bundle's target) that runs the bundled script. Default `node:24.19.0-alpine3.24`; never `latest`. */
   image?: string;
   /** Port of `/metrics` and `/healthz` (Service port name `metrics`). Default 9464. */
   metricsPort?: number;
@@ -47,6 +65,8 @@ export interface MonitorPlan {
   heartbeatSeconds: number;
   connections: number;
   expectedMinLifetimeSeconds: number;
+  /** Drops at or below this lifetime count as short: expectedMinLifetimeSeconds - shortLifetimeMarginSeconds. */
+  shortLifetimeSeconds: number;
   replicas: number;
   image: string;
   metricsPort: number;
@@ -60,7 +80,10 @@ export interface MonitorPlan {
   };
 }
 
-export const DEFAULT_MONITOR_IMAGE = "node:20.19.5-alpine";
+/** Node 24 (Active LTS, supported to April 2028), exact patch and Alpine release. */
+export const DEFAULT_MONITOR_IMAGE = "node:24.19.0-alpine3.24";
+/** The default margin below the expected lifetime before a drop counts as short. */
+export const DEFAULT_SHORT_LIFETIME_MARGIN_SECONDS = 60;
 export const DEFAULT_METRICS_PORT = 9464;
 export const MAX_MONITOR_CONNECTIONS = 100;
 
@@ -73,6 +96,12 @@ export function planMonitor(owner: string, args: WsMonitorArgs): MonitorPlan {
       owner,
       "url",
       `${JSON.stringify(args.url)} is not a ws:// or wss:// URL (e.g. "wss://ws.example.com/ws")`,
+    );
+  if (typeof args.connectTo === "string" && !isConnectAddress(args.connectTo))
+    fail(
+      owner,
+      "connectTo",
+      `${JSON.stringify(args.connectTo)} is not "host" or "host:port" (an IPv6 address in brackets with a port), e.g. "192.168.1.241" or "ws-lb.ns.svc.cluster.local:443"`,
     );
   if (args.namespace === undefined || args.namespace === null || args.namespace === "")
     fail(owner, "namespace", "is required: the namespace to run the monitor in");
@@ -98,6 +127,15 @@ export function planMonitor(owner: string, args: WsMonitorArgs): MonitorPlan {
     1,
     undefined,
     "of seconds",
+  );
+  const shortLifetimeMarginSeconds = requireWholeNumber(
+    owner,
+    "shortLifetimeMarginSeconds",
+    args.shortLifetimeMarginSeconds ??
+      Math.min(DEFAULT_SHORT_LIFETIME_MARGIN_SECONDS, Math.floor(expectedMinLifetimeSeconds / 2)),
+    0,
+    expectedMinLifetimeSeconds - 1,
+    "of seconds (below expectedMinLifetimeSeconds)",
   );
   const replicas = requireWholeNumber(owner, "replicas", args.replicas ?? 1, 1);
   const image = requirePinnedImage(
@@ -138,6 +176,7 @@ export function planMonitor(owner: string, args: WsMonitorArgs): MonitorPlan {
     heartbeatSeconds,
     connections,
     expectedMinLifetimeSeconds,
+    shortLifetimeSeconds: expectedMinLifetimeSeconds - shortLifetimeMarginSeconds,
     replicas,
     image,
     metricsPort,
@@ -153,4 +192,18 @@ export function planMonitor(owner: string, args: WsMonitorArgs): MonitorPlan {
       lifetimeWindowSeconds,
     },
   };
+}
+
+/** A DNS name of one or more labels ("ws-lb" reaches a Service of the same namespace). */
+const DNS_NAME = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/;
+
+/** "host", "host:port", a bare IPv6 address or "[v6]:port": what `wsprobe --connect-to` takes. */
+export function isConnectAddress(value: string): boolean {
+  if (isIP(value) === 6) return true;
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(value);
+  if (!m) return false;
+  const host = m[1] ?? m[2];
+  const hostOk = m[1] !== undefined ? isIP(host) === 6 : isIP(host) === 4 || DNS_NAME.test(host);
+  const port = m[3] === undefined ? 1 : Number(m[3]);
+  return hostOk && port >= 1 && port <= 65535;
 }

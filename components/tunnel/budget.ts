@@ -9,7 +9,7 @@ import {
 } from "../budget/hops";
 import { ResolvedWebSocket } from "../core/backend";
 import { KnativePlan } from "../knative/plan";
-import { Outage, podRestartOutage, reconnectBudget } from "../budget/reconnect";
+import { knativeScaleDownOutages, Outage, podRestartOutage, reconnectBudget } from "../budget/reconnect";
 
 /** Cloudflare documents 120 s today; 100 s was the long-standing Proxy Read Timeout: budget the lower one. */
 export const DEFAULT_EDGE_IDLE_TIMEOUT_SECONDS = 100;
@@ -33,7 +33,7 @@ export function tunnelPathHops(input: TunnelPathInput): Hop[] {
   if (k) {
     hops.push(knativeIngressHop(k.cluster.ingressStreamIdleTimeoutSeconds));
     if (k.activatorInPath) hops.push(activatorHop(k.timeoutSeconds));
-    hops.push(queueProxyHop(k.timeoutSeconds, k.cluster.version));
+    hops.push(queueProxyHop(k));
   }
   return hops;
 }
@@ -50,6 +50,7 @@ export function tunnelOutages(input: TunnelPathInput): Outage[] {
   ];
   if (input.knative) {
     outages.push(podRestartOutage("Knative pod termination", input.knative.minScale, 0));
+    outages.push(...knativeScaleDownOutages(input.knative));
   }
   return outages;
 }

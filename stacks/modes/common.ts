@@ -43,6 +43,7 @@ export const commonShape = {
   monitorPrometheusRelease: z.string().optional(),
   /** Deploy without kubernetes:context, to the kubeconfig's current context, on purpose. Default false. */
   allowAmbientCluster: z.boolean().optional(),
+  monitorDial: z.enum(["service", "loadBalancer", "public"]).optional(),
 };
 
 type CommonConfig = z.infer<z.ZodObject<typeof commonShape>>;
@@ -74,6 +75,7 @@ export function monitorArgs(c: CommonConfig): ExposureMonitorArgs | undefined {
   return {
     enabled: true,
     connections: c.monitorConnections,
+    dial: c.monitorDial,
     prometheusOperator: c.monitorPrometheusOperator
       ? {
           enabled: true,

@@ -32,6 +32,9 @@ export const l4Shape = {
   haproxyPreStopSeconds: whole.optional(),
   haproxyHardStopAfterSeconds: whole.optional(),
   l4Route: z.enum(["queue-proxy", "ingress", "force-port-8080"]).optional(),
+  /** The Knative Service's container port name and containerConcurrency, as its owner declared them. */
+  knativePortName: z.enum(["http1", "h2c"]).optional(),
+  knativeContainerConcurrency: whole.optional(),
   /** "loadBalancerIP" or a public IP (a homelab's WAN address); with zoneId, creates a DNS-only record. */
   l4DnsTarget: z.string().optional(),
 };
@@ -90,6 +93,10 @@ export function l4Args(c: L4StackConfig, hostname: string): L4ExposureArgs {
     tls: tlsArgs(c),
     monitor: monitorArgs(c),
     route: c.service === undefined ? route : undefined,
+    revision:
+      c.knativePortName === undefined && c.knativeContainerConcurrency === undefined
+        ? undefined
+        : { portName: c.knativePortName, containerConcurrency: c.knativeContainerConcurrency },
     dns:
       c.l4DnsTarget === undefined || c.zoneId === undefined
         ? undefined

@@ -44,5 +44,6 @@ test("the L4 budget's reconnect costs: an L2 failover is ~10 s unreachable, back
     ["MetalLB L2 leader change", 10, 14, 3],
     ["HAProxy pod restart", 0, 2, 1],
     ["Knative pod termination", 0, 2, 1],
+    ["Knative scale-down", 0, 2, 1],
   ]);
 });

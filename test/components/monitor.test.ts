@@ -86,7 +86,7 @@ describe("WsMonitor", () => {
       { name: "wsprobe", configMap: { name: `dev-monitor-script-${AUTONAME_SUFFIX}` } },
     ]);
     const [c] = pod.containers;
-    expect(c.image).toBe("node:20.19.5-alpine");
+    expect(c.image).toBe("node:24.19.0-alpine3.24");
     expect(c.command).toEqual(
       [
         "node",
@@ -97,7 +97,7 @@ describe("WsMonitor", () => {
         "9464",
         "--heartbeat",
         "5s",
-      ].concat(["--connections", "1", "--expected-lifetime", "3600s"]),
+      ].concat(["--connections", "1", "--expected-lifetime", "3600s", "--short-lifetime", "3540s"]),
     );
     expect(c.ports).toEqual([{ name: "metrics", containerPort: 9464, protocol: "TCP" }]);
     expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "metrics" });
@@ -154,7 +154,7 @@ describe("WsMonitor", () => {
       ["WsProbeDrops", `sum(rate(wsprobe_drops_total{${sel}}[5m])) > 0.01`],
       [
         "WsProbeShortLifetimes",
-        `sum(increase(wsprobe_connection_duration_seconds_bucket{${sel},le="3600"}[7200s])) / sum(increase(wsprobe_connection_duration_seconds_count{${sel}}[7200s])) > 0.5`,
+        `sum(increase(wsprobe_connection_duration_seconds_bucket{${sel},le="3540"}[7200s])) / sum(increase(wsprobe_connection_duration_seconds_count{${sel}}[7200s])) > 0.5`,
       ],
     ]);
   });
@@ -188,7 +188,7 @@ describe("WsMonitor", () => {
     [
       "latest image",
       { image: "node:latest" },
-      `${OWNER}: image "node:latest" is not pinned; use a tag or digest such as "node:20.19.5-alpine"`,
+      `${OWNER}: image "node:latest" is not pinned; use a tag or digest such as "node:24.19.0-alpine3.24"`,
     ],
     [
       "bad port",
@@ -206,6 +206,21 @@ describe("WsMonitor", () => {
       `${OWNER}: prometheusOperator.lifetimeWindowSeconds must be a whole number of seconds (at least expectedMinLifetimeSeconds) >= 3600 (got 600)`,
     ],
     [
+      "margin as long as the lifetime",
+      { expectedMinLifetimeSeconds: 600, shortLifetimeMarginSeconds: 600 },
+      `${OWNER}: shortLifetimeMarginSeconds must be a whole number of seconds (below expectedMinLifetimeSeconds) from 0 to 599 (got 600)`,
+    ],
+    [
+      "connectTo with a path",
+      { connectTo: "10.0.0.5/ws" },
+      `${OWNER}: connectTo "10.0.0.5/ws" is not "host" or "host:port" (an IPv6 address in brackets with a port), e.g. "192.168.1.241" or "ws-lb.ns.svc.cluster.local:443"`,
+    ],
+    [
+      "connectTo with a bad port",
+      { connectTo: "ws-lb.ns.svc.cluster.local:0" },
+      `${OWNER}: connectTo "ws-lb.ns.svc.cluster.local:0" is not "host" or "host:port" (an IPv6 address in brackets with a port), e.g. "192.168.1.241" or "ws-lb.ns.svc.cluster.local:443"`,
+    ],
+    [
       "bundle not built",
       { bundlePath: "/nonexistent/wsprobe.js" },
       `${OWNER}: bundlePath "/nonexistent/wsprobe.js" does not exist; run \`npm run build\` to bundle wsprobe into one file (the monitor ships it in a ConfigMap)`,
@@ -218,18 +233,46 @@ describe("WsMonitor", () => {
 });
 
 describe("pure builders", () => {
+  const lifetimes = (expected: string, short: string) => [
+    "--expected-lifetime",
+    expected,
+    "--short-lifetime",
+    short,
+  ];
   test.each([
     [
       {},
-      ["--metrics-port", "9464", "--heartbeat", "5s", "--connections", "1", "--expected-lifetime", "3600s"],
+      undefined,
+      ["--metrics-port", "9464", "--heartbeat", "5s", "--connections", "1", ...lifetimes("3600s", "3540s")],
     ],
     [
       { heartbeatSeconds: 10, connections: 3, metricsPort: 9000, expectedMinLifetimeSeconds: 2700 },
-      ["--metrics-port", "9000", "--heartbeat", "10s", "--connections", "3", "--expected-lifetime", "2700s"],
+      undefined,
+      ["--metrics-port", "9000", "--heartbeat", "10s", "--connections", "3", ...lifetimes("2700s", "2640s")],
     ],
-  ])("monitorContainerArgs %j", (overrides, flags) => {
+    [
+      { expectedMinLifetimeSeconds: 90 },
+      undefined,
+      ["--metrics-port", "9464", "--heartbeat", "5s", "--connections", "1", ...lifetimes("90s", "45s")],
+    ],
+    [
+      { shortLifetimeMarginSeconds: 300 },
+      "ws-l4-lb.agents-whatsapp-rust.svc.cluster.local",
+      [
+        "--metrics-port",
+        "9464",
+        "--heartbeat",
+        "5s",
+        "--connections",
+        "1",
+        ...lifetimes("3600s", "3300s"),
+        "--connect-to",
+        "ws-l4-lb.agents-whatsapp-rust.svc.cluster.local",
+      ],
+    ],
+  ])("monitorContainerArgs %j connectTo %j", (overrides, connectTo, flags) => {
     const plan = planMonitor("t", { url: URL, namespace: NS, ...overrides });
-    expect(monitorContainerArgs(plan, URL)).toEqual([
+    expect(monitorContainerArgs(plan, URL, connectTo)).toEqual([
       "node",
       "/opt/wsprobe/wsprobe.js",
       "monitor",
@@ -238,7 +281,7 @@ describe("pure builders", () => {
     ]);
   });
 
-  test("prometheusRuleSpec uses the expected lifetime as the bucket and the window given", () => {
+  test("prometheusRuleSpec counts drops at or below the expected lifetime minus the margin, over the window given", () => {
     const plan = planMonitor("t", {
       url: URL,
       namespace: NS,
@@ -253,7 +296,7 @@ describe("pure builders", () => {
       [
         "WsProbeShortLifetimes",
         "15m",
-        'sum(increase(wsprobe_connection_duration_seconds_bucket{namespace="ns",service="svc",le="2700"}[10800s])) / sum(increase(wsprobe_connection_duration_seconds_count{namespace="ns",service="svc"}[10800s])) > 0.5',
+        'sum(increase(wsprobe_connection_duration_seconds_bucket{namespace="ns",service="svc",le="2640"}[10800s])) / sum(increase(wsprobe_connection_duration_seconds_count{namespace="ns",service="svc"}[10800s])) > 0.5',
       ],
     ]);
   });

@@ -132,10 +132,23 @@ describe("wsprobe CLI (spawned from source)", () => {
     expect(r.stdout).toContain("(ended by signal), 3 connections");
   });
 
-  it("monitor serves /metrics and exits 0 on SIGTERM", async () => {
+  it("monitor serves /metrics with the lifetime buckets asked for, and exits 0 on SIGTERM", async () => {
     let scraped = "";
     const r = await runCli(
-      ["monitor", echo.url, "--metrics-port", "0", "--metrics-host", "127.0.0.1", "--heartbeat", "100ms"],
+      [
+        "monitor",
+        echo.url,
+        "--metrics-port",
+        "0",
+        "--metrics-host",
+        "127.0.0.1",
+        "--heartbeat",
+        "100ms",
+        "--expected-lifetime",
+        "3600s",
+        "--short-lifetime",
+        "3540s",
+      ],
       {
         onSpawn: (child) => {
           let err = "";
@@ -154,5 +167,7 @@ describe("wsprobe CLI (spawned from source)", () => {
     expect(r.code).toBe(0);
     expect(scraped).toMatch(/^wsprobe_up 1$/m);
     expect(scraped).toMatch(/^wsprobe_rtt_seconds_count [1-9]\d*$/m);
+    expect(scraped).toMatch(/^wsprobe_connection_duration_seconds_bucket\{le="3540"\} 0$/m);
+    expect(scraped).toMatch(/^wsprobe_connection_duration_seconds_bucket\{le="3600"\} 0$/m);
   });
 });

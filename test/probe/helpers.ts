@@ -47,8 +47,13 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-/** A throwaway self-signed certificate for 127.0.0.1 (openssl CLI). */
-export function selfSignedCert(): { key: Buffer; cert: Buffer; certFile: string; dir: string } {
+/** A throwaway self-signed certificate, for 127.0.0.1 unless `subjectAltName` says otherwise (openssl CLI). */
+export function selfSignedCert(subjectAltName = "IP:127.0.0.1"): {
+  key: Buffer;
+  cert: Buffer;
+  certFile: string;
+  dir: string;
+} {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wsprobe-tls-"));
   const keyFile = path.join(dir, "key.pem");
   const certFile = path.join(dir, "cert.pem");
@@ -66,7 +71,7 @@ export function selfSignedCert(): { key: Buffer; cert: Buffer; certFile: string;
       certFile,
       "-days",
       "2",
-    ].concat(["-subj", "/CN=wsprobe-test", "-addext", "subjectAltName=IP:127.0.0.1"]),
+    ].concat(["-subj", "/CN=wsprobe-test", "-addext", `subjectAltName=${subjectAltName}`]),
     { stdio: "ignore" },
   );
   return { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile), certFile, dir };

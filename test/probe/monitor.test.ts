@@ -32,6 +32,7 @@ describe("7. monitor: metrics move as the server misbehaves", () => {
       heartbeatMs: 50,
       backoff: { initialMs: 100, maxMs: 200 },
       expectedMinLifetimeSeconds: 2700,
+      shortLifetimeSeconds: 2640,
       defaultMetrics: false,
     });
   });
@@ -58,6 +59,7 @@ describe("7. monitor: metrics move as the server misbehaves", () => {
     // Every lifetime is ~0.2 s: all in the 1 s bucket, none beyond.
     expect(metric(text, 'wsprobe_connection_duration_seconds_bucket{le="1"}')).toBe(drops);
     expect(text).toContain('wsprobe_connection_duration_seconds_bucket{le="2700"}');
+    expect(text).toContain('wsprobe_connection_duration_seconds_bucket{le="2640"}');
     expect(metric(text, "wsprobe_rtt_seconds_count")).toBeGreaterThan(0);
   });
 

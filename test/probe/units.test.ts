@@ -156,6 +156,12 @@ describe("lifetimeBuckets", () => {
     expect(lifetimeBuckets(2700)).toContain(2700);
     expect(lifetimeBuckets(3600).filter((b) => b === 3600)).toHaveLength(1);
   });
+
+  it("adds the short-lifetime boundary too, in order", () => {
+    expect(lifetimeBuckets(3600, 3540)).toEqual([
+      1, 5, 15, 30, 60, 120, 300, 600, 1800, 3540, 3600, 7200, 14400, 43200, 86400,
+    ]);
+  });
 });
 
 describe("chartSpec", () => {

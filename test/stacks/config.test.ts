@@ -14,6 +14,7 @@ import { tunnelArgs } from "../../stacks/modes/tunnel";
 const valid = {
   mode: "tunnel",
   knativeService: "messaging-service",
+  knativeVersion: "1.22",
   namespace: "agents-whatsapp-rust",
   hostname: "messaging.example.com",
   accountId: "acc",
@@ -66,6 +67,13 @@ describe("parseStackConfig", () => {
       { ...valid, knativeService: undefined },
       [
         "ws-exposure:knativeService (a Knative Service) or ws-exposure:service (a plain Service, with servicePort) must be set, exactly one of them",
+      ],
+    ],
+    [
+      "Knative backend without its version",
+      { ...valid, knativeVersion: undefined },
+      [
+        "ws-exposure:knativeVersion is required with ws-exposure:knativeService: the Knative Serving version decides what the budget promises when a pod stops (from 1.22 the queue-proxy drains WebSockets for up to 60 s; before 1.22 it cuts them at once); set it with pulumi config set ws-exposure:knativeVersion <major.minor>, e.g. 1.22, as kubectl get deploy controller -n knative-serving -o jsonpath='{.metadata.labels.app\\.kubernetes\\.io/version}' shows it",
       ],
     ],
     [

@@ -47,7 +47,13 @@ describe("evaluateBudget", () => {
   });
 
   test("a lifetime cap below the lifetime wanted names the hop and the setting", () => {
-    const b = evaluateBudget("tunnel", [queueProxyHop(600, "1.22")], {
+    const knative = {
+      timeoutSeconds: 600,
+      minScale: 2,
+      maxScale: 2,
+      cluster: { version: "1.22", versionDeclared: true },
+    };
+    const b = evaluateBudget("tunnel", [queueProxyHop(knative)], {
       heartbeatSeconds: 5,
       minLifetimeSeconds: 3600,
     });
@@ -155,5 +161,48 @@ describe("tunnel path", () => {
     ["2.0", 60],
   ])("queue-proxy drain for Knative %s is %d s", (version, seconds) => {
     expect(queueProxyDrainSeconds(version)).toBe(seconds);
+  });
+});
+
+describe("the queue-proxy hop says what the Knative version does on a pod stop", () => {
+  const hopFor = (version: string, versionDeclared: boolean, minScale = 2, maxScale = 2) =>
+    queueProxyHop({ timeoutSeconds: 3600, minScale, maxScale, cluster: { version, versionDeclared } });
+  const both =
+    "on SIGTERM the queue-proxy drains WebSockets for at most 60 s (after its 30 s drain sleep) from Knative 1.22, and cuts them at once when it exits before 1.22";
+  const grace =
+    "pod termination (rollout, scale-down, node drain; pod grace terminationGracePeriodSeconds = timeoutSeconds 3600 s)";
+  const capNote =
+    "timeoutSeconds is a hard cap on a WebSocket's life; idleTimeoutSeconds and responseStartTimeoutSeconds are 0.";
+
+  test.each([
+    [
+      "1.7",
+      false,
+      `${grace}: Knative 1.7 cuts upgraded connections at once when the queue-proxy exits after its 30 s drain sleep (the drain of up to 60 s exists from 1.22)`,
+      `${capNote} Knative 1.7 assumed: knative.cluster.version is not set, so the budget takes the oldest supported release; declare your cluster's; ${both}`,
+    ],
+    [
+      "1.21",
+      true,
+      `${grace}: Knative 1.21 cuts upgraded connections at once when the queue-proxy exits after its 30 s drain sleep (the drain of up to 60 s exists from 1.22)`,
+      `${capNote} Knative 1.21 (knative.cluster.version); ${both}`,
+    ],
+    [
+      "1.22",
+      true,
+      `${grace}: Knative 1.22 drains upgraded connections for at most 60 s after a 30 s drain sleep, then cuts them`,
+      `${capNote} Knative 1.22 (knative.cluster.version); ${both}`,
+    ],
+  ])("Knative %s (declared %s)", (version, declared, termination, note) => {
+    const hop = hopFor(version, declared);
+    expect(hop.dropEvents).toEqual([termination]);
+    expect(hop.note).toBe(note);
+  });
+
+  test("a scale-down is a drop event whenever max-scale is above min-scale", () => {
+    expect(hopFor("1.22", true, 2, 10).dropEvents[1]).toBe(
+      "scale-down (the load falls, between knative.minScale 2 and knative.maxScale 10): open WebSockets count as requests, so they keep the number of pods up, but the pods removed are picked without regard to the sockets they hold: every socket on a removed pod ends as on pod termination; knative.minScale = knative.maxScale rules scale-down out",
+    );
+    expect(hopFor("1.22", true, 3, 3).dropEvents).toHaveLength(1);
   });
 });

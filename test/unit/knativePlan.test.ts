@@ -126,10 +126,28 @@ describe("planKnativeSettings", () => {
     [
       { cluster: { version: "v1.22" } },
       undefined,
-      'TunnelExposure "dev": knative.cluster.version "v1.22" is not a "major.minor" version such as "1.22"',
+      'TunnelExposure "dev": knative.cluster.version "v1.22" is not a "major.minor" version such as "1.22"; set it to your cluster\'s Knative Serving version',
+    ],
+    [
+      { cluster: { maxRevisionTimeoutSeconds: 3600, version: "1.6" } },
+      undefined,
+      'TunnelExposure "dev": knative.cluster.version 1.6 is older than 1.7, the first Knative Serving release with responseStartTimeoutSeconds and idleTimeoutSeconds, which this project sets on the Service; upgrade Knative Serving',
     ],
   ])("refuses %j", (args, requirements, message) => {
     expect(() => planKnativeSettings(OWNER, ws, args as never, requirements)).toThrow(message);
+  });
+});
+
+describe("knative.cluster.version", () => {
+  test.each([
+    [undefined, "1.7", false],
+    ["1.7", "1.7", true],
+    ["1.21", "1.21", true],
+    ["1.22", "1.22", true],
+    ["2.0", "2.0", true],
+  ])("declared %j: the plan holds %s (declared: %s)", (version, resolved, declared) => {
+    const plan = planKnativeSettings(OWNER, ws, { cluster: { maxRevisionTimeoutSeconds: 3600, version } });
+    expect([plan.cluster.version, plan.cluster.versionDeclared]).toEqual([resolved, declared]);
   });
 });
 

@@ -71,6 +71,7 @@ test("the tunnel path's reconnect budget: one connector means a 62 s gap for the
     ["Cloudflare edge restart", 0, 2, true],
     ["cloudflared pod restart", 0, 2, true],
     ["Knative pod termination", 0, 2, true],
+    ["Knative scale-down", 0, 2, true],
   ]);
   const one = tunnelBudget({ ...input, connectorReplicas: 1 }).reconnect!;
   expect(one.events[1]).toMatchObject({

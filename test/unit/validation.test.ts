@@ -76,6 +76,7 @@ describe("resolveBackend", () => {
       inClusterUrl: "http://messaging-service.agents-whatsapp-rust.svc.cluster.local",
       hostHeader: "messaging-service.agents-whatsapp-rust.svc.cluster.local",
       podSelector: { "serving.knative.dev/service": "messaging-service" },
+      clusterDomain: "cluster.local",
     });
   });
 
@@ -89,6 +90,7 @@ describe("resolveBackend", () => {
       path: "/socket",
       port: 8081,
       inClusterUrl: "http://chat.apps.svc.cluster.local:8081",
+      clusterDomain: "cluster.local",
     });
   });
 
