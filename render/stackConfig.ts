@@ -33,7 +33,10 @@ export function readStackConfig(
   secretOverrides: Record<string, string> = {},
   unset: string[] = [],
 ): RenderConfig {
-  const projectFile = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string };
+  const projectFile = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
+    name: string;
+    config?: Record<string, { default?: unknown }>;
+  };
   const stackPath = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(stackPath)) {
     throw new Error(
@@ -62,7 +65,31 @@ export function readStackConfig(
     values[full] = value;
     if (!secretKeys.includes(full)) secretKeys.push(full);
   }
+  const missing = missingDeclaredKeys(project, projectFile.config ?? {}, values);
+  if (missing.length > 0) {
+    const list = missing.map((k) => `'${k}'`);
+    const names =
+      list.length === 1 ? list[0] : `${list.slice(0, -1).join(", ")} and ${list[list.length - 1]}`;
+    throw new Error(
+      `Stack '${stack}' is missing configuration value${missing.length === 1 ? "" : "s"} ${names}`,
+    );
+  }
   return { project, values, secretKeys };
+}
+
+/**
+ * The keys Pulumi.yaml declares without a default that the stack does not set: the Pulumi CLI
+ * refuses to run such a stack before the program starts, so the offline render refuses it too.
+ */
+export function missingDeclaredKeys(
+  project: string,
+  declared: Record<string, { default?: unknown }>,
+  values: Record<string, string>,
+): string[] {
+  return Object.entries(declared)
+    .filter(([key, decl]) => (decl ?? {}).default === undefined && !(qualify(project, key) in values))
+    .map(([key]) => key)
+    .sort();
 }
 
 export function listStacks(dir: string): string[] {

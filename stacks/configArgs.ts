@@ -40,6 +40,7 @@ const COMMON: ArgKeys = {
   "monitor.connections": "monitorConnections",
   "monitor.prometheusOperator.enabled": "monitorPrometheusOperator",
   "monitor.prometheusOperator.labels.release": "monitorPrometheusRelease",
+  "monitor.dial": "monitorDial",
 };
 
 /** A WsMonitor an exposure builds (owner `<Exposure> "<name>" monitor`): its args come from these keys. */
@@ -66,6 +67,7 @@ const TUNNEL: ArgKeys = {
   "connector.gracePeriodSeconds": "connectorGracePeriodSeconds",
   "connector.terminationGracePeriodSeconds": "connectorTerminationGracePeriodSeconds",
   "connector.spreadAcrossNodes": "connectorSpread",
+  "connector.rollout": "connectorRollout",
 };
 
 /** L4Exposure's own args (stacks/modes/l4.ts), without the hostname. */
@@ -93,6 +95,8 @@ const L4: ArgKeys = {
   "tls.haproxy.preStopSeconds": "haproxyPreStopSeconds",
   "tls.haproxy.hardStopAfterSeconds": "haproxyHardStopAfterSeconds",
   route: "l4Route",
+  "revision.portName": "knativePortName",
+  "revision.containerConcurrency": "knativeContainerConcurrency",
   "dns.target": "l4DnsTarget",
   "dns.zoneId": "zoneId",
 };

@@ -17,20 +17,18 @@ import { closedChoiceOptions, renderInProcess, ROOT } from "../helpers/render";
 
 const STACK_OF_MODE = { tunnel: "dev", l4: "staging", hybrid: "prod" } as const;
 const OPTIONS = closedChoiceOptions();
-const declared = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).config as Record<
-  string,
-  { type: string; description: string }
->;
+const declared = YAML.parse(fs.readFileSync(path.join(ROOT, "stacks/configReference.yaml"), "utf8"))
+  .config as Record<string, { type: string; description: string }>;
 
 describe("the options under test are the config reference's closed choices", () => {
-  test("every boolean key of Pulumi.yaml", () => {
+  test("every boolean key of the config reference", () => {
     const booleans = Object.keys(declared).filter((k) => declared[k].type === "boolean");
     const tested = OPTIONS.filter(([, values]) => values.join() === "true,false").map(([k]) => k);
     expect(tested.sort()).toEqual(booleans.sort());
   });
 
   test.each(OPTIONS.filter(([, values]) => values.join() !== "true,false"))(
-    "enum %s: Pulumi.yaml documents every value it accepts",
+    "enum %s: the config reference documents every value it accepts",
     (key, values) => {
       for (const value of values) expect(declared[key].description).toContain(`"${value}"`);
     },
@@ -136,6 +134,8 @@ const REFUSED: Record<keyof typeof STACK_OF_MODE, string[]> = {
     "l4Route=force-port-8080",
     "fallback=true",
     "fallback=false",
+    "knativePortName=http1",
+    "knativePortName=h2c",
   ],
   l4: [
     "mode=tunnel",
@@ -151,6 +151,8 @@ const REFUSED: Record<keyof typeof STACK_OF_MODE, string[]> = {
     "acknowledgeInsecure=false",
     "fallback=true",
     "fallback=false",
+    "connectorRollout=surge",
+    "connectorRollout=replace",
   ],
   hybrid: [
     "mode=tunnel",

@@ -10,6 +10,7 @@ import {
   valueKind,
 } from "../../stacks/config";
 import { tunnelArgs } from "../../stacks/modes/tunnel";
+import { missingDeclaredKeys } from "../../render/stackConfig";
 
 const valid = {
   mode: "tunnel",
@@ -155,9 +156,15 @@ describe("config text as Pulumi hands it to the program", () => {
   });
 });
 
-describe("Pulumi.yaml declares exactly the keys the program reads, with their types", () => {
+describe("stacks/configReference.yaml declares exactly the keys the program reads, with their types", () => {
   const project = YAML.parse(fs.readFileSync(path.join(__dirname, "../../Pulumi.yaml"), "utf8"));
-  const declared = project.config as Record<string, { type: string; description?: string; secret?: boolean }>;
+  const reference = YAML.parse(
+    fs.readFileSync(path.join(__dirname, "../../stacks/configReference.yaml"), "utf8"),
+  );
+  const declared = reference.config as Record<
+    string,
+    { type: string; description?: string; secret?: boolean }
+  >;
   const read = [...Object.keys(configSchema.shape), ...SECRET_KEYS].sort();
 
   test("same keys", () => expect(Object.keys(declared).sort()).toEqual(read));
@@ -174,6 +181,17 @@ describe("Pulumi.yaml declares exactly the keys the program reads, with their ty
     for (const key of SECRET_KEYS) expect(declared[key].secret).toBe(true);
   });
 
+  // The Pulumi CLI refuses a stack that lacks any key Pulumi.yaml declares without a default, so
+  // Pulumi.yaml declares only what every mode requires, exactly as the reference does.
+  test("Pulumi.yaml declares only the keys every mode requires, as the reference declares them", () => {
+    const required = Object.keys(configSchema.shape).filter(
+      (key) => !(configSchema.shape as Record<string, { isOptional(): boolean }>)[key].isOptional(),
+    );
+    expect(Object.keys(project.config).sort()).toEqual(required.sort());
+    expect(required.sort()).toEqual(["hostname", "mode", "namespace"]);
+    for (const key of required) expect(project.config[key]).toEqual(declared[key]);
+  });
+
   test("the runtime runs index.ts with TypeScript", () => {
     expect(project.runtime).toEqual({ name: "nodejs", options: { typescript: true } });
     expect(project.main).toBe("index.ts");
@@ -183,6 +201,13 @@ describe("Pulumi.yaml declares exactly the keys the program reads, with their ty
 describe.each(fs.readdirSync(path.join(__dirname, "../..")).filter((f) => /^Pulumi\..+\.yaml$/.test(f)))(
   "%s",
   (file) => {
+    test("sets every key Pulumi.yaml declares without a default (the CLI refuses the stack otherwise)", () => {
+      const project = YAML.parse(fs.readFileSync(path.join(__dirname, "../..", "Pulumi.yaml"), "utf8"));
+      const stack = YAML.parse(fs.readFileSync(path.join(__dirname, "../..", file), "utf8"));
+      const values = Object.fromEntries(Object.keys(stack.config ?? {}).map((k) => [k, "set"]));
+      expect(missingDeclaredKeys("ws-exposure", project.config, values)).toEqual([]);
+    });
+
     test("every key is valid config", () => {
       const stack = YAML.parse(fs.readFileSync(path.join(__dirname, "../..", file), "utf8"));
       const raw: Record<string, unknown> = {};
@@ -198,9 +223,11 @@ describe.each(fs.readdirSync(path.join(__dirname, "../..")).filter((f) => /^Pulu
   },
 );
 
-test("the README's config reference lists every key Pulumi.yaml declares", () => {
+test("the README's config reference lists every key stacks/configReference.yaml declares", () => {
   const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
-  const project = YAML.parse(fs.readFileSync(path.join(__dirname, "../../Pulumi.yaml"), "utf8"));
+  const project = YAML.parse(
+    fs.readFileSync(path.join(__dirname, "../../stacks/configReference.yaml"), "utf8"),
+  );
   const missing = Object.keys(project.config).filter((key) => !readme.includes(`| \`${key}\` |`));
   expect(missing).toEqual([]);
 });

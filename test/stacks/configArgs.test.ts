@@ -152,6 +152,7 @@ const CONTEXT: Record<string, Record<string, unknown>> = {
   tlsTargetPort: { tlsMode: "passthrough" },
   acknowledgeInsecure: { tlsMode: "none" },
   monitorConnections: { monitorEnabled: true },
+  monitorDial: { monitorEnabled: true },
   monitorPrometheusOperator: { monitorEnabled: true },
   monitorPrometheusRelease: { monitorEnabled: true, monitorPrometheusOperator: true },
   l4Interfaces: { l4Advertisement: "l2" },
