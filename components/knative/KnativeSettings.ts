@@ -13,10 +13,13 @@ import {
   KnativePlan,
   KnativeRequirements,
   KnativeSettingsArgs,
-  knativeServicePatchBody,
+  knativeServicePatchObject,
+  managedConfigMaps,
   NO_REQUIREMENTS,
   planKnativeSettings,
 } from "./plan";
+import { AdmissionGate } from "./AdmissionGate";
+import { FIELD_MANAGER } from "./ownership";
 
 export interface KnativeSettingsComponentArgs {
   /** The existing Knative Service to patch. */
@@ -47,6 +50,8 @@ export class KnativeSettings extends pulumi.ComponentResource {
   /** What was applied, after defaults and validation. */
   public readonly plan: KnativePlan;
   public readonly servicePatch: k8s.apiextensions.CustomResourcePatch;
+  /** The dry-run check the Service patch waits for (absent when knative.admissionCheck.enabled is false). */
+  public readonly admissionGate?: AdmissionGate;
 
   constructor(name: string, args: KnativeSettingsComponentArgs, opts?: pulumi.ComponentResourceOptions) {
     const owner = ownerName("KnativeSettings", name);
@@ -67,6 +72,37 @@ export class KnativeSettings extends pulumi.ComponentResource {
         ),
     );
 
+    const patch = knativeServicePatchObject(backend, plan);
+    // The check runs after the ConfigMap patches and the Service patch applies as the manager the
+    // check returns, so the patch waits for Knative's webhook to accept it (docs/KNATIVE.md).
+    const gate = plan.admissionCheck.enabled
+      ? new AdmissionGate(
+          `${name}-admission`,
+          {
+            check: {
+              owner,
+              service: { namespace: backend.namespace, name: backend.name },
+              patch,
+              fieldManager: FIELD_MANAGER,
+              force: plan.forceConflicts,
+              timeoutSeconds: plan.timeoutSeconds,
+              maxRevisionTimeoutSeconds: plan.cluster.maxRevisionTimeoutSeconds,
+              manageMaxRevisionTimeout: plan.cluster.manageMaxRevisionTimeout,
+              configNamespace: plan.cluster.namespace,
+              configMaps: managedConfigMaps(plan),
+              waitSeconds: plan.admissionCheck.waitSeconds,
+            },
+            kubeconfig: args.knative?.admissionCheck?.kubeconfig,
+            context: args.knative?.admissionCheck?.context,
+          },
+          { parent: this, dependsOn: configPatches },
+        )
+      : undefined;
+    this.admissionGate = gate;
+    // Under mocks the gate's output is absent: the manager is the constant either way.
+    const fieldManager = gate ? gate.fieldManager.apply((m) => m ?? FIELD_MANAGER) : FIELD_MANAGER;
+    const metadata = patch.metadata as { annotations: Record<string, string> };
+
     this.servicePatch = new k8s.apiextensions.CustomResourcePatch(
       `${name}-service`,
       {
@@ -75,13 +111,24 @@ export class KnativeSettings extends pulumi.ComponentResource {
         metadata: {
           name: backend.name,
           namespace: backend.namespace,
-          annotations: plan.forceConflicts ? { "pulumi.com/patchForce": "true" } : undefined,
+          annotations: { ...metadata.annotations, "pulumi.com/patchFieldManager": fieldManager },
         },
-        spec: knativeServicePatchBody(backend, plan),
+        spec: patch.spec as Record<string, unknown>,
       },
       // A revision over the cluster maximum is rejected: raise the maximum first.
-      { parent: this, dependsOn: configPatches },
+      { parent: this, dependsOn: gate ? [...configPatches, gate] : configPatches },
     );
+    if (gate) {
+      gate.takeovers.apply((taken) => {
+        if (taken && taken.length > 0) {
+          void pulumi.log.warn(
+            `forceConflicts took fields of Knative Service ${backend.namespace}/${backend.name} from other managers: ${taken.join("; ")}. ` +
+              `If they apply these fields again, each side's deploy sets its own value and creates a new revision (docs/KNATIVE.md).`,
+            this,
+          );
+        }
+      });
+    }
 
     this.registerOutputs({ plan });
   }

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { configSchema, fromConfigText, parseStackConfig, SECRET_KEYS, valueKind } from "../../stacks/config";
+import { knativeArgs } from "../../stacks/modes/common";
 
 const valid = {
   mode: "tunnel",
@@ -161,4 +162,21 @@ test("the README's config reference lists every key Pulumi.yaml declares", () =>
   const project = YAML.parse(fs.readFileSync(path.join(__dirname, "../../Pulumi.yaml"), "utf8"));
   const missing = Object.keys(project.config).filter((key) => !readme.includes(`| \`${key}\` |`));
   expect(missing).toEqual([]);
+});
+
+describe("the Knative admission check's stack keys", () => {
+  test("knativeAdmissionCheck and knativeAdmissionWaitSeconds reach knative.admissionCheck", () => {
+    const config = parseStackConfig({
+      ...valid,
+      knativeAdmissionCheck: false,
+      knativeAdmissionWaitSeconds: 30,
+    });
+    expect(knativeArgs(config).admissionCheck).toEqual({ enabled: false, waitSeconds: 30 });
+  });
+  test("unset: the component's defaults apply (enabled, 120 s)", () => {
+    expect(knativeArgs(parseStackConfig(valid)).admissionCheck).toEqual({
+      enabled: undefined,
+      waitSeconds: undefined,
+    });
+  });
 });
