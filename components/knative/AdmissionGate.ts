@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
 import * as os from "os";
 import { accessProblem, AdmissionCheckInput, admissionError, runAdmissionCheck } from "./admission";
 import { kubeAdmissionIO, loadKubeAccess } from "./kubeClient";
@@ -116,4 +117,17 @@ export class AdmissionGate extends pulumi.CustomResource {
       opts,
     );
   }
+}
+
+/** True when resources under these options get an explicit kubernetes provider (own or inherited). */
+export function hasExplicitKubernetesProvider(opts: pulumi.ComponentResourceOptions | undefined): boolean {
+  if (!opts) return false;
+  const providers = opts.providers;
+  if (Array.isArray(providers)) {
+    if (providers.some((p) => k8s.Provider.isInstance(p))) return true;
+  } else if (providers && "kubernetes" in providers) {
+    return true;
+  }
+  if (opts.provider && k8s.Provider.isInstance(opts.provider)) return true;
+  return opts.parent?.getProvider("kubernetes::Provider") !== undefined;
 }

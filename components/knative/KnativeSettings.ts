@@ -17,8 +17,9 @@ import {
   managedConfigMaps,
   NO_REQUIREMENTS,
   planKnativeSettings,
+  requireAdmissionCheckCluster,
 } from "./plan";
-import { AdmissionGate } from "./AdmissionGate";
+import { AdmissionGate, hasExplicitKubernetesProvider } from "./AdmissionGate";
 import { FIELD_MANAGER } from "./ownership";
 
 export interface KnativeSettingsComponentArgs {
@@ -42,7 +43,11 @@ export interface KnativeSettingsComponentArgs {
  * new KnativeSettings("messaging", {
  *   backend: { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" },
  *   websocket: { minLifetimeSeconds: 3600 },
- *   knative: { minScale: 2, cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
+ *   knative: {
+ *     minScale: 2,
+ *     cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true },
+ *     admissionCheck: { context: "homelab" }, // the explicit provider's cluster (docs/KNATIVE.md)
+ *   },
  * }, { providers: { kubernetes: k8sProvider } });
  * ```
  */
@@ -59,6 +64,7 @@ export class KnativeSettings extends pulumi.ComponentResource {
     if (backend.kind !== "knative") fail(owner, "backend", "must name a Knative Service (knativeService)");
     const websocket = resolveWebSocket(owner, args.websocket);
     const plan = planKnativeSettings(owner, websocket, args.knative, args.requirements ?? NO_REQUIREMENTS);
+    checkAdmissionCluster(owner, args, opts);
 
     super("ws-exposure:index:KnativeSettings", name, {}, opts);
     this.plan = plan;
@@ -132,6 +138,19 @@ export class KnativeSettings extends pulumi.ComponentResource {
 
     this.registerOutputs({ plan });
   }
+}
+
+/**
+ * With an explicit kubernetes provider (own or inherited), the admission check must be told the
+ * provider's cluster: the exposures call this before they register anything.
+ */
+export function checkAdmissionCluster(
+  owner: string,
+  args: { backend: BackendArgs; knative?: KnativeSettingsArgs },
+  opts: pulumi.ComponentResourceOptions | undefined,
+): void {
+  if (!("knativeService" in args.backend)) return;
+  requireAdmissionCheckCluster(owner, args.knative, hasExplicitKubernetesProvider(opts));
 }
 
 /**

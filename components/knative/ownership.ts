@@ -26,6 +26,7 @@ export interface LiveObject {
     managedFields?: ManagedFieldsEntry[];
     ownerReferences?: { apiVersion?: string; kind?: string; name?: string; controller?: boolean }[];
     labels?: Record<string, string>;
+    annotations?: Record<string, string>;
   };
   [key: string]: unknown;
 }
@@ -88,6 +89,25 @@ export interface OwnershipConflict {
   operation: string;
   liveValue: unknown;
   ourValue: unknown;
+  /**
+   * True when the manager applies client-side and its last-applied manifest
+   * (`kubectl.kubernetes.io/last-applied-configuration`) does not set the field: a default Knative's
+   * webhook filled in, recorded under the manager that created the Service. It will not set it back.
+   */
+  notInManifest?: boolean;
+}
+
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+/** The manifest a client-side `kubectl apply` (or Argo CD's client-side sync) last applied, if recorded. */
+function lastApplied(live: LiveObject): Record<string, unknown> | undefined {
+  const text = live.metadata?.annotations?.[LAST_APPLIED];
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -104,6 +124,7 @@ export function ownershipConflicts(
     (m) => m.manager !== ourManager && !m.subresource,
   );
   const conflicts: OwnershipConflict[] = [];
+  const manifest = lastApplied(live);
   for (const path of leafPaths(body)) {
     if (path[0] === "apiVersion" || path[0] === "kind") continue;
     if (path[0] === "metadata" && (path[1] === "name" || path[1] === "namespace")) continue;
@@ -118,6 +139,9 @@ export function ownershipConflicts(
           operation: m.operation ?? "",
           liveValue,
           ourValue,
+          ...(manifest && m.operation === "Update" && valueAt(manifest, path) === undefined
+            ? { notInManifest: true }
+            : {}),
         });
       }
     }
@@ -209,10 +233,15 @@ export function conflictMessage(
   const lines = conflicts.map(
     (c) =>
       `${c.field} is owned by "${c.manager}" (${describeManager(c.manager).tool}, ${c.operation || "unknown operation"}) ` +
-      `with ${show(c.liveValue)}; this stack sets ${show(c.ourValue)}`,
+      `with ${show(c.liveValue)}${c.notInManifest ? " (a default Knative filled in: its last-applied manifest does not set it)" : ""}; ` +
+      `this stack sets ${show(c.ourValue)}`,
   );
   const managers = [...new Set(conflicts.map((c) => c.manager))];
-  const ways = managers.map((m) => `for "${m}": ${describeManager(m).wayOut}`);
+  const ways = managers.map((m) =>
+    conflicts.filter((c) => c.manager === m).every((c) => c.notInManifest)
+      ? `for "${m}": its manifest sets none of these fields, so forceConflicts takes them over once and it will not set them back`
+      : `for "${m}": ${describeManager(m).wayOut}`,
+  );
   return (
     `${owner}: server-side apply conflict on Knative Service ${service.namespace}/${service.name}: ${lines.join("; ")}. ` +
     `Ways out: ${ways.join("; ")}; or ${FORCE_CONFLICTS_HINT} to take the fields over, ` +

@@ -289,6 +289,27 @@ export function knativeServicePatchObject(
   };
 }
 
+/**
+ * With an explicit kubernetes provider the admission check cannot know the provider's cluster:
+ * it must be told (kubeconfig and/or context) or turned off. Call before anything is registered.
+ */
+export function requireAdmissionCheckCluster(
+  owner: string,
+  args: KnativeSettingsArgs | undefined,
+  explicitKubernetesProvider: boolean,
+): void {
+  const check = args?.admissionCheck;
+  if (!explicitKubernetesProvider || check?.enabled === false) return;
+  if (check?.kubeconfig !== undefined || check?.context !== undefined) return;
+  fail(
+    owner,
+    "knative.admissionCheck",
+    "must name the cluster of the explicit kubernetes provider: set knative.admissionCheck.context " +
+      "(and knative.admissionCheck.kubeconfig when the provider has its own kubeconfig) to what the provider uses, " +
+      "or set knative.admissionCheck.enabled false (then the first up that raises max-revision-timeout-seconds may fail once)",
+  );
+}
+
 /** Cluster ConfigMap patches the plan opts into: name -> data. */
 export function clusterConfigPatches(
   plan: KnativePlan,

@@ -1,4 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { TunnelExposure } from "../../components/tunnel/TunnelExposure";
+import { tunnelArgs } from "../helpers/fixtures";
+import { resetTunnelClaims } from "../../components/tunnel/tunnelOwnership";
 import { ofType, resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { isSecretValue } from "../../render/mockRuntime";
 import { KnativeSettings, KnativeSettingsComponentArgs } from "../../components/knative/KnativeSettings";
@@ -134,5 +138,64 @@ describe("KnativeSettings: the admission check before the Service patch", () => 
     const k = await build(args());
     expect(k.admissionGate).toBeDefined();
     expect(pulumi.Output.isInstance(k.admissionGate!.fieldManager)).toBe(true);
+  });
+});
+
+describe("with an explicit kubernetes provider the check must be told its cluster", () => {
+  beforeEach(() => resetTunnelClaims());
+  const provider = () => new k8s.Provider("homelab", { context: "homelab" });
+
+  test("not told: refused before anything is registered, naming the argument and both ways out", async () => {
+    const cluster = provider();
+    await settle();
+    runtime.reset();
+    expect(() => new TunnelExposure("dev", tunnelArgs(), { providers: { kubernetes: cluster } })).toThrow(
+      'TunnelExposure "dev": knative.admissionCheck must name the cluster of the explicit kubernetes provider: ' +
+        "set knative.admissionCheck.context (and knative.admissionCheck.kubeconfig when the provider has its own kubeconfig) to what the provider uses, " +
+        "or set knative.admissionCheck.enabled false (then the first up that raises max-revision-timeout-seconds may fail once)",
+    );
+    await settle();
+    expect(runtime.resources).toEqual([]);
+  });
+
+  test("KnativeSettings on its own, under a parent that carries the provider: refused the same way", async () => {
+    const parent = new pulumi.ComponentResource(
+      "test:index:Parent",
+      "p",
+      {},
+      { providers: { kubernetes: provider() } },
+    );
+    expect(() => new KnativeSettings("dev-knative", args(), { parent })).toThrow(
+      'KnativeSettings "dev-knative": knative.admissionCheck must name the cluster of the explicit kubernetes provider',
+    );
+  });
+
+  test("told the context: the check carries it", async () => {
+    const exposure = new TunnelExposure(
+      "dev",
+      tunnelArgs({
+        knative: { cluster: { maxRevisionTimeoutSeconds: 3600 }, admissionCheck: { context: "homelab" } },
+      }),
+      { providers: { kubernetes: provider() } },
+    );
+    await unwrap(exposure.urn);
+    await settle();
+    await new Promise((r) => setTimeout(r, 30));
+    expect((resource(runtime.resources, T.gate, "dev-knative-admission").inputs as any).context).toBe(
+      "homelab",
+    );
+  });
+
+  test("or the check turned off: no check", async () => {
+    const exposure = new TunnelExposure(
+      "dev",
+      tunnelArgs({
+        knative: { cluster: { maxRevisionTimeoutSeconds: 3600 }, admissionCheck: { enabled: false } },
+      }),
+      { providers: { kubernetes: provider() } },
+    );
+    await unwrap(exposure.urn);
+    await settle();
+    expect(ofType(runtime.resources, T.gate)).toEqual([]);
   });
 });

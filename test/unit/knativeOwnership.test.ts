@@ -180,6 +180,32 @@ describe("ownershipConflicts", () => {
     ]);
   });
 
+  test("kubectl created the Service without timeoutSeconds: Knative's default is recorded under kubectl, but kubectl will not set it back", () => {
+    const live = liveService([kubectl]);
+    live.metadata!.annotations = {
+      "kubectl.kubernetes.io/last-applied-configuration": JSON.stringify({
+        apiVersion: "serving.knative.dev/v1",
+        kind: "Service",
+        spec: {
+          template: {
+            metadata: { annotations: { "autoscaling.knative.dev/min-scale": "1" } },
+            spec: { containers: [{ image: "app:1" }] },
+          },
+        },
+      }),
+    };
+    const conflicts = ownershipConflicts(live, PATCH);
+    expect(conflicts.map((c) => [c.field, c.notInManifest ?? false])).toEqual([
+      [".spec.template.metadata.annotations.autoscaling.knative.dev/min-scale", false],
+      [".spec.template.spec.timeoutSeconds", true],
+    ]);
+    expect(conflictMessage(OWNER, SERVICE, conflicts.slice(1))).toContain(
+      '.spec.template.spec.timeoutSeconds is owned by "kubectl-client-side-apply" (kubectl apply (client-side), Update) with 300 ' +
+        "(a default Knative filled in: its last-applied manifest does not set it); this stack sets 3600. " +
+        'Ways out: for "kubectl-client-side-apply": its manifest sets none of these fields, so forceConflicts takes them over once and it will not set them back;',
+    );
+  });
+
   test("takeover warnings (forceConflicts) say which field moved from whom", () => {
     expect(takeoverWarnings(ownershipConflicts(liveService([kubectl]), PATCH))).toEqual([
       '.spec.template.metadata.annotations.autoscaling.knative.dev/min-scale: taken from "kubectl-client-side-apply" (kubectl apply (client-side)), "1" -> "2"',
