@@ -35,7 +35,10 @@ export interface KnativeSettingsComponentArgs {
 
 /**
  * Applies the settings a long-lived WebSocket needs to an existing Knative Service, by server-side
- * apply of only the fields this project owns, plus the cluster ConfigMap patches the stack opts into.
+ * apply of only the fields this project owns (field manager `ws-exposure`), plus the cluster
+ * ConfigMap patches the stack opts into. Between the two, an admission check dry-runs the Service
+ * patch until Knative's webhook accepts it and fails early, naming the way out, on a field another
+ * manager owns, a named revision or an operator-managed ConfigMap (docs/KNATIVE.md).
  * Every exposure creates one; a HybridExposure creates one for both of its paths.
  *
  * @example

@@ -149,6 +149,9 @@ export function classifyDryRun(input: AdmissionCheckInput, res: ApiResponse): Ve
   };
 }
 
+/** After the webhook accepts a patch it refused before, it must accept it once more this much later. */
+export const CONFIRM_AFTER_MS = 2000;
+
 /** Milliseconds to wait before each retry: 0.5, 1, 2, 4, 8, 8, ... s, in all `waitSeconds`. */
 export function retryDelaysMs(waitSeconds: number): number[] {
   const delays: number[] = [];
@@ -275,22 +278,36 @@ export async function runAdmissionCheck(
   }
 
   const delays = retryDelaysMs(input.waitSeconds);
-  for (let attempt = 0; ; attempt++) {
+  let refusals = 0;
+  let confirming = false;
+  for (;;) {
     const verdict = classifyDryRun(
       input,
       await io.dryRunApply(path, input.patch, input.fieldManager, input.force),
     );
     if (verdict.kind === "accepted") {
-      return { fieldManager: input.fieldManager, takeovers: takeoverWarnings(conflicts), retries: attempt };
+      // After a refusal the webhook was catching up: with several webhook replicas one may still
+      // hold the old maximum, so one more acceptance a moment later before the real patch.
+      if (refusals === 0 || confirming) {
+        return {
+          fieldManager: input.fieldManager,
+          takeovers: takeoverWarnings(conflicts),
+          retries: refusals,
+        };
+      }
+      confirming = true;
+      await io.sleep(CONFIRM_AFTER_MS);
+      continue;
     }
     if (verdict.kind === "fatal") throw admissionError(verdict.message);
-    if (attempt >= delays.length) {
+    confirming = false;
+    if (refusals >= delays.length) {
       throw admissionError(
         verdict.oldMaximum
           ? notInEffectMessage(input, verdict.reason)
           : `${input.owner}: the dry-run of the patch of ${target(input)} kept failing for ${input.waitSeconds} s: ${verdict.reason}`,
       );
     }
-    await io.sleep(delays[attempt]);
+    await io.sleep(delays[refusals++]);
   }
 }

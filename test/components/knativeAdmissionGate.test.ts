@@ -171,7 +171,8 @@ describe("the admission gate's provider, serialized as Pulumi's dynamic provider
         outs: { fieldManager: "ws-exposure", takeovers: [], retries: 2, server: api.url, context: "homelab" },
       });
       const patches = api.seen.filter((s) => s.method === "PATCH");
-      expect(patches).toHaveLength(3);
+      // Two refusals, then the acceptance and its confirmation.
+      expect(patches).toHaveLength(4);
       expect(patches[0].url).toBe(`${servicePath(SERVICE)}?dryRun=All&fieldManager=ws-exposure&force=false`);
       expect(patches[0].contentType).toBe("application/apply-patch+yaml");
       expect(patches[0].authorization).toBe("Bearer t0ken");

@@ -5,6 +5,7 @@ import {
   ApiResponse,
   classifyDryRun,
   configMapPath,
+  CONFIRM_AFTER_MS,
   notInEffectMessage,
   retryDelaysMs,
   runAdmissionCheck,
@@ -215,7 +216,7 @@ const LIVE_SERVICE: LiveObject = {
 };
 
 describe("runAdmissionCheck", () => {
-  test("the first up: the webhook refuses twice with the old maximum, then accepts; the patch goes ahead", async () => {
+  test("the first up: the webhook refuses twice with the old maximum, then accepts twice 2 s apart; the patch goes ahead", async () => {
     const { io, calls } = fakeIO({ [CM_PATH]: CONFIG_DEFAULTS, [SVC_PATH]: LIVE_SERVICE }, [
       OLD_MAXIMUM,
       OLD_MAXIMUM,
@@ -224,14 +225,34 @@ describe("runAdmissionCheck", () => {
     const result = await runAdmissionCheck(io, input());
     expect(result).toEqual({ fieldManager: "ws-exposure", takeovers: [], retries: 2 });
     expect(calls.gets).toEqual([CM_PATH, SVC_PATH]);
-    expect(calls.sleeps).toEqual([500, 1000]);
-    expect(calls.dryRuns).toHaveLength(3);
+    expect(calls.sleeps).toEqual([500, 1000, CONFIRM_AFTER_MS]);
+    expect(calls.dryRuns).toHaveLength(4);
     expect(calls.dryRuns[0]).toEqual({
       path: SVC_PATH,
       body: input().patch,
       fieldManager: "ws-exposure",
       force: false,
     });
+  });
+
+  test("accepted at once: no confirmation needed, no wait", async () => {
+    const { io, calls } = fakeIO({ [CM_PATH]: CONFIG_DEFAULTS, [SVC_PATH]: LIVE_SERVICE }, [ACCEPTED]);
+    expect((await runAdmissionCheck(io, input())).retries).toBe(0);
+    expect(calls.sleeps).toEqual([]);
+    expect(calls.dryRuns).toHaveLength(1);
+  });
+
+  test("a webhook replica still stale at the confirmation: back to waiting, then confirmed", async () => {
+    const { io, calls } = fakeIO({ [CM_PATH]: CONFIG_DEFAULTS, [SVC_PATH]: LIVE_SERVICE }, [
+      OLD_MAXIMUM,
+      ACCEPTED,
+      OLD_MAXIMUM,
+      ACCEPTED,
+      ACCEPTED,
+    ]);
+    expect((await runAdmissionCheck(io, input())).retries).toBe(2);
+    expect(calls.sleeps).toEqual([500, CONFIRM_AFTER_MS, 1000, CONFIRM_AFTER_MS]);
+    expect(calls.dryRuns).toHaveLength(5);
   });
 
   test("a maximum that never takes effect: bounded, and the message names the ConfigMap key, the value and what to check", async () => {
