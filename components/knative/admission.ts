@@ -113,6 +113,16 @@ export function classifyDryRun(input: AdmissionCheckInput, res: ApiResponse): Ve
         `or let this stack manage it with ${STACK_KEYS.manage} true.`,
     };
   }
+  if (message.includes("validation callback failed: dry run failed with")) {
+    // Only for dry-run requests, Knative's webhook also dry-runs a Pod of the new revision in the namespace.
+    return {
+      kind: "fatal",
+      message:
+        `${input.owner}: Knative's webhook dry-ran a Pod of the new revision of ${svc} in ${input.service.namespace} and the API server refused it: ${message}. ` +
+        `The revision's pods would be refused the same way: fix that first (service account, pod security, quota), ` +
+        `or turn the check off (knative.admissionCheck.enabled false; stack: ws-exposure:knativeAdmissionCheck false).`,
+    };
+  }
   if (message.includes("without a name change")) {
     return {
       kind: "fatal",

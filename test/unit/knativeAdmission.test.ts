@@ -58,6 +58,38 @@ const OLD_MAXIMUM: ApiResponse = {
       'admission webhook "validation.webhook.serving.knative.dev" denied the request: validation failed: expected 0 <= 3600 <= 600: spec.template.spec.timeoutSeconds',
   },
 };
+/** kube-apiserver 1.36's answer to an apply that conflicts with Argo CD's field (measured). */
+const CONFLICT: ApiResponse = {
+  status: 409,
+  body: {
+    kind: "Status",
+    status: "Failure",
+    message:
+      'Apply failed with 1 conflict: conflict with "argocd-controller": .spec.template.spec.timeoutSeconds',
+    reason: "Conflict",
+    details: {
+      causes: [
+        {
+          reason: "FieldManagerConflict",
+          message: 'conflict with "argocd-controller"',
+          field: ".spec.template.spec.timeoutSeconds",
+        },
+      ],
+    },
+    code: 409,
+  },
+};
+/** Knative 1.22's webhook on a dry-run when the revision's Pod cannot be created (measured: no default ServiceAccount). */
+const POD_DRY_RUN: ApiResponse = {
+  status: 400,
+  body: {
+    kind: "Status",
+    code: 400,
+    reason: "BadRequest",
+    message:
+      'admission webhook "validation.webhook.serving.knative.dev" denied the request: validation callback failed: dry run failed with pods "dry-run-validation" is forbidden: error looking up service account agents-whatsapp-rust/default: serviceaccount "default" not found: spec.template',
+  },
+};
 const ACCEPTED: ApiResponse = { status: 200, body: { kind: "Service" } };
 
 describe("webhookMaximum", () => {
@@ -138,21 +170,26 @@ describe("classifyDryRun", () => {
   });
 
   test("a conflict the live managedFields did not predict still names the way out", () => {
-    const verdict = classifyDryRun(input(), {
-      status: 409,
-      body: {
-        message:
-          'Apply failed with 1 conflict: conflict with "kubectl" using serving.knative.dev/v1: .spec.template.spec.timeoutSeconds',
-      },
-    });
+    const verdict = classifyDryRun(input(), CONFLICT);
     expect(verdict).toEqual({
       kind: "fatal",
       message:
         'KnativeSettings "dev-knative": server-side apply conflict on Knative Service agents-whatsapp-rust/messaging-service: ' +
-        'Apply failed with 1 conflict: conflict with "kubectl" using serving.knative.dev/v1: .spec.template.spec.timeoutSeconds. ' +
+        'Apply failed with 1 conflict: conflict with "argocd-controller": .spec.template.spec.timeoutSeconds. ' +
         "Set knative.forceConflicts: true (stack: pulumi config set ws-exposure:forceConflicts true) to take the fields over, " +
         "or remove them from the other manager's manifest. See docs/KNATIVE.md.",
     });
+  });
+});
+
+test("the revision's Pod refused in Knative's dry-run: said as such, with what to fix", () => {
+  expect(classifyDryRun(input(), POD_DRY_RUN)).toEqual({
+    kind: "fatal",
+    message:
+      'KnativeSettings "dev-knative": Knative\'s webhook dry-ran a Pod of the new revision of Knative Service agents-whatsapp-rust/messaging-service in agents-whatsapp-rust and the API server refused it: ' +
+      (POD_DRY_RUN.body as { message: string }).message +
+      ". The revision's pods would be refused the same way: fix that first (service account, pod security, quota), " +
+      "or turn the check off (knative.admissionCheck.enabled false; stack: ws-exposure:knativeAdmissionCheck false).",
   });
 });
 
