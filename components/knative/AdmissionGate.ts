@@ -59,8 +59,11 @@ const admissionProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 export interface AdmissionGateArgs {
+  /** What to check: the exact Service patch, its manager and force, the maximum and the ConfigMaps (see admission.ts). Required. */
   check: pulumi.Input<AdmissionCheckInput>;
+  /** Kubeconfig path or contents. Default: stack config kubernetes:kubeconfig, else KUBECONFIG, else ~/.kube/config. Stored as a secret. */
   kubeconfig?: pulumi.Input<string>;
+  /** Kubeconfig context. Default: stack config kubernetes:context, else the kubeconfig's current-context. */
   context?: pulumi.Input<string>;
 }
 
