@@ -35,6 +35,8 @@ const COMMON: ArgKeys = {
   "knative.cluster.ingressStreamIdleTimeoutSeconds": "ingressStreamIdleTimeoutSeconds",
   "knative.cluster.manageIngressStreamIdleTimeout": "manageIngressStreamIdleTimeout",
   "knative.cluster.version": "knativeVersion",
+  "knative.admissionCheck.enabled": "knativeAdmissionCheck",
+  "knative.admissionCheck.waitSeconds": "knativeAdmissionWaitSeconds",
   monitor: "monitorEnabled",
   "monitor.enabled": "monitorEnabled",
   "monitor.connections": "monitorConnections",

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PathBudget } from "../budget/model";
-import { knativeSettingsFor } from "../knative/KnativeSettings";
+import { checkAdmissionCluster, knativeSettingsFor } from "../knative/KnativeSettings";
 import { L4Exposure } from "../l4/L4Exposure";
 import { TunnelExposure } from "../tunnel/TunnelExposure";
 import { HybridExposureArgs } from "./args";
@@ -18,7 +18,10 @@ import { WsMonitor } from "../monitor/WsMonitor";
  * const messaging = new HybridExposure("messaging", {
  *   backend: { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" },
  *   websocket: { heartbeatSeconds: 5, minLifetimeSeconds: 3600 },
- *   knative: { cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
+ *   knative: {
+ *     cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true },
+ *     admissionCheck: { context: "homelab" }, // the explicit provider's cluster (docs/KNATIVE.md)
+ *   },
  *   httpHostname: "messaging.example.com",
  *   wsHostname: "ws.messaging.example.com",
  *   fallback: true,
@@ -51,6 +54,7 @@ export class HybridExposure extends pulumi.ComponentResource {
 
   constructor(name: string, args: HybridExposureArgs, opts?: pulumi.ComponentResourceOptions) {
     const plan = planHybrid(name, args);
+    checkAdmissionCluster(plan.owner, args, opts);
     super("ws-exposure:index:HybridExposure", name, {}, opts);
     this.plan = plan;
 

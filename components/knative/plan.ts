@@ -1,5 +1,7 @@
+import type { Input } from "@pulumi/pulumi";
 import { ResolvedBackend, ResolvedWebSocket } from "../core/backend";
 import { fail, requireWholeNumber } from "../core/validation";
+import { FIELD_MANAGER, ManagedConfigMap } from "./ownership";
 
 /** What a path needs of the Knative Service beyond the defaults (the L4 path straight to the pods needs more). */
 export interface KnativeRequirements {
@@ -49,6 +51,22 @@ export interface KnativeClusterArgs {
   version?: string;
 }
 
+/**
+ * The check that runs between the cluster ConfigMap patches and the Service patch: a server-side
+ * dry-run of the patch, repeated while Knative's webhook still enforces the old
+ * max-revision-timeout-seconds, after reading who owns the Service's fields (docs/KNATIVE.md).
+ */
+export interface KnativeAdmissionCheckArgs {
+  /** Run the check. Default true. false: nothing waits for Knative's webhook, so the first `up` that raises the maximum and timeoutSeconds together may fail ("expected 0 <= 3600 <= 600") and pass when run again; field conflicts come as the provider's raw error. */
+  enabled?: boolean;
+  /** Seconds to wait for Knative's webhook to enforce a raised max-revision-timeout-seconds (only when this stack manages it). Default 120; 0 checks once. */
+  waitSeconds?: number;
+  /** Kubeconfig path or contents for the check: the cluster of the kubernetes provider. Default: stack config `kubernetes:kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`, as the default kubernetes provider. Set it (and `context`) when you pass an explicit provider. Kept a secret. */
+  kubeconfig?: Input<string>;
+  /** Kubeconfig context for the check. Default: stack config `kubernetes:context`, else the kubeconfig's current-context. */
+  context?: Input<string>;
+}
+
 /** The Knative settings a long-lived WebSocket needs, applied to the existing Knative Service. */
 export interface KnativeSettingsArgs {
   /** `autoscaling.knative.dev/min-scale`. Default 2 (one pod can go while the other holds sockets). Must be <= maxScale. */
@@ -61,8 +79,10 @@ export interface KnativeSettingsArgs {
   targetConcurrency?: number;
   /** Preferred pod anti-affinity across nodes. Needs cluster.podspecAffinity "enabled" or "manage". Default false. */
   antiAffinity?: boolean;
-  /** Take ownership of fields another field manager set (server-side apply force). Default false: a conflict fails the update instead. */
+  /** Take ownership of fields another field manager set (server-side apply force). Default false: a conflict fails the update, naming the field, its manager and the way out. With true, an owner that applies the fields again (kubectl apply, Argo CD, Flux) sets them back on its next deploy, and each side's deploy makes a new revision: see docs/KNATIVE.md. */
   forceConflicts?: boolean;
+  /** The dry-run check before the Service patch. Default: enabled, 120 s wait. */
+  admissionCheck?: KnativeAdmissionCheckArgs;
   cluster?: KnativeClusterArgs;
 }
 
@@ -86,6 +106,8 @@ export interface KnativePlan {
   antiAffinity: boolean;
   activatorInPath: boolean;
   forceConflicts: boolean;
+  /** The dry-run check before the Service patch (the kubeconfig and context stay with the args: they may be secrets). */
+  admissionCheck: { enabled: boolean; waitSeconds: number };
   cluster: ResolvedCluster;
   /** Template annotations the patch sets. */
   annotations: Record<string, string>;
@@ -110,6 +132,8 @@ function olderThan(a: string, b: string): boolean {
   const [bm, bn] = knativeVersionParts(b);
   return am < bm || (am === bm && an < bn);
 }
+/** How long the admission check waits for Knative's webhook to see a raised maximum. */
+export const DEFAULT_ADMISSION_WAIT_SECONDS = 120;
 
 function resolveCluster(owner: string, c: KnativeClusterArgs | undefined): ResolvedCluster {
   const declared = c?.version;
@@ -239,6 +263,16 @@ export function planKnativeSettings(
     antiAffinity,
     activatorInPath: !activatorOutOfPath,
     forceConflicts: args?.forceConflicts ?? false,
+    admissionCheck: {
+      enabled: args?.admissionCheck?.enabled ?? true,
+      waitSeconds: requireWholeNumber(
+        owner,
+        "knative.admissionCheck.waitSeconds",
+        args?.admissionCheck?.waitSeconds ?? DEFAULT_ADMISSION_WAIT_SECONDS,
+        0,
+        3600,
+      ),
+    },
     cluster,
     annotations,
   };
@@ -279,6 +313,47 @@ export function knativeServicePatchBody(
   };
 }
 
+/**
+ * The whole server-side apply object of the Service patch, as the kubernetes provider sends it
+ * (the admission check dry-runs exactly this): the `pulumi.com/patchFieldManager` annotation names
+ * the manager, `pulumi.com/patchForce` takes fields over.
+ */
+export function knativeServicePatchObject(
+  backend: ResolvedBackend,
+  plan: KnativePlan,
+  fieldManager: string = FIELD_MANAGER,
+): Record<string, unknown> {
+  const annotations: Record<string, string> = { "pulumi.com/patchFieldManager": fieldManager };
+  if (plan.forceConflicts) annotations["pulumi.com/patchForce"] = "true";
+  return {
+    apiVersion: "serving.knative.dev/v1",
+    kind: "Service",
+    metadata: { name: backend.name, namespace: backend.namespace, annotations },
+    spec: knativeServicePatchBody(backend, plan),
+  };
+}
+
+/**
+ * With an explicit kubernetes provider the admission check cannot know the provider's cluster:
+ * it must be told (kubeconfig and/or context) or turned off. Call before anything is registered.
+ */
+export function requireAdmissionCheckCluster(
+  owner: string,
+  args: KnativeSettingsArgs | undefined,
+  explicitKubernetesProvider: boolean,
+): void {
+  const check = args?.admissionCheck;
+  if (!explicitKubernetesProvider || check?.enabled === false) return;
+  if (check?.kubeconfig !== undefined || check?.context !== undefined) return;
+  fail(
+    owner,
+    "knative.admissionCheck",
+    "must name the cluster of the explicit kubernetes provider: set knative.admissionCheck.context " +
+      "(and knative.admissionCheck.kubeconfig when the provider has its own kubeconfig) to what the provider uses, " +
+      "or set knative.admissionCheck.enabled false (then the first up that raises max-revision-timeout-seconds may fail once)",
+  );
+}
+
 /** Cluster ConfigMap patches the plan opts into: name -> data. */
 export function clusterConfigPatches(
   plan: KnativePlan,
@@ -307,4 +382,19 @@ export function clusterConfigPatches(
     });
   }
   return patches;
+}
+
+/** How the user stops this stack from managing each ConfigMap (for the admission check's messages). */
+const UNMANAGE: Record<string, string> = {
+  "config-defaults":
+    "set knative.cluster.manageMaxRevisionTimeout false (stack: ws-exposure:manageMaxRevisionTimeout false) and keep declaring maxRevisionTimeoutSeconds",
+  "config-features":
+    'set knative.cluster.podspecAffinity "enabled" (stack: ws-exposure:podspecAffinity enabled)',
+  "config-kourier":
+    "set knative.cluster.manageIngressStreamIdleTimeout false (stack: ws-exposure:manageIngressStreamIdleTimeout false)",
+};
+
+/** The ConfigMap patches as the admission check verifies them. */
+export function managedConfigMaps(plan: KnativePlan): ManagedConfigMap[] {
+  return clusterConfigPatches(plan).map((p) => ({ ...p, unmanage: UNMANAGE[p.configMap] }));
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PathBudget } from "../budget/model";
-import { knativeSettingsFor } from "../knative/KnativeSettings";
+import { checkAdmissionCluster, knativeSettingsFor } from "../knative/KnativeSettings";
 import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
 import { L4ExposureArgs } from "./args";
 import {
@@ -39,7 +39,11 @@ export interface L4ExposureComponentArgs extends L4ExposureArgs {
  * const l4 = new L4Exposure("messaging", {
  *   backend: { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" },
  *   websocket: { heartbeatSeconds: 5, minLifetimeSeconds: 3600 },
- *   knative: { minScale: 2, cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
+ *   knative: {
+ *     minScale: 2,
+ *     cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true },
+ *     admissionCheck: { context: "homelab" }, // the explicit provider's cluster (docs/KNATIVE.md)
+ *   },
  *   hostname: "ws.example.com",
  *   addressPool: { create: { addresses: ["192.168.1.240/29"] } },
  *   loadBalancerIP: "192.168.1.241",
@@ -73,6 +77,8 @@ export class L4Exposure extends pulumi.ComponentResource {
       l4MonitorTargets(plan),
     );
     const config = plan.tls.mode === "terminate" ? haproxyConfigFor(plan) : undefined;
+
+    if (plan.applyKnativeSettings) checkAdmissionCluster(plan.owner, args, opts);
 
     super("ws-exposure:index:L4Exposure", name, {}, opts);
     this.plan = plan;

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PathBudget } from "../budget/model";
-import { knativeSettingsFor } from "../knative/KnativeSettings";
+import { checkAdmissionCluster, knativeSettingsFor } from "../knative/KnativeSettings";
 import { TunnelExposureArgs } from "./args";
 import { CLOUDFLARED_TOKEN_KEY, connectorDeploymentSpec } from "./connector";
 import { planTunnel, TunnelPlan } from "./plan";
@@ -19,7 +19,10 @@ import { WsMonitor } from "../monitor/WsMonitor";
  * const exposure = new TunnelExposure("messaging", {
  *   backend: { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" },
  *   websocket: { heartbeatSeconds: 5, minLifetimeSeconds: 3600 },
- *   knative: { cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
+ *   knative: {
+ *     cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true },
+ *     admissionCheck: { context: "homelab" }, // the explicit provider's cluster (docs/KNATIVE.md)
+ *   },
  *   accountId: "0123456789abcdef0123456789abcdef",
  *   zoneId: "fedcba9876543210fedcba9876543210",
  *   hostname: "messaging.example.com",
@@ -45,6 +48,8 @@ export class TunnelExposure extends pulumi.ComponentResource {
     const { backend, hostname, connector, rules, tunnel, routeProvider } = plan;
     if (routeProvider === "cloudflare-api" && tunnel?.existingId !== undefined)
       claimTunnel(plan.owner, tunnel.existingId);
+
+    if (args.applyKnativeSettings ?? true) checkAdmissionCluster(plan.owner, args, opts);
 
     super("ws-exposure:index:TunnelExposure", name, {}, opts);
     this.plan = plan;

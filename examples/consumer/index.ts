@@ -21,12 +21,18 @@ const config = new pulumi.Config();
 const accountId = config.get("accountId") ?? "00000000000000000000000000000000";
 const zoneId = config.get("zoneId") ?? "11111111111111111111111111111111";
 
-const cluster = new k8s.Provider("cluster", { kubeconfig: config.get("kubeconfig") });
+const kubeconfig = config.get("kubeconfig");
+const context = config.get("context") ?? "homelab";
+const cluster = new k8s.Provider("cluster", { kubeconfig, context });
 const cf = new cloudflare.Provider("cloudflare", { apiToken: config.getSecret("cloudflareApiToken") });
 const providers = { kubernetes: cluster, cloudflare: cf };
 
-// Declared: the cluster's config-defaults already allows one-hour revisions.
-const knative: KnativeSettingsArgs = { cluster: { maxRevisionTimeoutSeconds: 3600 } };
+// Declared: the cluster's config-defaults already allows one-hour revisions. The check before each
+// Knative patch dry-runs it against the same cluster as the provider: it must be told which.
+const knative: KnativeSettingsArgs = {
+  cluster: { maxRevisionTimeoutSeconds: 3600 },
+  admissionCheck: { kubeconfig, context },
+};
 const websocket = { heartbeatSeconds: 5, minLifetimeSeconds: 3600 };
 
 const chat = new TunnelExposure(

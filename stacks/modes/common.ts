@@ -27,6 +27,8 @@ export const commonShape = {
   targetConcurrency: whole.optional(),
   antiAffinity: z.boolean().optional(),
   forceConflicts: z.boolean().optional(),
+  knativeAdmissionCheck: z.boolean().optional(),
+  knativeAdmissionWaitSeconds: whole.optional(),
   knativeNamespace: z.string().optional(),
   maxRevisionTimeoutSeconds: whole.optional(),
   manageMaxRevisionTimeout: z.boolean().optional(),
@@ -94,6 +96,9 @@ export function knativeArgs(c: CommonConfig): KnativeSettingsArgs {
     targetConcurrency: c.targetConcurrency,
     antiAffinity: c.antiAffinity,
     forceConflicts: c.forceConflicts,
+    // The check's kubeconfig and context are the kubernetes provider's own stack config
+    // (kubernetes:kubeconfig, kubernetes:context): the check reads them itself at deploy time.
+    admissionCheck: { enabled: c.knativeAdmissionCheck, waitSeconds: c.knativeAdmissionWaitSeconds },
     cluster: {
       namespace: c.knativeNamespace,
       maxRevisionTimeoutSeconds: c.maxRevisionTimeoutSeconds,

@@ -22,6 +22,7 @@ const T = {
   deployment: "kubernetes:apps/v1:Deployment",
   pdb: "kubernetes:policy/v1:PodDisruptionBudget",
   patch: "kubernetes:serving.knative.dev/v1:ServicePatch",
+  gate: "pulumi-nodejs:dynamic/knative:AdmissionGate",
   configMapPatch: "kubernetes:core/v1:ConfigMapPatch",
   crd: "kubernetes:tunnel.cloudflare.io/v1alpha1:CloudflareTunnelIngress",
 };
@@ -45,6 +46,7 @@ describe("TunnelExposure creating a tunnel", () => {
         [T.knative, "dev-knative", "dev"],
         [T.configMapPatch, "dev-knative-config-defaults", "dev-knative"],
         [T.patch, "dev-knative-service", "dev-knative"],
+        [T.gate, "dev-knative-admission", "dev-knative"],
         [T.tunnel, "dev-tunnel", "dev"],
         [T.config, "dev-tunnel-config", "dev"],
         [T.dns, "dev-dns", "dev"],
@@ -196,7 +198,11 @@ describe("TunnelExposure creating a tunnel", () => {
     expect(resource(runtime.resources, T.patch, "dev-knative-service").inputs).toEqual({
       apiVersion: "serving.knative.dev/v1",
       kind: "Service",
-      metadata: { name: "messaging-service", namespace: "agents-whatsapp-rust" },
+      metadata: {
+        name: "messaging-service",
+        namespace: "agents-whatsapp-rust",
+        annotations: { "pulumi.com/patchFieldManager": "ws-exposure" },
+      },
       spec: {
         template: {
           metadata: {

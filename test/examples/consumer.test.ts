@@ -128,8 +128,12 @@ test("all three components and their key children, registered through the given 
 });
 
 test("no resource falls back to a default provider: every kubernetes:* resource via cluster, every cloudflare:* via cloudflare", () => {
+  // The Knative admission checks run in Pulumi's own dynamic provider: they get the cluster as arguments (below).
   const custom = resources.filter(
-    (r) => !r.type.startsWith("ws-exposure:") && !r.type.startsWith("pulumi:providers:"),
+    (r) =>
+      !r.type.startsWith("ws-exposure:") &&
+      !r.type.startsWith("pulumi:providers:") &&
+      !r.type.startsWith("pulumi-nodejs:dynamic/"),
   );
   expect(custom.length).toBeGreaterThan(20);
   const wrong = custom
@@ -152,4 +156,15 @@ test("and the example passes the policy pack", async () => {
   for (const r of resources)
     found.push(...(await violations({ type: r.type, name: r.name, props: r.inputs })));
   expect(found).toEqual([]);
+});
+
+test("each Knative admission check is told the provider's cluster (the context the provider uses)", () => {
+  const checks = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/knative:AdmissionGate");
+  expect(checks.map((r) => [r.name, (r.inputs as any).context]).sort()).toEqual(
+    [
+      ["app-knative-admission", "homelab"],
+      ["chat-knative-admission", "homelab"],
+      ["presence-knative-admission", "homelab"],
+    ].sort(),
+  );
 });

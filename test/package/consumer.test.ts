@@ -21,7 +21,10 @@ const cfProvider = new cloudflare.Provider("cf", { apiToken: pulumi.secret("fake
 
 const exposure = new TunnelExposure("consumer", {
   backend: { knativeService: "messaging-service", namespace: "agents-whatsapp-rust" },
-  knative: { cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
+  knative: {
+    cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true },
+    admissionCheck: { kubeconfig: "fake" },
+  },
   accountId: "acc",
   zoneId: "zone",
   hostname: "messaging.example.com",

@@ -46,6 +46,7 @@ describe("npm run render -- --stack dev", () => {
         "ws-exposure:index:KnativeSettings dev-knative dev",
         "kubernetes:core/v1:ConfigMapPatch dev-knative-config-defaults dev-knative",
         "kubernetes:serving.knative.dev/v1:ServicePatch dev-knative-service dev-knative",
+        "pulumi-nodejs:dynamic/knative:AdmissionGate dev-knative-admission dev-knative",
         "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared dev-tunnel dev",
         "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig dev-tunnel-config dev",
         "cloudflare:index/dnsRecord:DnsRecord dev-dns dev",

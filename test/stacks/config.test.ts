@@ -11,6 +11,7 @@ import {
 } from "../../stacks/config";
 import { tunnelArgs } from "../../stacks/modes/tunnel";
 import { missingDeclaredKeys } from "../../render/stackConfig";
+import { knativeArgs } from "../../stacks/modes/common";
 
 const valid = {
   mode: "tunnel",
@@ -260,4 +261,21 @@ describe("every stack pins its cluster (kubernetes:context), or says it means th
       expect(stack.config["ws-exposure:allowAmbientCluster"]).toBeUndefined();
     },
   );
+});
+
+describe("the Knative admission check's stack keys", () => {
+  test("knativeAdmissionCheck and knativeAdmissionWaitSeconds reach knative.admissionCheck", () => {
+    const config = parseStackConfig({
+      ...valid,
+      knativeAdmissionCheck: false,
+      knativeAdmissionWaitSeconds: 30,
+    });
+    expect(knativeArgs(config).admissionCheck).toEqual({ enabled: false, waitSeconds: 30 });
+  });
+  test("unset: the component's defaults apply (enabled, 120 s)", () => {
+    expect(knativeArgs(parseStackConfig(valid)).admissionCheck).toEqual({
+      enabled: undefined,
+      waitSeconds: undefined,
+    });
+  });
 });
