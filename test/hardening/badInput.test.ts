@@ -4,7 +4,7 @@
  * created: no resource registered under the mock engine; for the config, `npm run render` exits 1
  * with that message on stderr and writes nothing.
  */
-import { runRender } from "../helpers/render";
+import { rendersTimeoutMs, runBounded, runRender } from "../helpers/render";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -20,9 +20,6 @@ import { componentCases, configCases, Kind } from "./cases";
 
 const runtime = useMockRuntime();
 beforeEach(() => resetTunnelClaims());
-
-/** Renders at once: each is a Node process of ~1.5 s CPU; the machine is shared. */
-const RENDER_CONCURRENCY = 3;
 
 function construct(kind: Kind, args: unknown): void {
   if (kind === "tunnel") new TunnelExposure("dev", args as TunnelExposureArgs);
@@ -68,22 +65,8 @@ interface RenderOutcome {
 }
 
 async function renderAsync(stack: string, flags: string[], out: string): Promise<RenderOutcome> {
-  const run = await runRender(stack, flags, out, 30000);
+  const run = await runRender(stack, flags, out);
   return { ...run, wrote: fs.existsSync(out) };
-}
-
-/** Runs `jobs` with at most `limit` at a time, keeping their order. */
-async function bounded<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  return results;
 }
 
 describe("stack config: npm run render exits 1, prints the message, writes nothing", () => {
@@ -91,16 +74,15 @@ describe("stack config: npm run render exits 1, prints the message, writes nothi
   const outcomes = new Map<string, RenderOutcome>();
 
   beforeAll(async () => {
-    const results = await bounded(
+    const results = await runBounded(
       configCases.map(
         ([label, , stack, flags], i) =>
           () =>
             renderAsync(stack, flags, path.join(dir, `out-${i}`)).then((r) => [label, r] as const),
       ),
-      RENDER_CONCURRENCY,
     );
     for (const [label, r] of results) outcomes.set(label, r);
-  }, 120000);
+  }, rendersTimeoutMs(configCases.length));
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
