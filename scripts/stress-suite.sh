@@ -25,7 +25,7 @@ busy=$!
 trap 'kill "$busy" 2>/dev/null' EXIT
 trap 'exit 130' INT TERM
 
-echo "stress: $runs run(s) of CI=true npx jest $*, one core kept busy by pid $busy; logs in $logdir"
+echo "stress: $runs run(s) of CI=true npx jest${*:+ $*}, one core kept busy by pid $busy; logs in $logdir"
 failed=0
 for i in $(seq 1 "$runs"); do
   start=$(date +%s)
