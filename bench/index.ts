@@ -1,7 +1,9 @@
 /**
- * `npm run bench` (full: minutes) and `npm run bench -- --quick` (reduced: under a minute).
+ * `npm run bench` (full: minutes) and `npm run bench -- --quick` (reduced: under a minute, P3 aside).
  * P1: the generated HAProxy TLS tier on the data path (bench/p1.ts). P2: wsprobe's own capacity
- * and accuracy (bench/p2.ts). Prints progress, a table, and as its LAST line one JSON object.
+ * and accuracy (bench/p2.ts). P3: the timing figures of the timing tests, held to the strict goals
+ * the tests leave to an idle machine (bench/p3.ts). Prints progress, a table, and as its LAST line
+ * one JSON object.
  * Everything listens on 127.0.0.1. See bench/README.md.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -10,6 +12,7 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { HAPROXY_BIN, NGINX_BIN, P1Result, runP1, VARIANTS } from "./p1";
 import { P2Result, runP2, WSPROBE_BUNDLE } from "./p2";
+import { P3Result, runP3 } from "./p3";
 import { machineLoad, openFilesLimit, ROOT } from "./lib/proc";
 import { fmtSpread, round, table } from "./lib/stats";
 
@@ -18,7 +21,7 @@ const WANTED_NOFILE = 65536;
 const program = new Command()
   .name("bench")
   .option("--quick", "reduced run: 1k connections, short rounds (< 60 s)")
-  .option("--only <part>", "p1 or p2")
+  .option("--only <part>", "p1, p2 or p3")
   .option("--rounds <n>", "P1 interleaved rounds", Number)
   .option("--levels <list>", "P2 connection counts, comma-separated", (v) => v.split(",").map(Number))
   .option("--duration <seconds>", "P2 seconds per soak (and per reference run)", Number)
@@ -165,15 +168,23 @@ async function main(): Promise<void> {
   );
   if (opts.haproxyGlobal.length > 0)
     log(`NOTE: HAProxy runs with extra global lines (a tuning experiment): ${opts.haproxyGlobal.join("; ")}`);
-  const runP1Part = opts.only !== "p2";
-  const runP2Part = opts.only !== "p1";
+  if (opts.only !== undefined && !["p1", "p2", "p3"].includes(opts.only))
+    throw new Error(`--only takes p1, p2 or p3 (got "${opts.only}")`);
+  const runP1Part = opts.only === undefined || opts.only === "p1";
+  const runP2Part = opts.only === undefined || opts.only === "p2";
+  const runP3Part = opts.only === undefined || opts.only === "p3";
   const p2Levels = opts.levels ?? (quick ? [1000] : [1000, 5000, 10000]);
-  const needed = Math.max(runP2Part ? Math.max(...p2Levels) : 0, runP1Part ? (quick ? 1000 : 5000) * 2 : 0);
+  const needed = Math.max(
+    runP2Part ? Math.max(...p2Levels) : 0,
+    runP1Part ? (quick ? 1000 : 5000) * 2 : 0,
+    runP3Part ? 2000 : 0,
+  );
   if (limit.soft < needed + 100)
     throw new Error(`open-files limit ${limit.soft} is below the ${needed + 100} this run needs (ulimit -n)`);
 
   let p1: P1Result | undefined;
   let p2: P2Result | undefined;
+  let p3: P3Result | undefined;
   if (runP1Part) {
     p1 = await runP1({
       rounds: opts.rounds ?? (quick ? 3 : 7),
@@ -198,6 +209,7 @@ async function main(): Promise<void> {
       log,
     });
   }
+  if (runP3Part) p3 = await runP3({ log });
 
   const result: Record<string, unknown> = { mode: quick ? "quick" : "full" };
   const goals: string[] = [];
@@ -254,6 +266,23 @@ async function main(): Promise<void> {
       `P2 false drops ${falseDrops} == 0: ${mark(falseDrops === 0)}`,
       `P2 p50 error ${top.p50ErrorPct.toFixed(1)}% within ${GOALS.p2P50ErrorPct}%: ${mark(Math.abs(top.p50ErrorPct) <= GOALS.p2P50ErrorPct)}`,
     );
+  }
+  if (p3) {
+    Object.assign(result, {
+      p3_tests_passed: p3.testsPassed,
+      p3_goals_met: p3.goals.filter((g) => g.met).length,
+      p3_goals: p3.goals.length,
+      p3_load1: p3.load1,
+      p3_figures: p3.figures,
+    });
+    goals.push(
+      `P3 timing tests ${p3.tests.passed} passed, ${p3.tests.failed} failed (the guarantees, on any machine): ${mark(p3.testsPassed)}`,
+      ...p3.goals.map((g) => `P3 ${g.measured}; goal ${g.goal}: ${mark(g.met)}`),
+    );
+    if (p3.load1.start > load0.cpus / 2)
+      goals.push(
+        `P3 ran at load ${p3.load1.start}..${p3.load1.end} on ${load0.cpus} CPUs: its figures are not an idle machine's`,
+      );
   }
   for (const g of goals) log(g);
   Object.assign(result, {

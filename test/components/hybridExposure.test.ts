@@ -1,4 +1,4 @@
-import { resource, unwrap, useMockRuntime } from "../helpers/pulumi";
+import { resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { HybridExposure } from "../../components/hybrid/HybridExposure";
 import { HybridExposureArgs } from "../../components/hybrid/args";
 import { hybridArgs } from "../helpers/fixtures";
@@ -13,7 +13,7 @@ async function build(name: string, a: HybridExposureArgs): Promise<HybridExposur
   const h = new HybridExposure(name, a);
   await unwrap(h.urn);
   await unwrap(h.tunnelId);
-  await new Promise((r) => setTimeout(r, 30));
+  await settle();
   return h;
 }
 
@@ -135,7 +135,7 @@ describe("HybridExposure", () => {
       ],
     ])("%s", async (_label, overrides, message) => {
       expect(() => new HybridExposure("prod", args(overrides))).toThrow(message);
-      await new Promise((r) => setTimeout(r, 10));
+      await settle();
       expect(runtime.resources).toEqual([]);
     });
   });

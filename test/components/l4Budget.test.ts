@@ -1,4 +1,4 @@
-import { useMockRuntime } from "../helpers/pulumi";
+import { settle, useMockRuntime } from "../helpers/pulumi";
 import { L4Exposure } from "../../components/l4/L4Exposure";
 import { baseArgs } from "../l4/fixtures";
 
@@ -26,7 +26,7 @@ describe.each([
 ])("%s", (_label, args, message) => {
   test("throws the exact message and registers nothing", async () => {
     expect(() => new L4Exposure("staging", args)).toThrow(message);
-    await new Promise((r) => setTimeout(r, 10));
+    await settle();
     expect(runtime.resources).toEqual([]);
   });
 });

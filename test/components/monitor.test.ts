@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { resource, unwrap, useMockRuntime } from "../helpers/pulumi";
+import { resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import {
   bundleCandidates,
   monitorContainerArgs,
@@ -43,7 +43,7 @@ async function build(a: WsMonitorArgs): Promise<WsMonitor> {
   const monitor = new WsMonitor("dev-monitor", a);
   await unwrap(monitor.urn);
   await unwrap(monitor.metricsUrl);
-  await new Promise((r) => setTimeout(r, 20));
+  await settle();
   return monitor;
 }
 
@@ -227,7 +227,7 @@ describe("WsMonitor", () => {
     ],
   ])("%s: a clear error and nothing registered", async (_label, overrides, message) => {
     expect(() => new WsMonitor("dev-monitor", args(overrides as Partial<WsMonitorArgs>))).toThrow(message);
-    await new Promise((r) => setTimeout(r, 10));
+    await settle();
     expect(runtime.resources).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { FAKE_TUNNEL_TOKEN, resource, unwrap, useMockRuntime } from "../helpers/pulumi";
+import { FAKE_TUNNEL_TOKEN, resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { TunnelExposure } from "../../components/tunnel/TunnelExposure";
 import { TunnelExposureArgs } from "../../components/tunnel/args";
 import { tunnelArgs } from "../helpers/fixtures";
@@ -33,7 +33,7 @@ async function build(name: string, a: TunnelExposureArgs): Promise<TunnelExposur
   const exposure = new TunnelExposure(name, a);
   await unwrap(exposure.urn);
   await unwrap(exposure.tunnelId);
-  await new Promise((r) => setTimeout(r, 20));
+  await settle();
   return exposure;
 }
 
@@ -388,7 +388,7 @@ describe("validation: exact message, nothing registered", () => {
     ],
   ])("%s", async (_label, overrides, message) => {
     expect(() => new TunnelExposure("dev", args(overrides))).toThrow(message);
-    await new Promise((r) => setTimeout(r, 10));
+    await settle();
     expect(runtime.resources).toEqual([]);
   });
 });
@@ -417,7 +417,7 @@ describe("monitor", () => {
     expect(
       () => new TunnelExposure("dev", args({ monitor: { enabled: true, bundlePath, connections: 0 } })),
     ).toThrow('TunnelExposure "dev" monitor: connections must be a whole number from 1 to 100 (got 0)');
-    await new Promise((r) => setTimeout(r, 10));
+    await settle();
     expect(runtime.resources).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
  *    secret, and the connector reads it through secretKeyRef; TLS private keys never pass through
  *    the program (the HAProxy tier mounts an existing or cert-manager Secret).
  */
-import { runRender } from "../helpers/render";
+import { rendersTimeoutMs, runBounded, runRender } from "../helpers/render";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -107,17 +107,16 @@ describe("npm run render with fake secrets: no secret in any file or stream", ()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-secrets-"));
   const results = new Map<string, Rendered>();
 
-  beforeAll(async () => {
-    // Three at a time: each render is a Node process of ~1.5 s CPU on a shared machine.
-    const queue = [...all, control].map(
-      (v, i) => () => render(v, path.join(dir, `out-${i}`)).then((r) => results.set(v.label, r)),
-    );
-    await Promise.all(
-      [0, 1, 2].map(async () => {
-        for (let job = queue.shift(); job; job = queue.shift()) await job();
-      }),
-    );
-  }, 120000);
+  beforeAll(
+    async () => {
+      await runBounded(
+        [...all, control].map(
+          (v, i) => () => render(v, path.join(dir, `out-${i}`)).then((r) => results.set(v.label, r)),
+        ),
+      );
+    },
+    rendersTimeoutMs(all.length + 1),
+  );
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -208,7 +207,6 @@ function tokenOccurrences(resources: RecordedResource[], token: string) {
 
 async function built(exposure: pulumi.ComponentResource): Promise<void> {
   await unwrap(exposure.urn);
-  await new Promise((r) => setTimeout(r, 30));
   await settle();
 }
 

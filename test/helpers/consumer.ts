@@ -109,11 +109,12 @@ pulumi.runtime.setMocks({
 const program = require(${JSON.stringify(main)});
 const names = ${JSON.stringify(outputs)};
 pulumi.all(names.map((n) => program[n])).apply((values) => {
-  setTimeout(() => {
+  // Every registration reached the mocks (Pulumi's queue of RPCs in flight, not a sleep).
+  pulumi.runtime.waitForRPCs().then(() => {
     const outputs = {};
     names.forEach((n, i) => (outputs[n] = values[i]));
     console.log(JSON.stringify({ outputs, resources }));
-  }, 200);
+  });
 });
 `;
   const file = path.join(project, "run-under-mocks.js");
@@ -121,7 +122,9 @@ pulumi.all(names.map((n) => program[n])).apply((values) => {
   const run = spawnSync(process.execPath, [file], {
     cwd: project,
     encoding: "utf8",
-    timeout: options.timeoutMs ?? 60000,
+    // Only stops a hang: the run loads the Pulumi SDK and providers, seconds of CPU, many more
+    // seconds of wall time on a loaded machine.
+    timeout: options.timeoutMs ?? 180_000,
   });
   const last = run.stdout.trim().split("\n").pop();
   let result;

@@ -32,9 +32,12 @@ export function unwrap<T>(value: pulumi.Input<T>): Promise<T> {
   return new Promise((resolve) => pulumi.output(value).apply((v) => resolve(v as T)));
 }
 
-/** Lets every pending registration reach the mock engine. */
+/**
+ * Waits until every resource registration started so far has reached the mock engine: Pulumi's own
+ * queue of RPCs in flight, not a sleep (a timer can fire first on a busy machine).
+ */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
 
 /** The recorded resources of one type, inputs with secret envelopes removed. */

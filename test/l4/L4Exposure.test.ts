@@ -1,4 +1,4 @@
-import { resource, unwrap, useMockRuntime } from "../helpers/pulumi";
+import { resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { L4Exposure, L4ExposureComponentArgs } from "../../components/l4/L4Exposure";
 import { haproxyConfigFor } from "../../components/l4/kube";
 import { planL4 } from "../../components/l4/plan";
@@ -34,7 +34,7 @@ async function build(name: string, a: L4ExposureComponentArgs): Promise<L4Exposu
   const exposure = new L4Exposure(name, a);
   await unwrap(exposure.urn);
   await unwrap(exposure.url);
-  await new Promise((r) => setTimeout(r, 20));
+  await settle();
   return exposure;
 }
 
@@ -617,7 +617,7 @@ describe("L4Exposure validation: exact message, nothing registered", () => {
     ],
   ])("%s", async (_label, overrides, message) => {
     expect(() => new L4Exposure("prod", baseArgs(overrides))).toThrow(message);
-    await new Promise((r) => setTimeout(r, 10));
+    await settle();
     expect(runtime.resources).toEqual([]);
   });
 });

@@ -3,6 +3,11 @@
  * 1. `haproxy -c` accepts every config of the matrix; 2. wss:// through it to a `ws` echo server;
  * 3. `timeout tunnel` semantics; 4. reload under 200 heartbeating connections, and hard-stop-after.
  * Skipped (with the reason printed) when haproxy is missing, except under CI=true where that fails.
+ *
+ * Timing: each test waits for events (a close, a worker, an exit), bounded only against a hang, and
+ * checks times from below, where HAProxy guarantees them (nothing closed before its timer). How
+ * soon after its timer HAProxy acts, and how close together, depends on the machine's load: those
+ * figures are bench/p3.ts's, on an idle machine.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -13,6 +18,7 @@ import { HaproxyConfigParams, HaproxyTimeouts, renderHaproxyConfig } from "../..
 import { haproxyParamsFor } from "../../components/l4/kube";
 import { planL4 } from "../../components/l4/plan";
 import { L4ExposureArgs } from "../../components/l4/args";
+import { recordFigures } from "../helpers/figures";
 import { baseArgs, haproxyConfigMatrix } from "./fixtures";
 import {
   closeAll,
@@ -28,6 +34,7 @@ import {
   startHaproxy,
   tempDir,
   TrackedSocket,
+  waitUntil,
   workerPids,
 } from "./harness";
 
@@ -152,7 +159,7 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
       const s = await openWss(port, cert.certPem);
       const before = echo.closesSeen.length;
       s.ws.close(4002, "client done");
-      for (let i = 0; i < 40 && echo.closesSeen.length === before; i++) await sleep(25);
+      await waitUntil("the echo server to see the close", () => echo.closesSeen.length > before, 20_000);
       expect(echo.closesSeen.slice(before)).toEqual([4002]);
     });
 
@@ -177,52 +184,78 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
   });
 
   describe("3. timeout tunnel is an idle timer (tunnel 3 s, heartbeat 1 s)", () => {
-    it("keeps a heartbeating connection past 10 s and cuts a silent one at about 3 s", async () => {
+    it("keeps a heartbeating connection past 10 s and cuts a silent one at 3 s", async () => {
       const port = await freePort();
+      // Client and server timeouts of 30 s: within the test, only the tunnel timer can cut.
       const params = {
         ...loopbackParams(baseArgs(), port, await freePort()),
-        timeouts: shortTimeouts({ tunnelSeconds: 3 }),
+        timeouts: shortTimeouts({ tunnelSeconds: 3, clientSeconds: 30, serverSeconds: 30 }),
       };
       await launch(params, "tunnel.cfg");
       const [busy, silent] = await Promise.all([openWss(port, cert.certPem), openWss(port, cert.certPem)]);
       sockets.push(busy, silent);
       const stop = heartbeat(() => [busy], 1000);
       await sleep(10500);
+      await waitUntil("the silent connection to be cut", () => silent.closedAt !== undefined, 20_000);
       stop();
       expect(busy.closedAt).toBeUndefined();
-      expect(silent.closedAt).toBeDefined();
       const silentLife = (silent.closedAt as number) - silent.openedAt;
-      console.log(
-        `timeout tunnel 3s: silent connection cut after ${silentLife} ms (code ${silent.closeCode}); heartbeating one open after 10.5 s`,
-      );
-      expect(silentLife).toBeGreaterThanOrEqual(2500);
-      expect(silentLife).toBeLessThanOrEqual(4500);
+      recordFigures("haproxy tunnel timeout", {
+        tunnelMs: 3000,
+        silentLifeMs: silentLife,
+        handshakeMs: silent.openedAt - silent.startedAt,
+        closeCode: silent.closeCode,
+        heartbeatingOpen: busy.closedAt === undefined,
+      });
+      // Not before the tunnel timer: it starts when HAProxy passes the 101, at most one handshake
+      // before the client sees it (2 ms for millisecond clocks). Cut by it: no other timer was due.
+      expect(silentLife).toBeGreaterThanOrEqual(3000 - (silent.openedAt - silent.startedAt) - 2);
+      expect(silentLife).toBeLessThan(30_000);
       expect(silent.closeCode).toBe(1006);
-    }, 20000);
+    }, 60_000);
   });
 
   describe("4. reload (SIGUSR2 to the master) under 200 heartbeating connections", () => {
     const COUNT = 200;
 
-    /** Opens a fresh connection every `everyMs` until stopped; counts successes and failures. */
+    /**
+     * Opens a fresh connection every `everyMs` until stopped; records when each attempt started and
+     * how it ended. `settled()` resolves when every attempt made so far has ended.
+     */
     function probeNewConnections(port: number, everyMs: number) {
-      const result = { ok: 0, failed: 0, opened: [] as TrackedSocket[] };
+      const result = {
+        ok: 0,
+        failed: [] as string[],
+        opened: [] as TrackedSocket[],
+        startedAt: [] as number[],
+      };
+      const pending: Promise<void>[] = [];
       const timer = setInterval(() => {
-        openWss(port, cert.certPem, 2000)
-          .then((s) => {
-            result.ok++;
-            result.opened.push(s);
-          })
-          .catch(() => result.failed++);
+        result.startedAt.push(Date.now());
+        pending.push(
+          openWss(port, cert.certPem).then(
+            (s) => {
+              result.ok++;
+              result.opened.push(s);
+            },
+            (err: Error) => void result.failed.push(err.message),
+          ),
+        );
       }, everyMs);
-      return { result, stop: () => clearInterval(timer) };
+      return {
+        result,
+        stop: () => clearInterval(timer),
+        settled: () => Promise.all(pending),
+      };
     }
 
     it("drops none, accepts new connections throughout, and keeps the old worker draining", async () => {
       const port = await freePort();
       const params = {
         ...loopbackParams(baseArgs(), port, await freePort()),
-        timeouts: shortTimeouts({ tunnelSeconds: 10, hardStopAfterSeconds: 60, closeSpreadSeconds: 50 }),
+        // Only the reload is under test: the idle timer far above the heartbeat, and the old worker
+        // kept (hard-stop-after) far beyond the test's own bound, however slow the machine.
+        timeouts: shortTimeouts({ tunnelSeconds: 60, hardStopAfterSeconds: 300, closeSpreadSeconds: 50 }),
       };
       const h = await launch(params, "reload.cfg");
       const conns = await openMany(port, cert.certPem, COUNT);
@@ -231,20 +264,32 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
       const probe = probeNewConnections(port, 100);
       await sleep(1000);
       const oldWorkers = workerPids(h.pid);
+      const reloadAt = Date.now();
       process.kill(h.pid, "SIGUSR2");
-      await sleep(4000);
+      // New connections across the reload: until 30 attempts started after the signal and the new
+      // worker runs beside the old one (counts, not a time: a loaded machine makes fewer per second).
+      await waitUntil(
+        "30 new connections attempted after the reload and a second worker",
+        () =>
+          probe.result.startedAt.filter((t) => t >= reloadAt).length >= 30 &&
+          workerPids(h.pid).some((p) => !oldWorkers.includes(p)),
+        60_000,
+      );
       probe.stop();
-      await sleep(500);
+      await probe.settled();
       const workers = workerPids(h.pid);
       stopBeat();
       sockets.push(...probe.result.opened);
       const dropped = conns.filter((c) => c.closedAt !== undefined).length;
-      console.log(
-        `reload: ${COUNT} heartbeating connections, ${dropped} dropped; ${probe.result.ok} new connections accepted, ${probe.result.failed} failed during the reload; workers ${oldWorkers.join(",")} -> ${workers.join(",")}`,
-      );
+      recordFigures("haproxy reload", {
+        connections: COUNT,
+        dropped,
+        newConnections: { ok: probe.result.ok, failed: probe.result.failed.length },
+        workers: { before: oldWorkers, after: workers },
+      });
       expect(dropped).toBe(0);
-      expect(probe.result.failed).toBe(0);
-      expect(probe.result.ok).toBeGreaterThanOrEqual(30);
+      expect(probe.result.failed).toEqual([]);
+      expect(probe.result.ok).toBe(probe.result.startedAt.length);
       // The old worker still holds the 200, a new one serves the listeners.
       expect(workers.length).toBe(2);
       expect(workers).toEqual(expect.arrayContaining(oldWorkers));
@@ -261,7 +306,7 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
       expect(new Set(echoes)).toEqual(new Set(["still here"]));
       closeAll(conns);
       closeAll(probe.result.opened);
-    }, 30000);
+    }, 120_000);
 
     it("with hard-stop-after 3 s, closes the old worker's connections within the bound; new ones survive", async () => {
       const port = await freePort();
@@ -274,13 +319,25 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
       const conns = await openMany(port, cert.certPem, COUNT);
       sockets.push(...conns);
       const stopBeat = heartbeat(() => conns, 1000);
-      process.kill(h.pid, "SIGUSR2");
+      const oldWorkers = workerPids(h.pid);
+      // Before the signal: HAProxy's hard-stop timer starts after it.
       const reloadedAt = Date.now();
-      await sleep(500);
+      process.kill(h.pid, "SIGUSR2");
+      // New connections once the old worker has let go of the listener: they are the new worker's.
+      await waitUntil(
+        "the old worker to stop listening",
+        () => oldWorkers.every((pid) => h.stoppedListening(pid)),
+        20_000,
+      );
       const fresh = await openMany(port, cert.certPem, 20);
       sockets.push(...fresh);
       const stopFresh = heartbeat(() => fresh, 1000);
-      await sleep(hardStop * 1000 + 1500);
+      // Heartbeating, with tunnel 30 s: nothing but hard-stop-after closes them.
+      await waitUntil(
+        `the ${COUNT} old connections to close`,
+        () => conns.every((c) => c.closedAt !== undefined),
+        hardStop * 1000 + 20_000,
+      );
       stopBeat();
       stopFresh();
       const closeTimes = conns
@@ -288,21 +345,25 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
         .sort((a, b) => a - b);
       const first = closeTimes[0];
       const last = closeTimes[closeTimes.length - 1];
-      console.log(
-        `hard-stop-after ${hardStop}s, close-spread-time 2s: ${closeTimes.filter(Number.isFinite).length}/${COUNT} old connections closed, ` +
-          `first ${first} ms, last ${last} ms after SIGUSR2 (spread ${last - first} ms); close codes ${[...new Set(conns.map((c) => c.closeCode))].join(",")}; ` +
-          `${fresh.filter((f) => f.closedAt === undefined).length}/20 new connections open`,
-      );
-      expect(closeTimes.every(Number.isFinite)).toBe(true);
-      expect(first).toBeGreaterThanOrEqual(hardStop * 1000 - 500);
-      expect(last).toBeLessThanOrEqual(hardStop * 1000 + 1000);
+      recordFigures("haproxy hard-stop", {
+        hardStopMs: hardStop * 1000,
+        closeSpreadMs: 2000,
+        closed: closeTimes.filter(Number.isFinite).length,
+        firstCloseAfterReloadMs: first,
+        lastCloseAfterReloadMs: last,
+        spreadMs: last - first,
+        closeCodes: [...new Set(conns.map((c) => c.closeCode))],
+        newOpen: fresh.filter((f) => f.closedAt === undefined).length,
+      });
       // Measured fact the docs rest on: close-spread-time spreads idle and HTTP closes, not TCP
-      // tunnels; hard-stop-after cuts every remaining WebSocket at once. If a HAProxy version starts
-      // spreading them, this fails: update docs/L4.md ("HAProxy reload and drain").
-      expect(last - first).toBeLessThan(1000);
+      // tunnels; hard-stop-after cuts every remaining WebSocket at once. Spread, they would close
+      // within close-spread-time (2 s) of the reload: none closes before hard-stop-after (3 s), with
+      // 0.5 s for the clocks. If a HAProxy version starts spreading them, this fails: update
+      // docs/L4.md ("HAProxy reload and drain"). How close together they close: bench/p3.ts.
+      expect(first).toBeGreaterThanOrEqual(hardStop * 1000 - 500);
       expect(fresh.every((f) => f.closedAt === undefined)).toBe(true);
       closeAll(fresh);
-    }, 30000);
+    }, 120_000);
   });
   describe("5. soft-stop (SIGUSR1 to the master, as the pod's preStop sends it)", () => {
     it("stops accepting, keeps open connections until hard-stop-after, then the master exits", async () => {
@@ -316,24 +377,35 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
       const conns = await openMany(port, cert.certPem, 20);
       sockets.push(...conns);
       const stopBeat = heartbeat(() => conns, 500);
-      const exited = new Promise<number>((resolve) => h.process.once("exit", () => resolve(Date.now())));
-      process.kill(h.pid, "SIGUSR1");
+      let exitAt: number | undefined;
+      h.process.once("exit", () => (exitAt = Date.now()));
+      // Before the signal: HAProxy's hard-stop timer starts after it.
       const stoppedAt = Date.now();
-      await sleep(500);
-      const refused = await openWss(port, cert.certPem, 1000).then(
-        (s) => (s.ws.terminate(), false),
-        () => true,
-      );
-      expect(refused).toBe(true);
-      expect(conns.every((c) => c.closedAt === undefined)).toBe(true);
-      const exitAt = await exited;
+      process.kill(h.pid, "SIGUSR1");
+      // The listener closes once the master has passed SIGUSR1 on: until then a connection may
+      // still be accepted (and is closed again). Then the very next one is refused.
+      let refusedAt: number | undefined;
+      while (refusedAt === undefined && exitAt === undefined) {
+        await openWss(port, cert.certPem).then(
+          (s) => s.ws.terminate(),
+          () => (refusedAt = Date.now()),
+        );
+      }
+      expect(refusedAt).toBeDefined();
+      // Heartbeating: nothing but hard-stop-after ends them, and the master waits for that.
+      await waitUntil("the master to exit", () => exitAt !== undefined, hardStop * 1000 + 20_000);
+      await waitUntil("the connections to close", () => conns.every((c) => c.closedAt !== undefined), 20_000);
       stopBeat();
-      console.log(
-        `soft-stop: master exited ${exitAt - stoppedAt} ms after SIGUSR1 (hard-stop-after ${hardStop}s)`,
+      recordFigures("haproxy soft-stop", {
+        hardStopMs: hardStop * 1000,
+        refusedAfterMs: refusedAt! - stoppedAt,
+        masterExitAfterMs: exitAt! - stoppedAt,
+      });
+      // Open ones kept until hard-stop-after (0.5 s for the clocks), the master gone after them.
+      expect(Math.min(...conns.map((c) => c.closedAt! - stoppedAt))).toBeGreaterThanOrEqual(
+        hardStop * 1000 - 500,
       );
-      expect(exitAt - stoppedAt).toBeLessThanOrEqual(hardStop * 1000 + 1000);
-      await sleep(100);
-      expect(conns.every((c) => c.closedAt !== undefined)).toBe(true);
-    }, 15000);
+      expect(exitAt! - stoppedAt).toBeGreaterThanOrEqual(hardStop * 1000 - 500);
+    }, 90_000);
   });
 });

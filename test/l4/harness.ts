@@ -50,6 +50,8 @@ export interface RunningHaproxy {
   /** The master's pid (master-worker mode). */
   pid: number;
   output: () => string;
+  /** True once worker `pid` has stopped its proxies (soft-stop): it accepts nothing new any more. */
+  stoppedListening: (pid: number) => boolean;
   stop: () => Promise<void>;
 }
 
@@ -63,7 +65,8 @@ export async function startHaproxy(
   let out = "";
   child.stdout?.on("data", (d) => (out += d.toString()));
   child.stderr?.on("data", (d) => (out += d.toString()));
-  const deadline = Date.now() + 5000;
+  // A bound against a hang only: HAProxy starts in milliseconds, a loaded machine delays it.
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`haproxy exited ${child.exitCode}:\n${out}`);
     if (await canConnect(port)) break;
@@ -74,6 +77,9 @@ export async function startHaproxy(
     process: child,
     pid: child.pid as number,
     output: () => out,
+    // HAProxy's own notice on stderr when a worker stops a proxy, e.g.
+    // "[WARNING]  (22087) : Proxy websocket stopped (cumulated conns: FE: 0, BE: 0)."
+    stoppedListening: (pid) => out.includes(`(${pid}) : Proxy websocket stopped`),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -88,18 +94,39 @@ export async function startHaproxy(
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long a process (HAProxy, an echo server) may take to start listening before a test gives up. */
+export const STARTUP_TIMEOUT_MS = 30_000;
+
+/**
+ * Resolves once `ok()` holds, checked every 10 ms: a test waits for an event, not for a fixed time.
+ * `timeoutMs` only stops a hang; the error names what did not happen.
+ */
+export async function waitUntil(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
 export interface TrackedSocket {
   ws: WebSocket;
+  /** Before the first byte (TCP connect): a timer that starts at the upgrade starts after this. */
+  startedAt: number;
   openedAt: number;
   closedAt?: number;
   closeCode?: number;
 }
 
-/** Opens a wss:// connection through HAProxy (trusting the throwaway certificate). */
-export function openWss(port: number, ca: string, timeoutMs = 5000): Promise<TrackedSocket> {
+/**
+ * Opens a wss:// connection through HAProxy (trusting the throwaway certificate). The handshake
+ * limit only stops a hang: 50 TLS handshakes at once took seconds on a loaded 2-core machine.
+ */
+export function openWss(port: number, ca: string, timeoutMs = 30_000): Promise<TrackedSocket> {
   return new Promise((resolve, reject) => {
+    const startedAt = Date.now();
     const ws = new WebSocket(`wss://localhost:${port}/ws`, { ca, handshakeTimeout: timeoutMs });
-    const tracked: TrackedSocket = { ws, openedAt: 0 };
+    const tracked: TrackedSocket = { ws, startedAt, openedAt: 0 };
     ws.once("open", () => {
       tracked.openedAt = Date.now();
       resolve(tracked);

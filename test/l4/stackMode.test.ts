@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { resource, unwrap, useMockRuntime } from "../helpers/pulumi";
+import { resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { buildL4, l4ConfigProblems, l4StackSchema } from "../../stacks/modes/l4";
 
 const runtime = useMockRuntime();
@@ -22,7 +22,7 @@ test("the staging stack: terminate with a cert-manager issuer, a pinned address,
   expect(l4ConfigProblems(c)).toEqual([]);
   const out = buildL4("staging", c);
   expect(await unwrap(out.url)).toBe("wss://messaging-staging.example.com/ws");
-  await new Promise((r) => setTimeout(r, 20));
+  await settle();
   expect(
     resource(runtime.resources, "kubernetes:cert-manager.io/v1:Certificate", "staging-tls").inputs,
   ).toMatchObject({

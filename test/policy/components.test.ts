@@ -57,7 +57,6 @@ test.each(variants)("%s: 0 violations over every resource it registers", async (
   const component = build();
   await unwrap(component.urn as never);
   await settle();
-  await new Promise((r) => setTimeout(r, 30));
   const checked = new Set<string>();
   const found = [];
   for (const r of runtime.resources) {
@@ -83,7 +82,6 @@ test("the runs above exercise every policy's resource type", async () => {
     const c = build();
     await unwrap(c.urn as never);
     await settle();
-    await new Promise((r) => setTimeout(r, 30));
     runtime.resources.forEach((r) => seen.add(r.type));
   }
   for (const type of [
@@ -113,7 +111,6 @@ test("the policies read the components' real shapes: one field broken in each re
   const h = new HybridExposure("prod", hybridArgs());
   await unwrap(h.urn);
   await settle();
-  await new Promise((r) => setTimeout(r, 30));
   const props = (type: string, name: string) => {
     const r = runtime.resources.find((x) => x.type === type && x.name === name);
     if (!r) throw new Error(`no ${type} ${name}`);

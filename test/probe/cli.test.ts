@@ -2,7 +2,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startTestServer, type TestServer } from "./servers/echoServer";
-import { closedPort, runCli, selfSignedCert } from "./helpers";
+import { CLI_TIMEOUT_MS, closedPort, runCli, selfSignedCert } from "./helpers";
+
+// Each test spawns the CLI at least once: its bound is the CLI's, with room for the test's own work.
+jest.setTimeout(CLI_TIMEOUT_MS + 30_000);
+
+/** Resolves once `ready()` holds, checked every 20 ms (no deadline: runCli's bound ends a hang). */
+async function until(ready: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await ready())) await new Promise((r) => setTimeout(r, 20));
+}
 
 describe("wsprobe CLI (spawned from source)", () => {
   let echo: TestServer;
@@ -98,19 +106,22 @@ describe("wsprobe CLI (spawned from source)", () => {
   it("soak --json FILE --svg FILE: the summary on stdout, the report and the chart on disk", async () => {
     const json = path.join(tmp, "report.json");
     const svg = path.join(tmp, "chart.svg");
+    // 2 s with 5 loopback connections (each opens in milliseconds; 0.15 s stalls were seen under
+    // load); 5 misses in a row, a second of silence, before a connection counts as dead.
     const r = await runCli(
-      ["soak", echo.url, "--duration", "1200ms", "--connections", "5", "--heartbeat", "100ms"].concat([
+      ["soak", echo.url, "--duration", "2s", "--connections", "5", "--heartbeat", "200ms"].concat([
+        "--max-missed",
+        "5",
         "--json",
         json,
         "--svg",
         svg,
       ]),
-      { timeoutMs: 20_000 },
     );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^wsprobe soak ws:\/\/.* \(ended by duration\), 5 connections, heartbeat 100ms\n/,
+      /^wsprobe soak ws:\/\/.* \(ended by duration\), 5 connections, heartbeat 200ms\n/,
     );
     expect(r.stdout).toContain("open at end   5/5");
     const report = JSON.parse(fs.readFileSync(json, "utf8"));
@@ -122,10 +133,13 @@ describe("wsprobe CLI (spawned from source)", () => {
   });
 
   it("Ctrl-C ends a soak early with the report so far", async () => {
+    // Ctrl-C once the soak holds its 3 connections (the server saw them): not after a fixed time,
+    // which a slow start (tsx compiling the CLI) can outlast, so that Node's default SIGINT kills it.
+    const before = echo.accepted;
     const r = await runCli(
       ["soak", echo.url, "--duration", "30s", "--connections", "3", "--heartbeat", "100ms"],
       {
-        onSpawn: (child) => setTimeout(() => child.kill("SIGINT"), 1500),
+        onSpawn: (child) => void until(() => echo.accepted >= before + 3).then(() => child.kill("SIGINT")),
       },
     );
     expect(r.code).toBe(0);
@@ -157,8 +171,11 @@ describe("wsprobe CLI (spawned from source)", () => {
             const port = /127\.0\.0\.1:(\d+)\/metrics/.exec(err)?.[1];
             if (!port || scraped) return;
             scraped = "pending";
-            await new Promise((resolve) => setTimeout(resolve, 500));
-            scraped = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+            // Until the connection is up and one heartbeat was answered, however long that takes.
+            await until(async () => {
+              scraped = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+              return /^wsprobe_up 1$/m.test(scraped) && /^wsprobe_rtt_seconds_count [1-9]/m.test(scraped);
+            });
             child.kill("SIGTERM");
           });
         },

@@ -3,8 +3,12 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runSoak, type SoakOptions, type SoakProgress, type SoakReport } from "../../probe";
 
 const ROOT = path.resolve(__dirname, "../..");
+
+/** How long `runCli` lets one CLI run take; a test that spawns the CLI gives itself more than this. */
+export const CLI_TIMEOUT_MS = 60_000;
 
 export interface CliResult {
   code: number | null;
@@ -12,7 +16,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI from source (no dist needed), bounded in time. */
+/**
+ * Runs the CLI from source (no dist needed). The bound only stops a hang: tsx compiles the CLI at
+ * each start, which took up to 20 s on a loaded 2-core machine.
+ */
 export function runCli(
   args: string[],
   options: { timeoutMs?: number; onSpawn?: (child: import("node:child_process").ChildProcess) => void } = {},
@@ -29,7 +36,7 @@ export function runCli(
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`wsprobe ${args.join(" ")} did not finish in time\n${stdout}\n${stderr}`));
-    }, options.timeoutMs ?? 15_000);
+    }, options.timeoutMs ?? CLI_TIMEOUT_MS);
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
@@ -87,4 +94,44 @@ export function trackUnhandledRejections(): unknown[] {
     expect(seen).toEqual([]);
   });
   return seen;
+}
+
+/**
+ * Runs a soak until `done` holds (checked on every progress sample, each 10 ms), not for a fixed
+ * duration: on a busy machine connections open and heartbeats fire late, and a wall-clock duration
+ * ends the run before what the test waits for has happened. The soak also ends on its own when every
+ * client gave up (endedBy "exhausted"); `capMs` only bounds a run whose condition never comes (the
+ * test then sees endedBy "duration" and fails on that).
+ */
+export function soakUntil(
+  options: Omit<SoakOptions, "durationMs" | "signal" | "onProgress" | "progressIntervalMs">,
+  done: (progress: SoakProgress) => boolean,
+  capMs = 25_000,
+): Promise<SoakReport> {
+  const abort = new AbortController();
+  return runSoak({
+    ...options,
+    durationMs: capMs,
+    signal: abort.signal,
+    progressIntervalMs: 10,
+    onProgress: (p) => {
+      if (!abort.signal.aborted && done(p)) abort.abort();
+    },
+  });
+}
+
+/** For `soakUntil`: run until every client gave up (endedBy "exhausted"). */
+export const untilExhausted = (): boolean => false;
+
+/**
+ * The shortest lifetime wsprobe can report for a connection that something ends `capMs` after a
+ * timer started during or after its opening handshake (the server's or a proxy's timer at the
+ * upgrade, wsprobe's own heartbeat at `open`). wsprobe's clock starts at `open`, which the client
+ * sees after the server sent its 101, at most one handshake (first byte to `open`) after a timer
+ * started at the upgrade. So the floor is the cap minus the run's longest handshake, less 2 ms
+ * (a Node timer counts whole milliseconds and may fire up to 1 ms early). A fixed margin fails on a
+ * busy machine: 290.8 ms was seen for a 300 ms cap with 5 ms allowed.
+ */
+export function lifetimeFloorMs(capMs: number, report: SoakReport): number {
+  return capMs - report.handshakeMs.max - 2;
 }

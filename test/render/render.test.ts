@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
+import { RENDER_TIMEOUT_MS } from "../helpers/render";
 
 const ROOT = path.join(__dirname, "../..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
@@ -13,7 +14,7 @@ function render(args: string[]) {
   const result = spawnSync(TSX, ["scripts/render.ts", "--out", out, ...args], {
     cwd: ROOT,
     encoding: "utf8",
-    timeout: 60000,
+    timeout: RENDER_TIMEOUT_MS,
   });
   const read = (f: string) =>
     fs.existsSync(path.join(out, f)) ? fs.readFileSync(path.join(out, f), "utf8") : undefined;

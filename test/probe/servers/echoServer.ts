@@ -30,6 +30,8 @@ export interface TestServer {
   accepted: number;
   /** Echoes withheld on purpose. */
   droppedEchoes: number;
+  /** Pings received on each accepted connection, in the order of acceptance (each one answered unless `ws.autoPong` is false). */
+  pingsByConnection: number[];
   pause(): void;
   close(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     port: 0,
     accepted: 0,
     droppedEchoes: 0,
+    pingsByConnection: [],
     pause: () => (paused = true),
     close: async () => {
       for (const client of wss.clients) client.terminate();
@@ -72,6 +75,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
 function serve(ws: WebSocket, options: TestServerOptions, state: TestServer): void {
   ws.on("error", () => undefined);
+  const index = state.pingsByConnection.push(0) - 1;
+  ws.on("ping", () => state.pingsByConnection[index]++);
   ws.on("message", (data, isBinary) => {
     const seq = /"seq":(\d+)/.exec(data.toString());
     if (options.dropEveryKth && seq && Number(seq[1]) % options.dropEveryKth === 0) {
