@@ -3,7 +3,8 @@ import { ExportedResource } from "../../e2e/pulumi";
 
 const STACK = "urn:pulumi:staging::ws-exposure::pulumi:pulumi:Stack::ws-exposure-staging";
 const COMPONENT = "urn:pulumi:staging::ws-exposure::ws-exposure:index:L4Exposure::staging";
-const CM = "urn:pulumi:staging::ws-exposure::ws-exposure:index:L4Exposure$kubernetes:core/v1:ConfigMap::staging-haproxy";
+const CM =
+  "urn:pulumi:staging::ws-exposure::ws-exposure:index:L4Exposure$kubernetes:core/v1:ConfigMap::staging-haproxy";
 
 const rendered: RenderedResource[] = [
   { type: "ws-exposure:index:L4Exposure", name: "staging", parent: null, inputs: {} },
@@ -11,14 +12,20 @@ const rendered: RenderedResource[] = [
     type: "kubernetes:core/v1:ConfigMap",
     name: "staging-haproxy",
     parent: "staging",
-    inputs: { data: { "haproxy.cfg": "global\n" }, metadata: { uid: "(known after deploy)", token: "[secret]" } },
+    inputs: {
+      data: { "haproxy.cfg": "global\n" },
+      metadata: { uid: "(known after deploy)", token: "[secret]" },
+    },
   },
 ];
 
 function state(cmInputs: Record<string, unknown>, cmParent = COMPONENT): ExportedResource[] {
   return [
     { urn: STACK, type: "pulumi:pulumi:Stack" },
-    { urn: "urn:pulumi:staging::ws-exposure::pulumi:providers:kubernetes::default", type: "pulumi:providers:kubernetes" },
+    {
+      urn: "urn:pulumi:staging::ws-exposure::pulumi:providers:kubernetes::default",
+      type: "pulumi:providers:kubernetes",
+    },
     { urn: COMPONENT, type: "ws-exposure:index:L4Exposure", parent: STACK, inputs: {} },
     { urn: CM, type: "kubernetes:core/v1:ConfigMap", parent: cmParent, inputs: cmInputs },
   ];
@@ -27,7 +34,10 @@ function state(cmInputs: Record<string, unknown>, cmParent = COMPONENT): Exporte
 describe("compareRenderWithState", () => {
   test("agrees when every known input matches (unknowns and secrets are not compared; extra inputs are fine)", () => {
     expect(
-      compareRenderWithState(rendered, state({ data: { "haproxy.cfg": "global\n" }, metadata: { name: "x" } })),
+      compareRenderWithState(
+        rendered,
+        state({ data: { "haproxy.cfg": "global\n" }, metadata: { name: "x" } }),
+      ),
     ).toEqual([]);
   });
 
