@@ -73,22 +73,29 @@ describeWith(CONTROL_PLANE, "the end-to-end test cluster", () => {
     }
   });
 
-  test("the stand-in node reports the revision's pods Ready, so Endpoints list them", async () => {
-    const deadline = Date.now() + 60000;
-    let ready = 0;
-    while (Date.now() < deadline) {
-      const pods = await lab.cluster.kube.list(
+  test("the controller manager makes the revision's pods, the stand-in node reports them Ready, the Deployment becomes available", async () => {
+    const kube = lab.cluster.kube;
+    const state = async () => {
+      const pods = await kube.list(
         "/api/v1/namespaces/agents-whatsapp-rust/pods?labelSelector=serving.knative.dev%2Fservice%3Dmessaging-service",
       );
-      ready = pods.filter((p) =>
+      const deployment = await kube.get<{ status: { availableReplicas?: number } }>(
+        "/apis/apps/v1/namespaces/agents-whatsapp-rust/deployments/messaging-service-00001-deployment",
+      );
+      const ready = pods.filter((p) =>
         ((p.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some(
           (c) => c.type === "Ready" && c.status === "True",
         ),
       ).length;
-      if (ready === 2) break;
+      return { pods: pods.length, ready, available: deployment.status.availableReplicas ?? 0 };
+    };
+    const deadline = Date.now() + 60000;
+    let seen = await state();
+    while (seen.available < 2 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 500));
+      seen = await state();
     }
-    expect(ready).toBe(2);
+    expect(seen).toEqual({ pods: 2, ready: 2, available: 2 });
   });
 });
 
