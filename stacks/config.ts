@@ -6,7 +6,7 @@ import { l4ConfigProblems, l4Shape } from "./modes/l4";
 import { hybridConfigProblems, hybridShape } from "./modes/hybrid";
 import { CONFIG_NAMESPACE, formatIssue, StackConfigError, suggestKey } from "./configErrors";
 
-/** Every non-secret key under `ws-exposure:`; Pulumi.yaml's config block declares the same keys (a test holds them equal). */
+/** Every non-secret key under `ws-exposure:`. Pulumi.yaml's config block declares the required ones only (Pulumi would require any other it declares); a test holds them equal. */
 export const configSchema = z.strictObject({ ...commonShape, ...tunnelShape, ...l4Shape, ...hybridShape });
 
 /** Secret keys: read with getSecret, never printed. */
