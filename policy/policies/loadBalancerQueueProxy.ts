@@ -10,7 +10,9 @@ import { TYPES } from "./types";
 /**
  * A LoadBalancer Service that selects Knative pods and targets the user container (8080) skips the
  * queue-proxy (serving #6520): the autoscaler sees no load and may scale away pods that hold live
- * WebSockets. The L4Exposure never does this unless forced (and then not on a LoadBalancer).
+ * WebSockets. The L4Exposure does this only when forced by name (`route: { forcePort8080: true }`):
+ * with tls "none" or "passthrough" its LoadBalancer then selects the Knative pods on 8080, and this
+ * policy fails the preview (the end-to-end tests show it with the staging stack).
  */
 export const loadBalancerBypassesQueueProxy: ResourceValidationPolicy = {
   name: "knative-loadbalancer-bypasses-queue-proxy",

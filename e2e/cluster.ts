@@ -1,0 +1,273 @@
+/**
+ * A Kubernetes control plane for the end-to-end tests, on 127.0.0.1: etcd, kube-apiserver and
+ * (optionally) kube-controller-manager from the toolchain cache, with certificates of its own, a
+ * kubeconfig (context `ws-exposure-e2e`), and everything stopped on `stop()` or when the process
+ * exits (each binary runs in its own process group; the temporary folder is removed).
+ *
+ * No kubelet, scheduler or cloud controller runs: `standIns.ts` plays the parts of a node and of
+ * MetalLB that the Pulumi Kubernetes provider's readiness checks look at.
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import YAML from "yaml";
+import { issueCertificate, makeCertificateAuthority, makeSigningKey } from "../support/certs";
+import { freePort } from "../support/ports";
+import { Kube, KubeCredentials } from "./kube";
+import { toolchainBinary } from "./toolchain";
+
+export const CONTEXT = "ws-exposure-e2e";
+
+export interface ClusterOptions {
+  /** Run kube-controller-manager (Deployments get ReplicaSets and Pods, Services get Endpoints, deletion cascades). Default true. */
+  controllerManager?: boolean;
+  /** Extra kube-apiserver flags. */
+  apiServerFlags?: string[];
+}
+
+export interface Cluster {
+  /** The temporary folder holding certificates, kubeconfig, data and logs. */
+  dir: string;
+  kubeconfigPath: string;
+  context: string;
+  server: string;
+  credentials: KubeCredentials;
+  kube: Kube;
+  /** The tail of every component's log, for failure messages. */
+  logs(lines?: number): string;
+  stop(): Promise<void>;
+}
+
+interface Running {
+  name: string;
+  child: ChildProcess;
+  logPath: string;
+}
+
+const live = new Set<Running>();
+const liveDirs = new Set<string>();
+let exitHookInstalled = false;
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const r of live) killGroup(r.child, "SIGKILL");
+    for (const dir of liveDirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+function binary(name: string): string {
+  const file = toolchainBinary(name);
+  if (!file) throw new Error(`${name} is not in the toolchain cache: run npm run e2e:toolchain`);
+  return file;
+}
+
+function start(name: string, file: string, args: string[], dir: string): Running {
+  const logPath = path.join(dir, `${name}.log`);
+  const log = fs.openSync(logPath, "a");
+  const child = spawn(file, args, { detached: true, stdio: ["ignore", log, log] });
+  fs.closeSync(log);
+  const running = { name, child, logPath };
+  live.add(running);
+  child.once("exit", () => live.delete(running));
+  return running;
+}
+
+async function stopProcess(r: Running): Promise<void> {
+  if (r.child.exitCode !== null || r.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => r.child.once("exit", () => resolve()));
+  killGroup(r.child, "SIGTERM");
+  const timer = setTimeout(() => killGroup(r.child, "SIGKILL"), 10000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function tail(file: string, lines: number): string {
+  if (!fs.existsSync(file)) return "";
+  return fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
+}
+
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  processes: Running[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const r of processes) {
+      if (r.child.exitCode !== null || r.child.signalCode !== null) {
+        throw new Error(
+          `${r.name} exited (${r.child.exitCode ?? r.child.signalCode}) before ${what}:\n${tail(r.logPath, 30)}`,
+        );
+      }
+    }
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${what}: not within ${timeoutMs / 1000} s\n${processes.map((r) => `--- ${r.name}\n${tail(r.logPath, 20)}`).join("\n")}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function kubeconfig(server: string, caPath: string, certPath: string, keyPath: string): string {
+  return YAML.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: CONTEXT, cluster: { server, "certificate-authority": caPath } }],
+    users: [{ name: `${CONTEXT}-admin`, user: { "client-certificate": certPath, "client-key": keyPath } }],
+    contexts: [{ name: CONTEXT, context: { cluster: CONTEXT, user: `${CONTEXT}-admin` } }],
+    "current-context": CONTEXT,
+  });
+}
+
+/** Starts the control plane and resolves once the API server's /readyz is ok. */
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  installExitHook();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-e2e-cluster-"));
+  liveDirs.add(dir);
+  const processes: Running[] = [];
+  try {
+    const pki = path.join(dir, "pki");
+    fs.mkdirSync(pki);
+    const ca = makeCertificateAuthority(pki, "ca");
+    const serving = issueCertificate(ca, pki, "apiserver", {
+      commonName: "kube-apiserver",
+      dnsNames: ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"],
+      ipAddresses: ["127.0.0.1", "10.96.0.1"],
+    });
+    const admin = issueCertificate(ca, pki, "admin", {
+      commonName: "ws-exposure-e2e-admin",
+      organizations: ["system:masters"],
+    });
+    const sa = makeSigningKey(pki, "service-accounts");
+
+    const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const etcd = start(
+      "etcd",
+      binary("etcd"),
+      [
+        "--name=e2e",
+        `--data-dir=${path.join(dir, "etcd")}`,
+        `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
+        `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
+        `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-cluster=e2e=http://127.0.0.1:${etcdPeer}`,
+        "--unsafe-no-fsync",
+        "--log-level=warn",
+      ],
+      dir,
+    );
+    processes.push(etcd);
+
+    const server = `https://127.0.0.1:${apiPort}`;
+    const credentials: KubeCredentials = {
+      server,
+      caPath: ca.certPath,
+      certPath: admin.certPath,
+      keyPath: admin.keyPath,
+    };
+    const apiserver = start(
+      "kube-apiserver",
+      binary("kube-apiserver"),
+      [
+        `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
+        `--secure-port=${apiPort}`,
+        `--cert-dir=${pki}`,
+        `--tls-cert-file=${serving.certPath}`,
+        `--tls-private-key-file=${serving.keyPath}`,
+        `--client-ca-file=${ca.certPath}`,
+        `--service-account-key-file=${sa.publicKeyPath}`,
+        `--service-account-signing-key-file=${sa.privateKeyPath}`,
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        "--service-cluster-ip-range=10.96.0.0/16",
+        "--authorization-mode=RBAC",
+        // The API server's own Endpoints would point at 127.0.0.1, which it refuses to publish.
+        "--endpoint-reconciler-type=none",
+        "--enable-priority-and-fairness=false",
+        "--v=1",
+        ...(options.apiServerFlags ?? []),
+      ],
+      dir,
+    );
+    processes.push(apiserver);
+
+    const kube = new Kube(credentials);
+    await waitFor(
+      "kube-apiserver /readyz",
+      async () => (await kube.request<string>("GET", "/readyz")) === "ok",
+      processes,
+      120000,
+    );
+
+    const kubeconfigPath = path.join(dir, "kubeconfig");
+    fs.writeFileSync(kubeconfigPath, kubeconfig(server, ca.certPath, admin.certPath, admin.keyPath));
+
+    if (options.controllerManager ?? true) {
+      const kcm = start(
+        "kube-controller-manager",
+        binary("kube-controller-manager"),
+        [
+          `--kubeconfig=${kubeconfigPath}`,
+          `--authentication-kubeconfig=${kubeconfigPath}`,
+          `--authorization-kubeconfig=${kubeconfigPath}`,
+          "--secure-port=0",
+          "--leader-elect=false",
+          `--service-account-private-key-file=${sa.privateKeyPath}`,
+          `--root-ca-file=${ca.certPath}`,
+          "--use-service-account-credentials=false",
+          "--v=1",
+        ],
+        dir,
+      );
+      processes.push(kcm);
+      // The service-account controller creating `default` in kube-system shows the manager is working.
+      await waitFor(
+        "kube-controller-manager (ServiceAccount default in kube-system)",
+        async () => (await kube.find("/api/v1/namespaces/kube-system/serviceaccounts/default")) !== undefined,
+        processes,
+        120000,
+      );
+    }
+
+    let stopped = false;
+    return {
+      dir,
+      kubeconfigPath,
+      context: CONTEXT,
+      server,
+      credentials,
+      kube,
+      logs: (lines = 40) => processes.map((r) => `--- ${r.name}\n${tail(r.logPath, lines)}`).join("\n"),
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        kube.close();
+        for (const r of [...processes].reverse()) await stopProcess(r);
+        fs.rmSync(dir, { recursive: true, force: true });
+        liveDirs.delete(dir);
+      },
+    };
+  } catch (err) {
+    for (const r of [...processes].reverse()) await stopProcess(r);
+    fs.rmSync(dir, { recursive: true, force: true });
+    liveDirs.delete(dir);
+    throw err;
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * Stand-ins for what a real cluster's node agents and MetalLB would do, limited to what the Pulumi
+ * Kubernetes provider's readiness checks read (its Deployment awaiter wants ready Pods behind the
+ * new ReplicaSet; its Service awaiter wants Endpoints and, for a LoadBalancer, an address):
+ * - "kubelet": every Pod that is not running yet is reported Running and Ready with a pod IP
+ *   (nothing runs; the ReplicaSet, Deployment and Endpoints controllers of kube-controller-manager
+ *   then do their real work);
+ * - "MetalLB": a LoadBalancer Service pinned to an address (`metallb.io/loadBalancerIPs`, the
+ *   deprecated `metallb.universe.tf/loadBalancerIPs`, or `spec.loadBalancerIP`) gets that address
+ *   in `status.loadBalancer.ingress`. Unpinned Services stay pending.
+ * - "cert-manager": a Certificate gets its Secret (`spec.secretName`, kubernetes.io/tls, signed by
+ *   a throwaway issuer CA for `spec.dnsNames`) and the condition Ready=True.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Certificate, issueCertificate, makeCertificateAuthority } from "../support/certs";
+import { Kube, KubeError, KubeObject } from "./kube";
+
+export interface StandIns {
+  /** Services given an address, `namespace/name -> ip`. */
+  assigned: Map<string, string>;
+  stop(): Promise<void>;
+}
+
+interface Pod extends KubeObject {
+  spec: { containers: { name: string; image: string }[] };
+  status?: { phase?: string; conditions?: { type: string; status: string }[] };
+}
+
+interface Service extends KubeObject {
+  spec: { type?: string; loadBalancerIP?: string };
+  status?: { loadBalancer?: { ingress?: unknown[] } };
+}
+
+const MERGE = "application/merge-patch+json";
+
+function isReady(pod: Pod): boolean {
+  return (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+}
+
+/** The address a LoadBalancer Service asks for, as MetalLB reads it. */
+export function pinnedAddress(service: Service): string | undefined {
+  const a = service.metadata.annotations ?? {};
+  const list = a["metallb.io/loadBalancerIPs"] ?? a["metallb.universe.tf/loadBalancerIPs"];
+  if (list) return list.split(",")[0].trim();
+  return service.spec.loadBalancerIP || undefined;
+}
+
+async function markPodsReady(kube: Kube, nextIp: () => string): Promise<void> {
+  const pods = (await kube.list("/api/v1/pods")) as Pod[];
+  for (const pod of pods) {
+    if (pod.metadata.deletionTimestamp || isReady(pod)) continue;
+    const now = new Date().toISOString();
+    const ip = nextIp();
+    const condition = (type: string) => ({ type, status: "True", lastTransitionTime: now });
+    await kube
+      .request(
+        "PATCH",
+        `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`,
+        {
+          status: {
+            phase: "Running",
+            podIP: ip,
+            podIPs: [{ ip }],
+            startTime: now,
+            conditions: ["PodScheduled", "Initialized", "ContainersReady", "Ready"].map(condition),
+            containerStatuses: pod.spec.containers.map((c) => ({
+              name: c.name,
+              image: c.image,
+              imageID: "",
+              ready: true,
+              started: true,
+              restartCount: 0,
+              state: { running: { startedAt: now } },
+            })),
+          },
+        },
+        MERGE,
+      )
+      .catch(() => undefined); // deleted meanwhile: the next round sees the truth
+  }
+}
+
+async function assignAddresses(kube: Kube, assigned: Map<string, string>): Promise<void> {
+  const services = (await kube.list("/api/v1/services")) as Service[];
+  for (const svc of services) {
+    if (svc.spec.type !== "LoadBalancer" || (svc.status?.loadBalancer?.ingress ?? []).length > 0) continue;
+    const ip = pinnedAddress(svc);
+    if (!ip) continue;
+    await kube
+      .request(
+        "PATCH",
+        `/api/v1/namespaces/${svc.metadata.namespace}/services/${svc.metadata.name}/status`,
+        { status: { loadBalancer: { ingress: [{ ip, ipMode: "VIP" }] } } },
+        MERGE,
+      )
+      .then(() => assigned.set(`${svc.metadata.namespace}/${svc.metadata.name}`, ip))
+      .catch(() => undefined);
+  }
+}
+
+interface CertManagerCertificate extends KubeObject {
+  spec: { secretName: string; dnsNames?: string[]; commonName?: string };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+async function issueCertificates(kube: Kube, dir: string, issuer: Certificate): Promise<void> {
+  let certificates: CertManagerCertificate[];
+  try {
+    certificates = (await kube.list("/apis/cert-manager.io/v1/certificates")) as CertManagerCertificate[];
+  } catch (err) {
+    if (err instanceof KubeError && err.status === 404) return; // CRD not installed
+    throw err;
+  }
+  for (const c of certificates) {
+    if ((c.status?.conditions ?? []).some((x) => x.type === "Ready" && x.status === "True")) continue;
+    const { namespace, name } = c.metadata;
+    const names = c.spec.dnsNames ?? (c.spec.commonName ? [c.spec.commonName] : ["example.invalid"]);
+    const issued = issueCertificate(issuer, dir, `${namespace}-${name}`, {
+      commonName: names[0],
+      dnsNames: names,
+    });
+    const b64 = (file: string) => fs.readFileSync(file).toString("base64");
+    await kube.apply(
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        type: "kubernetes.io/tls",
+        metadata: {
+          name: c.spec.secretName,
+          namespace,
+          annotations: { "cert-manager.io/certificate-name": name },
+        },
+        data: {
+          "tls.crt": b64(issued.certPath),
+          "tls.key": b64(issued.keyPath),
+          "ca.crt": b64(issuer.certPath),
+        },
+      },
+      "cert-manager-certificates-issuing",
+      true,
+    );
+    const now = new Date().toISOString();
+    await kube
+      .request(
+        "PATCH",
+        `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates/${name}/status`,
+        {
+          status: {
+            conditions: [
+              {
+                type: "Ready",
+                status: "True",
+                reason: "Ready",
+                message: "Certificate is up to date and has not expired",
+                lastTransitionTime: now,
+                observedGeneration: c.metadata.generation,
+              },
+            ],
+            notBefore: now,
+          },
+        },
+        MERGE,
+      )
+      .catch(() => undefined);
+  }
+}
+
+/** Starts the stand-ins' loop (every 250 ms) against the cluster; `dir` holds the issuer's files. */
+export function startStandIns(kube: Kube, dir: string): StandIns {
+  const pki = fs.mkdtempSync(path.join(dir, "stand-in-issuer-"));
+  const issuer = makeCertificateAuthority(pki, "issuer");
+  let n = 0;
+  const nextIp = () => {
+    n += 1;
+    return `10.244.${Math.floor(n / 250)}.${(n % 250) + 2}`;
+  };
+  const assigned = new Map<string, string>();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        await markPodsReady(kube, nextIp);
+        await assignAddresses(kube, assigned);
+        await issueCertificates(kube, pki, issuer);
+      } catch {
+        // the API server is stopping, or a list failed: try again next round
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return {
+    assigned,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { compareRenderWithState, RenderedResource } from "../../e2e/compare";
+import { ExportedResource } from "../../e2e/pulumi";
+
+const STACK = "urn:pulumi:staging::ws-exposure::pulumi:pulumi:Stack::ws-exposure-staging";
+const COMPONENT = "urn:pulumi:staging::ws-exposure::ws-exposure:index:L4Exposure::staging";
+const CM =
+  "urn:pulumi:staging::ws-exposure::ws-exposure:index:L4Exposure$kubernetes:core/v1:ConfigMap::staging-haproxy";
+
+const rendered: RenderedResource[] = [
+  { type: "ws-exposure:index:L4Exposure", name: "staging", parent: null, inputs: {} },
+  {
+    type: "kubernetes:core/v1:ConfigMap",
+    name: "staging-haproxy",
+    parent: "staging",
+    inputs: {
+      data: { "haproxy.cfg": "global\n" },
+      metadata: { uid: "(known after deploy)", token: "[secret]" },
+    },
+  },
+];
+
+function state(cmInputs: Record<string, unknown>, cmParent = COMPONENT): ExportedResource[] {
+  return [
+    { urn: STACK, type: "pulumi:pulumi:Stack" },
+    {
+      urn: "urn:pulumi:staging::ws-exposure::pulumi:providers:kubernetes::default",
+      type: "pulumi:providers:kubernetes",
+    },
+    { urn: COMPONENT, type: "ws-exposure:index:L4Exposure", parent: STACK, inputs: {} },
+    { urn: CM, type: "kubernetes:core/v1:ConfigMap", parent: cmParent, inputs: cmInputs },
+  ];
+}
+
+describe("compareRenderWithState", () => {
+  test("agrees when every known input matches (unknowns and secrets are not compared; extra inputs are fine)", () => {
+    expect(
+      compareRenderWithState(
+        rendered,
+        state({ data: { "haproxy.cfg": "global\n" }, metadata: { name: "x" } }),
+      ),
+    ).toEqual([]);
+  });
+
+  test.each([
+    [
+      "a different input",
+      state({ data: { "haproxy.cfg": "defaults\n" } }),
+      [
+        'kubernetes:core/v1:ConfigMap staging-haproxy (parent staging): input data.haproxy.cfg rendered "global\\n", deployed "defaults\\n"',
+      ],
+    ],
+    [
+      "a missing input",
+      state({}),
+      [
+        'kubernetes:core/v1:ConfigMap staging-haproxy (parent staging): input data.haproxy.cfg rendered "global\\n", not in the deployment',
+      ],
+    ],
+    [
+      "another parent",
+      state({ data: { "haproxy.cfg": "global\n" } }, STACK),
+      [
+        "rendered but not deployed: kubernetes:core/v1:ConfigMap staging-haproxy (parent staging)",
+        "deployed but not rendered: kubernetes:core/v1:ConfigMap staging-haproxy (parent stack)",
+      ],
+    ],
+  ])("reports %s", (_what, deployed, problems) => {
+    expect(compareRenderWithState(rendered, deployed)).toEqual(problems);
+  });
+});
