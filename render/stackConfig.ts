@@ -70,8 +70,10 @@ export function readStackConfig(
     const list = missing.map((k) => `'${k}'`);
     const names =
       list.length === 1 ? list[0] : `${list.slice(0, -1).join(", ")} and ${list[list.length - 1]}`;
+    // The CLI's own words, then the fix it leaves out.
+    const fix = missing.map((k) => `pulumi config set ${qualify(project, k)} <value>`).join("; ");
     throw new Error(
-      `Stack '${stack}' is missing configuration value${missing.length === 1 ? "" : "s"} ${names}`,
+      `Stack '${stack}' is missing configuration value${missing.length === 1 ? "" : "s"} ${names} (as pulumi preview says): set ${missing.length === 1 ? "it" : "them"} with ${fix}`,
     );
   }
   return { project, values, secretKeys };

@@ -483,7 +483,7 @@ export const configCases: [string, string, string, string[]][] = [
   ],
   [
     "namespace missing",
-    "stack config: ws-exposure:namespace is required (string); set it with pulumi config set ws-exposure:namespace <value>",
+    "Stack 'dev' is missing configuration value 'namespace' (as pulumi preview says): set it with pulumi config set ws-exposure:namespace <value>",
     "dev",
     ["--unset", "namespace"],
   ],
