@@ -39,7 +39,7 @@ TIMES_FILE="$TC_DIR/build-times.tsv"
 
 group_targets() {
   case "$1" in
-  core) echo "etcd kube-apiserver kube-controller-manager pulumi pulumi-language-nodejs pulumi-resource-kubernetes" ;;
+  core) echo "etcd kube-apiserver kube-controller-manager pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-resource-kubernetes" ;;
   knative) echo "queue-1.22 knative-webhook-1.22 queue-1.21 knative-webhook-1.21" ;;
   cloudflare) echo "pulumi-resource-cloudflare" ;;
   all) echo "$(group_targets core) $(group_targets knative) $(group_targets cloudflare)" ;;
@@ -85,7 +85,7 @@ gomod_path() { (cd / && go mod download -json "$1") | sed -n 's/^[[:space:]]*"Go
 # Module-cache directory of a module's extracted zip (downloads it if needed).
 moddir_path() { (cd / && go mod download -json "$1") | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'; }
 # Commit time of a module version as recorded by the proxy (RFC 3339).
-modtime() { (cd / && go mod download -json "$1") | sed -n 's/^[[:space:]]*"Time": "\(.*\)",\{0,1\}$/\1/p'; }
+modtime() { (cd / && go list -m -json "$1") | sed -n 's/^[[:space:]]*"Time": "\(.*\)",\{0,1\}$/\1/p'; }
 
 # prepare_module NAME [HOOK]: copies e2e/toolchain/NAME into $WORK/NAME, renders go.mod.in into
 # go.mod, runs HOOK (in the module dir) to add what depends on upstream files, then `go mod tidy`.
@@ -120,8 +120,8 @@ go_build() {
 
 build_etcd() {
   prepare_module etcd
-  go_build etcd etcd . \
-    "-X go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_VERSION"
+  # (etcd's GitSHA ldflag stays unset: the module proxy does not tell the commit of a version.)
+  go_build etcd etcd .
 }
 
 kubernetes_hook() {
@@ -148,8 +148,9 @@ kubernetes_ldflags() {
   minor="$(echo "$KUBERNETES_VERSION" | cut -d. -f2)"
   build_date="$(modtime "k8s.io/kubernetes@$KUBERNETES_VERSION")"
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    printf -- '-X %s.gitVersion=%s -X %s.gitMajor=1 -X %s.gitMinor=%s -X %s.gitTreeState=clean -X %s.buildDate=%s ' \
-      "$p" "$KUBERNETES_VERSION" "$p" "$p" "$minor" "$p" "$p" "$build_date"
+    # gitCommit is set empty: the module proxy does not tell the commit of a version.
+    printf -- '-X %s.gitVersion=%s -X %s.gitMajor=1 -X %s.gitMinor=%s -X %s.gitCommit= -X %s.gitTreeState=clean -X %s.buildDate=%s ' \
+      "$p" "$KUBERNETES_VERSION" "$p" "$p" "$minor" "$p" "$p" "$p" "$build_date"
   done
 }
 
@@ -197,6 +198,14 @@ build_pulumi() {
 build_pulumi_language_nodejs() {
   prepare_module pulumi-language-nodejs
   go_build pulumi-language-nodejs pulumi-language-nodejs . "-X main.version=${PULUMI_VERSION#v}+ws-exposure.standin"
+}
+
+# The plugin behind dynamic providers (`pulumi.dynamic.Resource`, e.g. the Knative admission check):
+# a shell script the released CLI ships beside `pulumi`, taken from the same pinned sdk/v3 module.
+build_pulumi_resource_pulumi_nodejs() {
+  local src
+  src="$(moddir_path "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION")/nodejs/dist/pulumi-resource-pulumi-nodejs"
+  install -m 0755 "$src" "$BIN/pulumi-resource-pulumi-nodejs"
 }
 
 PULUMI_KUBERNETES_PROVIDER_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4

@@ -4,7 +4,8 @@
  * plugins). The one place that knows the cache layout:
  *   1. `WS_EXPOSURE_TOOLCHAIN_BIN`, when set;
  *   2. `bash e2e/toolchain.sh --print-bin-dir`, when the script is there;
- *   3. the newest `${XDG_CACHE_HOME:-~/.cache}/ws-exposure/toolchain/<hash>/bin`.
+ *   3. among `${XDG_CACHE_HOME:-~/.cache}/ws-exposure/toolchain/<hash>/bin`, the one holding the
+ *      most of the binaries below (the newest on a tie): a half-built new hash does not win.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,7 +16,12 @@ const ROOT = path.join(__dirname, "..");
 
 /** Every binary the end-to-end tests can use, by what needs it. */
 export const CONTROL_PLANE = ["etcd", "kube-apiserver", "kube-controller-manager"] as const;
-export const PULUMI = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"] as const;
+export const PULUMI = [
+  "pulumi",
+  "pulumi-language-nodejs",
+  "pulumi-resource-pulumi-nodejs",
+  "pulumi-resource-kubernetes",
+] as const;
 export const CLOUDFLARE = ["pulumi-resource-cloudflare"] as const;
 
 function fromScript(): string | undefined {
@@ -36,11 +42,13 @@ function newestCached(): string | undefined {
     "toolchain",
   );
   if (!fs.existsSync(cache)) return undefined;
+  const wanted = [...CONTROL_PLANE, ...PULUMI, ...CLOUDFLARE];
+  const held = (dir: string) => wanted.filter((b) => fs.existsSync(path.join(dir, b))).length;
   const bins = fs
     .readdirSync(cache)
     .map((d) => path.join(cache, d, "bin"))
     .filter((d) => fs.existsSync(d))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+    .sort((a, b) => held(b) - held(a) || fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
   return bins[0];
 }
 
