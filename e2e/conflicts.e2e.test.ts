@@ -10,10 +10,9 @@ import { applyOwnersKnativeService, KSVC_PATH, OWNER } from "./homelab";
 import { KubeError, ownedFieldPaths } from "./kube";
 import { Workspace } from "./pulumi";
 import { describeWith } from "./requirements";
-import { cloudflareAvailable, L4_DNS_KEYS, stackWorkspace } from "./stackSetup";
-import { CLOUDFLARE, CONTROL_PLANE, PULUMI } from "./toolchain";
+import { stackWorkspace } from "./stackSetup";
+import { CONTROL_PLANE, PULUMI } from "./toolchain";
 
-const withCloudflare = cloudflareAvailable();
 const TIMEOUT_PATH = "spec.template.spec.timeoutSeconds";
 
 async function timeoutOwners(
@@ -28,7 +27,7 @@ async function timeoutOwners(
 }
 
 describeWith(
-  [...CONTROL_PLANE, ...PULUMI, ...(withCloudflare ? CLOUDFLARE : [])],
+  [...CONTROL_PLANE, ...PULUMI],
   "server-side apply conflicts with the Knative Service's owner",
   () => {
     const lab = useHomelab();
@@ -37,7 +36,7 @@ describeWith(
     beforeAll(
       async () => {
         await applyOwnersKnativeService(lab.cluster.kube, { timeoutSeconds: 600 });
-        ws = await stackWorkspace(lab, "staging", { unset: withCloudflare ? [] : L4_DNS_KEYS });
+        ws = await stackWorkspace(lab, "staging");
       },
       5 * 60 * 1000,
     );

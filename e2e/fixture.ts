@@ -1,7 +1,9 @@
 /**
- * One suite's test cluster: control plane, stand-ins and the homelab's state, started in beforeAll
+ * One suite's test cluster: control plane, stand-ins (cluster controllers, the Cloudflare API) and the
+ * homelab's state, started in beforeAll
  * and stopped in afterAll (also when a test fails; `cluster.ts` kills everything on exit too).
  */
+import { CloudflareStandIn, startCloudflareStandIn } from "./cloudflareApi";
 import { Cluster, startCluster } from "./cluster";
 import { installHomelab } from "./homelab";
 import { StandIns, startStandIns } from "./standIns";
@@ -9,6 +11,8 @@ import { StandIns, startStandIns } from "./standIns";
 export interface Homelab {
   cluster: Cluster;
   standIns: StandIns;
+  /** The Cloudflare API the stacks' Cloudflare provider is pointed at (`cloudflare:baseUrl`). */
+  cloudflare: CloudflareStandIn;
 }
 
 /** Registers beforeAll/afterAll; the returned object is filled in once beforeAll has run. */
@@ -18,6 +22,7 @@ export function useHomelab(): Homelab {
     async () => {
       lab.cluster = await startCluster();
       lab.standIns = startStandIns(lab.cluster.kube, lab.cluster.dir);
+      lab.cloudflare = await startCloudflareStandIn();
       try {
         await installHomelab(lab.cluster.kube);
       } catch (err) {
@@ -28,6 +33,7 @@ export function useHomelab(): Homelab {
   );
   afterAll(async () => {
     await lab.standIns?.stop();
+    await lab.cloudflare?.close();
     await lab.cluster?.stop();
   }, 60 * 1000);
   return lab;

@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
+import { cloudflarePlugin } from "./cloudflarePlugin";
 import { toolchainBinDir } from "./toolchain";
 
 export const ROOT = path.join(__dirname, "..");
@@ -67,7 +68,7 @@ export class Workspace {
     const bin = toolchainBinDir();
     this.env = {
       ...process.env,
-      PATH: [bin, process.env.PATH].filter(Boolean).join(path.delimiter),
+      PATH: [bin, cloudflarePlugin().pathDir, process.env.PATH].filter(Boolean).join(path.delimiter),
       PULUMI_HOME: path.join(this.dir, "home"),
       PULUMI_BACKEND_URL: `file://${path.join(this.dir, "state")}`,
       PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,

@@ -1,21 +1,11 @@
 /**
  * The stack copies the end-to-end suites run: the project's own Pulumi.<stack>.yaml pointed at the
- * test cluster, and, while the Cloudflare provider plugin is not built (it is the toolchain's last
- * and longest build), without its Cloudflare resources where the stack can do without them.
+ * test cluster and at the local Cloudflare API stand-in (`cloudflare:baseUrl`), with every
+ * Cloudflare resource of the stack in place.
  */
 import { CONTEXT } from "./cluster";
 import { Homelab } from "./fixture";
 import { Workspace, WorkspaceOptions } from "./pulumi";
-import { UNDER_CI } from "./requirements";
-import { toolchainBinary } from "./toolchain";
-
-/** The L4 stack's DNS-only record is its one Cloudflare resource; these keys create it. */
-export const L4_DNS_KEYS = ["zoneId", "l4DnsTarget"];
-
-/** True when the Cloudflare provider plugin can run (always required under CI=true). */
-export function cloudflareAvailable(): boolean {
-  return UNDER_CI || toolchainBinary("pulumi-resource-cloudflare") !== undefined;
-}
 
 /** A token shaped like a Cloudflare API token (40 of [A-Za-z0-9_-]); the provider checks the shape only. */
 export const FAKE_CLOUDFLARE_TOKEN = "e2eTestToken0000000000000000000000000000";
@@ -29,6 +19,7 @@ export async function stackWorkspace(
     ...extra,
     stack,
     kubernetes: { kubeconfigPath: lab.cluster.kubeconfigPath, context: CONTEXT },
+    set: { "cloudflare:baseUrl": lab.cloudflare.baseUrl, ...extra.set },
     secrets: { "cloudflare:apiToken": FAKE_CLOUDFLARE_TOKEN, ...extra.secrets },
   });
 }

@@ -1,10 +1,10 @@
 /**
  * The tunnel (dev) and hybrid (prod) stacks for real: their Kubernetes parts against the test
- * cluster, their Cloudflare parts through the real Cloudflare provider plugin against a local
- * stand-in of the Cloudflare API (`cloudflare:baseUrl`). Needs pulumi-resource-cloudflare, the
- * toolchain's last build: without it these suites say so and skip locally, and fail under CI=true.
+ * cluster, their Cloudflare parts through the Cloudflare provider plugin (the real one when the
+ * toolchain has it, else the stand-in in e2e/cloudflareProvider) against a local stand-in of the
+ * Cloudflare API (`cloudflare:baseUrl`).
  */
-import { CloudflareStandIn, startCloudflareStandIn } from "./cloudflareApi";
+import { cloudflarePlugin } from "./cloudflarePlugin";
 import { compareRenderWithState } from "./compare";
 import { useHomelab } from "./fixture";
 import { KSVC_PATH, OWNER } from "./homelab";
@@ -12,22 +12,19 @@ import { findLive, objectKey, Render, render } from "./k8sRender";
 import { Workspace } from "./pulumi";
 import { describeWith } from "./requirements";
 import { stackWorkspace } from "./stackSetup";
-import { CLOUDFLARE, CONTROL_PLANE, PULUMI } from "./toolchain";
+import { CONTROL_PLANE, PULUMI } from "./toolchain";
 
-describeWith([...CONTROL_PLANE, ...PULUMI, ...CLOUDFLARE], "tunnel and hybrid stacks for real", () => {
+const title = `tunnel and hybrid stacks for real (Cloudflare provider: ${cloudflarePlugin().kind})`;
+
+describeWith([...CONTROL_PLANE, ...PULUMI], title, () => {
   const lab = useHomelab();
-  let cloudflare: CloudflareStandIn;
-  beforeAll(async () => {
-    cloudflare = await startCloudflareStandIn();
-  });
-  afterAll(() => cloudflare?.close());
 
   describe.each(["dev", "prod"])("%s", (stack) => {
     let ws: Workspace;
     let predicted: Render;
     beforeAll(
       async () => {
-        ws = await stackWorkspace(lab, stack, { set: { "cloudflare:baseUrl": cloudflare.baseUrl } });
+        ws = await stackWorkspace(lab, stack);
         predicted = await render(stack);
       },
       10 * 60 * 1000,
@@ -35,7 +32,7 @@ describeWith([...CONTROL_PLANE, ...PULUMI, ...CLOUDFLARE], "tunnel and hybrid st
     afterAll(() => ws?.cleanup());
 
     const cloudflareObjects = (kind: string) =>
-      [...cloudflare.objects.entries()].filter(([p]) => p.includes(kind)).map(([, o]) => o);
+      [...lab.cloudflare.objects.entries()].filter(([p]) => p.includes(kind)).map(([, o]) => o);
 
     test("pulumi up succeeds, and the API server holds every Kubernetes object the render predicted", async () => {
       const up = await ws.up();
@@ -87,7 +84,7 @@ describeWith([...CONTROL_PLANE, ...PULUMI, ...CLOUDFLARE], "tunnel and hybrid st
         if (!patch && (await findLive(lab.cluster.kube, object))) left.push(objectKey(object));
       }
       expect(left).toEqual([]);
-      expect([...cloudflare.objects.keys()]).toEqual([]);
+      expect([...lab.cloudflare.objects.keys()]).toEqual([]);
       const ksvc = await lab.cluster.kube.get(KSVC_PATH);
       expect((ksvc.metadata.managedFields ?? []).map((m) => m.manager)).toEqual([OWNER]);
     });
