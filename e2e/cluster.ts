@@ -232,6 +232,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
           `--service-account-private-key-file=${sa.privateKeyPath}`,
           `--root-ca-file=${ca.certPath}`,
           "--use-service-account-credentials=false",
+          // No kubelet sends heartbeats: the node lifecycle controller would taint the stand-in's Node
+          // unreachable and evict every Pod after 5 minutes.
+          "--controllers=*,-node-lifecycle-controller",
           "--v=1",
         ],
         dir,

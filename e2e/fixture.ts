@@ -6,7 +6,7 @@
 import { CloudflareStandIn, startCloudflareStandIn } from "./cloudflareApi";
 import { Cluster, startCluster } from "./cluster";
 import { installHomelab } from "./homelab";
-import { StandIns, startStandIns } from "./standIns";
+import { registerNode, StandIns, startStandIns } from "./standIns";
 
 export interface Homelab {
   cluster: Cluster;
@@ -21,6 +21,7 @@ export function useHomelab(): Homelab {
   beforeAll(
     async () => {
       lab.cluster = await startCluster();
+      await registerNode(lab.cluster.kube);
       lab.standIns = startStandIns(lab.cluster.kube, lab.cluster.dir);
       lab.cloudflare = await startCloudflareStandIn();
       try {

@@ -2,9 +2,11 @@
  * Stand-ins for what a real cluster's node agents and MetalLB would do, limited to what the Pulumi
  * Kubernetes provider's readiness checks read (its Deployment awaiter wants ready Pods behind the
  * new ReplicaSet; its Service awaiter wants Endpoints and, for a LoadBalancer, an address):
- * - "kubelet": every Pod that is not running yet is reported Running and Ready with a pod IP
- *   (nothing runs; the ReplicaSet, Deployment and Endpoints controllers of kube-controller-manager
- *   then do their real work);
+ * - "scheduler" and "kubelet": one Node (`NODE_NAME`) is registered; every Pod that is not running
+ *   yet is bound to it and reported Running and Ready with a pod IP, and a Pod being deleted is
+ *   confirmed gone at once, as a kubelet does once its containers stop (nothing runs; the ReplicaSet,
+ *   Deployment and EndpointSlice controllers of kube-controller-manager then do their real work:
+ *   they skip a Pod without a node, and a Node that does not exist);
  * - "MetalLB": a LoadBalancer Service pinned to an address (`metallb.io/loadBalancerIPs`, the
  *   deprecated `metallb.universe.tf/loadBalancerIPs`, or `spec.loadBalancerIP`) gets that address
  *   in `status.loadBalancer.ingress`. Unpinned Services stay pending.
@@ -22,8 +24,11 @@ export interface StandIns {
   stop(): Promise<void>;
 }
 
+/** The one Node the stand-in kubelet runs everything on. */
+export const NODE_NAME = "e2e-node";
+
 interface Pod extends KubeObject {
-  spec: { containers: { name: string; image: string }[] };
+  spec: { nodeName?: string; containers: { name: string; image: string }[] };
   status?: { phase?: string; conditions?: { type: string; status: string }[] };
 }
 
@@ -49,7 +54,34 @@ export function pinnedAddress(service: Service): string | undefined {
 async function markPodsReady(kube: Kube, nextIp: () => string): Promise<void> {
   const pods = (await kube.list("/api/v1/pods")) as Pod[];
   for (const pod of pods) {
-    if (pod.metadata.deletionTimestamp || isReady(pod)) continue;
+    if (pod.metadata.deletionTimestamp) {
+      // A bound Pod is deleted gracefully: the API server keeps it until its kubelet confirms.
+      await kube
+        .request(
+          "DELETE",
+          `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}?gracePeriodSeconds=0`,
+        )
+        .catch(() => undefined);
+      continue;
+    }
+    if (isReady(pod)) continue;
+    if (!pod.spec.nodeName) {
+      const binding = {
+        apiVersion: "v1",
+        kind: "Binding",
+        metadata: { name: pod.metadata.name },
+        target: { apiVersion: "v1", kind: "Node", name: NODE_NAME },
+      };
+      const bound = await kube
+        .request(
+          "POST",
+          `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/binding`,
+          binding,
+        )
+        .then(() => true)
+        .catch(() => false);
+      if (!bound) continue; // deleted meanwhile, or bound by another round: the next round sees the truth
+    }
     const now = new Date().toISOString();
     const ip = nextIp();
     const condition = (type: string) => ({ type, status: "True", lastTransitionTime: now });
@@ -164,6 +196,38 @@ async function issueCertificates(kube: Kube, dir: string, issuer: Certificate): 
       )
       .catch(() => undefined);
   }
+}
+
+/** Registers the stand-in kubelet's Node, Ready (kube-controller-manager runs without its node lifecycle controller, so nothing marks it otherwise). */
+export async function registerNode(kube: Kube): Promise<void> {
+  await kube.create({
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name: NODE_NAME,
+      labels: { "kubernetes.io/hostname": NODE_NAME, "kubernetes.io/os": "linux" },
+    },
+  } as KubeObject);
+  const now = new Date().toISOString();
+  await kube.request(
+    "PATCH",
+    `/api/v1/nodes/${NODE_NAME}/status`,
+    {
+      status: {
+        conditions: [
+          {
+            type: "Ready",
+            status: "True",
+            reason: "KubeletReady",
+            lastHeartbeatTime: now,
+            lastTransitionTime: now,
+          },
+        ],
+        addresses: [{ type: "InternalIP", address: "10.0.0.10" }],
+      },
+    },
+    MERGE,
+  );
 }
 
 /** Starts the stand-ins' loop (every 250 ms) against the cluster; `dir` holds the issuer's files. */
