@@ -2,8 +2,10 @@
  * The offline render against the real deployment: the render's `resources.json` (what `npm run
  * render` predicts under Pulumi's mock engine) and `pulumi stack export` (what the real engine and
  * providers recorded) must list the same resources (type, name, parent), and every input the render
- * knew (not "(known after deploy)", not "[secret]") must be the value the engine recorded.
+ * knew (not "(known after deploy)", not "[secret]", not a dynamic provider's code, which the engine
+ * serializes only at deploy time) must be the value the engine recorded.
  */
+import { MOCK_PROVIDER_TEXT } from "../components/knative/AdmissionGate";
 import { ExportedResource, urnName } from "./pulumi";
 
 export interface RenderedResource {
@@ -28,7 +30,7 @@ function key(type: string, name: string, parent: string | null): string {
 
 /** Leaf paths of a rendered value with concrete values: `[["spec","replicas"], 2]`, ... */
 function knownLeaves(value: unknown, at: string[] = []): [string[], unknown][] {
-  if (value === UNKNOWN || value === SECRET || value === "(asset)") return [];
+  if (value === UNKNOWN || value === SECRET || value === "(asset)" || value === MOCK_PROVIDER_TEXT) return [];
   if (Array.isArray(value)) {
     if (value.length === 0) return [[at, value]];
     return value.flatMap((v, i) => knownLeaves(v, [...at, String(i)]));

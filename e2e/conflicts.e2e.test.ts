@@ -22,7 +22,7 @@ async function timeoutOwners(
   const spec = (ksvc.spec as { template: { spec: { timeoutSeconds?: number } } }).template.spec;
   const owners = (ksvc.metadata.managedFields ?? [])
     .filter((m) => ownedFieldPaths(m.fieldsV1).includes(TIMEOUT_PATH))
-    .map((m) => m.manager.replace(/^pulumi-kubernetes.*/, "pulumi"));
+    .map((m) => m.manager);
   return { value: spec.timeoutSeconds, owners };
 }
 
@@ -64,17 +64,17 @@ describeWith(
       ws.editStackConfig((c) => (c["ws-exposure:forceConflicts"] = true));
       const up = await ws.up();
       expect(up.code).toBe(0);
-      expect(await timeoutOwners(lab)).toEqual({ value: 3600, owners: ["pulumi"] });
+      expect(await timeoutOwners(lab)).toEqual({ value: 3600, owners: ["ws-exposure"] });
     });
 
-    test("then the owner's own apply conflicts in turn (the tug of war), naming Pulumi's manager", async () => {
+    test("then the owner's own apply conflicts in turn (the tug of war), naming the stack's manager (ws-exposure)", async () => {
       const err = await applyOwnersKnativeService(lab.cluster.kube, { timeoutSeconds: 600 }).catch(
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(KubeError);
       expect((err as KubeError).status).toBe(409);
       expect((err as KubeError).body).toMatch(
-        /conflict with "pulumi-kubernetes[^"]*": \.spec\.template\.spec\.timeoutSeconds/,
+        /conflict with "ws-exposure": \.spec\.template\.spec\.timeoutSeconds/,
       );
     });
   },

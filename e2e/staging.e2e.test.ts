@@ -15,7 +15,8 @@ import { describeWith } from "./requirements";
 import { stackWorkspace } from "./stackSetup";
 import { CONTROL_PLANE, PULUMI } from "./toolchain";
 
-const PULUMI_MANAGER = /^pulumi-kubernetes/;
+/** The field manager the stack's patches apply as (components/knative/ownership.ts FIELD_MANAGER). */
+const OUR_MANAGER = "ws-exposure";
 
 function template(ksvc: KubeObject): {
   metadata: { annotations: Record<string, string> };
@@ -71,7 +72,7 @@ describeWith([...CONTROL_PLANE, ...PULUMI], "staging (L4) for real", () => {
   test("managedFields: Pulumi owns exactly the patched fields; the owner still owns its own, min/max-scale shared", async () => {
     const ksvc = await lab.cluster.kube.get(KSVC_PATH);
     const entries = ksvc.metadata.managedFields ?? [];
-    const pulumi = entries.filter((m) => PULUMI_MANAGER.test(m.manager));
+    const pulumi = entries.filter((m) => m.manager === OUR_MANAGER);
     expect(pulumi.map((m) => m.operation)).toEqual(["Apply"]);
     const patch = predicted.objects.find((o) => o.patch && o.object.kind === "Service")!.object;
     expect(ownedFieldPaths(pulumi[0].fieldsV1).sort()).toEqual(fieldPaths({ spec: patch.spec }).sort());
@@ -87,16 +88,16 @@ describeWith([...CONTROL_PLANE, ...PULUMI], "staging (L4) for real", () => {
     expect(ownerPaths).not.toContain("spec.template.spec.timeoutSeconds");
   });
 
-  test("config-defaults: Pulumi owns max-revision-timeout-seconds; the release's _example stays kubectl's", async () => {
+  test("config-defaults: the stack (as ws-exposure) owns max-revision-timeout-seconds; the release's _example stays kubectl's", async () => {
     const cm = await lab.cluster.kube.get("/api/v1/namespaces/knative-serving/configmaps/config-defaults");
     expect((cm.data as Record<string, string>)["max-revision-timeout-seconds"]).toBe("3600");
     const owners = Object.fromEntries(
       (cm.metadata.managedFields ?? []).map((m) => [
-        m.manager.replace(PULUMI_MANAGER, "pulumi"),
+        m.manager,
         ownedFieldPaths(m.fieldsV1),
       ]),
     );
-    expect(owners.pulumi).toEqual(["data.max-revision-timeout-seconds"]);
+    expect(owners[OUR_MANAGER]).toEqual(["data.max-revision-timeout-seconds"]);
     expect(owners.kubectl).toContain("data._example");
   });
 

@@ -76,7 +76,16 @@ export class KnativeSettings extends pulumi.ComponentResource {
       (patch) =>
         new k8s.core.v1.ConfigMapPatch(
           `${name}-${patch.configMap}`,
-          { metadata: { name: patch.configMap, namespace: patch.namespace }, data: patch.data },
+          {
+            // The same named manager as the Service patch: `ws-exposure` is what managedFields show and
+            // what the admission check and GitOps exclusions (docs/KNATIVE.md) recognise as this stack.
+            metadata: {
+              name: patch.configMap,
+              namespace: patch.namespace,
+              annotations: { "pulumi.com/patchFieldManager": FIELD_MANAGER },
+            },
+            data: patch.data,
+          },
           { parent: this },
         ),
     );

@@ -218,7 +218,11 @@ describe("TunnelExposure creating a tunnel", () => {
     expect(resource(runtime.resources, T.configMapPatch, "dev-knative-config-defaults").inputs).toEqual({
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: { name: "config-defaults", namespace: "knative-serving" },
+      metadata: {
+        name: "config-defaults",
+        namespace: "knative-serving",
+        annotations: { "pulumi.com/patchFieldManager": "ws-exposure" },
+      },
       data: { "max-revision-timeout-seconds": "3600" },
     });
   });

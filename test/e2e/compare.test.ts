@@ -1,3 +1,4 @@
+import { MOCK_PROVIDER_TEXT } from "../../components/knative/AdmissionGate";
 import { compareRenderWithState, RenderedResource } from "../../e2e/compare";
 import { ExportedResource } from "../../e2e/pulumi";
 
@@ -39,6 +40,30 @@ describe("compareRenderWithState", () => {
         state({ data: { "haproxy.cfg": "global\n" }, metadata: { name: "x" } }),
       ),
     ).toEqual([]);
+  });
+
+  test("does not compare a dynamic provider's code, which the render cannot know (the engine serializes it at deploy time)", () => {
+    const gate =
+      "urn:pulumi:staging::ws-exposure::pulumi-nodejs:dynamic/knative:AdmissionGate::staging-knative-admission";
+    const renderedGate: RenderedResource = {
+      type: "pulumi-nodejs:dynamic/knative:AdmissionGate",
+      name: "staging-knative-admission",
+      parent: null,
+      inputs: { __provider: MOCK_PROVIDER_TEXT, check: { waitSeconds: 60 } },
+    };
+    const deployed = (waitSeconds: number): ExportedResource[] => [
+      { urn: STACK, type: "pulumi:pulumi:Stack" },
+      {
+        urn: gate,
+        type: "pulumi-nodejs:dynamic/knative:AdmissionGate",
+        parent: STACK,
+        inputs: { __provider: "exports.handler = __f0;", check: { waitSeconds } },
+      },
+    ];
+    expect(compareRenderWithState([renderedGate], deployed(60))).toEqual([]);
+    expect(compareRenderWithState([renderedGate], deployed(30))).toEqual([
+      "pulumi-nodejs:dynamic/knative:AdmissionGate staging-knative-admission (parent stack): input check.waitSeconds rendered 60, deployed 30",
+    ]);
   });
 
   test.each([
