@@ -17,6 +17,7 @@ import { CloudflareApi } from "./api";
 import { RESOURCES, INVOKES, ResourceKind } from "./resources";
 
 /** The version the SDK asks for (@pulumi/cloudflare in package.json), so the engine does not warn. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a JSON file next to the SDK, read once
 const VERSION: string = require("@pulumi/cloudflare/package.json").version;
 
 /** Provider config the engine sends in Configure; @pulumi/pulumi's provider host drops it, so it is caught on the way in. */
@@ -25,6 +26,7 @@ const config: Record<string, string> = {};
 function catchConfigure(): void {
   const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
   // The same @grpc/grpc-js instance the provider host registers its service on.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from @pulumi/pulumi's own folder
   const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
   const addService = grpc.Server.prototype.addService;
   grpc.Server.prototype.addService = function (
