@@ -92,10 +92,7 @@ describeWith([...CONTROL_PLANE, ...PULUMI], "staging (L4) for real", () => {
     const cm = await lab.cluster.kube.get("/api/v1/namespaces/knative-serving/configmaps/config-defaults");
     expect((cm.data as Record<string, string>)["max-revision-timeout-seconds"]).toBe("3600");
     const owners = Object.fromEntries(
-      (cm.metadata.managedFields ?? []).map((m) => [
-        m.manager,
-        ownedFieldPaths(m.fieldsV1),
-      ]),
+      (cm.metadata.managedFields ?? []).map((m) => [m.manager, ownedFieldPaths(m.fieldsV1)]),
     );
     expect(owners[OUR_MANAGER]).toEqual(["data.max-revision-timeout-seconds"]);
     expect(owners.kubectl).toContain("data._example");
