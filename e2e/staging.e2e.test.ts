@@ -17,6 +17,7 @@ import { CONTROL_PLANE, PULUMI } from "./toolchain";
 
 /** The field manager the stack's patches apply as (components/knative/ownership.ts FIELD_MANAGER). */
 const OUR_MANAGER = "ws-exposure";
+const MANAGER_ANNOTATION = "metadata.annotations.pulumi.com/patchFieldManager";
 
 function template(ksvc: KubeObject): {
   metadata: { annotations: Record<string, string> };
@@ -75,7 +76,10 @@ describeWith([...CONTROL_PLANE, ...PULUMI], "staging (L4) for real", () => {
     const pulumi = entries.filter((m) => m.manager === OUR_MANAGER);
     expect(pulumi.map((m) => m.operation)).toEqual(["Apply"]);
     const patch = predicted.objects.find((o) => o.patch && o.object.kind === "Service")!.object;
-    expect(ownedFieldPaths(pulumi[0].fieldsV1).sort()).toEqual(fieldPaths({ spec: patch.spec }).sort());
+    // The provider applies the patch's pulumi.com/patchFieldManager annotation too (destroy releases it).
+    expect(ownedFieldPaths(pulumi[0].fieldsV1).sort()).toEqual(
+      [MANAGER_ANNOTATION, ...fieldPaths({ spec: patch.spec })].sort(),
+    );
     const owner = entries.find((m) => m.manager === OWNER)!;
     const ownerPaths = ownedFieldPaths(owner.fieldsV1);
     expect(ownerPaths).toEqual(
@@ -94,7 +98,7 @@ describeWith([...CONTROL_PLANE, ...PULUMI], "staging (L4) for real", () => {
     const owners = Object.fromEntries(
       (cm.metadata.managedFields ?? []).map((m) => [m.manager, ownedFieldPaths(m.fieldsV1)]),
     );
-    expect(owners[OUR_MANAGER]).toEqual(["data.max-revision-timeout-seconds"]);
+    expect(owners[OUR_MANAGER]).toEqual(["data.max-revision-timeout-seconds", MANAGER_ANNOTATION]);
     expect(owners.kubectl).toContain("data._example");
   });
 
