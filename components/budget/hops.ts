@@ -65,7 +65,13 @@ export function activatorHop(timeoutSeconds: number): Hop {
   };
 }
 
-/** Knative >= 1.22 drains upgraded connections on shutdown, at most 60 s after a 30 s drain sleep. */
+/**
+ * The queue-proxy's drain sleep on SIGTERM (`drainSleepDuration` in knative.dev/serving
+ * pkg/queue/sharedmain): a quiet period that every new request reaching the pod restarts.
+ */
+export const QUEUE_PROXY_DRAIN_SLEEP_SECONDS = 30;
+
+/** Knative >= 1.22 drains upgraded connections on shutdown, at most 60 s after the drain sleep. */
 export function queueProxyDrainSeconds(knativeVersion: string): number {
   const [major, minor] = knativeVersion.split(".").map((p) => Number.parseInt(p, 10));
   return major > 1 || (major === 1 && minor >= 22) ? 60 : 0;
