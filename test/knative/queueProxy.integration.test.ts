@@ -20,6 +20,7 @@
  * runs one queue-proxy at a time; no other test file starts one.
  */
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { WebSocketServer } from "ws";
@@ -29,6 +30,8 @@ import { renderHaproxyConfig } from "../../components/l4/haproxy";
 import { haproxyParamsFor } from "../../components/l4/kube";
 import { planL4 } from "../../components/l4/plan";
 import {
+  QUEUE_PROXY_DRAIN_PATH,
+  QUEUE_PROXY_FIXED_PORTS,
   QUEUE_PROXY_RELEASES,
   QueueProxyRelease,
   queueProxyEnv,
@@ -164,6 +167,16 @@ function suite(): void {
     return { wss: `wss://localhost:${port}/ws`, direct: `ws://127.0.0.1:${servingPort}/ws` };
   }
 
+  /** The status of a GET on 127.0.0.1 (0 when nothing answered), however long it takes. */
+  const httpStatus = (port: number, urlPath: string) =>
+    new Promise<number>((resolve) => {
+      http
+        .get({ host: "127.0.0.1", port, path: urlPath }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on("error", () => resolve(0));
+    });
   const servingPortOf = (url: string) => Number(new URL(url).port);
   const lifetime = (r: ProbeRecord) => r.drop!.lifetimeMs;
   /** Lower bound of a timer started at the queue-proxy: it started after the client's handshake began. */
@@ -302,5 +315,39 @@ function suite(): void {
       },
       200_000,
     );
+
+    test("Knative 1.22, the pod stop as the kubelet runs it: the app's SIGTERM comes when the drain sleep ends, and the drain keeps only what the app keeps", async () => {
+      const plan = planFor("1.22", TIMEOUT);
+      const urls = await startPath("1.22", plan);
+      probes = await openProbes(urls.wss, 2, { heartbeatMs: 1000, ca: cert.certPem });
+      const slackMs = 1000 + 5 * qp!.startupMs;
+      // The kubelet runs the user container's preStop hook (GET /wait-for-drain on the queue-proxy's
+      // admin port) and signals the queue-proxy, which has no hook, at the same moment.
+      const preStop = httpStatus(QUEUE_PROXY_FIXED_PORTS.admin, QUEUE_PROXY_DRAIN_PATH);
+      const sigterm = qp!.terminate();
+      expect(await preStop).toBe(200);
+      const appSigterm = performance.now();
+      // The hook returned: the kubelet now signals the app, which closes its sockets ("going away"),
+      // as a ws server shutting down does (Node's default on SIGTERM, exiting, cuts them instead).
+      for (const socket of echo.server.clients) socket.close(1001, "going away");
+      await waitForDrops(probes, 30_000);
+      const exited = await qp!.exited;
+
+      recordFigures("queue-proxy 1.22 pod stop", {
+        preStopMs: appSigterm - sigterm,
+        closedMs: probes.map((r) => r.droppedAt! - sigterm),
+        exitMs: exited - sigterm,
+        slackMs,
+      });
+      expect(appSigterm - sigterm).toBeGreaterThanOrEqual(QUEUE_PROXY_DRAIN_SLEEP_SECONDS * 1000);
+      expect(appSigterm - sigterm).toBeLessThanOrEqual(QUEUE_PROXY_DRAIN_SLEEP_SECONDS * 1000 + slackMs);
+      for (const r of probes) {
+        // The app's close frame went through the queue-proxy and HAProxy: a clean 1001.
+        expect([r.drop!.code, r.drop!.cause]).toEqual([1001, "server_close"]);
+        expect(r.droppedAt! - appSigterm).toBeLessThanOrEqual(slackMs);
+      }
+      // With no upgraded connection left, 1.22 exits at its next poll (each second), not at 90 s.
+      expect(exited - appSigterm).toBeLessThanOrEqual(1000 + slackMs);
+    }, 120_000);
   });
 }
