@@ -16,6 +16,7 @@ import type { Drop } from "../../probe/drop";
 import type { Failure } from "../../probe/failure";
 import { QUEUE_PROXY_FIXED_PORTS } from "../../e2e/queueProxy";
 import { canConnect } from "../../support/ports";
+import { dyingWithParent } from "../../support/processes";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,7 +72,8 @@ export async function startQueueProxy(
   }
   const servingPort = Number(env.QUEUE_SERVING_PORT);
   const started = performance.now();
-  const child = spawn(binary, [], { env, stdio: ["ignore", "pipe", "pipe"] });
+  // No orphan keeps 8022 and 9090 when the test process is killed without its cleanup.
+  const child = spawn(...dyingWithParent(binary, []), { env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout?.on("data", (d) => (out += d.toString()));
   child.stderr?.on("data", (d) => (out += d.toString()));
