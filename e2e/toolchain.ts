@@ -23,6 +23,8 @@ export const PULUMI = [
   "pulumi-resource-kubernetes",
 ] as const;
 export const CLOUDFLARE = ["pulumi-resource-cloudflare"] as const;
+/** Knative's queue-proxy of both releases the toolchain builds (group `knative`). */
+export const KNATIVE_QUEUE = ["queue-1.21", "queue-1.22"] as const;
 
 function fromScript(): string | undefined {
   const script = path.join(ROOT, "e2e", "toolchain.sh");

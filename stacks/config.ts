@@ -100,7 +100,7 @@ function crossKeyProblems(c: ParsedConfig, secretKeysSet: readonly string[]): st
   if (c.knativeService !== undefined && c.knativeVersion === undefined) {
     problems.push(
       `${CONFIG_NAMESPACE}:knativeVersion is required with ${CONFIG_NAMESPACE}:knativeService: the Knative Serving version decides what the budget promises when a pod stops ` +
-        `(from 1.22 the queue-proxy drains WebSockets for up to 60 s; before 1.22 it cuts them at once); ` +
+        `(from 1.22 the queue-proxy drains WebSockets for up to 60 s; before 1.22 it cuts them when its 30 s drain sleep ends); ` +
         `set it with pulumi config set ${CONFIG_NAMESPACE}:knativeVersion <major.minor>, e.g. 1.22, as kubectl get deploy controller -n knative-serving -o jsonpath='{.metadata.labels.app\\.kubernetes\\.io/version}' shows it`,
     );
   }

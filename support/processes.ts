@@ -43,3 +43,15 @@ function psChildPids(pid: number): number[] {
     return [];
   }
 }
+
+const SETPRIV = "/usr/bin/setpriv";
+
+/**
+ * The command line that starts `file args` so that it gets SIGKILL when the process that spawned
+ * it dies (a killed test runner skips its cleanup): util-linux's `setpriv --pdeathsig KILL`, which
+ * execs the program (same pid, so signals sent to the child reach it). As given where there is no
+ * setpriv.
+ */
+export function dyingWithParent(file: string, args: string[]): [string, string[]] {
+  return fs.existsSync(SETPRIV) ? [SETPRIV, ["--pdeathsig", "KILL", "--", file, ...args]] : [file, args];
+}

@@ -65,7 +65,13 @@ export function activatorHop(timeoutSeconds: number): Hop {
   };
 }
 
-/** Knative >= 1.22 drains upgraded connections on shutdown, at most 60 s after a 30 s drain sleep. */
+/**
+ * The queue-proxy's drain sleep on SIGTERM (`drainSleepDuration` in knative.dev/serving
+ * pkg/queue/sharedmain): a quiet period that every new request reaching the pod restarts.
+ */
+export const QUEUE_PROXY_DRAIN_SLEEP_SECONDS = 30;
+
+/** Knative >= 1.22 drains upgraded connections on shutdown, at most 60 s after the drain sleep. */
 export function queueProxyDrainSeconds(knativeVersion: string): number {
   const [major, minor] = knativeVersion.split(".").map((p) => Number.parseInt(p, 10));
   return major > 1 || (major === 1 && minor >= 22) ? 60 : 0;
@@ -81,7 +87,7 @@ export interface QueueProxyInput {
 
 /** What each Knative version does to WebSockets on a pod stop, for the hop's note. */
 export const QUEUE_PROXY_DRAIN_BY_VERSION =
-  "on SIGTERM the queue-proxy drains WebSockets for at most 60 s (after its 30 s drain sleep) from Knative 1.22, and cuts them at once when it exits before 1.22";
+  "on SIGTERM the queue-proxy keeps WebSockets through its 30 s drain sleep (30 s without a new request; the user container gets its SIGTERM when it ends), then from Knative 1.22 for at most 60 s more, only those the app keeps open after its SIGTERM; before 1.22 it cuts them when the sleep ends";
 
 export function queueProxyHop(knative: QueueProxyInput): Hop {
   const { timeoutSeconds, minScale, maxScale } = knative;
@@ -89,10 +95,13 @@ export function queueProxyHop(knative: QueueProxyInput): Hop {
   const drain = queueProxyDrainSeconds(version);
   // Knative sets the pod's terminationGracePeriodSeconds to the revision's timeoutSeconds.
   const grace = `pod grace terminationGracePeriodSeconds = timeoutSeconds ${timeoutSeconds} s`;
+  // Measured with the real queue-proxy (test/knative/queueProxy.integration.test.ts): the sleep is a
+  // quiet period, and the app's preStop hook waits on it, so the app's SIGTERM comes when it ends.
+  const sleep = `${QUEUE_PROXY_DRAIN_SLEEP_SECONDS} s drain sleep (30 s without a new request; the user container gets its SIGTERM when it ends)`;
   const dropEvents = [
     drain > 0
-      ? `pod termination (rollout, scale-down, node drain; ${grace}): Knative ${version} drains upgraded connections for at most ${drain} s after a 30 s drain sleep, then cuts them`
-      : `pod termination (rollout, scale-down, node drain; ${grace}): Knative ${version} cuts upgraded connections at once when the queue-proxy exits after its 30 s drain sleep (the drain of up to 60 s exists from 1.22)`,
+      ? `pod termination (rollout, scale-down, node drain; ${grace}): Knative ${version} keeps upgraded connections through the queue-proxy's ${sleep}, then for at most ${drain} s more, then cuts them; only the sockets the app keeps open after its own SIGTERM last past the sleep`
+      : `pod termination (rollout, scale-down, node drain; ${grace}): Knative ${version} cuts upgraded connections when the queue-proxy exits at the end of its ${sleep} (the drain of up to 60 s exists from 1.22)`,
   ];
   if (maxScale > minScale) {
     dropEvents.push(

@@ -43,7 +43,7 @@ export interface KnativeClusterArgs {
    * Knative Serving version of the cluster, "major.minor" (`kubectl get deploy controller -n
    * knative-serving -o jsonpath='{.metadata.labels.app\.kubernetes\.io/version}'`). It decides what
    * the budget promises when a pod stops: from 1.22 the queue-proxy drains WebSockets on SIGTERM for
-   * at most 60 s (after its 30 s drain sleep); before 1.22 it cuts them at once. Default "1.7", the
+   * at most 60 s (after its 30 s drain sleep); before 1.22 it cuts them when the sleep ends. Default "1.7", the
    * oldest release this project supports (the first with responseStartTimeoutSeconds and
    * idleTimeoutSeconds, which the patch sets): a budget that promises no drain until you declare
    * yours. Refused below 1.7.

@@ -190,11 +190,11 @@ describe("the Knative end of the shutdown is in the budget", () => {
   test.each([
     [
       "1.22",
-      "pod termination (rollout, scale-down, node drain; pod grace terminationGracePeriodSeconds = timeoutSeconds 3600 s): Knative 1.22 drains upgraded connections for at most 60 s after a 30 s drain sleep, then cuts them",
+      "pod termination (rollout, scale-down, node drain; pod grace terminationGracePeriodSeconds = timeoutSeconds 3600 s): Knative 1.22 keeps upgraded connections through the queue-proxy's 30 s drain sleep (30 s without a new request; the user container gets its SIGTERM when it ends), then for at most 60 s more, then cuts them; only the sockets the app keeps open after its own SIGTERM last past the sleep",
     ],
     [
       "1.21",
-      "pod termination (rollout, scale-down, node drain; pod grace terminationGracePeriodSeconds = timeoutSeconds 3600 s): Knative 1.21 cuts upgraded connections at once when the queue-proxy exits after its 30 s drain sleep (the drain of up to 60 s exists from 1.22)",
+      "pod termination (rollout, scale-down, node drain; pod grace terminationGracePeriodSeconds = timeoutSeconds 3600 s): Knative 1.21 cuts upgraded connections when the queue-proxy exits at the end of its 30 s drain sleep (30 s without a new request; the user container gets its SIGTERM when it ends) (the drain of up to 60 s exists from 1.22)",
     ],
   ])("Knative %s: pod grace and queue-proxy drain", (version, event) => {
     expect(queueProxyHop(knative(version)).dropEvents).toEqual([event]);

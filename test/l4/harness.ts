@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { childPids } from "../../support/processes";
+import { childPids, dyingWithParent } from "../../support/processes";
 import WebSocket, { WebSocketServer } from "ws";
 
 /** The haproxy binary, or undefined when it is not installed. */
@@ -61,7 +61,9 @@ export async function startHaproxy(
   configPath: string,
   port: number,
 ): Promise<RunningHaproxy> {
-  const child = spawn(binary, ["-W", "-db", "-f", configPath], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(...dyingWithParent(binary, ["-W", "-db", "-f", configPath]), {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout?.on("data", (d) => (out += d.toString()));
   child.stderr?.on("data", (d) => (out += d.toString()));

@@ -75,7 +75,7 @@ describe("parseStackConfig", () => {
       "Knative backend without its version",
       { ...valid, knativeVersion: undefined },
       [
-        "ws-exposure:knativeVersion is required with ws-exposure:knativeService: the Knative Serving version decides what the budget promises when a pod stops (from 1.22 the queue-proxy drains WebSockets for up to 60 s; before 1.22 it cuts them at once); set it with pulumi config set ws-exposure:knativeVersion <major.minor>, e.g. 1.22, as kubectl get deploy controller -n knative-serving -o jsonpath='{.metadata.labels.app\\.kubernetes\\.io/version}' shows it",
+        "ws-exposure:knativeVersion is required with ws-exposure:knativeService: the Knative Serving version decides what the budget promises when a pod stops (from 1.22 the queue-proxy drains WebSockets for up to 60 s; before 1.22 it cuts them when its 30 s drain sleep ends); set it with pulumi config set ws-exposure:knativeVersion <major.minor>, e.g. 1.22, as kubectl get deploy controller -n knative-serving -o jsonpath='{.metadata.labels.app\\.kubernetes\\.io/version}' shows it",
       ],
     ],
     [

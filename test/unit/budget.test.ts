@@ -168,7 +168,7 @@ describe("the queue-proxy hop says what the Knative version does on a pod stop",
   const hopFor = (version: string, versionDeclared: boolean, minScale = 2, maxScale = 2) =>
     queueProxyHop({ timeoutSeconds: 3600, minScale, maxScale, cluster: { version, versionDeclared } });
   const both =
-    "on SIGTERM the queue-proxy drains WebSockets for at most 60 s (after its 30 s drain sleep) from Knative 1.22, and cuts them at once when it exits before 1.22";
+    "on SIGTERM the queue-proxy keeps WebSockets through its 30 s drain sleep (30 s without a new request; the user container gets its SIGTERM when it ends), then from Knative 1.22 for at most 60 s more, only those the app keeps open after its SIGTERM; before 1.22 it cuts them when the sleep ends";
   const grace =
     "pod termination (rollout, scale-down, node drain; pod grace terminationGracePeriodSeconds = timeoutSeconds 3600 s)";
   const capNote =
@@ -178,19 +178,19 @@ describe("the queue-proxy hop says what the Knative version does on a pod stop",
     [
       "1.7",
       false,
-      `${grace}: Knative 1.7 cuts upgraded connections at once when the queue-proxy exits after its 30 s drain sleep (the drain of up to 60 s exists from 1.22)`,
+      `${grace}: Knative 1.7 cuts upgraded connections when the queue-proxy exits at the end of its 30 s drain sleep (30 s without a new request; the user container gets its SIGTERM when it ends) (the drain of up to 60 s exists from 1.22)`,
       `${capNote} Knative 1.7 assumed: knative.cluster.version is not set, so the budget takes the oldest supported release; declare your cluster's; ${both}`,
     ],
     [
       "1.21",
       true,
-      `${grace}: Knative 1.21 cuts upgraded connections at once when the queue-proxy exits after its 30 s drain sleep (the drain of up to 60 s exists from 1.22)`,
+      `${grace}: Knative 1.21 cuts upgraded connections when the queue-proxy exits at the end of its 30 s drain sleep (30 s without a new request; the user container gets its SIGTERM when it ends) (the drain of up to 60 s exists from 1.22)`,
       `${capNote} Knative 1.21 (knative.cluster.version); ${both}`,
     ],
     [
       "1.22",
       true,
-      `${grace}: Knative 1.22 drains upgraded connections for at most 60 s after a 30 s drain sleep, then cuts them`,
+      `${grace}: Knative 1.22 keeps upgraded connections through the queue-proxy's 30 s drain sleep (30 s without a new request; the user container gets its SIGTERM when it ends), then for at most 60 s more, then cuts them; only the sockets the app keeps open after its own SIGTERM last past the sleep`,
       `${capNote} Knative 1.22 (knative.cluster.version); ${both}`,
     ],
   ])("Knative %s (declared %s)", (version, declared, termination, note) => {
