@@ -49,7 +49,8 @@ const live = new Set<Running>();
 const liveDirs = new Set<string>();
 let exitHookInstalled = false;
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+/** Signals a child started with `detached: true` and its whole process group (no-op once it exited). */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   try {
     process.kill(-child.pid, signal);

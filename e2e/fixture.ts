@@ -4,7 +4,7 @@
  * and stopped in afterAll (also when a test fails; `cluster.ts` kills everything on exit too).
  */
 import { CloudflareStandIn, startCloudflareStandIn } from "./cloudflareApi";
-import { Cluster, startCluster } from "./cluster";
+import { Cluster, ClusterOptions, startCluster } from "./cluster";
 import { installHomelab } from "./homelab";
 import { registerNode, StandIns, startStandIns } from "./standIns";
 
@@ -15,12 +15,17 @@ export interface Homelab {
   cloudflare: CloudflareStandIn;
 }
 
+export interface HomelabOptions {
+  /** Extra kube-apiserver flags (the Knative webhook's suite routes webhook calls to endpoints). */
+  apiServerFlags?: ClusterOptions["apiServerFlags"];
+}
+
 /** Registers beforeAll/afterAll; the returned object is filled in once beforeAll has run. */
-export function useHomelab(): Homelab {
+export function useHomelab(options: HomelabOptions = {}): Homelab {
   const lab = {} as Homelab;
   beforeAll(
     async () => {
-      lab.cluster = await startCluster();
+      lab.cluster = await startCluster({ apiServerFlags: options.apiServerFlags });
       await registerNode(lab.cluster.kube);
       lab.standIns = startStandIns(lab.cluster.kube, lab.cluster.dir);
       lab.cloudflare = await startCloudflareStandIn();
