@@ -101,24 +101,25 @@ export class L4Exposure extends pulumi.ComponentResource {
     const labels = { "app.kubernetes.io/instance": name };
     const ns = plan.metallbNamespace;
     const metalDeps: pulumi.Resource[] = [];
-    if (plan.pool.create) {
+    if (plan.pool?.create) {
       metalDeps.push(metal(`${name}-pool`, ipAddressPool(plan.pool.name, ns, plan.pool.create, labels)));
     }
     const adv = plan.advertisement;
-    if (adv.type === "l2") {
+    const poolName = plan.pool?.name as string;
+    if (adv?.type === "l2") {
       metalDeps.push(
         metal(
           `${name}-l2`,
           l2Advertisement(
             `${name}-l2`,
             ns,
-            { pool: plan.pool.name, interfaces: adv.interfaces, nodeSelectors: adv.nodeSelectors },
+            { pool: poolName, interfaces: adv.interfaces, nodeSelectors: adv.nodeSelectors },
             labels,
           ),
           metalDeps.slice(),
         ),
       );
-    } else if (adv.type === "bgp") {
+    } else if (adv?.type === "bgp") {
       const peers = adv.peers.map((p) => metal(p.name, bgpPeer(p.name, ns, p.spec, labels)));
       metalDeps.push(
         metal(
@@ -127,7 +128,7 @@ export class L4Exposure extends pulumi.ComponentResource {
             `${name}-bgp`,
             ns,
             {
-              pool: plan.pool.name,
+              pool: poolName,
               peers: adv.peerNames,
               aggregationLength: adv.aggregationLength,
               localPref: adv.localPref,
@@ -192,7 +193,7 @@ export class L4Exposure extends pulumi.ComponentResource {
           // Never proxied: Cloudflare's L7 proxy would be back on the path this exposure exists to avoid.
           proxied: false,
           ttl: plan.dns.ttl,
-          comment: `ws-exposure ${name}: L4 (MetalLB), DNS only`,
+          comment: `ws-exposure ${name}: L4 (${plan.loadBalancer.type === "metallb" ? "MetalLB" : plan.loadBalancer.type}), DNS only`,
         },
         { parent: this },
       );

@@ -3,6 +3,7 @@ import { BackendArgs, WebSocketArgs } from "../core/backend";
 import { KnativeSettingsArgs } from "../knative/plan";
 import { BgpPeerSpec, LabelSelector } from "./metallb";
 import { ExposureMonitorArgs } from "../monitor/forExposure";
+import { LoadBalancerArgs } from "./loadBalancerArgs";
 
 /** A MetalLB pool this exposure creates (dedicated to it) ... */
 export interface CreatePoolArgs {
@@ -142,7 +143,17 @@ export interface NoTlsArgs {
   targetPort?: string | number;
 }
 
-export type L4TlsArgs = TerminateTlsArgs | PassthroughTlsArgs | NoTlsArgs;
+export interface LoadBalancerTlsArgs {
+  /**
+   * TLS ends at the cloud load balancer (loadBalancer.type "aws-nlb" with certificateArn: an NLB TLS
+   * listener), which forwards plain TCP to the pods; no HAProxy. Refused with any other load balancer.
+   */
+  mode: "loadBalancer";
+  /** Pod port for a plain Service backend (its pods are selected directly). Knative: from `route`. */
+  targetPort?: string | number;
+}
+
+export type L4TlsArgs = TerminateTlsArgs | PassthroughTlsArgs | NoTlsArgs | LoadBalancerTlsArgs;
 
 /** How traffic reaches a Knative backend. */
 export type L4RouteArgs = "queue-proxy" | "ingress" | { forcePort8080: true };
@@ -190,8 +201,14 @@ export interface L4ExposureArgs {
   applyKnativeSettings?: boolean;
   /** Public DNS name clients connect to, e.g. `ws.example.com`. */
   hostname: string;
-  /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. */
-  addressPool: AddressPoolArgs;
+  /**
+   * Which load balancer gives the address: `{ type: "metallb" }` (default), "aws-nlb", "gcp",
+   * "azure" or "custom" (see loadBalancerArgs.ts). Every other choice than MetalLB conflicts with
+   * addressPool, advertisement, metallbNamespace, legacyMetallbAnnotations and loadBalancerIP.
+   */
+  loadBalancer?: LoadBalancerArgs;
+  /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. Required with loadBalancer "metallb" (the default); conflicts with every other. */
+  addressPool?: AddressPoolArgs;
   /** MetalLB's namespace (pools, advertisements, peers live there). Default `metallb-system`. */
   metallbNamespace?: string;
   /**
@@ -217,7 +234,7 @@ export interface L4ExposureArgs {
    * to the backend share the HAProxy pod's IP). Default: none.
    */
   sessionAffinity?: { timeoutSeconds?: number };
-  /** TLS: terminate (HAProxy), passthrough, or none (explicit). Required. */
+  /** TLS: terminate (HAProxy), passthrough, none (explicit), or loadBalancer (at an AWS NLB). Required. */
   tls: L4TlsArgs;
   /**
    * Knative route: "queue-proxy" (default: the pods' queue-proxy, port 8012, or 8013 for an h2c app;

@@ -111,7 +111,7 @@ export const componentCases: [string, string, Kind, unknown][] = [
   ],
   [
     "tls.mode unknown",
-    'L4Exposure "staging": tls.mode must be one of "terminate", "passthrough", "none" (got "tls")',
+    'L4Exposure "staging": tls.mode must be one of "terminate", "passthrough", "none", "loadBalancer" (got "tls")',
     "l4",
     l4Args({ tls: { mode: "tls" } }),
   ],
