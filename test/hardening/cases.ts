@@ -2,6 +2,7 @@
 import { L4ExposureArgs } from "../../components/l4/args";
 
 import { hybridArgs, l4Args, tunnelArgs } from "../helpers/fixtures";
+import { loadBalancerCases } from "./cloudCases";
 
 export { hybridArgs, l4Args, tunnelArgs };
 
@@ -429,6 +430,8 @@ export const componentCases: [string, string, Kind, unknown][] = [
     "l4",
     l4PlainArgs({ mode: "none", targetPort: 8080 }),
   ],
+  // --- the L4 load-balancer choice (metallb, aws-nlb, gcp, azure, custom)
+  ...loadBalancerCases,
 ];
 
 /** [label, the exact stderr of `npm run render` (exit 1, nothing written), stack, render flags]. */
