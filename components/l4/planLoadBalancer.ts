@@ -138,7 +138,7 @@ export function resolveLoadBalancer(
         fail(
           owner,
           "loadBalancer.certificateArn",
-          `ends TLS at the NLB, which needs tls.mode "loadBalancer" (tls.mode is ${str(tls.mode)}); set tls to { mode: "loadBalancer" } or remove certificateArn`,
+          `ends TLS at the NLB, which needs tls.mode "loadBalancer" (tls.mode is ${str(tls.mode)}); set tls.mode "loadBalancer", or remove loadBalancer.certificateArn`,
         );
       }
       if (given.idleTimeoutSeconds !== undefined) {

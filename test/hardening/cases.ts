@@ -2,7 +2,7 @@
 import { L4ExposureArgs } from "../../components/l4/args";
 
 import { hybridArgs, l4Args, tunnelArgs } from "../helpers/fixtures";
-import { loadBalancerCases } from "./cloudCases";
+import { loadBalancerCases, loadBalancerConfigCases } from "./cloudCases";
 
 export { hybridArgs, l4Args, tunnelArgs };
 
@@ -598,4 +598,6 @@ export const configCases: [string, string, string, string[]][] = [
     "prod",
     ["--set", "httpHostname=ws.messaging.example.com"],
   ],
+  // --- the L4 load-balancer choice (Pulumi.cloud-example.yaml)
+  ...loadBalancerConfigCases,
 ];

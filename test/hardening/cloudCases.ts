@@ -60,7 +60,7 @@ export const loadBalancerCases: [string, string, Kind, unknown][] = [
   ],
   [
     "a certificate at the NLB while HAProxy terminates",
-    `${O}loadBalancer.certificateArn ends TLS at the NLB, which needs tls.mode "loadBalancer" (tls.mode is "terminate"); set tls to { mode: "loadBalancer" } or remove certificateArn`,
+    `${O}loadBalancer.certificateArn ends TLS at the NLB, which needs tls.mode "loadBalancer" (tls.mode is "terminate"); set tls.mode "loadBalancer", or remove loadBalancer.certificateArn`,
     "l4",
     cloudArgs({ type: "aws-nlb", certificateArn: ARN }),
   ],
@@ -126,5 +126,60 @@ export const loadBalancerCases: [string, string, Kind, unknown][] = [
     `${O}loadBalancer.annotations.example.com/weight must be a string (annotation values are strings; got 3)`,
     "l4",
     cloudArgs({ type: "custom", annotations: { "example.com/weight": 3 } } as never),
+  ],
+];
+
+const STACK = "cloud-example";
+const UNSET_AWS = ["--unset", "awsNlbProxyProtocol"];
+
+/** The stack config's load-balancer cases: [label, exact stderr of the render, stack, flags]. */
+export const loadBalancerConfigCases: [string, string, string, string[]][] = [
+  [
+    "unknown load balancer",
+    'stack config: ws-exposure:l4LoadBalancer must be one of "metallb", "aws-nlb", "gcp", "azure", "custom" (got "gce")',
+    STACK,
+    ["--set", "l4LoadBalancer=gce"],
+  ],
+  [
+    "a key of another load balancer",
+    'stack config: ws-exposure:azureIdleTimeoutMinutes is only for l4LoadBalancer "azure" (l4LoadBalancer is "aws-nlb"), which would ignore it; remove it or change ws-exposure:l4LoadBalancer',
+    STACK,
+    ["--set", "azureIdleTimeoutMinutes=10"],
+  ],
+  [
+    "a MetalLB pool with a cloud load balancer",
+    'stack config: ws-exposure:l4Addresses is only for l4LoadBalancer "metallb" (l4LoadBalancer is "aws-nlb"), which would ignore it; remove it or change ws-exposure:l4LoadBalancer',
+    STACK,
+    ["--set", 'l4Addresses=["10.0.0.0/29"]'],
+  ],
+  [
+    "a custom annotation that is not name=value",
+    'stack config: ws-exposure:customLoadBalancerAnnotations[0] "bad" is not name=value, e.g. "example.com/tier=premium"',
+    STACK,
+    ["--set", "l4LoadBalancer=custom", ...UNSET_AWS, "--set", 'customLoadBalancerAnnotations=["bad"]'],
+  ],
+  [
+    "a certificate at the NLB while HAProxy terminates",
+    'stack config: ws-exposure:awsNlbCertificateArn ends TLS at the NLB, which needs ws-exposure:tlsMode "loadBalancer" (ws-exposure:tlsMode is "terminate"); set ws-exposure:tlsMode "loadBalancer", or remove ws-exposure:awsNlbCertificateArn [L4Exposure "cloud-example": loadBalancer.certificateArn]',
+    STACK,
+    ["--set", `awsNlbCertificateArn=${ARN}`],
+  ],
+  [
+    "an Azure idle timeout cloud-provider-azure refuses",
+    'stack config: ws-exposure:azureIdleTimeoutMinutes must be a whole number of minutes (cloud-provider-azure\'s range for azure-load-balancer-tcp-idle-timeout) from 4 to 30 (got 45) [L4Exposure "cloud-example": loadBalancer.idleTimeoutMinutes]',
+    STACK,
+    ["--set", "l4LoadBalancer=azure", ...UNSET_AWS, "--set", "azureIdleTimeoutMinutes=45"],
+  ],
+  [
+    "an NLB idle timeout below AWS's range",
+    'stack config: ws-exposure:l4LoadBalancerIdleTimeoutSeconds must be a whole number of seconds from 60 to 6000 (got 30) [L4Exposure "cloud-example": loadBalancer.idleTimeoutSeconds]',
+    STACK,
+    ["--set", "l4LoadBalancerIdleTimeoutSeconds=30"],
+  ],
+  [
+    "a heartbeat too slow for GCP's connection tracking",
+    'L4Exposure "cloud-example": websocket does not fit the l4 path\'s connection budget: ws-exposure:heartbeatSeconds 40 is too slow for the l4 path: hop "gcp-external-passthrough" closes a connection idle for 60 s, and a connection must survive 2 heartbeat intervals (80 s); set ws-exposure:heartbeatSeconds <= 30',
+    STACK,
+    ["--set", "heartbeatSeconds=40", "--set", "l4LoadBalancer=gcp", ...UNSET_AWS],
   ],
 ];
