@@ -8,6 +8,11 @@ import { L4ExposureArgs } from "./args";
 import { LoadBalancerType } from "./loadBalancerArgs";
 import { ResolvedLoadBalancer, ResolvedTls } from "./planTypes";
 import { defaultTunnelSeconds } from "./planTls";
+import {
+  AZURE_IDLE_TIMEOUT_MINUTES,
+  NLB_IDLE_TIMEOUT_RANGE,
+  NLB_TLS_IDLE_TIMEOUT_SECONDS,
+} from "../policyChecks/cloudLoadBalancer";
 
 const str = JSON.stringify;
 
@@ -39,12 +44,8 @@ export const METALLB_ONLY_ARGS = [
   "loadBalancerIP",
 ] as const;
 
-/** AWS: a TCP listener's idle timeout range and default; a TLS listener's is fixed (docs in cloudHops.ts). */
-export const NLB_IDLE_TIMEOUT_RANGE = { min: 60, max: 6000 } as const;
-export const NLB_TLS_IDLE_TIMEOUT_SECONDS = 350;
+/** AWS's default target group deregistration delay (docs in cloudHops.ts). */
 export const NLB_DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300;
-/** cloud-provider-azure accepts 4..30 minutes in its idle-timeout annotation (the LB itself 4..100). */
-export const AZURE_IDLE_TIMEOUT_MINUTES = { min: 4, max: 30 } as const;
 
 const clamp = (v: number, min: number, max: number) => Math.min(max, Math.max(min, v));
 
