@@ -29,7 +29,7 @@ const runIndex = (job: string, command: string, dir?: string) =>
 const stackFiles = fs
   .readdirSync(ROOT)
   .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-  .filter((s): s is string => Boolean(s) && !s.endsWith("-example"));
+  .filter((s): s is string => s !== undefined && !s.endsWith("-example"));
 
 test("triggers: pull requests, pushes to main, and a manual dispatch that asks for the stack", () => {
   expect(Object.keys(wf.on).sort()).toEqual(["pull_request", "push", "workflow_dispatch"]);
