@@ -1,5 +1,6 @@
 import { L4ExposureArgs } from "../../components/l4/args";
 import { l4Args } from "../helpers/fixtures";
+import { cloudArgs } from "../hardening/cloudCases";
 
 /** The resource types an L4Exposure registers, by role (the mock tests assert them exactly). */
 export const L4_TYPES = {
@@ -71,6 +72,13 @@ export const haproxyConfigMatrix: [string, L4ExposureArgs][] = [
     }),
   ],
   ["ingress route (mode http, Host rewrite)", baseArgs({ route: "ingress" })],
+  [
+    "behind an AWS NLB with PROXY protocol v2 (accept-proxy), source ranges enforced with Cluster",
+    cloudArgs(
+      { type: "aws-nlb", proxyProtocol: true },
+      { externalTrafficPolicy: "Cluster", loadBalancerSourceRanges: ["203.0.113.0/24"] },
+    ),
+  ],
   ["forced port 8080", baseArgs({ route: { forcePort8080: true } })],
   [
     "plain Service backend",
