@@ -74,6 +74,18 @@ const TUNNEL: ArgKeys = {
 
 /** L4Exposure's own args (stacks/modes/l4.ts), without the hostname. */
 const L4: ArgKeys = {
+  "loadBalancer.type": "l4LoadBalancer",
+  "loadBalancer.scheme": "l4LoadBalancerScheme",
+  "loadBalancer.idleTimeoutSeconds": "l4LoadBalancerIdleTimeoutSeconds",
+  "loadBalancer.targetType": "awsNlbTargetType",
+  "loadBalancer.crossZone": "awsNlbCrossZone",
+  "loadBalancer.certificateArn": "awsNlbCertificateArn",
+  "loadBalancer.proxyProtocol": "awsNlbProxyProtocol",
+  "loadBalancer.deregistrationDelaySeconds": "awsNlbDeregistrationDelaySeconds",
+  "loadBalancer.internal": "azureInternal",
+  "loadBalancer.idleTimeoutMinutes": "azureIdleTimeoutMinutes",
+  "loadBalancer.loadBalancerClass": "customLoadBalancerClass",
+  "loadBalancer.annotations": "customLoadBalancerAnnotations",
   "addressPool.create.addresses": "l4Addresses",
   "addressPool.create.autoAssign": "l4AutoAssign",
   "addressPool.existing": "l4PoolName",

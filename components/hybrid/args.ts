@@ -23,7 +23,7 @@ export interface HybridExposureArgs {
   fallback?: boolean;
   /** The tunnel path (see TunnelExposureArgs); routeWebSocket follows `fallback`. */
   tunnel: Omit<TunnelExposureArgs, SharedKeys | "routeWebSocket" | "monitor">;
-  /** The L4 path (see L4ExposureArgs). */
+  /** The L4 path (see L4ExposureArgs), on MetalLB by default or on a cloud load balancer (`l4.loadBalancer`). */
   l4: Omit<L4ExposureArgs, SharedKeys | "monitor">;
   /** Synthetic wsprobe monitors: one against wsUrl, and one against fallbackWsUrl when `fallback` is on. Default off. */
   monitor?: ExposureMonitorArgs;

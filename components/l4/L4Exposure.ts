@@ -31,7 +31,9 @@ export interface L4ExposureComponentArgs extends L4ExposureArgs {
  * when asked for by name), a route straight to the Knative pods' queue-proxy (port 8012), and an
  * optional DNS-only record. Cloudflare's proxy is never on this path.
  *
- * Needs MetalLB in the cluster, and cert-manager when the certificate comes from an issuer.
+ * Needs MetalLB in the cluster (or, with `loadBalancer`, a cloud's controller: the AWS Load
+ * Balancer Controller, GKE or cloud-provider-azure; docs/L4-CLOUD.md), and cert-manager when the
+ * certificate comes from an issuer.
  * Cannot survive a MetalLB L2 leader change: every established connection drops (see docs/L4.md).
  *
  * @example
@@ -56,8 +58,10 @@ export interface L4ExposureComponentArgs extends L4ExposureArgs {
 export class L4Exposure extends pulumi.ComponentResource {
   /** `wss://<hostname><path>` (`ws://` with tls none; the port appears when not the scheme's default). */
   public readonly url: pulumi.Output<string>;
-  /** The address MetalLB gave the Service (`status.loadBalancer.ingress[0].ip`); unknown until deploy. */
+  /** The address the load balancer gave the Service (`status.loadBalancer.ingress[0].ip`); unknown until deploy; empty for an AWS NLB (see loadBalancerHostname). */
   public readonly loadBalancerIP: pulumi.Output<string | undefined>;
+  /** The load balancer's DNS name when it has one (`status.loadBalancer.ingress[0].hostname`: an AWS NLB); unknown until deploy. */
+  public readonly loadBalancerHostname: pulumi.Output<string | undefined>;
   /** The path's connection budget. */
   public readonly budget: pulumi.Output<PathBudget>;
   /** The same budget as a plain value, for composition and printing. */
@@ -101,24 +105,25 @@ export class L4Exposure extends pulumi.ComponentResource {
     const labels = { "app.kubernetes.io/instance": name };
     const ns = plan.metallbNamespace;
     const metalDeps: pulumi.Resource[] = [];
-    if (plan.pool.create) {
+    if (plan.pool?.create) {
       metalDeps.push(metal(`${name}-pool`, ipAddressPool(plan.pool.name, ns, plan.pool.create, labels)));
     }
     const adv = plan.advertisement;
-    if (adv.type === "l2") {
+    const poolName = plan.pool?.name as string;
+    if (adv?.type === "l2") {
       metalDeps.push(
         metal(
           `${name}-l2`,
           l2Advertisement(
             `${name}-l2`,
             ns,
-            { pool: plan.pool.name, interfaces: adv.interfaces, nodeSelectors: adv.nodeSelectors },
+            { pool: poolName, interfaces: adv.interfaces, nodeSelectors: adv.nodeSelectors },
             labels,
           ),
           metalDeps.slice(),
         ),
       );
-    } else if (adv.type === "bgp") {
+    } else if (adv?.type === "bgp") {
       const peers = adv.peers.map((p) => metal(p.name, bgpPeer(p.name, ns, p.spec, labels)));
       metalDeps.push(
         metal(
@@ -127,7 +132,7 @@ export class L4Exposure extends pulumi.ComponentResource {
             `${name}-bgp`,
             ns,
             {
-              pool: plan.pool.name,
+              pool: poolName,
               peers: adv.peerNames,
               aggregationLength: adv.aggregationLength,
               localPref: adv.localPref,
@@ -179,6 +184,9 @@ export class L4Exposure extends pulumi.ComponentResource {
       dependsOn: lbDeps,
     });
     this.loadBalancerIP = this.service.status.apply((status) => status?.loadBalancer?.ingress?.[0]?.ip);
+    this.loadBalancerHostname = this.service.status.apply(
+      (status) => status?.loadBalancer?.ingress?.[0]?.hostname,
+    );
 
     if (plan.dns) {
       const target = plan.dns.target;
@@ -192,7 +200,7 @@ export class L4Exposure extends pulumi.ComponentResource {
           // Never proxied: Cloudflare's L7 proxy would be back on the path this exposure exists to avoid.
           proxied: false,
           ttl: plan.dns.ttl,
-          comment: `ws-exposure ${name}: L4 (MetalLB), DNS only`,
+          comment: `ws-exposure ${name}: L4 (${plan.loadBalancer.type === "metallb" ? "MetalLB" : plan.loadBalancer.type}), DNS only`,
         },
         { parent: this },
       );

@@ -3,6 +3,7 @@ import { BackendArgs, WebSocketArgs } from "../core/backend";
 import { KnativeSettingsArgs } from "../knative/plan";
 import { BgpPeerSpec, LabelSelector } from "./metallb";
 import { ExposureMonitorArgs } from "../monitor/forExposure";
+import { LoadBalancerArgs } from "./loadBalancerArgs";
 
 /** A MetalLB pool this exposure creates (dedicated to it) ... */
 export interface CreatePoolArgs {
@@ -142,7 +143,17 @@ export interface NoTlsArgs {
   targetPort?: string | number;
 }
 
-export type L4TlsArgs = TerminateTlsArgs | PassthroughTlsArgs | NoTlsArgs;
+export interface LoadBalancerTlsArgs {
+  /**
+   * TLS ends at the cloud load balancer (loadBalancer.type "aws-nlb" with certificateArn: an NLB TLS
+   * listener), which forwards plain TCP to the pods; no HAProxy. Refused with any other load balancer.
+   */
+  mode: "loadBalancer";
+  /** Pod port for a plain Service backend (its pods are selected directly). Knative: from `route`. */
+  targetPort?: string | number;
+}
+
+export type L4TlsArgs = TerminateTlsArgs | PassthroughTlsArgs | NoTlsArgs | LoadBalancerTlsArgs;
 
 /** How traffic reaches a Knative backend. */
 export type L4RouteArgs = "queue-proxy" | "ingress" | { forcePort8080: true };
@@ -190,22 +201,29 @@ export interface L4ExposureArgs {
   applyKnativeSettings?: boolean;
   /** Public DNS name clients connect to, e.g. `ws.example.com`. */
   hostname: string;
-  /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. */
-  addressPool: AddressPoolArgs;
-  /** MetalLB's namespace (pools, advertisements, peers live there). Default `metallb-system`. */
+  /**
+   * Which load balancer gives the address: `{ type: "metallb" }` (default), "aws-nlb", "gcp",
+   * "azure" or "custom" (see loadBalancerArgs.ts). Every other choice than MetalLB conflicts with
+   * addressPool, advertisement, metallbNamespace, legacyMetallbAnnotations and loadBalancerIP.
+   */
+  loadBalancer?: LoadBalancerArgs;
+  /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. Required with loadBalancer "metallb" (the default); conflicts with every other. */
+  addressPool?: AddressPoolArgs;
+  /** MetalLB's namespace (pools, advertisements, peers live there). Default `metallb-system`. MetalLB only: conflicts with another loadBalancer.type. */
   metallbNamespace?: string;
   /**
    * Also write the LoadBalancer Service's MetalLB annotations under the deprecated
    * `metallb.universe.tf/` prefix. Default true: MetalLB 0.13.0 to 0.14.8 read only that prefix (the
    * pool and the pinned address would be ignored), 0.14.9 and later read both and prefer `metallb.io/`.
    * false: `metallb.io/` only, for MetalLB >= 0.14.9 (no "deprecatedAnnotation" warning event).
+   * MetalLB only: conflicts with another loadBalancer.type.
    */
   legacyMetallbAnnotations?: boolean;
-  /** How the address is announced. Default `{ type: "l2" }`. */
+  /** How MetalLB announces the address. Default `{ type: "l2" }`. MetalLB only: conflicts with another loadBalancer.type. */
   advertisement?: AdvertisementArgs;
-  /** Pin the Service's address (annotation `metallb.io/loadBalancerIPs`, and `metallb.universe.tf/loadBalancerIPs` unless legacyMetallbAnnotations is false); must lie in the pool. Default: MetalLB picks one. */
+  /** Pin the Service's address (annotation `metallb.io/loadBalancerIPs`, and `metallb.universe.tf/loadBalancerIPs` unless legacyMetallbAnnotations is false); must lie in the pool. Default: MetalLB picks one. MetalLB only: conflicts with another loadBalancer.type (its controller assigns the address). */
   loadBalancerIP?: string;
-  /** Port on the load balancer. Default 443 (terminate, passthrough), 80 (none). */
+  /** Port on the load balancer. Default 443 (terminate, passthrough, loadBalancer), 80 (none). */
   port?: number;
   /** "Local" (default) keeps the client IP, but traffic only enters nodes with a ready pod and moving the pods can move the L2 leader; "Cluster" hides the client IP. */
   externalTrafficPolicy?: "Local" | "Cluster";
@@ -217,7 +235,7 @@ export interface L4ExposureArgs {
    * to the backend share the HAProxy pod's IP). Default: none.
    */
   sessionAffinity?: { timeoutSeconds?: number };
-  /** TLS: terminate (HAProxy), passthrough, or none (explicit). Required. */
+  /** TLS: terminate (HAProxy), passthrough, none (explicit), or loadBalancer (at an AWS NLB). Required. */
   tls: L4TlsArgs;
   /**
    * Knative route: "queue-proxy" (default: the pods' queue-proxy, port 8012, or 8013 for an h2c app;
@@ -229,9 +247,9 @@ export interface L4ExposureArgs {
   route?: L4RouteArgs;
   /** The Knative Service's port name and containerConcurrency, as declared by its owner (Knative backends only). Default http1, 0. */
   revision?: L4RevisionArgs;
-  /** Pod labels of a plain Service backend, needed when the LoadBalancer selects its pods (passthrough, none). */
+  /** Pod labels of a plain Service backend, needed when the LoadBalancer selects its pods (passthrough, none, loadBalancer). */
   podSelector?: Record<string, string>;
-  /** Optional DNS-only record (A/AAAA, `proxied: false` always) for `hostname`. Needs the `cloudflare` provider. */
+  /** Optional DNS-only record (A/AAAA, `proxied: false` always) for `hostname`. Needs the `cloudflare` provider. target "loadBalancerIP" conflicts with loadBalancer.type "aws-nlb" (an NLB's address is a DNS name). */
   dns?: L4DnsArgs;
   /** kube-proxy's conntrack established timeout, for the budget. Default 86400 (kube-proxy's 24h). */
   conntrackEstablishedTimeoutSeconds?: number;

@@ -53,6 +53,8 @@ export interface HaproxyConfigParams {
   /** When set, the tier runs `mode http` and rewrites Host to this (the Knative ingress routes on Host). */
   backendHostHeader?: string;
   timeouts: HaproxyTimeouts;
+  /** The listener expects a PROXY protocol header (v1 or v2) first: the load balancer sends the client address (AWS NLB proxyProtocol). Default false. */
+  acceptProxy?: boolean;
   /** Only these client CIDRs may connect (needs the client IP: externalTrafficPolicy Local). Empty/undefined = all. */
   sourceRanges?: string[];
   /** Health endpoint `GET /healthz` for the kubelet's probes. Undefined = none. */
@@ -127,7 +129,7 @@ export function renderHaproxyConfig(params: HaproxyConfigParams): string {
   const tls = params.certPath ? ` ssl crt ${params.certPath} ssl-min-ver TLSv1.2 alpn http/1.1` : "";
   add(
     "frontend websocket",
-    `    bind ${params.bindAddress}:${params.bindPort}${tls}`,
+    `    bind ${params.bindAddress}:${params.bindPort}${params.acceptProxy ? " accept-proxy" : ""}${tls}`,
     `    maxconn ${maxconn}`,
   );
   const ranges = params.sourceRanges ?? [];

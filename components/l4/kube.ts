@@ -7,6 +7,7 @@ import { createHash } from "crypto";
 import { HAPROXY_UID, HaproxyConfigParams, renderHaproxyConfig } from "./haproxy";
 import { HAPROXY_HEALTH_PORT, HAPROXY_TLS_PORT, haproxyLabels, L4Plan, ResolvedTls } from "./plan";
 import { serviceAnnotations } from "./metallb";
+import { cloudServiceFields } from "./cloudAnnotations";
 
 type Terminate = Extract<ResolvedTls, { mode: "terminate" }>;
 
@@ -27,6 +28,7 @@ export function requireTerminate(plan: L4Plan): Terminate {
 export function haproxyParamsFor(plan: L4Plan): HaproxyConfigParams {
   const tls = requireTerminate(plan);
   const upstream = plan.upstream as NonNullable<L4Plan["upstream"]>;
+  const proxyProtocol = plan.loadBalancer.type === "aws-nlb" && plan.loadBalancer.proxyProtocol;
   return {
     bindAddress: "",
     bindPort: HAPROXY_TLS_PORT,
@@ -34,8 +36,10 @@ export function haproxyParamsFor(plan: L4Plan): HaproxyConfigParams {
     servers: [{ name: "backend", address: upstream.address, port: upstream.port }],
     backendHostHeader: upstream.hostHeader,
     timeouts: tls.haproxy.timeouts,
-    // HAProxy sees the client address only with externalTrafficPolicy Local (Cluster SNATs it to a node IP).
-    sourceRanges: plan.externalTrafficPolicy === "Local" ? plan.sourceRanges : [],
+    // HAProxy sees the client address only with externalTrafficPolicy Local (Cluster SNATs it to a
+    // node IP), or when the load balancer sends it in a PROXY header.
+    acceptProxy: proxyProtocol || undefined,
+    sourceRanges: plan.externalTrafficPolicy === "Local" || proxyProtocol ? plan.sourceRanges : [],
     health: { bindAddress: "", port: HAPROXY_HEALTH_PORT },
     runtimeDir: HAPROXY_RUNTIME_DIR,
     maxconn: tls.haproxy.maxconn,
@@ -221,16 +225,20 @@ export function loadBalancerServiceSpec(plan: L4Plan) {
     spec.sessionAffinity = "ClientIP";
     spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: plan.sessionAffinity.timeoutSeconds } };
   }
+  const cloud = cloudServiceFields(plan.loadBalancer, plan.port);
+  if (cloud.loadBalancerClass) spec.loadBalancerClass = cloud.loadBalancerClass;
   return {
     metadata: {
       name: `${plan.name}-lb`,
       namespace: plan.backend.namespace,
       labels: { "app.kubernetes.io/instance": plan.name },
-      annotations: serviceAnnotations(
-        plan.pool.name,
-        plan.loadBalancerIP ? [plan.loadBalancerIP] : undefined,
-        plan.legacyMetallbAnnotations,
-      ),
+      annotations: plan.pool
+        ? serviceAnnotations(
+            plan.pool.name,
+            plan.loadBalancerIP ? [plan.loadBalancerIP] : undefined,
+            plan.legacyMetallbAnnotations,
+          )
+        : cloud.annotations,
     },
     spec,
   };

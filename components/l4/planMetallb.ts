@@ -7,7 +7,7 @@ import { L4Plan, ResolvedAdvertisement } from "./planTypes";
 
 const str = JSON.stringify;
 
-export function resolvePool(owner: string, name: string, args: L4ExposureArgs): L4Plan["pool"] {
+export function resolvePool(owner: string, name: string, args: L4ExposureArgs): NonNullable<L4Plan["pool"]> {
   const pool = args.addressPool as unknown;
   if (!pool || typeof pool !== "object") {
     fail(owner, "addressPool", "is required: give { create: { addresses } } or { existing: <pool name> }");

@@ -129,12 +129,13 @@ export function resolveTls(
     "terminate",
     "passthrough",
     "none",
+    "loadBalancer",
   ] as const);
   const given = tls as unknown as Record<string, unknown>;
   const onlyFor: [string, string][] = [
     ["certificate", "terminate"],
     ["haproxy", "terminate"],
-    ["targetPort", mode === "terminate" ? "passthrough" : mode],
+    ["targetPort", mode === "terminate" || mode === "loadBalancer" ? "passthrough" : mode],
     ["acknowledgeInsecure", "none"],
   ];
   for (const [key, forMode] of onlyFor) {
@@ -145,6 +146,13 @@ export function resolveTls(
         `is only for tls.mode ${str(forMode)}${key === "targetPort" ? ' or "none"' : ""} (tls.mode is ${str(mode)}); remove it or change tls.mode`,
       );
     }
+  }
+  if (mode === "loadBalancer") {
+    // TLS ends at the load balancer (checked against loadBalancer in planLoadBalancer.ts); the pods
+    // are reached in plain TCP exactly as with "none": the route decides the port of a Knative backend.
+    const lb = tls as { targetPort?: string | number };
+    if (typeof lb.targetPort === "number") requirePort(owner, "tls.targetPort", lb.targetPort);
+    return { mode, targetPort: lb.targetPort ?? "" };
   }
   if (mode === "none") {
     const none = tls as { acknowledgeInsecure?: unknown; targetPort?: string | number };

@@ -75,7 +75,32 @@ export type ResolvedTls =
       haproxy: ResolvedHaproxy;
     }
   | { mode: "passthrough"; targetPort: string }
-  | { mode: "none"; targetPort: string | number };
+  | { mode: "none"; targetPort: string | number }
+  /** TLS ends at the cloud load balancer (aws-nlb with certificateArn); plain TCP to the pods. */
+  | { mode: "loadBalancer"; targetPort: string | number };
+
+/** The load balancer giving the address, defaults applied (see loadBalancerArgs.ts). */
+export type ResolvedLoadBalancer =
+  | { type: "metallb" }
+  | {
+      type: "aws-nlb";
+      scheme: "internet-facing" | "internal";
+      targetType: "ip" | "instance";
+      crossZone: boolean;
+      /** The listener's idle timeout: the TCP listener's as set, or a TLS listener's fixed 350 s. */
+      idleTimeoutSeconds: number;
+      certificateArn?: string;
+      proxyProtocol: boolean;
+      deregistrationDelaySeconds: number;
+    }
+  | { type: "gcp"; scheme: "external" | "internal" }
+  | { type: "azure"; internal: boolean; idleTimeoutMinutes: number }
+  | {
+      type: "custom";
+      loadBalancerClass?: string;
+      annotations: Record<string, string>;
+      idleTimeoutSeconds?: number;
+    };
 
 export type ResolvedAdvertisement =
   | { type: "l2"; interfaces?: string[]; nodeSelectors?: LabelSelector[] }
@@ -101,12 +126,16 @@ export interface L4Plan {
   metallbNamespace: string;
   /** Write the MetalLB Service annotations under the deprecated `metallb.universe.tf/` prefix too. */
   legacyMetallbAnnotations: boolean;
-  pool: {
+  /** The MetalLB pool (loadBalancer.type "metallb" only). */
+  pool?: {
     name: string;
     create?: { addresses: string[]; autoAssign: boolean; avoidBuggyIPs?: boolean };
     ranges?: AddressRange[];
   };
-  advertisement: ResolvedAdvertisement;
+  /** How MetalLB announces the address (loadBalancer.type "metallb" only). */
+  advertisement?: ResolvedAdvertisement;
+  /** Which load balancer gives the address: MetalLB (pool and advertisement above) or a cloud's. */
+  loadBalancer: ResolvedLoadBalancer;
   loadBalancerIP?: string;
   /** Address family of the Service address (decides A or AAAA). */
   family: IpFamily;

@@ -4,12 +4,14 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { cloudflaredPolicies } from "./cloudflared";
+import { cloudLoadBalancerIdleTimeout, proxyProtocolToKnativePods } from "./cloudLoadBalancer";
 import { knativeWebSocketTimeouts } from "./knativeTimeouts";
 import { loadBalancerBypassesQueueProxy } from "./loadBalancerQueueProxy";
 import { tunnelConfigCatchAll } from "./tunnelConfig";
 import { tunnelCnameProxied } from "./tunnelDns";
 
 export * from "./cloudflared";
+export * from "./cloudLoadBalancer";
 export * from "./knativeTimeouts";
 export * from "./loadBalancerQueueProxy";
 export * from "./tunnelConfig";
@@ -23,4 +25,6 @@ export const policies: ResourceValidationPolicy[] = [
   ...cloudflaredPolicies,
   tunnelConfigCatchAll,
   tunnelCnameProxied,
+  cloudLoadBalancerIdleTimeout,
+  proxyProtocolToKnativePods,
 ];

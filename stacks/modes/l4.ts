@@ -3,9 +3,11 @@ import { z } from "zod";
 import { L4Exposure } from "../../components/l4/L4Exposure";
 import { L4ExposureArgs, L4RouteArgs, L4TlsArgs } from "../../components/l4/args";
 import { backendArgs, commonShape, knativeArgs, monitorArgs, websocketArgs, whole } from "./common";
+import { loadBalancerArgs, loadBalancerConfigProblems, loadBalancerShape } from "./l4LoadBalancer";
 
 /** The l4 mode's keys (flat: Pulumi.yaml types scalar and array keys only). */
 export const l4Shape = {
+  ...loadBalancerShape,
   /** Create a dedicated pool with these CIDRs / ranges. Conflicts with l4PoolName. */
   l4Addresses: z.array(z.string()).optional(),
   /** Use this existing IPAddressPool. Conflicts with l4Addresses. */
@@ -20,7 +22,7 @@ export const l4Shape = {
   loadBalancerSourceRanges: z.array(z.string()).optional(),
   /** Set = ClientIP affinity with this timeout. */
   sessionAffinityTimeoutSeconds: whole.optional(),
-  tlsMode: z.enum(["terminate", "passthrough", "none"]).optional(),
+  tlsMode: z.enum(["terminate", "passthrough", "none", "loadBalancer"]).optional(),
   tlsSecretName: z.string().optional(),
   certManagerIssuer: z.string().optional(),
   certManagerIssuerKind: z.enum(["Issuer", "ClusterIssuer"]).optional(),
@@ -47,6 +49,7 @@ function tlsArgs(c: L4StackConfig): L4TlsArgs {
   if (mode === "none")
     return { mode, acknowledgeInsecure: c.acknowledgeInsecure ?? false, targetPort: c.tlsTargetPort };
   if (mode === "passthrough") return { mode, targetPort: c.tlsTargetPort as string };
+  if (mode === "loadBalancer") return { mode, targetPort: c.tlsTargetPort };
   return {
     mode,
     certificate:
@@ -71,17 +74,21 @@ export function l4Args(c: L4StackConfig, hostname: string): L4ExposureArgs {
     c.l4Advertisement === "l2" || c.l4Advertisement === undefined
       ? { type: "l2" as const, interfaces: c.l4Interfaces }
       : { type: c.l4Advertisement };
+  const loadBalancer = loadBalancerArgs(c);
   return {
     backend: backendArgs(c),
     websocket: websocketArgs(c),
     knative: c.service === undefined ? knativeArgs(c) : undefined,
     hostname,
+    loadBalancer,
     addressPool:
-      c.l4PoolName !== undefined
-        ? { existing: c.l4PoolName }
-        : { create: { addresses: c.l4Addresses ?? [], autoAssign: c.l4AutoAssign } },
+      loadBalancer !== undefined
+        ? undefined
+        : c.l4PoolName !== undefined
+          ? { existing: c.l4PoolName }
+          : { create: { addresses: c.l4Addresses ?? [], autoAssign: c.l4AutoAssign } },
     metallbNamespace: c.metallbNamespace,
-    advertisement,
+    advertisement: loadBalancer !== undefined ? undefined : advertisement,
     loadBalancerIP: c.loadBalancerIP,
     port: c.l4Port,
     externalTrafficPolicy: c.externalTrafficPolicy,
@@ -109,8 +116,9 @@ export function l4Args(c: L4StackConfig, hostname: string): L4ExposureArgs {
 
 /** Cross-key rules of the l4 keys; returns problems in config vocabulary. */
 export function l4ConfigProblems(c: L4StackConfig): string[] {
-  const problems: string[] = [];
-  if ((c.l4Addresses === undefined) === (c.l4PoolName === undefined)) {
+  const problems: string[] = loadBalancerConfigProblems(c);
+  const metallb = (c.l4LoadBalancer ?? "metallb") === "metallb";
+  if (metallb && (c.l4Addresses === undefined) === (c.l4PoolName === undefined)) {
     problems.push(
       "ws-exposure:l4Addresses (create a dedicated MetalLB pool) or ws-exposure:l4PoolName (use an existing one) must be set, exactly one of them",
     );
@@ -130,7 +138,7 @@ export function l4ConfigProblems(c: L4StackConfig): string[] {
     ["haproxyTunnelTimeoutSeconds", ["terminate"]],
     ["haproxyPreStopSeconds", ["terminate"]],
     ["haproxyHardStopAfterSeconds", ["terminate"]],
-    ["tlsTargetPort", ["passthrough", "none"]],
+    ["tlsTargetPort", ["passthrough", "none", "loadBalancer"]],
     ["acknowledgeInsecure", ["none"]],
   ];
   for (const [key, modes] of onlyFor) {

@@ -2,6 +2,7 @@
 import { L4ExposureArgs } from "../../components/l4/args";
 
 import { hybridArgs, l4Args, tunnelArgs } from "../helpers/fixtures";
+import { loadBalancerCases, loadBalancerConfigCases } from "./cloudCases";
 
 export { hybridArgs, l4Args, tunnelArgs };
 
@@ -111,7 +112,7 @@ export const componentCases: [string, string, Kind, unknown][] = [
   ],
   [
     "tls.mode unknown",
-    'L4Exposure "staging": tls.mode must be one of "terminate", "passthrough", "none" (got "tls")',
+    'L4Exposure "staging": tls.mode must be one of "terminate", "passthrough", "none", "loadBalancer" (got "tls")',
     "l4",
     l4Args({ tls: { mode: "tls" } }),
   ],
@@ -429,6 +430,8 @@ export const componentCases: [string, string, Kind, unknown][] = [
     "l4",
     l4PlainArgs({ mode: "none", targetPort: 8080 }),
   ],
+  // --- the L4 load-balancer choice (metallb, aws-nlb, gcp, azure, custom)
+  ...loadBalancerCases,
 ];
 
 /** [label, the exact stderr of `npm run render` (exit 1, nothing written), stack, render flags]. */
@@ -595,4 +598,6 @@ export const configCases: [string, string, string, string[]][] = [
     "prod",
     ["--set", "httpHostname=ws.messaging.example.com"],
   ],
+  // --- the L4 load-balancer choice (Pulumi.cloud-example.yaml)
+  ...loadBalancerConfigCases,
 ];

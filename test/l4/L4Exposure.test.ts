@@ -2,33 +2,13 @@ import { resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { L4Exposure, L4ExposureComponentArgs } from "../../components/l4/L4Exposure";
 import { haproxyConfigFor } from "../../components/l4/kube";
 import { planL4 } from "../../components/l4/plan";
-import { baseArgs } from "./fixtures";
+import { baseArgs, haproxyLabelsOf, L4_NS, L4_TYPES } from "./fixtures";
 
 const runtime = useMockRuntime();
 
-const T = {
-  exposure: "ws-exposure:index:L4Exposure",
-  knative: "ws-exposure:index:KnativeSettings",
-  patch: "kubernetes:serving.knative.dev/v1:ServicePatch",
-  gate: "pulumi-nodejs:dynamic/knative:AdmissionGate",
-  configMapPatch: "kubernetes:core/v1:ConfigMapPatch",
-  pool: "kubernetes:metallb.io/v1beta1:IPAddressPool",
-  l2: "kubernetes:metallb.io/v1beta1:L2Advertisement",
-  bgp: "kubernetes:metallb.io/v1beta1:BGPAdvertisement",
-  peer: "kubernetes:metallb.io/v1beta2:BGPPeer",
-  certificate: "kubernetes:cert-manager.io/v1:Certificate",
-  service: "kubernetes:core/v1:Service",
-  configMap: "kubernetes:core/v1:ConfigMap",
-  deployment: "kubernetes:apps/v1:Deployment",
-  pdb: "kubernetes:policy/v1:PodDisruptionBudget",
-  dns: "cloudflare:index/dnsRecord:DnsRecord",
-};
-
-const NS = "agents-whatsapp-rust";
-const HAPROXY_LABELS = {
-  "app.kubernetes.io/name": "ws-exposure-haproxy",
-  "app.kubernetes.io/instance": "prod",
-};
+const T = L4_TYPES;
+const NS = L4_NS;
+const HAPROXY_LABELS = haproxyLabelsOf("prod");
 
 async function build(name: string, a: L4ExposureComponentArgs): Promise<L4Exposure> {
   const exposure = new L4Exposure(name, a);

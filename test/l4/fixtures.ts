@@ -1,5 +1,33 @@
 import { L4ExposureArgs } from "../../components/l4/args";
 import { l4Args } from "../helpers/fixtures";
+import { cloudArgs } from "../hardening/cloudCases";
+
+/** The resource types an L4Exposure registers, by role (the mock tests assert them exactly). */
+export const L4_TYPES = {
+  exposure: "ws-exposure:index:L4Exposure",
+  knative: "ws-exposure:index:KnativeSettings",
+  patch: "kubernetes:serving.knative.dev/v1:ServicePatch",
+  gate: "pulumi-nodejs:dynamic/knative:AdmissionGate",
+  configMapPatch: "kubernetes:core/v1:ConfigMapPatch",
+  pool: "kubernetes:metallb.io/v1beta1:IPAddressPool",
+  l2: "kubernetes:metallb.io/v1beta1:L2Advertisement",
+  bgp: "kubernetes:metallb.io/v1beta1:BGPAdvertisement",
+  peer: "kubernetes:metallb.io/v1beta2:BGPPeer",
+  certificate: "kubernetes:cert-manager.io/v1:Certificate",
+  service: "kubernetes:core/v1:Service",
+  configMap: "kubernetes:core/v1:ConfigMap",
+  deployment: "kubernetes:apps/v1:Deployment",
+  pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+  dns: "cloudflare:index/dnsRecord:DnsRecord",
+};
+
+/** The namespace of the fixtures' backend (HAProxy and the Services go there). */
+export const L4_NS = "agents-whatsapp-rust";
+
+/** HAProxy's pod labels for an exposure named `name`. */
+export function haproxyLabelsOf(name: string): Record<string, string> {
+  return { "app.kubernetes.io/name": "ws-exposure-haproxy", "app.kubernetes.io/instance": name };
+}
 
 /** The staging-like L4 exposure of messaging-service that the tests vary. */
 export function baseArgs(overrides: Partial<L4ExposureArgs> = {}): L4ExposureArgs {
@@ -44,6 +72,13 @@ export const haproxyConfigMatrix: [string, L4ExposureArgs][] = [
     }),
   ],
   ["ingress route (mode http, Host rewrite)", baseArgs({ route: "ingress" })],
+  [
+    "behind an AWS NLB with PROXY protocol v2 (accept-proxy), source ranges enforced with Cluster",
+    cloudArgs(
+      { type: "aws-nlb", proxyProtocol: true },
+      { externalTrafficPolicy: "Cluster", loadBalancerSourceRanges: ["203.0.113.0/24"] },
+    ),
+  ],
   ["forced port 8080", baseArgs({ route: { forcePort8080: true } })],
   [
     "plain Service backend",

@@ -8,6 +8,8 @@ import { L4ExposureArgs } from "../../components/l4/args";
 import { hybridArgs, l4Args, tunnelArgs } from "../helpers/fixtures";
 import { TYPES } from "../../policy/policies";
 import { violations } from "./harness";
+import { cloudArgs } from "../hardening/cloudCases";
+import { LoadBalancerArgs } from "../../components/l4/loadBalancerArgs";
 
 /** The project follows its own rules: every resource the components emit passes the pack. */
 const runtime = useMockRuntime();
@@ -48,6 +50,28 @@ const variants: [string, () => { urn: unknown }][] = [
   [
     "L4Exposure, forced port 8080 (a ClusterIP behind HAProxy, not a LoadBalancer)",
     () => new L4Exposure("forced", l4({ route: { forcePort8080: true } })),
+  ],
+  ...(
+    [
+      { type: "aws-nlb", proxyProtocol: true },
+      { type: "gcp" },
+      { type: "azure", internal: true },
+      { type: "custom", loadBalancerClass: "example.com/l4" },
+    ] as LoadBalancerArgs[]
+  ).map((lb): [string, () => { urn: unknown }] => [
+    `L4Exposure on a ${lb.type} load balancer`,
+    () => new L4Exposure("cloud", cloudArgs(lb)),
+  ]),
+  [
+    "L4Exposure, TLS at the AWS NLB, straight to the queue-proxy",
+    () =>
+      new L4Exposure(
+        "cloud",
+        cloudArgs(
+          { type: "aws-nlb", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x" },
+          { tls: { mode: "loadBalancer" } },
+        ),
+      ),
   ],
   ["HybridExposure with the tunnel fallback", () => new HybridExposure("prod", hybridArgs())],
   ["HybridExposure without fallback", () => new HybridExposure("prod", hybridArgs({ fallback: false }))],

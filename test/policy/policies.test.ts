@@ -1,3 +1,9 @@
+import type {
+  ReportViolation,
+  ResourceValidation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+} from "@pulumi/policy";
 import { connectorDeploymentSpec, planConnector } from "../../components/tunnel/connector";
 import { buildIngressRules } from "../../components/tunnel/ingressRules";
 import { KNATIVE_QUEUE_PROXY_PORT, KNATIVE_USER_PORT } from "../../components/policyChecks/knativePods";
@@ -38,6 +44,8 @@ test("the pack: unique names, every policy mandatory, described", () => {
     "cloudflared-grace-period",
     "tunnel-config-catch-all-last",
     "tunnel-cname-proxied",
+    "cloud-loadbalancer-idle-timeout",
+    "aws-nlb-proxy-protocol-to-knative-pods",
   ]);
   for (const p of policies) {
     expect(p.enforcementLevel).toBe("mandatory");
@@ -483,5 +491,165 @@ test("@pulumi/cloudflare v5's Record (value) is checked too", async () => {
   };
   expect(await violations(legacy)).toEqual([
     { policy: "tunnel-cname-proxied", message: CNAME("is false", "x.cfargotunnel.com") },
+  ]);
+});
+
+// ---- cloud load balancers (issue 13): idle timeouts against two heartbeats (5 s by default)
+const AWS = "service.beta.kubernetes.io/aws-load-balancer";
+const CLOUD_IDLE = "cloud-loadbalancer-idle-timeout";
+const nlbService = (
+  annotations: Record<string, string>,
+  selector: Record<string, string>,
+): PolicyResource => ({
+  type: TYPES.service,
+  name: "lb",
+  props: {
+    metadata: { name: "cloud-lb", annotations },
+    spec: {
+      type: "LoadBalancer",
+      selector,
+      ports: [{ name: "wss", port: 443, targetPort: "wss", protocol: "TCP" }],
+    },
+  },
+});
+const HAPROXY = { "app.kubernetes.io/name": "ws-exposure-haproxy", "app.kubernetes.io/instance": "cloud" };
+const ANNOTATIONS: Path = ["props", "metadata", "annotations"];
+
+suite(
+  "AWS NLB Service (the L4Exposure's, HAProxy behind it)",
+  nlbService(
+    {
+      [`${AWS}-type`]: "external",
+      [`${AWS}-nlb-target-type`]: "ip",
+      [`${AWS}-listener-attributes.TCP-443`]: "tcp.idle_timeout.seconds=3600",
+      [`${AWS}-proxy-protocol`]: "*",
+    },
+    HAPROXY,
+  ),
+  [
+    [
+      "a listener idle timeout of 8 s, below AWS's range",
+      [...ANNOTATIONS, `${AWS}-listener-attributes.TCP-443`],
+      "tcp.idle_timeout.seconds=8",
+      CLOUD_IDLE,
+      `Service "cloud-lb": annotation ${AWS}-listener-attributes.TCP-443 tcp.idle_timeout.seconds "8" is outside the NLB's 60..6000 s: the controller cannot set it`,
+    ],
+    [
+      "a listener idle timeout above AWS's range",
+      [...ANNOTATIONS, `${AWS}-listener-attributes.TCP-443`],
+      "tcp.idle_timeout.seconds=7200",
+      CLOUD_IDLE,
+      `Service "cloud-lb": annotation ${AWS}-listener-attributes.TCP-443 tcp.idle_timeout.seconds "7200" is outside the NLB's 60..6000 s: the controller cannot set it`,
+    ],
+  ],
+  [
+    [
+      "no listener attribute (AWS's 350 s default)",
+      [...ANNOTATIONS, `${AWS}-listener-attributes.TCP-443`],
+      undefined,
+    ],
+    [
+      "the minimum, 60 s",
+      [...ANNOTATIONS, `${AWS}-listener-attributes.TCP-443`],
+      "tcp.idle_timeout.seconds=60",
+    ],
+    [
+      "a TLS listener (fixed 350 s)",
+      [...ANNOTATIONS, `${AWS}-ssl-cert`],
+      "arn:aws:acm:eu-west-1:1:certificate/x",
+    ],
+    ["annotations unknown in preview", [...ANNOTATIONS, `${AWS}-type`], UNKNOWN],
+  ],
+);
+
+suite(
+  "Azure Service",
+  nlbService({ "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": "30" }, HAPROXY),
+  [
+    [
+      "60 minutes, which cloud-provider-azure refuses",
+      [...ANNOTATIONS, "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout"],
+      "60",
+      CLOUD_IDLE,
+      'Service "cloud-lb": annotation service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout "60" is not a whole number of minutes from 4 to 30: cloud-provider-azure refuses it and builds no load balancer',
+    ],
+  ],
+  [
+    [
+      "the minimum, 4 minutes",
+      [...ANNOTATIONS, "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout"],
+      "4",
+    ],
+  ],
+);
+
+describe("an idle timeout shorter than two heartbeats of the pack's configured heartbeat", () => {
+  const withHeartbeat = (heartbeatSeconds: number): ResourceValidationPolicy[] =>
+    policies.map((p) => ({
+      ...p,
+      validateResource: (args: ResourceValidationArgs, report: ReportViolation) =>
+        (p.validateResource as ResourceValidation)(
+          { ...args, getConfig: <T extends object>() => ({ heartbeatSeconds }) as unknown as T },
+          report,
+        ),
+    }));
+  const SHORT_AT = (idle: number, hb: number) =>
+    `gives the load balancer an idle timeout of ${idle} s, shorter than 2 heartbeats (2 x ${hb} s = ${hb * 2} s): idle WebSockets are cut between heartbeats`;
+
+  test.each<[string, Record<string, string>, number, string]>([
+    [
+      "AWS TCP listener at 100 s, heartbeat 60 s",
+      { [`${AWS}-type`]: "external", [`${AWS}-listener-attributes.TCP-443`]: "tcp.idle_timeout.seconds=100" },
+      60,
+      `Service "cloud-lb": annotation ${AWS}-listener-attributes.TCP-443 tcp.idle_timeout.seconds=100 ${SHORT_AT(100, 60)}; raise it to at least 120`,
+    ],
+    [
+      "AWS default 350 s, heartbeat 200 s",
+      { [`${AWS}-type`]: "external" },
+      200,
+      `Service "cloud-lb": annotation ${AWS}-listener-attributes.TCP-443 is unset: the NLB's default ${SHORT_AT(350, 200)}; set it to tcp.idle_timeout.seconds=401 or more`,
+    ],
+    [
+      "AWS TLS listener (fixed 350 s), heartbeat 200 s",
+      { [`${AWS}-type`]: "external", [`${AWS}-ssl-cert`]: "arn:aws:acm:eu-west-1:1:certificate/x" },
+      200,
+      `Service "cloud-lb": annotation ${AWS}-ssl-cert ${SHORT_AT(350, 200)}; a TLS listener's is fixed, so end TLS behind the NLB or send heartbeats at least every 175 s`,
+    ],
+    [
+      "Azure 4 minutes, heartbeat 150 s",
+      { "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": "4" },
+      150,
+      `Service "cloud-lb": annotation service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout 4 min ${SHORT_AT(240, 150)}; raise it to at least 5`,
+    ],
+    [
+      "GKE external passthrough (60 s connection tracking), heartbeat 40 s",
+      { "cloud.google.com/l4-rbs": "enabled" },
+      40,
+      `Service "cloud-lb": annotation cloud.google.com/l4-rbs ${SHORT_AT(60, 40)} (connection tracking, not settable through the Service); send heartbeats at least every 30 s`,
+    ],
+  ])("%s: exactly one violation", async (_label, annotations, heartbeat, message) => {
+    expect(await violations(nlbService(annotations, HAPROXY), withHeartbeat(heartbeat))).toEqual([
+      { policy: CLOUD_IDLE, message },
+    ]);
+  });
+
+  test("the same Services pass with the default 5 s heartbeat", async () => {
+    expect(await violations(nlbService({ "cloud.google.com/l4-rbs": "enabled" }, HAPROXY))).toEqual([]);
+  });
+});
+
+test("PROXY protocol straight to Knative pods: exactly one violation", async () => {
+  expect(
+    await violations(
+      nlbService(
+        { [`${AWS}-type`]: "external", [`${AWS}-proxy-protocol`]: "*" },
+        { "serving.knative.dev/service": "messaging-service" },
+      ),
+    ),
+  ).toEqual([
+    {
+      policy: "aws-nlb-proxy-protocol-to-knative-pods",
+      message: `Service "cloud-lb": annotation ${AWS}-proxy-protocol "*" sends a PROXY header to the Knative pods it selects (serving.knative.dev/service=messaging-service), whose queue-proxy reads it as a malformed request; remove the annotation, or put a proxy that accepts it (HAProxy accept-proxy, tls.mode "terminate") in front of the pods`,
+    },
   ]);
 });

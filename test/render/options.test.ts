@@ -14,6 +14,7 @@ import { budgetJson } from "../../render/report";
 import { kubernetesManifests, RenderResult, resourcesJson } from "../../render/render";
 import { StackConfigError } from "../../stacks/configErrors";
 import { closedChoiceOptions, renderInProcess, ROOT } from "../helpers/render";
+import { KEYS_OF_CHOICE } from "../../stacks/modes/l4LoadBalancer";
 
 const STACK_OF_MODE = { tunnel: "dev", l4: "staging", hybrid: "prod" } as const;
 const OPTIONS = closedChoiceOptions();
@@ -110,8 +111,20 @@ const EFFECTS: Record<string, (r: RenderResult) => void> = {
  * (antiAffinity needs podspecAffinity; passthrough and none drop the HAProxy keys), or a mode the
  * stack file is not written for. Everything else renders.
  */
+/** The L4 load-balancer choice: a cloud choice, its keys and TLS at the load balancer, on a MetalLB stack. */
+const CLOUD_CHOICES = OPTIONS.filter(([key]) =>
+  Object.entries(KEYS_OF_CHOICE).some(
+    ([choice, keys]) => choice !== "metallb" && keys.includes(key as never),
+  ),
+)
+  .flatMap(([key, values]) => values.map((v) => `${key}=${v}`))
+  .concat(["l4LoadBalancer=aws-nlb", "l4LoadBalancer=gcp", "l4LoadBalancer=azure", "l4LoadBalancer=custom"])
+  .concat(["tlsMode=loadBalancer"]);
+
 const REFUSED: Record<keyof typeof STACK_OF_MODE, string[]> = {
   tunnel: [
+    ...CLOUD_CHOICES,
+    "l4LoadBalancer=metallb",
     "mode=l4",
     "mode=hybrid",
     "antiAffinity=true",
@@ -138,6 +151,7 @@ const REFUSED: Record<keyof typeof STACK_OF_MODE, string[]> = {
     "knativePortName=h2c",
   ],
   l4: [
+    ...CLOUD_CHOICES,
     "mode=tunnel",
     "mode=hybrid",
     "antiAffinity=true",
@@ -155,6 +169,7 @@ const REFUSED: Record<keyof typeof STACK_OF_MODE, string[]> = {
     "connectorRollout=replace",
   ],
   hybrid: [
+    ...CLOUD_CHOICES,
     "mode=tunnel",
     "mode=l4",
     "antiAffinity=true",

@@ -203,7 +203,9 @@ describe("invalid config", () => {
   test("an unknown stack names the stacks there are", () => {
     const r = render(["--stack", "nope"]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/no stack "nope": .*Pulumi\.nope\.yaml does not exist \(stacks here: dev/);
+    expect(r.stderr).toMatch(
+      /no stack "nope": .*Pulumi\.nope\.yaml does not exist \(stacks here: cloud-example, dev/,
+    );
   });
 });
 

@@ -14,6 +14,7 @@ import { commonShape } from "../../stacks/modes/common";
 import { hybridArgs, hybridShape } from "../../stacks/modes/hybrid";
 import { l4Args, l4Shape } from "../../stacks/modes/l4";
 import { tunnelArgs, tunnelShape } from "../../stacks/modes/tunnel";
+import { KEYS_OF_CHOICE } from "../../stacks/modes/l4LoadBalancer";
 
 describe("inStackTerms: the config key first, the component argument in brackets", () => {
   test.each<[StackMode, string, string, string, string]>([
@@ -156,9 +157,23 @@ const CONTEXT: Record<string, Record<string, unknown>> = {
   monitorPrometheusOperator: { monitorEnabled: true },
   monitorPrometheusRelease: { monitorEnabled: true, monitorPrometheusOperator: true },
   l4Interfaces: { l4Advertisement: "l2" },
+  // The load-balancer choice's keys are read only with their choice.
+  ...Object.fromEntries(
+    (Object.entries(KEYS_OF_CHOICE) as [string, readonly string[]][])
+      .filter(([choice]) => choice !== "metallb")
+      .flatMap(([choice, keys]) => keys.map((k) => [k, { l4LoadBalancer: choice }])),
+  ),
 };
 /** Values the builder passes through only in this form. */
-const VALUE: Record<string, unknown> = { l4DnsTarget: "loadBalancerIP" };
+const VALUE: Record<string, unknown> = {
+  l4DnsTarget: "loadBalancerIP",
+  l4LoadBalancer: "gcp",
+  customLoadBalancerAnnotations: ["example.com/tier=premium"],
+};
+/** What the builder makes of a VALUE that is not passed through as is. */
+const READ_AS: Record<string, unknown> = {
+  customLoadBalancerAnnotations: { "example.com/tier": "premium" },
+};
 /** Aliases: names a component's message uses for a key, not a path of its args. */
 const ALIASES = ["monitor", "tunnel.edgeIdleTimeoutSeconds"];
 
@@ -196,7 +211,8 @@ describe.each(BUILDERS)("%s mode (%s): %s", (mode, stack, component, build) => {
     const config = { ...base, ...CONTEXT[plainKey] } as Record<string, unknown>;
     const value = sentinel(plainKey, config[plainKey]);
     config[plainKey] = value;
-    const expected = key.endsWith("[]") ? (value as unknown[])[0] : value;
+    const expected =
+      plainKey in READ_AS ? READ_AS[plainKey] : key.endsWith("[]") ? (value as unknown[])[0] : value;
     expect(at(build(config as unknown as StackConfig), arg)).toEqual(expected);
   });
 });

@@ -1,0 +1,87 @@
+/**
+ * Which Layer 4 load balancer gives the L4Exposure its address: MetalLB on premises (the default),
+ * a cloud provider's (AWS NLB through the AWS Load Balancer Controller, Google Cloud through GKE,
+ * Azure through cloud-provider-azure), or your own annotations and `loadBalancerClass`. Every cloud
+ * figure and annotation is cited in components/l4/cloudAnnotations.ts and components/budget/cloudHops.ts.
+ */
+
+/** MetalLB: the pool (`addressPool`) and its announcement (`advertisement`). Today's behaviour. */
+export interface MetallbLoadBalancerArgs {
+  type: "metallb";
+}
+
+/** An AWS Network Load Balancer created by the AWS Load Balancer Controller (v2.2+). */
+export interface AwsNlbLoadBalancerArgs {
+  type: "aws-nlb";
+  /** "internet-facing" (default) or "internal" (the controller's own default is internal). */
+  scheme?: "internet-facing" | "internal";
+  /** "ip" (default: the pods are the targets; needs the Amazon VPC CNI) or "instance" (the nodes' NodePort). */
+  targetType?: "ip" | "instance";
+  /** Cross-zone load balancing (`load_balancing.cross_zone.enabled`). Default true: a zone without a ready target still serves. */
+  crossZone?: boolean;
+  /**
+   * The TCP listener's idle timeout, 60..6000 s. Default max(websocket.minLifetimeSeconds, 3
+   * heartbeats), within 60..6000. Conflicts with certificateArn (a TLS listener's idle timeout is
+   * fixed at 350 s).
+   */
+  idleTimeoutSeconds?: number;
+  /**
+   * ACM certificate ARN: TLS ends at the NLB (a TLS listener), which forwards plain TCP. Needs
+   * tls.mode "loadBalancer". Default none: a TCP listener passes TLS through.
+   */
+  certificateArn?: string;
+  /**
+   * Send a PROXY protocol v2 header to the targets so HAProxy sees the client address (and enforces
+   * loadBalancerSourceRanges) whatever the target type. Needs tls.mode "terminate" (only the HAProxy
+   * tier reads the header). Default false.
+   */
+  proxyProtocol?: boolean;
+  /** Target group `deregistration_delay.timeout_seconds`, 0..3600. Default 300 (AWS's). */
+  deregistrationDelaySeconds?: number;
+}
+
+/** A Google Cloud passthrough Network Load Balancer created by GKE. */
+export interface GcpLoadBalancerArgs {
+  type: "gcp";
+  /**
+   * "external" (default: a backend service-based external passthrough NLB, `cloud.google.com/l4-rbs`,
+   * GKE 1.25.5+) or "internal" (an internal passthrough NLB, `networking.gke.io/load-balancer-type`).
+   */
+  scheme?: "external" | "internal";
+}
+
+/** An Azure Standard Load Balancer created by cloud-provider-azure (AKS). */
+export interface AzureLoadBalancerArgs {
+  type: "azure";
+  /** An internal load balancer (private address in the VNet). Default false: public. */
+  internal?: boolean;
+  /**
+   * The rule's TCP idle timeout in minutes, 4..30 (cloud-provider-azure refuses more, though the
+   * load balancer itself takes up to 100). Default max(websocket.minLifetimeSeconds, 3 heartbeats)
+   * in whole minutes, within 4..30.
+   */
+  idleTimeoutMinutes?: number;
+}
+
+/** Any other load balancer: your annotations and `loadBalancerClass`, no pool objects. */
+export interface CustomLoadBalancerArgs {
+  type: "custom";
+  /** `spec.loadBalancerClass`. Default none (the cluster's default implementation). */
+  loadBalancerClass?: string;
+  /** Annotations written on the LoadBalancer Service as given. Default none. */
+  annotations?: Record<string, string>;
+  /**
+   * The load balancer's idle timeout in seconds, as its documentation states, for the budget.
+   * Default none: the budget then assumes no idle timer at this hop (declare it if it has one).
+   */
+  idleTimeoutSeconds?: number;
+}
+
+export type LoadBalancerArgs =
+  | MetallbLoadBalancerArgs
+  | AwsNlbLoadBalancerArgs
+  | GcpLoadBalancerArgs
+  | AzureLoadBalancerArgs
+  | CustomLoadBalancerArgs;
+
+export type LoadBalancerType = LoadBalancerArgs["type"];

@@ -1,0 +1,148 @@
+/**
+ * The cloud load balancers' Service annotations, their documented ranges, and the checks the policy
+ * pack runs on any LoadBalancer Service that carries them. Shared by L4Exposure (which writes the
+ * annotations) and the policy pack; dependency-free, so the pack compiles it on its own. Sources:
+ * - AWS Load Balancer Controller annotations:
+ *   https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
+ * - NLB TCP idle timeout 60..6000 s, default 350 s; TLS listeners fixed at 350 s:
+ *   https://docs.aws.amazon.com/elasticloadbalancing/latest/network/update-idle-timeout.html
+ * - GKE LoadBalancer Service parameters:
+ *   https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer-parameters
+ * - cloud-provider-azure: azure-load-balancer-tcp-idle-timeout, minutes, 4..30 in its validation
+ *   (getIdleTimeout); the Azure load balancer itself takes 4..100:
+ *   https://learn.microsoft.com/azure/load-balancer/load-balancer-tcp-idle-timeout
+ */
+import { gcpPassthroughHop } from "../budget/cloudHops";
+import { HEARTBEATS_PER_IDLE_TIMEOUT } from "../budget/model";
+
+const AWS = "service.beta.kubernetes.io/aws-load-balancer";
+/** "external" hands the Service to the AWS Load Balancer Controller (an NLB), not the in-tree controller. */
+export const AWS_LB_TYPE = `${AWS}-type`;
+export const AWS_NLB_TARGET_TYPE = `${AWS}-nlb-target-type`;
+/** The controller's default scheme is internal (since v2.2.0); this component writes it always. */
+export const AWS_SCHEME = `${AWS}-scheme`;
+/** stringMap of load balancer attributes, e.g. `load_balancing.cross_zone.enabled=true`. */
+export const AWS_LB_ATTRIBUTES = `${AWS}-attributes`;
+/** stringMap of target group attributes, e.g. `deregistration_delay.timeout_seconds=300`. */
+export const AWS_TARGET_GROUP_ATTRIBUTES = `${AWS}-target-group-attributes`;
+export const AWS_SSL_CERT = `${AWS}-ssl-cert`;
+export const AWS_SSL_PORTS = `${AWS}-ssl-ports`;
+/** "*" turns PROXY protocol v2 on for every target group. */
+export const AWS_PROXY_PROTOCOL = `${AWS}-proxy-protocol`;
+/** Per listener: `<prefix>.TCP-<port>: tcp.idle_timeout.seconds=<n>` (newer controllers; TCP listeners only). */
+export const AWS_LISTENER_ATTRIBUTES_PREFIX = `${AWS}-listener-attributes`;
+
+/** GKE: a backend service-based external passthrough NLB (GKE 1.25.5+). */
+export const GKE_L4_RBS = "cloud.google.com/l4-rbs";
+/** GKE: an internal passthrough NLB. */
+export const GKE_LB_TYPE = "networking.gke.io/load-balancer-type";
+
+export const AZURE_INTERNAL = "service.beta.kubernetes.io/azure-load-balancer-internal";
+/** Minutes, 4..30 in cloud-provider-azure's validation. */
+export const AZURE_TCP_IDLE_TIMEOUT = "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout";
+
+/** AWS: a TCP listener's idle timeout range and default; a TLS listener's is fixed. */
+export const NLB_IDLE_TIMEOUT_RANGE = { min: 60, max: 6000 } as const;
+export const NLB_DEFAULT_IDLE_TIMEOUT_SECONDS = 350;
+export const NLB_TLS_IDLE_TIMEOUT_SECONDS = 350;
+/** cloud-provider-azure accepts 4..30 minutes in its idle-timeout annotation (the LB itself 4..100). */
+export const AZURE_IDLE_TIMEOUT_MINUTES = { min: 4, max: 30 } as const;
+/** The client heartbeat the pack assumes when its config does not say (the iOS app's). */
+export const POLICY_DEFAULT_HEARTBEAT_SECONDS = 5;
+
+export interface CloudIdleProblem {
+  /** The annotation (or annotations) that sets the idle timeout. */
+  annotation: string;
+  problem: string;
+}
+
+const LISTENER_IDLE = /(?:^|,)\s*tcp\.idle_timeout\.seconds\s*=\s*([^,]*)/;
+
+/**
+ * What a LoadBalancer Service's cloud annotations do to a WebSocket heartbeating every
+ * `heartbeatSeconds`: every idle timeout shorter than HEARTBEATS_PER_IDLE_TIMEOUT heartbeats, and
+ * every value the controller refuses. `ports` are the Service's ports (AWS sets one listener each).
+ */
+export function cloudIdleTimeoutProblems(
+  annotations: Record<string, unknown>,
+  ports: number[],
+  heartbeatSeconds: number,
+): CloudIdleProblem[] {
+  const problems: CloudIdleProblem[] = [];
+  const need = heartbeatSeconds * HEARTBEATS_PER_IDLE_TIMEOUT;
+  const tooShort = (idle: number) =>
+    `gives the load balancer an idle timeout of ${idle} s, shorter than ${HEARTBEATS_PER_IDLE_TIMEOUT} heartbeats (${HEARTBEATS_PER_IDLE_TIMEOUT} x ${heartbeatSeconds} s = ${need} s): idle WebSockets are cut between heartbeats`;
+  const aws = annotations[AWS_LB_TYPE] === "external" || annotations[AWS_NLB_TARGET_TYPE] !== undefined;
+  if (aws) {
+    if (typeof annotations[AWS_SSL_CERT] === "string") {
+      if (NLB_TLS_IDLE_TIMEOUT_SECONDS < need) {
+        problems.push({
+          annotation: AWS_SSL_CERT,
+          problem: `${tooShort(NLB_TLS_IDLE_TIMEOUT_SECONDS)}; a TLS listener's is fixed, so end TLS behind the NLB or send heartbeats at least every ${Math.floor(NLB_TLS_IDLE_TIMEOUT_SECONDS / HEARTBEATS_PER_IDLE_TIMEOUT)} s`,
+        });
+      }
+    } else {
+      for (const port of ports) {
+        const key = `${AWS_LISTENER_ATTRIBUTES_PREFIX}.TCP-${port}`;
+        const value = annotations[key];
+        const m = typeof value === "string" ? LISTENER_IDLE.exec(value) : null;
+        const { min, max } = NLB_IDLE_TIMEOUT_RANGE;
+        if (!m) {
+          if (NLB_DEFAULT_IDLE_TIMEOUT_SECONDS < need) {
+            problems.push({
+              annotation: key,
+              problem: `is unset: the NLB's default ${tooShort(NLB_DEFAULT_IDLE_TIMEOUT_SECONDS)}; set it to tcp.idle_timeout.seconds=${Math.max(min, need + 1)} or more`,
+            });
+          }
+          continue;
+        }
+        const idle = Number(m[1]);
+        if (!Number.isInteger(idle) || idle < min || idle > max) {
+          problems.push({
+            annotation: key,
+            problem: `tcp.idle_timeout.seconds ${JSON.stringify(m[1])} is outside the NLB's ${min}..${max} s: the controller cannot set it`,
+          });
+        } else if (idle < need) {
+          problems.push({
+            annotation: key,
+            problem: `tcp.idle_timeout.seconds=${idle} ${tooShort(idle)}; raise it to at least ${Math.max(min, need)}`,
+          });
+        }
+      }
+    }
+  }
+  const azure = annotations[AZURE_TCP_IDLE_TIMEOUT];
+  if (azure !== undefined) {
+    const minutes = Number(azure);
+    const { min, max } = AZURE_IDLE_TIMEOUT_MINUTES;
+    if (!Number.isInteger(minutes) || minutes < min || minutes > max) {
+      problems.push({
+        annotation: AZURE_TCP_IDLE_TIMEOUT,
+        problem: `${JSON.stringify(azure)} is not a whole number of minutes from ${min} to ${max}: cloud-provider-azure refuses it and builds no load balancer`,
+      });
+    } else if (minutes * 60 < need) {
+      problems.push({
+        annotation: AZURE_TCP_IDLE_TIMEOUT,
+        problem: `${minutes} min ${tooShort(minutes * 60)}; raise it to at least ${Math.ceil(need / 60)}`,
+      });
+    }
+  }
+  const gke =
+    annotations[GKE_L4_RBS] === "enabled"
+      ? gcpPassthroughHop("external")
+      : annotations[GKE_LB_TYPE] === "Internal"
+        ? gcpPassthroughHop("internal")
+        : undefined;
+  if (gke && (gke.idleTimeoutSeconds as number) < need) {
+    problems.push({
+      annotation: annotations[GKE_L4_RBS] === "enabled" ? GKE_L4_RBS : GKE_LB_TYPE,
+      problem: `${tooShort(gke.idleTimeoutSeconds as number)} (connection tracking, not settable through the Service); send heartbeats at least every ${Math.floor((gke.idleTimeoutSeconds as number) / HEARTBEATS_PER_IDLE_TIMEOUT)} s`,
+    });
+  }
+  return problems;
+}
+
+/** True when the Service asks the AWS NLB to send a PROXY protocol header to its targets. */
+export function sendsProxyProtocol(annotations: Record<string, unknown>): boolean {
+  return annotations[AWS_PROXY_PROTOCOL] === "*";
+}

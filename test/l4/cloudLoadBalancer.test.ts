@@ -1,0 +1,232 @@
+import { resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
+import { L4Exposure, L4ExposureComponentArgs } from "../../components/l4/L4Exposure";
+import { haproxyConfigFor } from "../../components/l4/kube";
+import { LoadBalancerArgs } from "../../components/l4/loadBalancerArgs";
+import { cloudArgs } from "../hardening/cloudCases";
+import { haproxyLabelsOf, L4_NS, L4_TYPES } from "./fixtures";
+
+const runtime = useMockRuntime();
+
+const T = L4_TYPES;
+const NS = L4_NS;
+const HAPROXY_LABELS = haproxyLabelsOf("cloud");
+
+async function build(a: L4ExposureComponentArgs): Promise<L4Exposure> {
+  const exposure = new L4Exposure("cloud", a);
+  await unwrap(exposure.urn);
+  await settle();
+  return exposure;
+}
+
+const AWS = "service.beta.kubernetes.io/aws-load-balancer";
+/** The AWS Load Balancer Controller annotations of the defaults, exactly; `over` replaces or adds some. */
+const awsDefaults = (over: Record<string, string> = {}, listener = true): Record<string, string> => ({
+  [`${AWS}-type`]: "external",
+  [`${AWS}-nlb-target-type`]: "ip",
+  [`${AWS}-scheme`]: "internet-facing",
+  [`${AWS}-attributes`]: "load_balancing.cross_zone.enabled=true",
+  [`${AWS}-target-group-attributes`]: "deregistration_delay.timeout_seconds=300",
+  ...(listener ? { [`${AWS}-listener-attributes.TCP-443`]: "tcp.idle_timeout.seconds=3600" } : {}),
+  ...over,
+});
+
+describe.each<
+  [string, LoadBalancerArgs, Record<string, string>, Record<string, unknown>, [string, number | null]]
+>([
+  [
+    "aws-nlb defaults: external, ip targets, internet-facing, cross-zone, TCP listener idle timeout = the lifetime (3600 s)",
+    { type: "aws-nlb" },
+    awsDefaults(),
+    {},
+    ["aws-nlb", 3600],
+  ],
+  [
+    "aws-nlb internal, instance targets, no cross-zone, 600 s idle, 30 s deregistration",
+    {
+      type: "aws-nlb",
+      scheme: "internal",
+      targetType: "instance",
+      crossZone: false,
+      idleTimeoutSeconds: 600,
+      deregistrationDelaySeconds: 30,
+    },
+    awsDefaults({
+      [`${AWS}-nlb-target-type`]: "instance",
+      [`${AWS}-scheme`]: "internal",
+      [`${AWS}-attributes`]: "load_balancing.cross_zone.enabled=false",
+      [`${AWS}-target-group-attributes`]: "deregistration_delay.timeout_seconds=30",
+      [`${AWS}-listener-attributes.TCP-443`]: "tcp.idle_timeout.seconds=600",
+    }),
+    {},
+    ["aws-nlb", 600],
+  ],
+  [
+    "aws-nlb with PROXY protocol v2 towards HAProxy",
+    { type: "aws-nlb", proxyProtocol: true },
+    awsDefaults({ [`${AWS}-proxy-protocol`]: "*" }),
+    {},
+    ["aws-nlb", 3600],
+  ],
+  [
+    "gcp external: a backend service-based external passthrough NLB",
+    { type: "gcp" },
+    { "cloud.google.com/l4-rbs": "enabled" },
+    {},
+    ["gcp-external-passthrough", 60],
+  ],
+  [
+    "gcp internal passthrough NLB",
+    { type: "gcp", scheme: "internal" },
+    { "networking.gke.io/load-balancer-type": "Internal" },
+    {},
+    ["gcp-internal-passthrough", 600],
+  ],
+  [
+    "azure public, idle timeout = the lifetime capped at the controller's 30 minutes",
+    { type: "azure" },
+    { "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": "30" },
+    {},
+    ["azure-lb", 1800],
+  ],
+  [
+    "azure internal, 10 minutes",
+    { type: "azure", internal: true, idleTimeoutMinutes: 10 },
+    {
+      "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": "10",
+      "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+    },
+    {},
+    ["azure-lb", 600],
+  ],
+  [
+    "custom: your annotations and loadBalancerClass, your declared idle timeout",
+    {
+      type: "custom",
+      loadBalancerClass: "example.com/l4",
+      annotations: { "example.com/tier": "premium" },
+      idleTimeoutSeconds: 900,
+    },
+    { "example.com/tier": "premium" },
+    { loadBalancerClass: "example.com/l4" },
+    ["custom-lb", 900],
+  ],
+])("%s", (_label, loadBalancer, annotations, extraSpec, [hopName, hopIdle]) => {
+  test("registers no MetalLB object: the exposure, Knative settings, HAProxy tier and the LoadBalancer Service", async () => {
+    await build(cloudArgs(loadBalancer));
+    expect(runtime.resources.map((r) => [r.type, r.name, r.parent]).sort()).toEqual(
+      [
+        [T.exposure, "cloud", null],
+        [T.knative, "cloud-knative", "cloud"],
+        [T.patch, "cloud-knative-service", "cloud-knative"],
+        [T.gate, "cloud-knative-admission", "cloud-knative"],
+        [T.service, "cloud-backend", "cloud"],
+        [T.configMap, "cloud-haproxy", "cloud"],
+        [T.deployment, "cloud-haproxy", "cloud"],
+        [T.pdb, "cloud-haproxy", "cloud"],
+        [T.service, "cloud-lb", "cloud"],
+      ].sort(),
+    );
+  });
+
+  test("the LoadBalancer Service carries exactly the controller's annotations", async () => {
+    await build(cloudArgs(loadBalancer));
+    const lb = resource(runtime.resources, T.service, "cloud-lb").inputs as Record<string, any>;
+    expect(lb.metadata).toEqual({
+      name: "cloud-lb",
+      namespace: NS,
+      labels: { "app.kubernetes.io/instance": "cloud" },
+      annotations,
+    });
+    expect(lb.spec).toEqual({
+      type: "LoadBalancer",
+      externalTrafficPolicy: "Local",
+      selector: HAPROXY_LABELS,
+      ports: [{ name: "wss", port: 443, targetPort: "wss", protocol: "TCP" }],
+      ...extraSpec,
+    });
+  });
+
+  test("the budget's second hop is the load balancer, with its idle timeout", async () => {
+    const exposure = await build(cloudArgs(loadBalancer));
+    const hop = exposure.budgetValue.hops[1];
+    expect([hop.name, hop.idleTimeoutSeconds, hop.lifetimeCapSeconds]).toEqual([hopName, hopIdle, null]);
+    expect(exposure.budgetValue.hops.map((h) => h.name)).toEqual([
+      "client",
+      hopName,
+      "kube-proxy-conntrack",
+      "haproxy",
+      "queue-proxy",
+    ]);
+    expect(exposure.budgetValue.ok).toBe(true);
+  });
+});
+
+describe("aws-nlb with TLS at the NLB (tls.mode loadBalancer): no HAProxy", () => {
+  const ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d";
+  const args = cloudArgs({ type: "aws-nlb", certificateArn: ARN }, { tls: { mode: "loadBalancer" } });
+
+  test("registers no HAProxy tier: the LoadBalancer Service selects the Knative pods' queue-proxy", async () => {
+    await build(args);
+    expect(runtime.resources.map((r) => [r.type, r.name]).sort()).toEqual(
+      [
+        [T.exposure, "cloud"],
+        [T.knative, "cloud-knative"],
+        [T.patch, "cloud-knative-service"],
+        [T.gate, "cloud-knative-admission"],
+        [T.service, "cloud-lb"],
+      ].sort(),
+    );
+    const lb = resource(runtime.resources, T.service, "cloud-lb").inputs as Record<string, any>;
+    expect(lb.metadata.annotations).toEqual(
+      awsDefaults({ [`${AWS}-ssl-cert`]: ARN, [`${AWS}-ssl-ports`]: "443" }, false),
+    );
+    expect(lb.spec).toEqual({
+      type: "LoadBalancer",
+      externalTrafficPolicy: "Local",
+      selector: { "serving.knative.dev/service": "messaging-service" },
+      ports: [{ name: "wss", port: 443, targetPort: 8012, protocol: "TCP" }],
+    });
+  });
+
+  test("wss:// url; the budget's NLB hop is the TLS listener's fixed 350 s", async () => {
+    const exposure = await build(args);
+    expect(await unwrap(exposure.url)).toBe("wss://ws.example.com/ws");
+    expect(exposure.budgetValue.hops.map((h) => [h.name, h.idleTimeoutSeconds])).toEqual([
+      ["client", null],
+      ["aws-nlb", 350],
+      ["kube-proxy-conntrack", 86400],
+      ["queue-proxy", null],
+    ]);
+    expect(exposure.budgetValue.hops[1].idleSetting).toBeUndefined();
+  });
+});
+
+test("aws-nlb proxyProtocol: HAProxy binds with accept-proxy and enforces the source ranges even with Cluster", async () => {
+  const exposure = await build(
+    cloudArgs(
+      { type: "aws-nlb", proxyProtocol: true },
+      { externalTrafficPolicy: "Cluster", loadBalancerSourceRanges: ["203.0.113.0/24"] },
+    ),
+  );
+  const config = haproxyConfigFor(exposure.plan);
+  expect(config).toContain(
+    "    bind :8443 accept-proxy ssl crt /etc/ws-exposure/tls/tls.crt ssl-min-ver TLSv1.2 alpn http/1.1\n",
+  );
+  expect(config).toContain("    acl allowed_src src 203.0.113.0/24\n");
+});
+
+test("a heartbeat slower than half the GCP external conntrack timeout breaks the budget, naming the hop", async () => {
+  expect(
+    () =>
+      new L4Exposure(
+        "cloud",
+        cloudArgs({ type: "gcp" }, { websocket: { heartbeatSeconds: 40, minLifetimeSeconds: 3600 } }),
+      ),
+  ).toThrow(
+    'L4Exposure "cloud": websocket does not fit the l4 path\'s connection budget: websocket.heartbeatSeconds 40 is too slow for the l4 path: hop "gcp-external-passthrough" closes a connection idle for 60 s, and a connection must survive 2 heartbeat intervals (80 s); set websocket.heartbeatSeconds <= 30',
+  );
+  await settle();
+  expect(runtime.resources).toEqual([]);
+});
+
+// Every refused load-balancer combination is in the bad-input catalogue (test/hardening/cloudCases.ts).
