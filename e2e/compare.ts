@@ -6,6 +6,7 @@
  * serializes only at deploy time) must be the value the engine recorded.
  */
 import { MOCK_PROVIDER_TEXT } from "../components/knative/AdmissionGate";
+import { AUTONAME_SUFFIX } from "../render/mockRuntime";
 import { ExportedResource, urnName } from "./pulumi";
 
 export interface RenderedResource {
@@ -52,6 +53,19 @@ function lookup(value: unknown, at: string[]): { found: boolean; value?: unknown
   return { found: true, value: here };
 }
 
+/** The render stands for an auto-name's random suffix with AUTONAME_SUFFIX; the engine picks 8 hex digits. */
+function sameValue(rendered: unknown, deployed: unknown): boolean {
+  if (
+    typeof rendered === "string" &&
+    typeof deployed === "string" &&
+    rendered.endsWith(`-${AUTONAME_SUFFIX}`)
+  ) {
+    const prefix = rendered.slice(0, -AUTONAME_SUFFIX.length);
+    return deployed.startsWith(prefix) && /^[0-9a-f]{8}$/.test(deployed.slice(prefix.length));
+  }
+  return JSON.stringify(deployed) === JSON.stringify(rendered);
+}
+
 /** Every difference, one line each; empty when the render and the deployment agree. */
 export function compareRenderWithState(rendered: RenderedResource[], state: ExportedResource[]): string[] {
   const byUrn = new Map(state.map((r) => [r.urn, r]));
@@ -76,7 +90,7 @@ export function compareRenderWithState(rendered: RenderedResource[], state: Expo
       const got = lookup(live.inputs ?? {}, at);
       if (!got.found)
         problems.push(`${k}: input ${at.join(".")} rendered ${JSON.stringify(value)}, not in the deployment`);
-      else if (JSON.stringify(got.value) !== JSON.stringify(value)) {
+      else if (!sameValue(value, got.value)) {
         problems.push(
           `${k}: input ${at.join(".")} rendered ${JSON.stringify(value)}, deployed ${JSON.stringify(got.value)}`,
         );

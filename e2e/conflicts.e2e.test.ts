@@ -73,8 +73,8 @@ describeWith(
       );
       expect(err).toBeInstanceOf(KubeError);
       expect((err as KubeError).status).toBe(409);
-      expect((err as KubeError).body).toMatch(
-        /conflict with "ws-exposure": \.spec\.template\.spec\.timeoutSeconds/,
+      expect(JSON.parse((err as KubeError).body).message).toBe(
+        'Apply failed with 1 conflict: conflict with "ws-exposure": .spec.template.spec.timeoutSeconds',
       );
     });
   },

@@ -66,6 +66,22 @@ describe("compareRenderWithState", () => {
     ]);
   });
 
+  test("an auto-name's placeholder suffix matches the engine's 8 hex digits, and only those", () => {
+    const withSecretRef = (name: string) => ({ spec: { secretName: name } });
+    const renderedCm: RenderedResource = {
+      ...rendered[1],
+      inputs: withSecretRef("dev-tunnel-token-xxxxxxxx"),
+    };
+    expect(
+      compareRenderWithState([rendered[0], renderedCm], state(withSecretRef("dev-tunnel-token-88ce603d"))),
+    ).toEqual([]);
+    expect(
+      compareRenderWithState([rendered[0], renderedCm], state(withSecretRef("other-token-88ce603d"))),
+    ).toEqual([
+      'kubernetes:core/v1:ConfigMap staging-haproxy (parent staging): input spec.secretName rendered "dev-tunnel-token-xxxxxxxx", deployed "other-token-88ce603d"',
+    ]);
+  });
+
   test.each([
     [
       "a different input",
