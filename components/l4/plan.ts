@@ -266,6 +266,8 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
         tunnelSeconds: tls.haproxy.timeouts.tunnelSeconds,
         hardStopAfterSeconds: tls.haproxy.shutdown.hardStopAfterSeconds,
         preStopSeconds: tls.haproxy.shutdown.preStopSeconds,
+        drain: tls.haproxy.drain,
+        sessionTickets: tls.haproxy.sessionTickets !== undefined,
       }),
     );
   }
