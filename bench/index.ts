@@ -176,16 +176,18 @@ async function main(): Promise<void> {
   const runP3Part = opts.only === undefined || opts.only === "p3";
   const runP4Part = opts.only === undefined || opts.only === "p4";
   // P4: 10,000 connections (1000 quick) drained over 40 s (8 s quick); hard-stop-after 10 s later.
+  // An HAProxy worker holds two descriptors per connection: fewer connections when the limit is lower.
+  const p4Connections = Math.min(quick ? 1000 : 10000, Math.floor((limit.soft - 200) / 2));
   const p4 = quick
-    ? { connections: 1000, windowSeconds: 8, hardStopAfterSeconds: 12 }
-    : { connections: 10000, windowSeconds: 40, hardStopAfterSeconds: 50 };
+    ? { connections: p4Connections, windowSeconds: 8, hardStopAfterSeconds: 12, fdLimit: limit.soft }
+    : { connections: p4Connections, windowSeconds: 40, hardStopAfterSeconds: 50, fdLimit: limit.soft };
   const p2Levels = opts.levels ?? (quick ? [1000] : [1000, 5000, 10000]);
   const needed = Math.max(
     runP2Part ? Math.max(...p2Levels) : 0,
     runP1Part ? (quick ? 1000 : 5000) * 2 : 0,
     runP3Part ? 2000 : 0,
-    // The clients' sockets, HAProxy's two sides, and the old worker's while it drains.
-    runP4Part ? 3 * p4.connections : 0,
+    // An HAProxy worker's two sides of every connection.
+    runP4Part ? 2 * p4.connections : 0,
   );
   if (limit.soft < needed + 100)
     throw new Error(`open-files limit ${limit.soft} is below the ${needed + 100} this run needs (ulimit -n)`);

@@ -15,6 +15,8 @@ export interface P4Options {
   connections: number;
   windowSeconds: number;
   hardStopAfterSeconds: number;
+  /** The open-files limit (HAProxy's maxconn is lowered to fit it). */
+  fdLimit: number;
   log: (line: string) => void;
 }
 
@@ -84,6 +86,7 @@ export async function runP4(options: P4Options): Promise<P4Result> {
       restHandshakes: 100,
       cpuHandshakes: 1000,
       stepTimeoutMs: 300_000,
+      fdLimit: options.fdLimit,
       log: options.log,
     });
     return { scenario, goals: judgeP4(scenario) };

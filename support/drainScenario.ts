@@ -41,6 +41,8 @@ export interface DrainScenarioOptions {
   restHandshakes: number;
   /** Handshakes per variant for the CPU comparison. */
   cpuHandshakes: number;
+  /** The open-files limit HAProxy gets: maxconn is lowered to fit (two descriptors per connection). */
+  fdLimit?: number;
   /** Bound on each wait, against a hang only. */
   stepTimeoutMs: number;
   log?: (line: string) => void;
@@ -284,7 +286,7 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
         health: undefined,
         runtimeDir,
         log: false,
-        maxconn: Math.max(5000, 3 * N),
+        maxconn: Math.min(Math.max(5000, N + 500), Math.floor(((o.fdLimit ?? 65536) - 200) / 2)),
       });
     const port = await freePort();
     const cfgPath = path.join(o.dir, "haproxy.cfg");

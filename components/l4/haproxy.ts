@@ -75,6 +75,14 @@ export interface HaproxyConfigParams {
 
 const s = (seconds: number): string => `${seconds}s`;
 
+/**
+ * `tune.ssl.lifetime` with session tickets: a ticket is valid this long after the handshake that
+ * issued it (HAProxy's default, 300 s, would refuse the ticket of any connection older than 5
+ * minutes at a drain: measured, a 2 s lifetime refused a 4 s old ticket). TLS 1.3's maximum, 7
+ * days (RFC 8446, 4.6.1): what bounds a ticket's use is the rotation of the 3 keys.
+ */
+export const TICKET_LIFETIME_SECONDS = 604800;
+
 /** Renders haproxy.cfg. Pure: same params, same text. */
 export function renderHaproxyConfig(params: HaproxyConfigParams): string {
   const t = params.timeouts;
@@ -94,6 +102,7 @@ export function renderHaproxyConfig(params: HaproxyConfigParams): string {
   // HAProxy counts CPUs from its affinity mask (the node's), not from the container's CPU quota.
   if (params.nbthread !== undefined) add(`    nbthread ${params.nbthread}`);
   if (log) add("    log stdout format raw local0 info");
+  if (params.ticketKeysPath) add(`    tune.ssl.lifetime ${TICKET_LIFETIME_SECONDS}`);
   add(
     // Old processes (after a reload or on stop) keep their connections at most this long.
     `    hard-stop-after ${s(t.hardStopAfterSeconds)}`,

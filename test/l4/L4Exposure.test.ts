@@ -476,6 +476,8 @@ describe("L4Exposure variants", () => {
     });
     const cfg = (resource(runtime.resources, T.configMap, "prod-haproxy").inputs as any).data["haproxy.cfg"];
     expect(cfg).toContain("    ssl-default-bind-options ssl-min-ver TLSv1.2\n");
+    // A ticket stays valid for 7 days (HAProxy's default 300 s would refuse any connection older than 5 min).
+    expect(cfg).toContain("    tune.ssl.lifetime 604800\n");
     expect(cfg).toContain(
       "    bind :8443 ssl crt /etc/ws-exposure/tls/tls.crt ssl-min-ver TLSv1.2 alpn http/1.1 tls-ticket-keys /etc/ws-exposure/tickets/tls-ticket-keys\n",
     );
