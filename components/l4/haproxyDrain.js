@@ -183,9 +183,11 @@ async function drainWorkers(options, pids, log) {
 async function watch(options, log, signal) {
   const seen = new Set();
   const running = [];
+  let lastError = "";
   while (!signal || !signal.aborted) {
     try {
       const { old } = parseWorkers(await cli(options.socket, "show proc"));
+      lastError = "";
       for (const pid of old.filter((p) => !seen.has(p))) {
         seen.add(pid);
         running.push(
@@ -195,7 +197,9 @@ async function watch(options, log, signal) {
         );
       }
     } catch (err) {
-      log({ event: "cli-error", error: err.message });
+      // Once per kind of failure (HAProxy not started yet, restarting), not once a second.
+      if (err.message !== lastError) log({ event: "cli-error", error: err.message });
+      lastError = err.message;
     }
     await sleep(options.pollMs || 1000);
   }
