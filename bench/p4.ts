@@ -85,7 +85,9 @@ export async function runP4(options: P4Options): Promise<P4Result> {
       hardStopAfterSeconds: options.hardStopAfterSeconds,
       restHandshakes: 100,
       cpuHandshakes: 1000,
-      stepTimeoutMs: 300_000,
+      // 10,000 clients in one process: the iOS app's 5 s heartbeat (1 s for the 1000 of --quick).
+      heartbeatMs: options.connections > 1000 ? 5000 : 1000,
+      stepTimeoutMs: 600_000,
       fdLimit: options.fdLimit,
       log: options.log,
     });

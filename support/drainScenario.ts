@@ -37,6 +37,8 @@ export interface DrainScenarioOptions {
   windowSeconds: number;
   /** hard-stop-after, s (> windowSeconds). */
   hardStopAfterSeconds: number;
+  /** The clients' heartbeat (and echoed message) interval, ms. Default 1000. */
+  heartbeatMs?: number;
   /** Fresh handshakes at rest (sequential), for the reference p99. */
   restHandshakes: number;
   /** Handshakes per variant for the CPU comparison. */
@@ -313,8 +315,9 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
       caFile: cert.certPath,
       durationMs: 100 * o.stepTimeoutMs,
       connections: N,
-      heartbeatMs: 1000,
-      maxMissedHeartbeats: 59,
+      heartbeatMs: o.heartbeatMs ?? 1000,
+      // HAProxy's idle timer is 60 s: only a reload ends a connection, however late the client's pongs.
+      maxMissedHeartbeats: Math.max(2, Math.floor(59_000 / (o.heartbeatMs ?? 1000))),
       message: '{"seq":{seq}}',
       echo: true,
       backoff: { initialMs: 100, maxMs: 1000, maxAttempts: 10, jitter: false },
@@ -339,10 +342,12 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
           return ok();
         },
         o.stepTimeoutMs,
-      );
+      ).catch((err: Error) => {
+        throw new Error(`${err.message} (open ${latestOpen}, drops ${drops})`);
+      });
 
     await waitFor(`${N} open`, () => latestOpen === N);
-    await sleep(1500);
+    await sleep(Math.max(1500, (o.heartbeatMs ?? 1000) + 500)); // a heartbeat round on every connection
     if (drops > 0) throw new Error(`${drops} drops before any reload`);
     log(`drain scenario: ${N} open; ${o.restHandshakes} fresh handshakes at rest`);
     const rest: number[] = [];
@@ -411,7 +416,7 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
       ? (JSON.parse(`{${end[0]}`) as { sessions: number; closed: number; elapsedMs: number })
       : undefined;
 
-    await sleep(1500); // a heartbeat round on the reconnected ones
+    await sleep(Math.max(1500, (o.heartbeatMs ?? 1000) + 500)); // a heartbeat round on the reconnected ones
     abort.abort();
     const report = await soak;
 
