@@ -13,6 +13,7 @@ import { Command } from "commander";
 import { HAPROXY_BIN, NGINX_BIN, P1Result, runP1, VARIANTS } from "./p1";
 import { P2Result, runP2, WSPROBE_BUNDLE } from "./p2";
 import { P3Result, runP3 } from "./p3";
+import { P4Result, runP4 } from "./p4";
 import { machineLoad, openFilesLimit, ROOT } from "./lib/proc";
 import { fmtSpread, round, table } from "./lib/stats";
 
@@ -21,7 +22,7 @@ const WANTED_NOFILE = 65536;
 const program = new Command()
   .name("bench")
   .option("--quick", "reduced run: 1k connections, short rounds (< 60 s)")
-  .option("--only <part>", "p1, p2 or p3")
+  .option("--only <part>", "p1, p2, p3 or p4")
   .option("--rounds <n>", "P1 interleaved rounds", Number)
   .option("--levels <list>", "P2 connection counts, comma-separated", (v) => v.split(",").map(Number))
   .option("--duration <seconds>", "P2 seconds per soak (and per reference run)", Number)
@@ -168,16 +169,25 @@ async function main(): Promise<void> {
   );
   if (opts.haproxyGlobal.length > 0)
     log(`NOTE: HAProxy runs with extra global lines (a tuning experiment): ${opts.haproxyGlobal.join("; ")}`);
-  if (opts.only !== undefined && !["p1", "p2", "p3"].includes(opts.only))
-    throw new Error(`--only takes p1, p2 or p3 (got "${opts.only}")`);
+  if (opts.only !== undefined && !["p1", "p2", "p3", "p4"].includes(opts.only))
+    throw new Error(`--only takes p1, p2, p3 or p4 (got "${opts.only}")`);
   const runP1Part = opts.only === undefined || opts.only === "p1";
   const runP2Part = opts.only === undefined || opts.only === "p2";
   const runP3Part = opts.only === undefined || opts.only === "p3";
+  const runP4Part = opts.only === undefined || opts.only === "p4";
+  // P4: 10,000 connections (1000 quick) drained over 40 s (8 s quick); hard-stop-after 10 s later.
+  // An HAProxy worker holds two descriptors per connection: fewer connections when the limit is lower.
+  const p4Connections = Math.min(quick ? 1000 : 10000, Math.floor((limit.soft - 200) / 2));
+  const p4 = quick
+    ? { connections: p4Connections, windowSeconds: 8, hardStopAfterSeconds: 12, fdLimit: limit.soft }
+    : { connections: p4Connections, windowSeconds: 40, hardStopAfterSeconds: 50, fdLimit: limit.soft };
   const p2Levels = opts.levels ?? (quick ? [1000] : [1000, 5000, 10000]);
   const needed = Math.max(
     runP2Part ? Math.max(...p2Levels) : 0,
     runP1Part ? (quick ? 1000 : 5000) * 2 : 0,
     runP3Part ? 2000 : 0,
+    // An HAProxy worker's two sides of every connection.
+    runP4Part ? 2 * p4.connections : 0,
   );
   if (limit.soft < needed + 100)
     throw new Error(`open-files limit ${limit.soft} is below the ${needed + 100} this run needs (ulimit -n)`);
@@ -185,6 +195,7 @@ async function main(): Promise<void> {
   let p1: P1Result | undefined;
   let p2: P2Result | undefined;
   let p3: P3Result | undefined;
+  let p4r: P4Result | undefined;
   if (runP1Part) {
     p1 = await runP1({
       rounds: opts.rounds ?? (quick ? 3 : 7),
@@ -210,6 +221,7 @@ async function main(): Promise<void> {
     });
   }
   if (runP3Part) p3 = await runP3({ log });
+  if (runP4Part) p4r = await runP4({ ...p4, log });
 
   const result: Record<string, unknown> = { mode: quick ? "quick" : "full" };
   const goals: string[] = [];
@@ -283,6 +295,36 @@ async function main(): Promise<void> {
       goals.push(
         `P3 ran at load ${p3.load1.start}..${p3.load1.end} on ${load0.cpus} CPUs: its figures are not an idle machine's`,
       );
+  }
+  if (p4r) {
+    const d = p4r.scenario;
+    // Issue 12's keys, full and --quick alike.
+    Object.assign(result, {
+      drain_connections: d.connections,
+      drain_window_s: d.windowSeconds,
+      drain_arrival_ratio: round(d.paced.arrivalRatio, 2),
+      drain_handshake_p99_ratio: round(d.paced.handshakeP99Ratio, 2),
+      drain_all_back: d.allBack,
+      drain_lost_messages: d.lostMessages,
+      drain_baseline_arrival_ratio: round(d.baseline.arrivalRatio, 2),
+      resumed_pct: round(d.resumedPct, 1),
+      handshake_cpu_ratio_full_vs_resumed: round(d.cpu.ratio, 2),
+      p4_figures: {
+        rest_handshake_p99_ms: round(d.restHandshakeP99Ms, 1),
+        baseline_handshake_p99_ratio: round(d.baseline.handshakeP99Ratio, 2),
+        paced_arrivals_per_second: d.paced.arrivalsPerSecond,
+        baseline_arrivals_per_second: d.baseline.arrivalsPerSecond,
+        paced_server_closes_per_second: d.paced.serverClosesPerSecond,
+        baseline_server_closes_per_second: d.baseline.serverClosesPerSecond,
+        paced_all_back_after_reload_ms: round(d.paced.allBackAfterReloadMs, 0),
+        baseline_all_back_after_reload_ms: round(d.baseline.allBackAfterReloadMs, 0),
+        cpu_ms_per_handshake: {
+          full_rsa: round(d.cpu.fullRsaMsPerHandshake, 3),
+          resumed: round(d.cpu.resumedMsPerHandshake, 3),
+        },
+      },
+    });
+    goals.push(...p4r.goals.map((g) => `P4 ${g.measured}; goal ${g.goal}: ${mark(g.met)}`));
   }
   for (const g of goals) log(g);
   Object.assign(result, {

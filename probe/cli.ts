@@ -127,6 +127,10 @@ export function buildProgram(
     .option("--echo", "the server echoes --message: count sequence gaps")
     .option("--json <file>", "write the full report as JSON ('-' for stdout)")
     .option("--svg <file>", "write a chart of RTT over time and of connection lifetimes")
+    .option(
+      "--no-tls-reuse",
+      "full TLS handshake on every reconnect (default: resume the session, like a real client)",
+    )
     .action(async (target: string, flags: SoakFlags) => {
       const controller = new AbortController();
       const onSigint = () => (controller.signal.aborted ? process.exit(130) : controller.abort());
@@ -145,6 +149,7 @@ export function buildProgram(
           handshakeTimeoutMs: flags.timeout,
           message: flags.message,
           echo: flags.echo,
+          reuseTlsSessions: flags.tlsReuse,
           signal: controller.signal,
           onProgress: tty ? ttyProgress(io.stderr, flags.duration) : undefined,
           progressIntervalMs: 500,
@@ -237,6 +242,8 @@ interface SoakFlags extends ConnectFlags {
   echo?: boolean;
   json?: string;
   svg?: string;
+  /** commander's --no-tls-reuse: true unless given. */
+  tlsReuse: boolean;
 }
 
 interface MonitorFlags extends ConnectFlags {

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import * as tls from "node:tls";
 import WebSocket, { type ClientOptions } from "ws";
 import { backoffDelayMs, type BackoffProfile } from "./backoff";
 import { type Drop, dropCause } from "./drop";
@@ -9,7 +10,8 @@ export type EchoEvent = "sent" | "received" | "gaps" | "lostWithConnection" | "o
 
 /** Where a client reports what happens to it; soak aggregates, monitor turns it into metrics. */
 export interface ClientSink {
-  opened(handshakeMs: number): void;
+  /** `tlsResumed`: the TLS session was resumed (true), fully negotiated (false); undefined for ws://. */
+  opened(handshakeMs: number, tlsResumed?: boolean): void;
   rtt(ms: number): void;
   dropped(drop: Drop): void;
   attemptFailed(failure: Failure): void;
@@ -31,6 +33,11 @@ export interface ClientConfig {
   /** The server echoes `message`: echoes answer the heartbeat and reveal sequence gaps. */
   echo: boolean;
   random?: () => number;
+  /**
+   * Keep the TLS session (the server's session ticket) and offer it on the next connection, like a
+   * real client (iOS's URLSession does): a reconnect then resumes instead of a full handshake.
+   */
+  reuseTlsSessions?: boolean;
 }
 
 const CLOSE_TIMEOUT_MS = 2000;
@@ -53,6 +60,8 @@ export class ProbeClient {
   private error: Error | undefined;
   private stopped = false;
   private onStopped: (() => void) | null = null;
+  /** The latest TLS session (ticket) the server sent, offered on the next connection. */
+  private tlsSession: Buffer | undefined;
   /** True once the client gave up after `backoff.maxAttempts` failed attempts. */
   exhausted = false;
 
@@ -105,24 +114,47 @@ export class ProbeClient {
     this.pongTimedOut = false;
     this.error = undefined;
     const startedAt = performance.now();
-    const ws = new WebSocket(this.config.url, this.config.wsOptions);
+    const ws = new WebSocket(this.config.url, this.sessionOptions());
     this.ws = ws;
+    let tlsResumed: boolean | undefined;
     ws.on("error", (err) => (this.error = err));
     // ws does not surface socket errors after the upgrade (a reset looks like a FIN); listen on the socket.
-    ws.on("upgrade", (res) => res.socket.once("error", (err) => (this.error ??= err)));
-    ws.on("open", () => this.handleOpen(performance.now() - startedAt));
+    ws.on("upgrade", (res) => {
+      res.socket.once("error", (err) => (this.error ??= err));
+      if (res.socket instanceof tls.TLSSocket) tlsResumed = res.socket.isSessionReused();
+    });
+    ws.on("open", () => this.handleOpen(performance.now() - startedAt, tlsResumed));
     ws.on("pong", () => this.handlePong());
     if (this.config.echo) ws.on("message", (data: Buffer) => this.handleEcho(data.toString()));
     ws.on("close", (code: number, reason: Buffer) => this.handleClose(code, reason.toString()));
   }
 
-  private handleOpen(handshakeMs: number): void {
+  /**
+   * The ws options for the next connection: with session reuse, the kept session, and a socket
+   * factory that keeps the next one (TLS 1.3 sends tickets after the handshake: 'session' events).
+   */
+  private sessionOptions(): ClientOptions {
+    const base = this.config.wsOptions;
+    if (!this.config.reuseTlsSessions || !/^wss:/i.test(this.config.url)) return base;
+    const create = (base.createConnection ?? tls.connect) as (o: tls.ConnectionOptions) => tls.TLSSocket;
+    return {
+      ...base,
+      ...(this.tlsSession ? { session: this.tlsSession } : {}),
+      createConnection: ((o: tls.ConnectionOptions) => {
+        const socket = create(o);
+        socket.on("session", (session: Buffer) => (this.tlsSession = session));
+        return socket;
+      }) as unknown as ClientOptions["createConnection"],
+    } as ClientOptions;
+  }
+
+  private handleOpen(handshakeMs: number, tlsResumed?: boolean): void {
     this.openedAt = performance.now();
     this.attempt = 0;
     this.missed = 0;
     this.waitingSince = 0;
     this.expectedEcho = this.nextSeq;
-    this.sink.opened(handshakeMs);
+    this.sink.opened(handshakeMs, tlsResumed);
     if (this.stopped) return;
     if (this.config.heartbeatMs > 0) this.timer = setInterval(() => this.beat(), this.config.heartbeatMs);
   }

@@ -1,6 +1,6 @@
 /** wsprobe as a library: the same check, soak and monitor the CLI runs. */
 export { runCheck, type CheckOptions, type CheckResult, type CheckStep, type TlsInfo } from "./check";
-export { runSoak, validateSoakOptions, type SoakOptions, type SoakProgress } from "./soak";
+export { runSoak, validateSoakOptions, type ClientEvent, type SoakOptions, type SoakProgress } from "./soak";
 export { startMonitor, type MonitorOptions, type MonitorHandle } from "./monitor";
 export type { SoakReport, AttemptStats, EchoStats, TimelinePoint } from "./report";
 export { backoffDelayMs, backoffSchedule, parseBackoff, IOS_BACKOFF, type BackoffProfile } from "./backoff";

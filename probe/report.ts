@@ -61,6 +61,12 @@ export interface SoakReport {
     exhausted: number;
   };
   handshakeMs: Percentiles;
+  /**
+   * TLS handshakes of every open (first connections and reconnects): resumed sessions and full
+   * handshakes; null for ws://. With session reuse on, a reconnect to a server that shares its
+   * ticket keys is resumed.
+   */
+  tls: { reuseSessions: boolean; resumed: number; full: number } | null;
   rttMs: Percentiles;
   /** Lifetimes of the connections that dropped (the ones still open at the end are not included). */
   lifetimesMs: Percentiles;

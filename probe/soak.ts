@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { type BackoffProfile, backoffSchedule, IOS_BACKOFF } from "./backoff";
-import { ProbeClient } from "./client";
+import { type ClientSink, ProbeClient } from "./client";
 import { type ConnectOptions, wsClientOptions } from "./connectOptions";
 import { DEFAULT_MAX_MISSED_HEARTBEATS } from "./drop";
 import type { SoakReport } from "./report";
@@ -29,7 +29,20 @@ export interface SoakOptions extends ConnectOptions {
   onProgress?: (progress: SoakProgress) => void;
   progressIntervalMs?: number;
   random?: () => number;
+  /**
+   * Keep each connection's TLS session and offer it on reconnect (a real client does). Default true;
+   * the report counts resumed and full handshakes.
+   */
+  reuseTlsSessions?: boolean;
+  /** Every client event as it happens (tests and the bench time reconnect arrivals with it). */
+  onClientEvent?: (event: ClientEvent) => void;
 }
+
+/** One client's event, timed by performance.now(). */
+export type ClientEvent =
+  | { type: "opened"; client: number; atMs: number; handshakeMs: number; tlsResumed?: boolean }
+  | { type: "dropped"; client: number; atMs: number; code: number }
+  | { type: "reconnecting"; client: number; atMs: number; attempt: number };
 
 export interface SoakProgress {
   elapsedMs: number;
@@ -80,6 +93,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     message: options.message ? compileTemplate(options.message) : undefined,
     echo: options.echo ?? false,
     random: options.random,
+    reuseTlsSessions: options.reuseTlsSessions ?? true,
   };
   const clients: ProbeClient[] = [];
   const startedAt = new Date();
@@ -90,7 +104,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   function openDue(): void {
     const due = Math.min(options.connections, Math.max(1, Math.ceil((elapsed() / 1000) * rampPerSecond)));
     while (clients.length < due) {
-      const client = new ProbeClient(clients.length, config, stats);
+      const id = clients.length;
+      const client = new ProbeClient(
+        id,
+        config,
+        options.onClientEvent ? tap(stats, id, options.onClientEvent) : stats,
+      );
       clients.push(client);
       client.start();
     }
@@ -150,6 +169,28 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   return report;
 }
 
+/** The stats sink, with every open, drop and reconnect attempt also told to `onEvent`. */
+function tap(stats: SoakStats, client: number, onEvent: (event: ClientEvent) => void): ClientSink {
+  return {
+    opened: (handshakeMs, tlsResumed) => {
+      stats.opened(handshakeMs, tlsResumed);
+      onEvent({ type: "opened", client, atMs: performance.now(), handshakeMs, tlsResumed });
+    },
+    rtt: (ms) => stats.rtt(ms),
+    dropped: (drop) => {
+      stats.dropped(drop);
+      onEvent({ type: "dropped", client, atMs: performance.now(), code: drop.code });
+    },
+    attemptFailed: (failure) => stats.attemptFailed(failure),
+    reconnecting: (attempt, plannedMs, waitedMs) => {
+      stats.reconnecting(attempt, plannedMs, waitedMs);
+      onEvent({ type: "reconnecting", client, atMs: performance.now(), attempt });
+    },
+    exhausted: () => stats.exhausted(),
+    echo: (event, count) => stats.echo(event, count),
+  };
+}
+
 /** Stops sending, waits for the echoes in flight, and counts the ones that never came as gaps. */
 async function drainEchoes(clients: ProbeClient[], maxWaitMs: number): Promise<void> {
   for (const c of clients) c.stopSending();
@@ -196,6 +237,9 @@ function buildReport(
       exhausted: s.exhaustedClients,
     },
     handshakeMs: s.handshakeMs.summary(),
+    tls: /^wss:/i.test(o.url)
+      ? { reuseSessions: o.reuseTlsSessions ?? true, resumed: s.tls.resumed, full: s.tls.full }
+      : null,
     rttMs: s.rttMs.summary(),
     lifetimesMs: s.lifetimesMs.summary(),
     drops: { total: s.drops, byCode: s.dropsByCode, byCause: s.dropsByCause, byDetail: s.dropsByDetail },

@@ -37,10 +37,15 @@ export class SoakStats implements ClientSink {
   private readonly attempts = new Map<number, AttemptStats>();
   readonly timeline: TimelinePoint[] = [];
 
-  opened(handshakeMs: number): void {
+  /** TLS handshakes: resumed sessions and full ones (both 0 for ws://). */
+  readonly tls = { resumed: 0, full: 0 };
+
+  opened(handshakeMs: number, tlsResumed?: boolean): void {
     this.open++;
     this.opens++;
     this.handshakeMs.record(handshakeMs);
+    if (tlsResumed === true) this.tls.resumed++;
+    else if (tlsResumed === false) this.tls.full++;
   }
 
   rtt(ms: number): void {

@@ -43,7 +43,11 @@ export function soakSummary(r: SoakReport): string {
   const lines = [
     `wsprobe soak ${r.url}: ${formatDuration(r.durationMs)} (ended by ${r.endedBy}), ${c.target} connections, heartbeat ${r.config.heartbeatMs ? formatDuration(r.config.heartbeatMs) : "off"}`,
     `  open at end   ${c.openAtEnd}/${c.target}   opens ${c.opens}   failed attempts ${c.failedAttempts} (${counts(c.failedAttemptsByCause)})   exhausted ${c.exhausted}`,
-    `  handshake     ${pct(r.handshakeMs)}`,
+    `  handshake     ${pct(r.handshakeMs)}${
+      r.tls
+        ? `   TLS: ${r.tls.resumed} resumed, ${r.tls.full} full${r.tls.reuseSessions ? "" : " (session reuse off)"}`
+        : ""
+    }`,
     `  rtt           ${pct(r.rttMs)}`,
     `  lifetimes     ${life(r.lifetimesMs)}`,
     `  drops         ${r.drops.total}   by code: ${counts(r.drops.byCode)}   by cause: ${counts(r.drops.byCause)}`,

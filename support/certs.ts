@@ -29,13 +29,18 @@ function readCertificate(certPath: string, keyPath: string): Certificate {
   return { certPath, keyPath, certPem };
 }
 
-export function makeCertificate(dir: string): Certificate {
-  const certPath = path.join(dir, "tls.crt");
+/** The same, with an RSA-2048 key instead (`rsa.crt`, `rsa.crt.key`): what a full handshake costs with RSA. */
+export function makeRsaCertificate(dir: string): Certificate {
+  return makeCertificate(dir, "rsa.crt", ["-newkey", "rsa:2048", "-nodes"]);
+}
+
+export function makeCertificate(dir: string, name = "tls.crt", key: string[] = EC_KEY): Certificate {
+  const certPath = path.join(dir, name);
   const keyPath = `${certPath}.key`;
   openssl([
     "req",
     "-x509",
-    ...EC_KEY,
+    ...key,
     "-keyout",
     keyPath,
     "-out",

@@ -171,22 +171,48 @@ export function kubeProxyConntrackHop(establishedTimeoutSeconds: number): Hop {
   };
 }
 
-/** HAProxy terminating TLS in `mode tcp`: `timeout tunnel` is the idle timer; reloads and pod stops end at hard-stop-after. */
+/**
+ * The budget's words for the drain (the haproxy hop's drop event): who is closed when, and what
+ * `hard-stop-after` still does.
+ */
+export function drainDropEvent(
+  drain: { windowSeconds: number; order: "oldest" | "random" } | undefined,
+  timing: { preStopSeconds: number; hardStopAfterSeconds: number },
+): string {
+  const stop = `reload (SIGUSR2) or pod stop (rollout, drain; after a ${timing.preStopSeconds} s preStop)`;
+  if (!drain) {
+    return `${stop}: the old process keeps its connections for at most hard-stop-after ${timing.hardStopAfterSeconds} s, then closes the rest at once`;
+  }
+  return (
+    `${stop}: paced drain, the old process's connections are closed ${drain.order === "oldest" ? "oldest first" : "in random order"} ` +
+    `at N/${drain.windowSeconds} per second over ${drain.windowSeconds} s (N = the connections it holds), so reconnects arrive spread over the window; ` +
+    `hard-stop-after ${timing.hardStopAfterSeconds} s closes whatever is left`
+  );
+}
+
+/**
+ * HAProxy terminating TLS in `mode tcp`: `timeout tunnel` is the idle timer; reloads and pod stops
+ * close the old process's connections over the paced drain's window (or all at hard-stop-after).
+ */
 export function haproxyHop(timing: {
   tunnelSeconds: number;
   hardStopAfterSeconds: number;
   preStopSeconds: number;
+  /** The paced drain; undefined when off. */
+  drain?: { windowSeconds: number; order: "oldest" | "random" };
+  /** Shared session-ticket keys: a reconnect resumes its TLS session on any replica. */
+  sessionTickets?: boolean;
 }): Hop {
+  const resume = timing.sessionTickets
+    ? "a client that keeps its TLS session (ticket) resumes it on reconnect, on any replica and after a reload (shared tls-ticket-keys)"
+    : "every reconnect is a full TLS handshake (no shared session-ticket keys: tls.haproxy.sessionTickets)";
   return {
     name: "haproxy",
     idleTimeoutSeconds: timing.tunnelSeconds,
     lifetimeCapSeconds: null,
-    dropEvents: [
-      `reload (SIGUSR2) or pod stop (rollout, drain; after a ${timing.preStopSeconds} s preStop): the old process keeps its connections for at most hard-stop-after ${timing.hardStopAfterSeconds} s, then closes the rest at once`,
-      "pod loss (node failure) drops its connections",
-    ],
+    dropEvents: [drainDropEvent(timing.drain, timing), "pod loss (node failure) drops its connections"],
     idleSetting: "tls.haproxy.timeouts.tunnelSeconds",
-    note: "timeout tunnel is an idle timer, reset by heartbeats in either direction",
+    note: `timeout tunnel is an idle timer, reset by heartbeats in either direction; ${resume}`,
   };
 }
 

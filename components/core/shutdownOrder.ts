@@ -10,7 +10,9 @@
  *    too, may run this long after SIGTERM);
  * 3. `terminationGracePeriodSeconds`, counted from the start of preStop, which ends in SIGKILL.
  *
- * The order must be preStop < drain, and preStop + drain + margin <= terminationGracePeriodSeconds;
+ * The order must be preStop < drain, a paced drain's window < drain (HAProxy: the sidecar closes the
+ * old process's connections over that window, hard-stop-after cuts what is left), and
+ * preStop + drain + margin <= terminationGracePeriodSeconds;
  * otherwise the drain is cut short (SIGKILL) or never starts before the pod is gone.
  */
 import { fail } from "./validation";
@@ -31,6 +33,8 @@ export interface ShutdownTimers {
   drain: ShutdownTimer;
   /** HAProxy `close-spread-time` (must fit inside the drain). */
   closeSpread?: ShutdownTimer;
+  /** The paced drain's window (HAProxy): closes spread from the same moment as the drain; must end before it. */
+  pacedDrain?: ShutdownTimer;
   terminationGracePeriod: ShutdownTimer;
   /** Slack between the end of the drain and the kubelet's SIGKILL. */
   marginSeconds: number;
@@ -60,6 +64,13 @@ export function shutdownOrderProblems(t: ShutdownTimers): ShutdownOrderProblem[]
     problems.push({
       field: closeSpread.field,
       problem: `${closeSpread.seconds} must be below ${drain.field} ${drain.seconds}, so connections get the chance to close gracefully before the old process is stopped`,
+    });
+  }
+  const paced = t.pacedDrain;
+  if (paced && paced.seconds >= drain.seconds) {
+    problems.push({
+      field: paced.field,
+      problem: `${paced.seconds} must be below ${drain.field} ${drain.seconds}: both count from the soft-stop (or the reload), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise ${lastPart(drain.field)}`,
     });
   }
   const pre = preStop?.seconds ?? 0;

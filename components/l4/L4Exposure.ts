@@ -4,13 +4,15 @@ import * as cloudflare from "@pulumi/cloudflare";
 import { PathBudget } from "../budget/model";
 import { checkAdmissionCluster, knativeSettingsFor } from "../knative/KnativeSettings";
 import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
-import { L4ExposureArgs } from "./args";
+import { L4ExposureArgs, TerminateTlsArgs } from "./args";
+import { drainScript } from "./drain";
 import {
   certificateObject,
   haproxyConfigFor,
   haproxyConfigMapSpec,
   haproxyDeploymentSpec,
   haproxyPdbSpec,
+  ticketSecretSpec,
   loadBalancerServiceSpec,
   podServiceSpec,
 } from "./kube";
@@ -81,6 +83,7 @@ export class L4Exposure extends pulumi.ComponentResource {
       l4MonitorTargets(plan),
     );
     const config = plan.tls.mode === "terminate" ? haproxyConfigFor(plan) : undefined;
+    const drain = plan.tls.mode === "terminate" && plan.tls.haproxy.drain ? drainScript() : undefined;
 
     if (plan.applyKnativeSettings) checkAdmissionCluster(plan.owner, args, opts);
 
@@ -160,16 +163,27 @@ export class L4Exposure extends pulumi.ComponentResource {
       }
       const configMap = new k8s.core.v1.ConfigMap(
         `${name}-haproxy`,
-        haproxyConfigMapSpec(plan, config as string),
+        haproxyConfigMapSpec(plan, config as string, drain),
         {
           parent: this,
         },
       );
+      const tickets = plan.tls.haproxy.sessionTickets;
+      if (tickets?.create) {
+        // The keys stay secrets end to end: the file is built inside the Output and marked secret.
+        const keys = (args.tls as TerminateTlsArgs).haproxy!.sessionTickets as {
+          keys: pulumi.Input<string>[];
+        };
+        const file = pulumi.secret(pulumi.all(keys.keys).apply((k) => `${k.join("\n")}\n`));
+        upstreamDeps.push(
+          new k8s.core.v1.Secret(`${name}-haproxy-tickets`, ticketSecretSpec(plan, file), { parent: this }),
+        );
+      }
       // HAProxy resolves its backend at start: the Service first. The Certificate is awaited until
       // Ready (its Secret issued; certificateObject's pulumi.com/waitFor), so the pods can mount it.
       const deployment = new k8s.apps.v1.Deployment(
         `${name}-haproxy`,
-        haproxyDeploymentSpec(plan, config as string),
+        haproxyDeploymentSpec(plan, config as string, drain),
         {
           parent: this,
           dependsOn: [configMap, ...upstreamDeps],

@@ -73,6 +73,31 @@ export interface HaproxyTimeoutArgs {
   clientFinSeconds?: number;
 }
 
+/** The paced drain of an old HAProxy process (docs/OPERATIONS.md, "Rollouts"). */
+export interface HaproxyDrainArgs {
+  /**
+   * Seconds over which the old process's connections are closed, at N/window per second, from the
+   * soft-stop (pod stop, after preStopSeconds) or the reload. Default five sixths of
+   * hardStopAfterSeconds (50 of 60), whole seconds; 1..86400 and below hardStopAfterSeconds (which
+   * closes what is left).
+   */
+  windowSeconds?: number;
+  /** Who goes first: "oldest" (default: the longest-lived connections) or "random". */
+  order?: "oldest" | "random";
+  /** The sidecar's pinned stock Node image (runs the bundled driver, no image to build). Default the monitor's, `node:24.19.0-alpine3.24`. */
+  image?: string;
+}
+
+/**
+ * Shared TLS session-ticket keys (HAProxy `tls-ticket-keys`), so a client resumes its TLS session on
+ * another replica or after a reload: exactly 3 keys, base64 of 80 random bytes each (`openssl rand
+ * 80 | openssl base64 -A`), oldest first; HAProxy encrypts with the middle one and decrypts with all
+ * three. Rotate by dropping the first and appending a new one (docs/OPERATIONS.md). Either the keys
+ * (Pulumi secrets: the component writes the Secret `<name>-haproxy-tickets`) or an existing Secret
+ * with the file under key `tls-ticket-keys`.
+ */
+export type SessionTicketArgs = { keys: pulumi.Input<string>[] } | { secretName: string };
+
 export interface HaproxyArgs {
   /** Replicas, at least 2 (a PodDisruptionBudget keeps all but one). Default 2. */
   replicas?: number;
@@ -99,6 +124,17 @@ export interface HaproxyArgs {
    * HAProxy's `nbthread` is `limits.cpu` (else `requests.cpu`) rounded up, at most 64.
    */
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  /**
+   * The paced drain (a sidecar closing the old process's connections gradually instead of all at
+   * hard-stop-after). Default on, `{}`: the window is five sixths of hardStopAfterSeconds, oldest
+   * first (off by itself when that is under a second); `false` turns it off.
+   */
+  drain?: HaproxyDrainArgs | false;
+  /**
+   * TLS session resumption across replicas and reloads (see SessionTicketArgs). Default none: the
+   * listener sets `no-tls-tickets`, and every reconnect is a full handshake.
+   */
+  sessionTickets?: SessionTicketArgs;
 }
 
 export interface TerminateTlsArgs {
@@ -122,6 +158,11 @@ export interface TerminateTlsArgs {
            * issuance takes minutes); 30..7200.
            */
           readyTimeoutSeconds?: number;
+          /**
+           * The private key: "ECDSA" (default, P-256: a full handshake costs the server a fraction of
+           * an RSA one) or "RSA" (2048 bits, for clients without ECDSA support).
+           */
+          keyAlgorithm?: "ECDSA" | "RSA";
         };
       };
   haproxy?: HaproxyArgs;

@@ -67,9 +67,23 @@ export interface HaproxyConfigParams {
   nbthread?: number;
   /** Log connections to stdout. Default true. */
   log?: boolean;
+  /**
+   * `tls-ticket-keys` file (3 base64 keys, the middle one encrypts): TLS session tickets shared by
+   * every replica and surviving reloads. Undefined = `no-tls-tickets` (every reconnect is a full
+   * handshake on another process).
+   */
+  ticketKeysPath?: string;
 }
 
 const s = (seconds: number): string => `${seconds}s`;
+
+/**
+ * `tune.ssl.lifetime` with session tickets: a ticket is valid this long after the handshake that
+ * issued it (HAProxy's default, 300 s, would refuse the ticket of any connection older than 5
+ * minutes at a drain: measured, a 2 s lifetime refused a 4 s old ticket). TLS 1.3's maximum, 7
+ * days (RFC 8446, 4.6.1): what bounds a ticket's use is the rotation of the 3 keys.
+ */
+export const TICKET_LIFETIME_SECONDS = 604800;
 
 /** Renders haproxy.cfg. Pure: same params, same text. */
 export function renderHaproxyConfig(params: HaproxyConfigParams): string {
@@ -90,12 +104,13 @@ export function renderHaproxyConfig(params: HaproxyConfigParams): string {
   // HAProxy counts CPUs from its affinity mask (the node's), not from the container's CPU quota.
   if (params.nbthread !== undefined) add(`    nbthread ${params.nbthread}`);
   if (log) add("    log stdout format raw local0 info");
+  if (params.ticketKeysPath) add(`    tune.ssl.lifetime ${TICKET_LIFETIME_SECONDS}`);
   add(
     // Old processes (after a reload or on stop) keep their connections at most this long.
     `    hard-stop-after ${s(t.hardStopAfterSeconds)}`,
     `    close-spread-time ${s(t.closeSpreadSeconds)}`,
     `    stats socket ${params.runtimeDir}/admin.sock mode 600 level admin expose-fd listeners`,
-    "    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets",
+    `    ssl-default-bind-options ssl-min-ver TLSv1.2${params.ticketKeysPath ? "" : " no-tls-tickets"}`,
     "    ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305",
     "    ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
     "",
@@ -126,7 +141,10 @@ export function renderHaproxyConfig(params: HaproxyConfigParams): string {
     );
   }
 
-  const tls = params.certPath ? ` ssl crt ${params.certPath} ssl-min-ver TLSv1.2 alpn http/1.1` : "";
+  const tickets = params.ticketKeysPath ? ` tls-ticket-keys ${params.ticketKeysPath}` : "";
+  const tls = params.certPath
+    ? ` ssl crt ${params.certPath} ssl-min-ver TLSv1.2 alpn http/1.1${tickets}`
+    : "";
   add(
     "frontend websocket",
     `    bind ${params.bindAddress}:${params.bindPort}${params.acceptProxy ? " accept-proxy" : ""}${tls}`,
@@ -168,6 +186,8 @@ export interface ShutdownPlan {
 }
 
 export interface ShutdownArgs {
+  /** The paced drain's window (already resolved), checked against hard-stop-after. */
+  drainWindowSeconds?: number;
   preStopSeconds?: number;
   hardStopAfterSeconds?: number;
   closeSpreadSeconds?: number;
@@ -219,12 +239,17 @@ export function planShutdown(owner: string, field: string, args: ShutdownArgs = 
     Number.MAX_SAFE_INTEGER,
     "of seconds",
   );
-  // preStop < hard-stop-after, close-spread-time < hard-stop-after, preStop + hard-stop-after + margin <= grace.
+  // preStop < hard-stop-after, close-spread-time < hard-stop-after, drain window < hard-stop-after,
+  // preStop + hard-stop-after + margin <= grace.
   assertShutdownOrder(owner, {
     proxy: "haproxy",
     preStop: { field: `${field}.preStopSeconds`, seconds: preStopSeconds },
     drain: { field: `${field}.hardStopAfterSeconds`, seconds: hardStopAfterSeconds },
     closeSpread: { field: `${field}.closeSpreadSeconds`, seconds: closeSpreadSeconds },
+    pacedDrain:
+      args.drainWindowSeconds === undefined
+        ? undefined
+        : { field: `${field}.drain.windowSeconds`, seconds: args.drainWindowSeconds },
     terminationGracePeriod: {
       field: `${field}.terminationGracePeriodSeconds`,
       seconds: terminationGracePeriodSeconds,

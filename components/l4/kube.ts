@@ -8,6 +8,14 @@ import { HAPROXY_UID, HaproxyConfigParams, renderHaproxyConfig } from "./haproxy
 import { HAPROXY_HEALTH_PORT, HAPROXY_TLS_PORT, haproxyLabels, L4Plan, ResolvedTls } from "./plan";
 import { serviceAnnotations } from "./metallb";
 import { cloudServiceFields } from "./cloudAnnotations";
+import {
+  DRAIN_SCRIPT_DIR,
+  DRAIN_SCRIPT_KEY,
+  DRAIN_SIDECAR_RESOURCES,
+  drainCommand,
+  drainScriptHash,
+  MASTER_SOCKET_NAME,
+} from "./drain";
 
 type Terminate = Extract<ResolvedTls, { mode: "terminate" }>;
 
@@ -17,6 +25,23 @@ export const HAPROXY_CERT_DIR = "/etc/ws-exposure/tls";
 /** The Secret's tls.crt is projected here, its tls.key beside it as `<crt>.key`, which HAProxy loads by itself. */
 export const HAPROXY_CERT_PATH = `${HAPROXY_CERT_DIR}/tls.crt`;
 export const HAPROXY_RUNTIME_DIR = "/var/run/haproxy";
+/** The session-ticket Secret's `tls-ticket-keys` is projected here. */
+export const HAPROXY_TICKETS_DIR = "/etc/ws-exposure/tickets";
+export const TICKET_KEYS_KEY = "tls-ticket-keys";
+export const HAPROXY_TICKET_KEYS_PATH = `${HAPROXY_TICKETS_DIR}/${TICKET_KEYS_KEY}`;
+/**
+ * The container's command: haproxy itself is pid 1 (the master; the preStop signals it), with the
+ * master CLI on a socket in the runtime directory (the drain sidecar reaches every worker through it).
+ */
+export const HAPROXY_COMMAND = [
+  "haproxy",
+  "-W",
+  "-db",
+  "-S",
+  `${HAPROXY_RUNTIME_DIR}/${MASTER_SOCKET_NAME},mode,600`,
+  "-f",
+  `${HAPROXY_CONFIG_DIR}/haproxy.cfg`,
+];
 
 export function requireTerminate(plan: L4Plan): Terminate {
   if (plan.tls.mode !== "terminate")
@@ -44,6 +69,7 @@ export function haproxyParamsFor(plan: L4Plan): HaproxyConfigParams {
     runtimeDir: HAPROXY_RUNTIME_DIR,
     maxconn: tls.haproxy.maxconn,
     nbthread: tls.haproxy.nbthread,
+    ticketKeysPath: tls.haproxy.sessionTickets ? HAPROXY_TICKET_KEYS_PATH : undefined,
   };
 }
 
@@ -56,20 +82,65 @@ export function configHash(config: string): string {
   return createHash("sha256").update(config).digest("hex").slice(0, 16);
 }
 
-export function haproxyConfigMapSpec(plan: L4Plan, config: string) {
+/** The ConfigMap: haproxy.cfg, and the drain driver when the paced drain is on (`drainScript`). */
+export function haproxyConfigMapSpec(plan: L4Plan, config: string, drainScript?: string) {
+  const tls = requireTerminate(plan);
+  if (tls.haproxy.drain && drainScript === undefined)
+    throw new Error(`L4 plan ${plan.name}: the paced drain is on but no driver script was given`);
   return {
     metadata: {
       name: `${plan.name}-haproxy`,
       namespace: plan.backend.namespace,
       labels: haproxyLabels(plan.name),
     },
-    data: { "haproxy.cfg": config },
+    data: {
+      "haproxy.cfg": config,
+      ...(tls.haproxy.drain ? { [DRAIN_SCRIPT_KEY]: drainScript as string } : {}),
+    },
   };
 }
 
-export function haproxyDeploymentSpec(plan: L4Plan, config: string) {
+export function haproxyDeploymentSpec(plan: L4Plan, config: string, drainScript?: string) {
   const tls = requireTerminate(plan);
   const h = tls.haproxy;
+  const drain = h.drain;
+  const containerSecurity = {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+  };
+  // The paced drain: a stock Node image running the driver from the ConfigMap, as the pod's uid (99)
+  // so it may use the master socket (mode 600). Its main process drains old workers after a reload;
+  // its preStop drains every worker after the same sleep as haproxy's preStop (then soft-stopped).
+  const drainContainers = drain
+    ? [
+        {
+          name: "drain",
+          image: drain.image,
+          command: drainCommand(drain, HAPROXY_RUNTIME_DIR, { watch: true }),
+          lifecycle: {
+            preStop: {
+              exec: {
+                command: drainCommand(drain, HAPROXY_RUNTIME_DIR, {
+                  allAfterSeconds: h.shutdown.preStopSeconds,
+                }),
+              },
+            },
+          },
+          resources: DRAIN_SIDECAR_RESOURCES,
+          securityContext: containerSecurity,
+          volumeMounts: [
+            { name: "drain", mountPath: DRAIN_SCRIPT_DIR, readOnly: true },
+            { name: "run", mountPath: HAPROXY_RUNTIME_DIR },
+          ],
+        },
+      ]
+    : [];
+  const annotations: Record<string, string> = {
+    "ws-exposure.dev/haproxy-config-sha256": configHash(config),
+  };
+  if (drain) annotations["ws-exposure.dev/haproxy-drain-sha256"] = drainScriptHash(drainScript ?? "");
   const labels = haproxyLabels(plan.name);
   const probe = (periodSeconds: number, failureThreshold: number) => ({
     httpGet: { path: "/healthz", port: "health" },
@@ -88,8 +159,8 @@ export function haproxyDeploymentSpec(plan: L4Plan, config: string) {
       template: {
         metadata: {
           labels,
-          // A config change rolls the pods (each old pod drains through preStop + hard-stop-after).
-          annotations: { "ws-exposure.dev/haproxy-config-sha256": configHash(config) },
+          // A config (or driver) change rolls the pods (each old pod drains through preStop + hard-stop-after).
+          annotations,
         },
         spec: {
           terminationGracePeriodSeconds: h.shutdown.terminationGracePeriodSeconds,
@@ -128,7 +199,7 @@ export function haproxyDeploymentSpec(plan: L4Plan, config: string) {
               name: "haproxy",
               image: h.image,
               // haproxy itself is pid 1 (the master): the preStop signals it directly.
-              command: ["haproxy", "-W", "-db", "-f", `${HAPROXY_CONFIG_DIR}/haproxy.cfg`],
+              command: HAPROXY_COMMAND,
               ports: [
                 { name: "wss", containerPort: HAPROXY_TLS_PORT, protocol: "TCP" },
                 { name: "health", containerPort: HAPROXY_HEALTH_PORT, protocol: "TCP" },
@@ -137,19 +208,18 @@ export function haproxyDeploymentSpec(plan: L4Plan, config: string) {
               livenessProbe: probe(10, 3),
               lifecycle: { preStop: { exec: { command: h.shutdown.preStopCommand } } },
               resources: h.resources,
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ["ALL"] },
-              },
+              securityContext: containerSecurity,
               volumeMounts: [
                 { name: "config", mountPath: HAPROXY_CONFIG_DIR, readOnly: true },
                 { name: "tls", mountPath: HAPROXY_CERT_DIR, readOnly: true },
+                ...(h.sessionTickets
+                  ? [{ name: "tickets", mountPath: HAPROXY_TICKETS_DIR, readOnly: true }]
+                  : []),
                 { name: "run", mountPath: HAPROXY_RUNTIME_DIR },
                 { name: "tmp", mountPath: "/tmp" },
               ],
             },
+            ...drainContainers,
           ],
           volumes: [
             {
@@ -171,6 +241,29 @@ export function haproxyDeploymentSpec(plan: L4Plan, config: string) {
                 defaultMode: 0o440,
               },
             },
+            ...(h.sessionTickets
+              ? [
+                  {
+                    name: "tickets",
+                    secret: {
+                      secretName: h.sessionTickets.secretName,
+                      items: [{ key: TICKET_KEYS_KEY, path: TICKET_KEYS_KEY }],
+                      defaultMode: 0o440,
+                    },
+                  },
+                ]
+              : []),
+            ...(drain
+              ? [
+                  {
+                    name: "drain",
+                    configMap: {
+                      name: `${plan.name}-haproxy`,
+                      items: [{ key: DRAIN_SCRIPT_KEY, path: DRAIN_SCRIPT_KEY }],
+                    },
+                  },
+                ]
+              : []),
             { name: "run", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
             { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
           ],
@@ -245,6 +338,24 @@ export function loadBalancerServiceSpec(plan: L4Plan) {
 }
 
 /**
+ * The session-ticket Secret the component writes from `tls.haproxy.sessionTickets.keys`: one key a
+ * line, oldest first. `keysFile` is a Pulumi secret (the caller wraps it); never rendered in clear.
+ */
+export function ticketSecretSpec<T>(plan: L4Plan, keysFile: T) {
+  const tickets = requireTerminate(plan).haproxy.sessionTickets;
+  if (!tickets?.create) throw new Error(`L4 plan ${plan.name} writes no session-ticket Secret`);
+  return {
+    metadata: {
+      name: tickets.secretName,
+      namespace: plan.backend.namespace,
+      labels: haproxyLabels(plan.name),
+    },
+    type: "Opaque",
+    stringData: { [TICKET_KEYS_KEY]: keysFile },
+  };
+}
+
+/**
  * Annotations the Kubernetes provider (@pulumi/kubernetes 4.18+) reads to await a custom resource:
  * without them a Certificate counts as ready once created, and the HAProxy Deployment that depends
  * on it is created before its Secret exists (its pods cannot mount it, and its own await times out).
@@ -264,7 +375,11 @@ export function certificateObject(plan: L4Plan) {
     secretName: tls.secretName,
     dnsNames: [plan.hostname],
     issuerRef: { name: cm.issuerName, kind: cm.issuerKind, group: "cert-manager.io" },
-    privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+    // ECDSA P-256 by default: a full handshake costs the server a fraction of an RSA-2048 one.
+    privateKey:
+      cm.keyAlgorithm === "RSA"
+        ? { algorithm: "RSA", size: 2048, rotationPolicy: "Always" }
+        : { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
   };
   if (cm.duration) spec.duration = cm.duration;
   if (cm.renewBefore) spec.renewBefore = cm.renewBefore;

@@ -75,6 +75,8 @@ export function planBudget(p: BudgetInput): PathBudget {
         tunnelSeconds: tls.haproxy.timeouts.tunnelSeconds,
         hardStopAfterSeconds: tls.haproxy.shutdown.hardStopAfterSeconds,
         preStopSeconds: tls.haproxy.shutdown.preStopSeconds,
+        drain: tls.haproxy.drain,
+        sessionTickets: tls.haproxy.sessionTickets !== undefined,
       }),
     );
   }

@@ -9,7 +9,8 @@ import {
   requirePort,
   requireWholeNumber,
 } from "../core/validation";
-import { HaproxyArgs, L4TlsArgs, TerminateTlsArgs } from "./args";
+import { HaproxyArgs, L4TlsArgs, SessionTicketArgs, TerminateTlsArgs } from "./args";
+import { resolveDrain } from "./drain";
 import { DEFAULT_HAPROXY_IMAGE, planShutdown } from "./haproxy";
 import { planHaproxySizing } from "./haproxySizing";
 import {
@@ -56,6 +57,7 @@ export function resolveHaproxy(
   owner: string,
   h: HaproxyArgs | undefined,
   websocket: ResolvedWebSocket,
+  name: string,
 ): ResolvedHaproxy {
   const f = "tls.haproxy";
   const replicas = requireWholeNumber(owner, `${f}.replicas`, h?.replicas ?? 2, 2, 100);
@@ -89,12 +91,16 @@ export function resolveHaproxy(
       `${tunnelSeconds} is below 3 heartbeats (3 x websocket.heartbeatSeconds ${websocket.heartbeatSeconds} = ${minTunnel}); HAProxy would cut connections that miss a heartbeat or two; raise it to at least ${minTunnel}`,
     );
   }
-  const shutdown = planShutdown(owner, f, {
+  const shutdownArgs = {
     preStopSeconds: h?.preStopSeconds,
     hardStopAfterSeconds: h?.hardStopAfterSeconds,
     closeSpreadSeconds: h?.closeSpreadSeconds,
     terminationGracePeriodSeconds: h?.terminationGracePeriodSeconds,
-  });
+  };
+  // The timers first (their own messages), then the drain window against them.
+  const hardStopAfterSeconds = planShutdown(owner, f, shutdownArgs).hardStopAfterSeconds;
+  const drain = resolveDrain(owner, `${f}.drain`, h?.drain, hardStopAfterSeconds);
+  const shutdown = planShutdown(owner, f, { ...shutdownArgs, drainWindowSeconds: drain?.windowSeconds });
   return {
     replicas,
     image,
@@ -109,7 +115,71 @@ export function resolveHaproxy(
     },
     shutdown,
     ...planHaproxySizing(owner, f, { maxconn: h?.maxconn, resources: h?.resources }),
+    drain,
+    sessionTickets: resolveSessionTickets(owner, `${f}.sessionTickets`, h?.sessionTickets, name),
   };
+}
+
+/** A `tls-ticket-keys` key: base64 of 48 (AES-128) or 80 (AES-256) bytes. */
+const TICKET_KEY_BYTES = [48, 80];
+/** HAProxy's TLS_TICKETS_NO: it decrypts with the last 3 keys of the file and encrypts with the middle one. */
+export const TICKET_KEYS = 3;
+
+/**
+ * `tls.haproxy.sessionTickets`: the Secret HAProxy reads `tls-ticket-keys` from. Keys given as
+ * plain strings are checked here; keys given as Outputs (secrets from config) are written as they are.
+ */
+export function resolveSessionTickets(
+  owner: string,
+  field: string,
+  args: SessionTicketArgs | undefined,
+  name: string,
+): { secretName: string; create: boolean } | undefined {
+  if (args === undefined) return undefined;
+  const given = args as { keys?: unknown; secretName?: unknown };
+  if (
+    typeof args !== "object" ||
+    args === null ||
+    (given.keys === undefined) === (given.secretName === undefined)
+  ) {
+    fail(
+      owner,
+      field,
+      `needs exactly one of { keys: [3 keys] } (Pulumi secrets; the component writes the Secret) or { secretName } (an existing Secret with key "tls-ticket-keys")`,
+    );
+  }
+  if (given.secretName !== undefined) {
+    return { secretName: requireDnsLabel(owner, `${field}.secretName`, given.secretName), create: false };
+  }
+  const keys = given.keys;
+  if (!Array.isArray(keys) || keys.length !== TICKET_KEYS) {
+    fail(
+      owner,
+      `${field}.keys`,
+      `must hold exactly ${TICKET_KEYS} keys, oldest first (HAProxy encrypts with the middle one and decrypts with all three); generate one with \`openssl rand 80 | openssl base64 -A\``,
+    );
+  }
+  const lengths = new Set<number>();
+  keys.forEach((key, i) => {
+    if (typeof key !== "string") return; // an Output: a secret, checked by HAProxy when it loads the file
+    const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(key) ? Buffer.from(key, "base64").length : -1;
+    if (!TICKET_KEY_BYTES.includes(bytes)) {
+      fail(
+        owner,
+        `${field}.keys[${i}]`,
+        `is not the base64 of 48 or 80 bytes (HAProxy refuses to start); generate one with \`openssl rand 80 | openssl base64 -A\``,
+      );
+    }
+    lengths.add(bytes);
+  });
+  if (lengths.size > 1) {
+    fail(
+      owner,
+      `${field}.keys`,
+      "mixes 48-byte and 80-byte keys; HAProxy takes the first key's length for all of them: use 80-byte keys throughout",
+    );
+  }
+  return { secretName: `${name}-haproxy-tickets`, create: true };
 }
 
 export function resolveTls(
@@ -200,7 +270,7 @@ export function resolveTls(
       "needs exactly one of { secretName } (an existing kubernetes.io/tls Secret) or { certManager: { issuerName } }",
     );
   }
-  const haproxy = resolveHaproxy(owner, term.haproxy, websocket);
+  const haproxy = resolveHaproxy(owner, term.haproxy, websocket, name);
   if (cert.secretName !== undefined) {
     return {
       mode,
@@ -214,6 +284,7 @@ export function resolveTls(
     duration?: string;
     renewBefore?: string;
     readyTimeoutSeconds?: unknown;
+    keyAlgorithm?: unknown;
   };
   const issuerName = requireDnsLabel(owner, "tls.certificate.certManager.issuerName", cm.issuerName);
   const issuerKind = requireOneOf(
@@ -239,6 +310,12 @@ export function resolveTls(
       duration: cm.duration,
       renewBefore: cm.renewBefore,
       readyTimeoutSeconds,
+      keyAlgorithm: requireOneOf(
+        owner,
+        "tls.certificate.certManager.keyAlgorithm",
+        cm.keyAlgorithm ?? "ECDSA",
+        ["ECDSA", "RSA"] as const,
+      ),
     },
     haproxy,
   };

@@ -1,3 +1,4 @@
+import type { ResolvedDrain } from "./drain";
 /** The decisions an L4Exposure plan holds, and the constants they rest on. */
 import { KNATIVE_QUEUE_PROXY_PORT, KNATIVE_USER_PORT } from "../policyChecks/knativePods";
 import { PathBudget } from "../budget/model";
@@ -57,6 +58,10 @@ export interface ResolvedHaproxy {
   /** Memory the pod needs for maxconn, MiB (see haproxySizing.ts). */
   memoryMiB: number;
   resources: { requests: Record<string, string>; limits: Record<string, string> };
+  /** The paced drain's sidecar; undefined when off (tls.haproxy.drain false). */
+  drain?: ResolvedDrain;
+  /** Shared session-ticket keys: the Secret holding `tls-ticket-keys` (created from keys, or existing). Undefined: none. */
+  sessionTickets?: { secretName: string; create: boolean };
 }
 
 export type ResolvedTls =
@@ -71,6 +76,8 @@ export type ResolvedTls =
         renewBefore?: string;
         /** `pulumi up` waits this long for the Certificate's Ready condition. */
         readyTimeoutSeconds: number;
+        /** The private key: ECDSA P-256 or RSA 2048. */
+        keyAlgorithm: "ECDSA" | "RSA";
       };
       haproxy: ResolvedHaproxy;
     }

@@ -33,6 +33,12 @@ export const l4Shape = {
   haproxyTunnelTimeoutSeconds: whole.optional(),
   haproxyPreStopSeconds: whole.optional(),
   haproxyHardStopAfterSeconds: whole.optional(),
+  /** The paced drain's window (0 = off). */
+  haproxyDrainWindowSeconds: whole.optional(),
+  haproxyDrainOrder: z.enum(["oldest", "random"]).optional(),
+  /** An existing Secret with key tls-ticket-keys: TLS resumption across replicas and reloads. */
+  haproxySessionTicketsSecret: z.string().optional(),
+  certManagerKeyAlgorithm: z.enum(["ECDSA", "RSA"]).optional(),
   l4Route: z.enum(["queue-proxy", "ingress", "force-port-8080"]).optional(),
   /** The Knative Service's container port name and containerConcurrency, as its owner declared them. */
   knativePortName: z.enum(["http1", "h2c"]).optional(),
@@ -54,7 +60,13 @@ function tlsArgs(c: L4StackConfig): L4TlsArgs {
     mode,
     certificate:
       c.certManagerIssuer !== undefined
-        ? { certManager: { issuerName: c.certManagerIssuer, issuerKind: c.certManagerIssuerKind } }
+        ? {
+            certManager: {
+              issuerName: c.certManagerIssuer,
+              issuerKind: c.certManagerIssuerKind,
+              keyAlgorithm: c.certManagerKeyAlgorithm,
+            },
+          }
         : { secretName: c.tlsSecretName as string },
     haproxy: {
       replicas: c.haproxyReplicas,
@@ -62,6 +74,16 @@ function tlsArgs(c: L4StackConfig): L4TlsArgs {
       timeouts: { tunnelSeconds: c.haproxyTunnelTimeoutSeconds },
       preStopSeconds: c.haproxyPreStopSeconds,
       hardStopAfterSeconds: c.haproxyHardStopAfterSeconds,
+      drain:
+        c.haproxyDrainWindowSeconds === 0
+          ? false
+          : c.haproxyDrainWindowSeconds === undefined && c.haproxyDrainOrder === undefined
+            ? undefined
+            : { windowSeconds: c.haproxyDrainWindowSeconds, order: c.haproxyDrainOrder },
+      sessionTickets:
+        c.haproxySessionTicketsSecret === undefined
+          ? undefined
+          : { secretName: c.haproxySessionTicketsSecret },
     },
   };
 }
@@ -138,6 +160,10 @@ export function l4ConfigProblems(c: L4StackConfig): string[] {
     ["haproxyTunnelTimeoutSeconds", ["terminate"]],
     ["haproxyPreStopSeconds", ["terminate"]],
     ["haproxyHardStopAfterSeconds", ["terminate"]],
+    ["haproxyDrainWindowSeconds", ["terminate"]],
+    ["haproxyDrainOrder", ["terminate"]],
+    ["haproxySessionTicketsSecret", ["terminate"]],
+    ["certManagerKeyAlgorithm", ["terminate"]],
     ["tlsTargetPort", ["passthrough", "none", "loadBalancer"]],
     ["acknowledgeInsecure", ["none"]],
   ];

@@ -266,6 +266,91 @@ export const componentCases: [string, string, Kind, unknown][] = [
     "l4",
     l4Args(haproxy({ hardStopAfterSeconds: 90000 })),
   ],
+  // --- the paced drain and session tickets (issue 12)
+  [
+    "drain window not below hard-stop-after",
+    'L4Exposure "staging": tls.haproxy.drain.windowSeconds 60 must be below tls.haproxy.hardStopAfterSeconds 60: both count from the soft-stop (or the reload), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise hardStopAfterSeconds',
+    "l4",
+    l4Args(haproxy({ drain: { windowSeconds: 60 } })),
+  ],
+  [
+    "drain window 0",
+    'L4Exposure "staging": tls.haproxy.drain.windowSeconds must be a whole number of seconds from 1 to 86400 (got 0)',
+    "l4",
+    l4Args(haproxy({ drain: { windowSeconds: 0 } })),
+  ],
+  [
+    "drain order unknown",
+    'L4Exposure "staging": tls.haproxy.drain.order must be one of "oldest", "random" (got "newest")',
+    "l4",
+    l4Args(haproxy({ drain: { order: "newest" } })),
+  ],
+  [
+    "drain not an object",
+    'L4Exposure "staging": tls.haproxy.drain "on" is not an object: give { windowSeconds, order }, {} for the defaults, or false to turn the paced drain off',
+    "l4",
+    l4Args(haproxy({ drain: "on" })),
+  ],
+  [
+    "drain image not pinned",
+    'L4Exposure "staging": tls.haproxy.drain.image "node:latest" is not pinned; use a tag or digest such as "node:24.19.0-alpine3.24"',
+    "l4",
+    l4Args(haproxy({ drain: { image: "node:latest" } })),
+  ],
+  [
+    "session tickets: two keys",
+    'L4Exposure "staging": tls.haproxy.sessionTickets.keys must hold exactly 3 keys, oldest first (HAProxy encrypts with the middle one and decrypts with all three); generate one with `openssl rand 80 | openssl base64 -A`',
+    "l4",
+    l4Args(
+      haproxy({
+        sessionTickets: {
+          keys: [Buffer.alloc(80, 1).toString("base64"), Buffer.alloc(80, 1).toString("base64")],
+        },
+      }),
+    ),
+  ],
+  [
+    "session tickets: a key of the wrong length (the message never shows it)",
+    'L4Exposure "staging": tls.haproxy.sessionTickets.keys[1] is not the base64 of 48 or 80 bytes (HAProxy refuses to start); generate one with `openssl rand 80 | openssl base64 -A`',
+    "l4",
+    l4Args(
+      haproxy({
+        sessionTickets: {
+          keys: [Buffer.alloc(80, 1).toString("base64"), "bm9wZQ==", Buffer.alloc(80, 1).toString("base64")],
+        },
+      }),
+    ),
+  ],
+  [
+    "session tickets: 48- and 80-byte keys mixed",
+    'L4Exposure "staging": tls.haproxy.sessionTickets.keys mixes 48-byte and 80-byte keys; HAProxy takes the first key\'s length for all of them: use 80-byte keys throughout',
+    "l4",
+    l4Args(
+      haproxy({
+        sessionTickets: {
+          keys: [
+            Buffer.alloc(80, 1).toString("base64"),
+            Buffer.alloc(48, 2).toString("base64"),
+            Buffer.alloc(80, 1).toString("base64"),
+          ],
+        },
+      }),
+    ),
+  ],
+  [
+    "session tickets: neither keys nor secretName",
+    'L4Exposure "staging": tls.haproxy.sessionTickets needs exactly one of { keys: [3 keys] } (Pulumi secrets; the component writes the Secret) or { secretName } (an existing Secret with key "tls-ticket-keys")',
+    "l4",
+    l4Args(haproxy({ sessionTickets: {} })),
+  ],
+  [
+    "certificate key algorithm unknown",
+    'L4Exposure "staging": tls.certificate.certManager.keyAlgorithm must be one of "ECDSA", "RSA" (got "DSA")',
+    "l4",
+    l4Args({
+      tls: { mode: "terminate", certificate: { certManager: { issuerName: "le", keyAlgorithm: "DSA" } } },
+    }),
+  ],
   [
     "sessionAffinity timeout above 86400",
     'L4Exposure "staging": sessionAffinity.timeoutSeconds must be a whole number of seconds from 1 to 86400 (got 86401)',

@@ -297,3 +297,29 @@ describe("TLS private keys never pass through the program", () => {
     },
   );
 });
+
+describe("TLS session-ticket keys (issue 12), under mocks", () => {
+  const keys = [7, 8, 9].map((i) => Buffer.alloc(80, i).toString("base64"));
+  test.each([
+    ["given as plain strings (wrapped by the component)", keys],
+    ["given as Pulumi secrets (from config.requireSecret)", keys.map((k) => pulumi.secret(k))],
+  ])("%s: only in the Secret's stringData, only as a Pulumi secret", async (_label, given) => {
+    await built(
+      new L4Exposure(
+        "staging",
+        l4Args({
+          tls: {
+            mode: "terminate",
+            certificate: { secretName: "ws-example-com-tls" },
+            haproxy: { sessionTickets: { keys: given } },
+          },
+        }),
+      ),
+    );
+    for (const key of keys) {
+      expect(tokenOccurrences(runtime.resources, key)).toEqual([
+        { resource: `${SECRET} staging-haproxy-tickets`, at: "stringData.tls-ticket-keys", secret: true },
+      ]);
+    }
+  });
+});

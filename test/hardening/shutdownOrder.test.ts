@@ -152,6 +152,46 @@ describe("shutdownOrderProblems", () => {
   });
 });
 
+describe("the paced drain's window (HAProxy)", () => {
+  const paced = (window: number, hardStop = 60): ShutdownTimers => ({
+    ...haproxy(10, hardStop, 50, 80),
+    pacedDrain: { field: "tls.haproxy.drain.windowSeconds", seconds: window },
+  });
+
+  test("the default 50 s inside hard-stop-after 60 s: in order", () => {
+    expect(shutdownOrderProblems(paced(50))).toEqual([]);
+  });
+
+  test.each([60, 61])("a window of %i s is not below hard-stop-after 60 s", (window) => {
+    expect(shutdownOrderProblems(paced(window))).toEqual([
+      {
+        field: "tls.haproxy.drain.windowSeconds",
+        problem: `${window} must be below tls.haproxy.hardStopAfterSeconds 60: both count from the soft-stop (or the reload), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise hardStopAfterSeconds`,
+      },
+    ]);
+  });
+
+  test("property: no problem iff the window is below hard-stop-after (other timers in order)", () => {
+    for (let hardStop = 11; hardStop <= 70; hardStop += 3)
+      for (let window = 1; window <= 80; window += 2) {
+        const timers = {
+          ...paced(window, hardStop),
+          closeSpread: undefined,
+          terminationGracePeriod: { field: "g", seconds: 1000 },
+        };
+        expect(shutdownOrderProblems(timers).length === 0).toBe(window < hardStop);
+      }
+  });
+
+  test("planShutdown checks it with the other timers", () => {
+    expect(() =>
+      planShutdown('L4Exposure "p"', "tls.haproxy", { hardStopAfterSeconds: 30, drainWindowSeconds: 30 }),
+    ).toThrow(
+      'L4Exposure "p": tls.haproxy.drain.windowSeconds 30 must be below tls.haproxy.hardStopAfterSeconds 30: both count from the soft-stop (or the reload), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise hardStopAfterSeconds',
+    );
+  });
+});
+
 describe("the plans use it", () => {
   test("planShutdown (the L4 plan's HAProxy tier) throws its first problem", () => {
     expect(() =>

@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { L4Exposure, L4ExposureComponentArgs } from "../../components/l4/L4Exposure";
 import { haproxyConfigFor } from "../../components/l4/kube";
@@ -6,7 +9,7 @@ import { baseArgs, haproxyLabelsOf, L4_NS, L4_TYPES } from "./fixtures";
 
 const runtime = useMockRuntime();
 
-const T = L4_TYPES;
+const T = { ...L4_TYPES, secret: "kubernetes:core/v1:Secret" };
 const NS = L4_NS;
 const HAPROXY_LABELS = haproxyLabelsOf("prod");
 
@@ -149,9 +152,46 @@ describe("L4Exposure, tls terminate, L2, pinned address, DNS to a WAN address", 
         labelSelector: { matchLabels: HAPROXY_LABELS },
       },
     ]);
-    const [c] = pod.containers;
+    const [c, drain] = pod.containers;
+    expect(pod.containers.length).toBe(2);
     expect(c.image).toBe("haproxy:3.2.4");
-    expect(c.command).toEqual(["haproxy", "-W", "-db", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]);
+    expect(c.command).toEqual([
+      "haproxy",
+      "-W",
+      "-db",
+      "-S",
+      "/var/run/haproxy/master.sock,mode,600",
+      "-f",
+      "/usr/local/etc/haproxy/haproxy.cfg",
+    ]);
+    // The paced drain's sidecar: stock Node image, the driver from the ConfigMap, default window 50 s.
+    const driver = [
+      "node",
+      "/etc/ws-exposure/drain/haproxy-drain.js",
+      "--socket",
+      "/var/run/haproxy/master.sock",
+    ];
+    expect(drain).toEqual({
+      name: "drain",
+      image: "node:24.19.0-alpine3.24",
+      command: [...driver, "--window", "50", "--order", "oldest", "--watch"],
+      lifecycle: {
+        preStop: {
+          exec: { command: [...driver, "--window", "50", "--order", "oldest", "--all-after", "10"] },
+        },
+      },
+      resources: { requests: { cpu: "10m", memory: "48Mi" }, limits: { memory: "96Mi" } },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+      },
+      volumeMounts: [
+        { name: "drain", mountPath: "/etc/ws-exposure/drain", readOnly: true },
+        { name: "run", mountPath: "/var/run/haproxy" },
+      ],
+    });
     expect(c.ports).toEqual([
       { name: "wss", containerPort: 8443, protocol: "TCP" },
       { name: "health", containerPort: 8404, protocol: "TCP" },
@@ -199,11 +239,16 @@ describe("L4Exposure, tls terminate, L2, pinned address, DNS to a WAN address", 
           defaultMode: 0o440,
         },
       },
+      {
+        name: "drain",
+        configMap: { name: "prod-haproxy", items: [{ key: "haproxy-drain.js", path: "haproxy-drain.js" }] },
+      },
       { name: "run", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
       { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
     ]);
     expect(Object.keys(d.spec.template.metadata.annotations)).toEqual([
       "ws-exposure.dev/haproxy-config-sha256",
+      "ws-exposure.dev/haproxy-drain-sha256",
     ]);
   });
 
@@ -219,6 +264,12 @@ describe("L4Exposure, tls terminate, L2, pinned address, DNS to a WAN address", 
       "haproxy.cfg"
     ] as string;
     expect(cfg).toBe(haproxyConfigFor(planL4("prod", args)));
+    // The drain driver ships as-is, next to the config.
+    const data = (resource(runtime.resources, T.configMap, "prod-haproxy").inputs as any).data;
+    expect(Object.keys(data).sort()).toEqual(["haproxy-drain.js", "haproxy.cfg"]);
+    expect(data["haproxy-drain.js"]).toBe(
+      fs.readFileSync(path.join(__dirname, "../../components/l4/haproxyDrain.js"), "utf8"),
+    );
     expect(cfg).toContain("    server backend prod-backend.agents-whatsapp-rust.svc.cluster.local:8012\n");
     expect(cfg).toContain(
       "    bind :8443 ssl crt /etc/ws-exposure/tls/tls.crt ssl-min-ver TLSv1.2 alpn http/1.1\n",
@@ -346,6 +397,90 @@ describe("L4Exposure variants", () => {
     });
     const d = resource(runtime.resources, T.deployment, "prod-haproxy").inputs as any;
     expect(d.spec.template.spec.volumes[1].secret.secretName).toBe("prod-tls");
+  });
+
+  test("cert-manager: keyAlgorithm RSA (2048) instead of the default ECDSA P-256", async () => {
+    await build(
+      "prod",
+      baseArgs({
+        tls: {
+          mode: "terminate",
+          certificate: { certManager: { issuerName: "letsencrypt-dns01", keyAlgorithm: "RSA" } },
+        },
+      }),
+    );
+    expect((resource(runtime.resources, T.certificate, "prod-tls").inputs as any).spec.privateKey).toEqual({
+      algorithm: "RSA",
+      size: 2048,
+      rotationPolicy: "Always",
+    });
+  });
+
+  test("session tickets from keys: a secret Secret, mounted, tls-ticket-keys on the bind line", async () => {
+    const keys = [1, 2, 3].map((i) => Buffer.alloc(80, i).toString("base64"));
+    await build(
+      "prod",
+      baseArgs({
+        tls: {
+          mode: "terminate",
+          certificate: { secretName: "ws-example-com-tls" },
+          haproxy: { sessionTickets: { keys: keys.map((k) => pulumi.secret(k)) } },
+        },
+      }),
+    );
+    const secret = resource(runtime.resources, T.secret, "prod-haproxy-tickets");
+    expect(secret.type).toBe(T.secret);
+    expect((secret.inputs as any).metadata).toEqual({
+      name: "prod-haproxy-tickets",
+      namespace: NS,
+      labels: HAPROXY_LABELS,
+    });
+    expect((secret.inputs as any).type).toBe("Opaque");
+    // The file, as HAProxy reads it: one key a line, oldest first.
+    expect((secret.inputs as any).stringData).toEqual({ "tls-ticket-keys": `${keys.join("\n")}\n` });
+    const d = resource(runtime.resources, T.deployment, "prod-haproxy").inputs as any;
+    const pod = d.spec.template.spec;
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: "tickets",
+      mountPath: "/etc/ws-exposure/tickets",
+      readOnly: true,
+    });
+    expect(pod.volumes).toContainEqual({
+      name: "tickets",
+      secret: {
+        secretName: "prod-haproxy-tickets",
+        items: [{ key: "tls-ticket-keys", path: "tls-ticket-keys" }],
+        defaultMode: 0o440,
+      },
+    });
+    const cfg = (resource(runtime.resources, T.configMap, "prod-haproxy").inputs as any).data["haproxy.cfg"];
+    expect(cfg).toContain("    ssl-default-bind-options ssl-min-ver TLSv1.2\n");
+    // A ticket stays valid for 7 days (HAProxy's default 300 s would refuse any connection older than 5 min).
+    expect(cfg).toContain("    tune.ssl.lifetime 604800\n");
+    expect(cfg).toContain(
+      "    bind :8443 ssl crt /etc/ws-exposure/tls/tls.crt ssl-min-ver TLSv1.2 alpn http/1.1 tls-ticket-keys /etc/ws-exposure/tickets/tls-ticket-keys\n",
+    );
+    for (const k of keys) expect(cfg).not.toContain(k);
+  });
+
+  test("session tickets from an existing Secret; drain false: no sidecar, no driver", async () => {
+    await build(
+      "prod",
+      baseArgs({
+        tls: {
+          mode: "terminate",
+          certificate: { secretName: "ws-example-com-tls" },
+          haproxy: { sessionTickets: { secretName: "shared-tickets" }, drain: false },
+        },
+      }),
+    );
+    expect(runtime.resources.filter((r) => r.type === T.secret)).toEqual([]);
+    const pod = (resource(runtime.resources, T.deployment, "prod-haproxy").inputs as any).spec.template.spec;
+    expect(pod.containers.map((c: any) => c.name)).toEqual(["haproxy"]);
+    expect(pod.volumes.map((v: any) => v.name)).toEqual(["config", "tls", "tickets", "run", "tmp"]);
+    expect(pod.volumes[2].secret.secretName).toBe("shared-tickets");
+    const data = (resource(runtime.resources, T.configMap, "prod-haproxy").inputs as any).data;
+    expect(Object.keys(data)).toEqual(["haproxy.cfg"]);
   });
 
   test("cert-manager: readyTimeoutSeconds bounds the wait", async () => {

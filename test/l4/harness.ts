@@ -55,13 +55,15 @@ export interface RunningHaproxy {
   stop: () => Promise<void>;
 }
 
-/** Starts `haproxy -W -db -f <cfg>` and waits until `port` accepts connections. */
+/** Starts `haproxy -W -db [extraArgs] -f <cfg>` and waits until `port` accepts connections. */
 export async function startHaproxy(
   binary: string,
   configPath: string,
   port: number,
+  /** More command-line arguments, e.g. the master CLI: ["-S", "<dir>/master.sock,mode,600"]. */
+  extraArgs: string[] = [],
 ): Promise<RunningHaproxy> {
-  const child = spawn(...dyingWithParent(binary, ["-W", "-db", "-f", configPath]), {
+  const child = spawn(...dyingWithParent(binary, ["-W", "-db", ...extraArgs, "-f", configPath]), {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

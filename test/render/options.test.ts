@@ -149,6 +149,10 @@ const REFUSED: Record<keyof typeof STACK_OF_MODE, string[]> = {
     "fallback=false",
     "knativePortName=http1",
     "knativePortName=h2c",
+    "haproxyDrainOrder=oldest",
+    "haproxyDrainOrder=random",
+    "certManagerKeyAlgorithm=ECDSA",
+    "certManagerKeyAlgorithm=RSA",
   ],
   l4: [
     ...CLOUD_CHOICES,

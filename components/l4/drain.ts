@@ -1,0 +1,110 @@
+/**
+ * The paced drain of the HAProxy tier, as the component plans and ships it. Pure, except
+ * `drainScript()`, which reads the driver (haproxyDrain.js, shipped as-is in the ConfigMap).
+ *
+ * Without it, HAProxy keeps an old process's WebSocket tunnels until `hard-stop-after` and then
+ * closes them all within ~100 ms (`close-spread-time` does not apply to tunnels): every client
+ * reconnects on the same backoff step, a storm of full TLS handshakes. With it, a sidecar on the
+ * monitor's stock Node image closes them through the master CLI at N/window per second, oldest
+ * first (or at random), from the soft-stop on; `hard-stop-after` stays the backstop for what is
+ * left (a stream the driver missed, a CLI that did not answer).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { createHash } from "node:crypto";
+import { fail, requireOneOf, requirePinnedImage, requireWholeNumber } from "../core/validation";
+import { DEFAULT_MONITOR_IMAGE } from "../monitor/args";
+import type { HaproxyDrainArgs } from "./args";
+import type { DrainOrder } from "./haproxyDrain";
+
+export interface ResolvedDrain {
+  /** Seconds the closes are spread over, from the soft-stop (pod stop) or the reload. */
+  windowSeconds: number;
+  order: DrainOrder;
+  /** The sidecar's image (a stock Node image). */
+  image: string;
+}
+
+/** The master CLI socket (`haproxy -W -S`) in the pod's runtime directory (shared with the sidecar). */
+export const MASTER_SOCKET_NAME = "master.sock";
+/** Where the sidecar mounts the ConfigMap holding the driver. */
+export const DRAIN_SCRIPT_DIR = "/etc/ws-exposure/drain";
+export const DRAIN_SCRIPT_KEY = "haproxy-drain.js";
+
+/** The default window: five sixths of hard-stop-after (50 s of the default 60), whole seconds. */
+export function defaultDrainWindowSeconds(hardStopAfterSeconds: number): number {
+  return Math.floor((hardStopAfterSeconds * 5) / 6);
+}
+
+/**
+ * Resolves `tls.haproxy.drain`: undefined when it is off (`false`, or a hard-stop-after too short
+ * for a default window of a second). `field` prefixes argument names, e.g. `tls.haproxy.drain`.
+ * The window's order against hard-stop-after is checked with the other shutdown timers.
+ */
+export function resolveDrain(
+  owner: string,
+  field: string,
+  args: HaproxyDrainArgs | false | undefined,
+  hardStopAfterSeconds: number,
+): ResolvedDrain | undefined {
+  if (args === false) return undefined;
+  if (args !== undefined && (typeof args !== "object" || args === null || Array.isArray(args))) {
+    fail(
+      owner,
+      field,
+      `${JSON.stringify(args)} is not an object: give { windowSeconds, order }, {} for the defaults, or false to turn the paced drain off`,
+    );
+  }
+  const dflt = defaultDrainWindowSeconds(hardStopAfterSeconds);
+  if (args?.windowSeconds === undefined && dflt < 1) return undefined;
+  const windowSeconds = requireWholeNumber(
+    owner,
+    `${field}.windowSeconds`,
+    args?.windowSeconds ?? dflt,
+    1,
+    86400,
+    "of seconds",
+  );
+  const order = requireOneOf(owner, `${field}.order`, args?.order ?? "oldest", ["oldest", "random"] as const);
+  const image = requirePinnedImage(
+    owner,
+    `${field}.image`,
+    args?.image ?? DEFAULT_MONITOR_IMAGE,
+    DEFAULT_MONITOR_IMAGE,
+  );
+  return { windowSeconds, order, image };
+}
+
+/** The driver's source, as the sidecar runs it (next to this module, from source and from dist). */
+export function drainScript(): string {
+  return fs.readFileSync(path.join(__dirname, "haproxyDrain.js"), "utf8");
+}
+
+export function drainScriptHash(script: string): string {
+  return createHash("sha256").update(script).digest("hex").slice(0, 16);
+}
+
+/** The driver's arguments: `--watch` (reloads, the sidecar's main process) or the pod stop (its preStop). */
+export function drainCommand(
+  drain: ResolvedDrain,
+  runtimeDir: string,
+  when: { watch: true } | { allAfterSeconds: number },
+): string[] {
+  return [
+    "node",
+    `${DRAIN_SCRIPT_DIR}/${DRAIN_SCRIPT_KEY}`,
+    "--socket",
+    `${runtimeDir}/${MASTER_SOCKET_NAME}`,
+    "--window",
+    String(drain.windowSeconds),
+    "--order",
+    drain.order,
+    ...("watch" in when ? ["--watch"] : ["--all-after", String(when.allAfterSeconds)]),
+  ];
+}
+
+/** The sidecar's resources: one small Node process, idle but for a drain. */
+export const DRAIN_SIDECAR_RESOURCES = {
+  requests: { cpu: "10m", memory: "48Mi" },
+  limits: { memory: "96Mi" },
+};

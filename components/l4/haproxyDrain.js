@@ -1,0 +1,264 @@
+"use strict";
+/* global setTimeout, clearTimeout, AbortController */
+/**
+ * The paced drain of an HAProxy process: closes the WebSocket tunnels of an old (reloaded or
+ * stopping) worker gradually over a window, through the master CLI, instead of letting
+ * `hard-stop-after` cut them all at once. Plain JavaScript with no dependency but Node's own
+ * modules: the L4 component ships this very file in a ConfigMap and runs it on the monitor's stock
+ * Node image (a sidecar in the HAProxy pod, sharing the master socket's directory); the tests and
+ * the bench run the same file. Typings: haproxyDrain.d.ts.
+ *
+ * The master CLI (`haproxy -W -S <socket>`) reaches every worker, old ones too, with the `@!<pid>`
+ * prefix; `show proc` lists the current and the old workers; `@!<pid> show sess` lists a worker's
+ * streams (`0x...: proto=tcpv4 ... fe=<frontend> ... age=1m2s ...`); `@!<pid> shutdown session
+ * <0x...>` closes one (both sides: the client sees its TCP connection close, a 1006). Several
+ * commands go on one line separated by `;`, each with its prefix. After SIGUSR1 (soft-stop) the
+ * worker stays under `# workers` and the master keeps answering until its last worker exits.
+ *
+ * Usage (node haproxyDrain.js ...):
+ *   --socket <path>      the master CLI socket (required)
+ *   --window <seconds>   the window the closes are spread over (required)
+ *   --frontend <name>    the frontend whose streams are closed (default "websocket")
+ *   --order oldest|random  (default oldest)
+ *   --watch              keep running: drain every old worker that appears (reloads)
+ *   --all-after <seconds>  wait this long, then drain every worker (a pod stop: the preStop hook)
+ *   --tick-ms <ms>       closes are sent in batches this far apart (default 100)
+ * Prints one JSON line per event on stdout.
+ */
+const net = require("node:net");
+
+const UNITS = { d: 86400, h: 3600, m: 60, s: 1, ms: 0.001 };
+
+/** HAProxy's human time ("4s", "1m2s", "3h4m", "2d1h", "0s") in seconds; NaN when unreadable. */
+function parseAgeSeconds(text) {
+  const parts = String(text).match(/\d+(ms|d|h|m|s)/g);
+  if (!parts || parts.join("") !== String(text)) return NaN;
+  return parts.reduce((sum, p) => {
+    const m = /^(\d+)(ms|d|h|m|s)$/.exec(p);
+    return sum + Number(m[1]) * UNITS[m[2]];
+  }, 0);
+}
+
+/** The client streams of `frontend` in `show sess` output, in the order listed. */
+function parseSessions(showSess, frontend) {
+  const sessions = [];
+  for (const line of String(showSess).split("\n")) {
+    const m = /^(0x[0-9a-f]+): proto=(tcpv4|tcpv6) .*\bfe=(\S+) .*\bage=(\S+)/.exec(line);
+    if (!m || m[3] !== frontend) continue;
+    sessions.push({ id: m[1], ageSeconds: parseAgeSeconds(m[4]) });
+  }
+  return sessions;
+}
+
+/** The workers in `show proc` output: the current ones and the old ones (after a reload). */
+function parseWorkers(showProc) {
+  const workers = { current: [], old: [] };
+  let section = "";
+  for (const line of String(showProc).split("\n")) {
+    if (line.startsWith("# old workers")) section = "old";
+    else if (line.startsWith("# workers")) section = "current";
+    else if (line.startsWith("#")) section = "";
+    else {
+      const m = /^(\d+)\s+worker\b/.exec(line);
+      if (m && section) workers[section].push(Number(m[1]));
+    }
+  }
+  return workers;
+}
+
+/** A seeded generator in [0, 1) (mulberry32): the same seed, the same order. */
+function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Who is closed when. `sessions`: { id, ageSeconds }. Returns batches { atMs, ids } in time order:
+ * the i-th of n sessions (oldest first: highest age, ties in the order given; or a seeded shuffle)
+ * closes at floor(i x windowMs / n) rounded down to a tick, so every second of the window sees
+ * n / window closes (one tick's rounding aside) and the last one comes before the window ends.
+ */
+function planDrain(sessions, options) {
+  const { windowMs, order = "oldest", seed = 1, tickMs = 100 } = options;
+  if (!(windowMs > 0)) throw new Error(`planDrain: windowMs must be above 0 (got ${windowMs})`);
+  if (!(tickMs > 0)) throw new Error(`planDrain: tickMs must be above 0 (got ${tickMs})`);
+  if (order !== "oldest" && order !== "random")
+    throw new Error(`planDrain: order must be "oldest" or "random" (got ${JSON.stringify(order)})`);
+  const list = sessions.map((s, index) => ({ ...s, index }));
+  if (order === "oldest") {
+    list.sort((a, b) => (b.ageSeconds || 0) - (a.ageSeconds || 0) || a.index - b.index);
+  } else {
+    const random = seededRandom(seed);
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [list[i], list[j]] = [list[j], list[i]];
+    }
+  }
+  const n = list.length;
+  const batches = [];
+  list.forEach((s, i) => {
+    const atMs = Math.floor((i * windowMs) / n / tickMs) * tickMs;
+    const last = batches[batches.length - 1];
+    if (last && last.atMs === atMs) last.ids.push(s.id);
+    else batches.push({ atMs, ids: [s.id] });
+  });
+  return batches;
+}
+
+/** The command line closing `ids` on worker `pid` (one line, `;`-separated). */
+function shutdownCommand(pid, ids) {
+  return ids.map((id) => `@!${pid} shutdown session ${id}`).join("; ");
+}
+
+/** Sends one command line to the master CLI; resolves with the answer. */
+function cli(socketPath, command, timeoutMs = 10000) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    let answer = "";
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`no answer to "${command.slice(0, 60)}"`)),
+      timeoutMs,
+    );
+    socket.on("connect", () => socket.end(`${command}\n`));
+    socket.on("data", (d) => (answer += d.toString()));
+    socket.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/** Drains `pids` (their `frontend` streams together) over the window; resolves with what it did. */
+async function drainWorkers(options, pids, log) {
+  const { socket, windowMs, frontend = "websocket", order = "oldest", tickMs = 100 } = options;
+  const sessions = [];
+  for (const pid of pids) {
+    const listed = parseSessions(await cli(socket, `@!${pid} show sess`), frontend);
+    for (const s of listed) sessions.push({ id: `${pid}/${s.id}`, ageSeconds: s.ageSeconds });
+  }
+  const plan = planDrain(sessions, { windowMs, order, seed: pids[0] || 1, tickMs });
+  const startedAt = Date.now();
+  log({ event: "drain-start", pids, sessions: sessions.length, windowMs, order });
+  let sent = 0;
+  for (const batch of plan) {
+    await sleep(startedAt + batch.atMs - Date.now());
+    const byPid = new Map();
+    for (const id of batch.ids) {
+      const [pid, ptr] = id.split("/");
+      byPid.set(pid, (byPid.get(pid) || []).concat([ptr]));
+    }
+    for (const [pid, ptrs] of byPid) {
+      try {
+        await cli(socket, shutdownCommand(pid, ptrs));
+        sent += ptrs.length;
+      } catch (err) {
+        log({ event: "drain-error", pid: Number(pid), error: err.message });
+      }
+    }
+  }
+  const result = {
+    event: "drain-end",
+    pids,
+    sessions: sessions.length,
+    closed: sent,
+    elapsedMs: Date.now() - startedAt,
+  };
+  log(result);
+  return result;
+}
+
+/** --watch: every second, drains each old worker that was not there before. */
+async function watch(options, log, signal) {
+  const seen = new Set();
+  const running = [];
+  let lastError = "";
+  while (!signal || !signal.aborted) {
+    try {
+      const { old } = parseWorkers(await cli(options.socket, "show proc"));
+      lastError = "";
+      for (const pid of old.filter((p) => !seen.has(p))) {
+        seen.add(pid);
+        running.push(
+          drainWorkers(options, [pid], log).catch((err) =>
+            log({ event: "drain-error", pid, error: err.message }),
+          ),
+        );
+      }
+    } catch (err) {
+      // Once per kind of failure (HAProxy not started yet, restarting), not once a second.
+      if (err.message !== lastError) log({ event: "cli-error", error: err.message });
+      lastError = err.message;
+    }
+    await sleep(options.pollMs || 1000);
+  }
+  await Promise.all(running);
+}
+
+function parseArgs(argv) {
+  const options = { frontend: "websocket", order: "oldest", tickMs: 100 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${flag} needs a value`);
+      return argv[++i];
+    };
+    if (flag === "--socket") options.socket = value();
+    else if (flag === "--window") options.windowMs = Number(value()) * 1000;
+    else if (flag === "--frontend") options.frontend = value();
+    else if (flag === "--order") options.order = value();
+    else if (flag === "--tick-ms") options.tickMs = Number(value());
+    else if (flag === "--all-after") options.allAfterMs = Number(value()) * 1000;
+    else if (flag === "--watch") options.watch = true;
+    else throw new Error(`unknown argument ${flag}`);
+  }
+  if (!options.socket) throw new Error("--socket is required");
+  if (!(options.windowMs > 0)) throw new Error("--window must be a number of seconds above 0");
+  if (Boolean(options.watch) === (options.allAfterMs !== undefined))
+    throw new Error("give exactly one of --watch or --all-after <seconds>");
+  return options;
+}
+
+async function main(argv) {
+  const options = parseArgs(argv);
+  const log = (o) => console.log(JSON.stringify({ at: new Date().toISOString(), ...o }));
+  if (options.watch) {
+    const abort = new AbortController();
+    process.on("SIGTERM", () => abort.abort());
+    await watch(options, log, abort.signal);
+    return;
+  }
+  // A pod stop: the haproxy container's preStop soft-stops the master after the same sleep.
+  await sleep(options.allAfterMs);
+  const { current, old } = parseWorkers(await cli(options.socket, "show proc"));
+  await drainWorkers(options, current.concat(old), log);
+}
+
+module.exports = {
+  parseAgeSeconds,
+  parseSessions,
+  parseWorkers,
+  planDrain,
+  shutdownCommand,
+  drainWorkers,
+  watch,
+  parseArgs,
+};
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((err) => {
+    console.error(`haproxy-drain: ${err.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,483 @@
+/**
+ * The rollout of the HAProxy tier measured with real processes on 127.0.0.1: the L4 component's
+ * config (a loopback copy, with shared session-ticket keys), the master CLI, the paced-drain driver
+ * the pod runs (components/l4/haproxyDrain.js), a `ws` echo server in its own process, and wsprobe's
+ * soak holding N heartbeating wss:// connections with sequence-numbered, echoed messages and TLS
+ * session reuse. One soak lives through two reloads of the same HAProxy:
+ *   1. the baseline (today's behaviour): no driver, hard-stop-after cuts every old connection at once;
+ *   2. the paced drain: the driver (--watch) closes the old worker's connections over the window.
+ * Then the HAProxy CPU time of a handshake: full with an RSA-2048 certificate vs resumed (ECDSA +
+ * tickets), in the same run. The integration test (1000 connections) asserts what holds on any
+ * machine, with bounds from the same run; `npm run bench` (10,000) prints the strict figures.
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tls from "node:tls";
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+import { renderHaproxyConfig } from "../components/l4/haproxy";
+import { haproxyParamsFor } from "../components/l4/kube";
+import { planL4 } from "../components/l4/plan";
+import type { L4ExposureArgs } from "../components/l4/args";
+import { runSoak, type ClientEvent, type SoakReport } from "../probe";
+import { makeCertificate, makeRsaCertificate } from "./certs";
+import { canConnect, freePort } from "./ports";
+import { childPids } from "./processes";
+
+const ROOT = path.resolve(__dirname, "..");
+export const DRIVER = path.join(ROOT, "components/l4/haproxyDrain.js");
+
+export interface DrainScenarioOptions {
+  haproxyBin: string;
+  dir: string;
+  connections: number;
+  /** The paced drain's window, s. */
+  windowSeconds: number;
+  /** hard-stop-after, s (> windowSeconds). */
+  hardStopAfterSeconds: number;
+  /** The clients' heartbeat (and echoed message) interval, ms. Default 1000. */
+  heartbeatMs?: number;
+  /** Fresh handshakes at rest (sequential), for the reference p99. */
+  restHandshakes: number;
+  /** Handshakes per variant for the CPU comparison. */
+  cpuHandshakes: number;
+  /** The open-files limit HAProxy gets: maxconn is lowered to fit (two descriptors per connection). */
+  fdLimit?: number;
+  /** Bound on each wait, against a hang only. */
+  stepTimeoutMs: number;
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface PhaseFigures {
+  /**
+   * HAProxy's closes as the echo server saw them (the server side of each cut, a process doing
+   * nothing else): per second from the first, and first to last, ms.
+   */
+  serverClosesPerSecond: number[];
+  serverBusiestSecond: number;
+  serverCloseSpreadMs: number;
+  /** Reconnect attempts per second, from the reload's first drop on. */
+  arrivalsPerSecond: number[];
+  busiestSecond: number;
+  /** busiestSecond / (N / window). */
+  arrivalRatio: number;
+  /** First to last drop the client saw, ms. */
+  dropSpreadMs: number;
+  firstDropAfterReloadMs: number;
+  /** p99 of the reconnect handshakes (TCP + TLS + upgrade), ms. */
+  handshakeP99Ms: number;
+  handshakeP99Ratio: number;
+  reconnects: number;
+  resumed: number;
+  allBackAfterReloadMs: number;
+}
+
+export interface DrainScenarioResult {
+  connections: number;
+  windowSeconds: number;
+  hardStopAfterSeconds: number;
+  restHandshakeP99Ms: number;
+  baseline: PhaseFigures;
+  paced: PhaseFigures;
+  /** The driver's own account (its drain-end event). */
+  driver: { sessions: number; closed: number; elapsedMs: number } | undefined;
+  allBack: boolean;
+  drops: number;
+  /** Acknowledged messages lost: sequence gaps and out-of-order echoes. */
+  lostMessages: number;
+  resumedPct: number;
+  cpu: { fullRsaMsPerHandshake: number; resumedMsPerHandshake: number; ratio: number };
+  report: SoakReport;
+}
+
+/** The echo server: its own process, so its clock is not held up by the clients' TLS work. */
+const ECHO_SERVER = `
+const { WebSocketServer } = require("ws");
+const server = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/ws" });
+server.on("listening", () => console.log("port " + server.address().port));
+server.on("connection", (socket) => {
+  socket.on("message", (data) => socket.send(data));
+  socket.on("close", (code) => console.log("close " + code + " " + Date.now()));
+  socket.on("error", () => undefined);
+});
+`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+function p99(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)];
+}
+
+/** CPU seconds (user + system) of a process, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The 3 tls-ticket-keys of the Secret: base64 of 80 random bytes each. */
+export function ticketKeysFile(): string {
+  return Array.from({ length: 3 }, () => randomBytes(80).toString("base64"))
+    .join("\n")
+    .concat("\n");
+}
+
+/** The exposure the scenario renders: the staging shape, with the drain's timers. */
+function scenarioArgs(o: DrainScenarioOptions): L4ExposureArgs {
+  return {
+    backend: { knativeService: "messaging-service", namespace: "bench" },
+    websocket: { heartbeatSeconds: 1, minLifetimeSeconds: 60 },
+    knative: { minScale: 1, cluster: { maxRevisionTimeoutSeconds: 600 } },
+    hostname: "ws.example.com",
+    addressPool: { create: { addresses: ["192.168.1.240/29"] } },
+    tls: {
+      mode: "terminate",
+      certificate: { secretName: "drain-tls" },
+      haproxy: {
+        timeouts: { tunnelSeconds: 60 },
+        preStopSeconds: 1,
+        hardStopAfterSeconds: o.hardStopAfterSeconds,
+        closeSpreadSeconds: 1,
+        drain: { windowSeconds: o.windowSeconds },
+        sessionTickets: { secretName: "drain-tickets" },
+      },
+    },
+  };
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+function startProcess(command: string, args: string[], cwd = ROOT): Started {
+  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout?.on("data", (d) => (out += d.toString()));
+  child.stderr?.on("data", (d) => (out += d.toString()));
+  return { child, output: () => out };
+}
+
+async function stop(p: Started | undefined): Promise<void> {
+  if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
+  const exited = new Promise((r) => p.child.once("exit", r));
+  p.child.kill("SIGTERM");
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
+  clearTimeout(timer);
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
+}
+
+/** Starts `haproxy -W -db -S <master socket> -f cfg` (fd limit raised) and waits for its port. */
+async function startHaproxy(bin: string, cfgPath: string, socket: string, port: number, timeoutMs: number) {
+  const p = startProcess("/bin/sh", [
+    "-c",
+    `ulimit -n "$(ulimit -Hn)"; exec "$0" -W -db -S "$1,mode,600" -f "$2"`,
+    bin,
+    socket,
+    cfgPath,
+  ]);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !(await canConnect(port))) {
+    if (p.child.exitCode !== null) break;
+    await sleep(50);
+  }
+  if (!(await canConnect(port))) throw new Error(`haproxy did not listen on ${port}:\n${p.output()}`);
+  return p;
+}
+
+/** One fresh wss:// connection (no session offered): ms to open. */
+function freshHandshake(url: string, ca: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const ws = new WebSocket(url, { ca, handshakeTimeout: 60_000 });
+    ws.once("open", () => {
+      const ms = performance.now() - t0;
+      ws.terminate();
+      resolve(ms);
+    });
+    ws.once("error", reject);
+  });
+}
+
+/** `count` TLS handshakes, 20 at a time; with `resume`, each offers the session of the first. */
+async function handshakes(port: number, ca: Buffer, count: number, resume: boolean): Promise<number> {
+  let session: Buffer | undefined;
+  const one = () =>
+    new Promise<boolean>((resolve, reject) => {
+      const socket = tls.connect({ host: "127.0.0.1", port, servername: "localhost", ca, session });
+      socket.on("session", (s: Buffer) => {
+        if (resume && !session) session = s;
+      });
+      socket.once("secureConnect", () => {
+        const reused = socket.isSessionReused();
+        // TLS 1.3 tickets come after the handshake: wait a moment for one before closing.
+        setTimeout(() => socket.destroy(), session || !resume ? 0 : 50);
+        resolve(reused);
+      });
+      socket.once("error", reject);
+    });
+  if (resume) {
+    await one();
+    await waitUntil("a session ticket", () => session !== undefined, 5000);
+  }
+  let resumed = 0;
+  for (let done = 0; done < count; done += 20) {
+    const batch = await Promise.all(Array.from({ length: Math.min(20, count - done) }, one));
+    resumed += batch.filter(Boolean).length;
+  }
+  return resumed;
+}
+
+/** Per-second counts of `times` (ms) from `from`. */
+function perSecond(times: number[], from: number): number[] {
+  const counts: number[] = [];
+  for (const t of times) {
+    const s = Math.max(0, Math.floor((t - from) / 1000));
+    while (counts.length <= s) counts.push(0);
+    counts[s]++;
+  }
+  return counts;
+}
+
+export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainScenarioResult> {
+  const log = o.log ?? (() => undefined);
+  const N = o.connections;
+  const cert = makeCertificate(o.dir);
+  const rsa = makeRsaCertificate(o.dir);
+  const ca = fs.readFileSync(cert.certPath);
+  const ticketsPath = path.join(o.dir, "tls-ticket-keys");
+  fs.writeFileSync(ticketsPath, ticketKeysFile(), { mode: 0o600 });
+  const processes: Started[] = [];
+  const haproxyPids: number[] = [];
+  try {
+    const echo = startProcess(process.execPath, ["-e", ECHO_SERVER]);
+    processes.push(echo);
+    await waitUntil("the echo server", () => /port \d+/.test(echo.output()), o.stepTimeoutMs);
+    const echoPort = Number(/port (\d+)/.exec(echo.output())![1]);
+    /** Wall-clock times of the echo server's 1006 closes (HAProxy cut the connection). */
+    const echoCloses = () => [...echo.output().matchAll(/^close 1006 (\d+)$/gm)].map((m) => Number(m[1]));
+
+    const plan = planL4("drain", scenarioArgs(o));
+    const params = haproxyParamsFor(plan);
+    const loopback = (
+      port: number,
+      certPath: string,
+      ticketKeysPath: string | undefined,
+      runtimeDir: string,
+    ) =>
+      renderHaproxyConfig({
+        ...params,
+        bindAddress: "127.0.0.1",
+        bindPort: port,
+        certPath,
+        ticketKeysPath,
+        servers: params.servers.map((s) => ({ ...s, address: "127.0.0.1", port: echoPort })),
+        health: undefined,
+        runtimeDir,
+        log: false,
+        maxconn: Math.min(Math.max(5000, N + 500), Math.floor(((o.fdLimit ?? 65536) - 200) / 2)),
+      });
+    const port = await freePort();
+    const cfgPath = path.join(o.dir, "haproxy.cfg");
+    fs.writeFileSync(cfgPath, loopback(port, cert.certPath, ticketsPath, o.dir));
+    const socket = path.join(o.dir, "master.sock");
+    const haproxy = await startHaproxy(o.haproxyBin, cfgPath, socket, port, o.stepTimeoutMs);
+    processes.push(haproxy);
+    const master = haproxy.child.pid as number;
+    haproxyPids.push(master);
+    const workers = () => {
+      const w = childPids(master);
+      haproxyPids.push(...w.filter((p) => !haproxyPids.includes(p)));
+      return w;
+    };
+
+    const url = `wss://localhost:${port}/ws`;
+    const events: ClientEvent[] = [];
+    const abort = new AbortController();
+    o.signal?.addEventListener("abort", () => abort.abort());
+    let latestOpen = 0;
+    let drops = 0;
+    const soak = runSoak({
+      url,
+      caFile: cert.certPath,
+      durationMs: 100 * o.stepTimeoutMs,
+      connections: N,
+      heartbeatMs: o.heartbeatMs ?? 1000,
+      // HAProxy's idle timer is 60 s: only a reload ends a connection, however late the client's pongs.
+      maxMissedHeartbeats: Math.max(2, Math.floor(59_000 / (o.heartbeatMs ?? 1000))),
+      message: '{"seq":{seq}}',
+      echo: true,
+      backoff: { initialMs: 100, maxMs: 1000, maxAttempts: 10, jitter: false },
+      rampPerSecond: 500,
+      handshakeTimeoutMs: 60_000,
+      reuseTlsSessions: true,
+      signal: abort.signal,
+      progressIntervalMs: 50,
+      onProgress: (p) => {
+        latestOpen = p.open;
+        drops = p.drops;
+      },
+      onClientEvent: (e) => events.push(e),
+    });
+    let soakEnded = false;
+    void soak.finally(() => (soakEnded = true)).catch(() => undefined);
+    const waitFor = (what: string, ok: () => boolean) =>
+      waitUntil(
+        what,
+        () => {
+          if (soakEnded) throw new Error(`the soak ended before ${what}`);
+          return ok();
+        },
+        o.stepTimeoutMs,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message} (open ${latestOpen}, drops ${drops})`);
+      });
+
+    await waitFor(`${N} open`, () => latestOpen === N);
+    await sleep(Math.max(1500, (o.heartbeatMs ?? 1000) + 500)); // a heartbeat round on every connection
+    if (drops > 0) throw new Error(`${drops} drops before any reload`);
+    log(`drain scenario: ${N} open; ${o.restHandshakes} fresh handshakes at rest`);
+    const rest: number[] = [];
+    for (let i = 0; i < o.restHandshakes; i++) rest.push(await freshHandshake(url, ca));
+    const restHandshakeP99Ms = p99(rest);
+
+    /** One reload: the figures of its drops and reconnects. */
+    const reload = async (label: string): Promise<PhaseFigures> => {
+      const before = workers();
+      const from = events.length;
+      const dropsBefore = drops;
+      const reloadAt = performance.now();
+      const reloadWall = Date.now();
+      process.kill(master, "SIGUSR2");
+      log(`drain scenario: ${label}: reload`);
+      await waitFor(`${label}: every old connection dropped`, () => drops >= dropsBefore + N);
+      await waitFor(`${label}: every connection back`, () => latestOpen === N);
+      const backAt = performance.now();
+      await waitUntil(
+        `${label}: the old worker to exit`,
+        () => !workers().some((p) => before.includes(p)),
+        o.stepTimeoutMs,
+      );
+      const phase = events.slice(from);
+      const dropTimes = phase.filter((e) => e.type === "dropped").map((e) => e.atMs);
+      const arrivals = phase.filter((e) => e.type === "reconnecting").map((e) => e.atMs);
+      const opened = phase.filter((e): e is Extract<ClientEvent, { type: "opened" }> => e.type === "opened");
+      const serverCloses = echoCloses().filter((t) => t >= reloadWall && t <= Date.now());
+      const serverClosesPerSecond = perSecond(serverCloses, Math.min(...serverCloses));
+      const arrivalsPerSecond = perSecond(arrivals, Math.min(...dropTimes));
+      const busiestSecond = Math.max(...arrivalsPerSecond);
+      const handshakeP99Ms = p99(opened.map((e) => e.handshakeMs));
+      return {
+        serverClosesPerSecond,
+        serverBusiestSecond: Math.max(...serverClosesPerSecond),
+        serverCloseSpreadMs: Math.max(...serverCloses) - Math.min(...serverCloses),
+        arrivalsPerSecond,
+        busiestSecond,
+        arrivalRatio: busiestSecond / (N / o.windowSeconds),
+        dropSpreadMs: Math.max(...dropTimes) - Math.min(...dropTimes),
+        firstDropAfterReloadMs: Math.min(...dropTimes) - reloadAt,
+        handshakeP99Ms,
+        handshakeP99Ratio: handshakeP99Ms / restHandshakeP99Ms,
+        reconnects: opened.length,
+        resumed: opened.filter((e) => e.tlsResumed).length,
+        allBackAfterReloadMs: backAt - reloadAt,
+      };
+    };
+
+    const baseline = await reload("baseline (no pacing)");
+    const driver = startProcess(process.execPath, [
+      DRIVER,
+      "--socket",
+      socket,
+      "--window",
+      String(o.windowSeconds),
+      "--order",
+      "oldest",
+      "--watch",
+    ]);
+    processes.push(driver);
+    await sleep(1200); // its first look at `show proc`: no old worker yet
+    const paced = await reload("paced drain");
+    const end = /"event":"drain-end".*$/m.exec(driver.output());
+    const driverEnd = end
+      ? (JSON.parse(`{${end[0]}`) as { sessions: number; closed: number; elapsedMs: number })
+      : undefined;
+
+    await sleep(Math.max(1500, (o.heartbeatMs ?? 1000) + 500)); // a heartbeat round on the reconnected ones
+    abort.abort();
+    const report = await soak;
+
+    log(`drain scenario: CPU per handshake, ${o.cpuHandshakes} full RSA vs ${o.cpuHandshakes} resumed`);
+    const worker = workers()[0];
+    const c0 = cpuSeconds(worker);
+    const resumedCount = await handshakes(port, ca, o.cpuHandshakes, true);
+    const resumedCpu = cpuSeconds(worker) - c0;
+    if (resumedCount < o.cpuHandshakes * 0.9)
+      throw new Error(`only ${resumedCount} of ${o.cpuHandshakes} handshakes resumed`);
+    // RSA: a second HAProxy with an RSA-2048 certificate and no tickets (every handshake full).
+    const rsaDir = fs.mkdtempSync(path.join(o.dir, "rsa-"));
+    const rsaPort = await freePort();
+    const rsaCfg = path.join(rsaDir, "haproxy.cfg");
+    fs.writeFileSync(rsaCfg, loopback(rsaPort, rsa.certPath, undefined, rsaDir));
+    const rsaHaproxy = await startHaproxy(
+      o.haproxyBin,
+      rsaCfg,
+      path.join(rsaDir, "master.sock"),
+      rsaPort,
+      o.stepTimeoutMs,
+    );
+    processes.push(rsaHaproxy);
+    haproxyPids.push(rsaHaproxy.child.pid as number);
+    const rsaWorker = childPids(rsaHaproxy.child.pid as number)[0];
+    haproxyPids.push(rsaWorker);
+    const rsaCa = fs.readFileSync(rsa.certPath);
+    const r0 = cpuSeconds(rsaWorker);
+    await handshakes(rsaPort, rsaCa, o.cpuHandshakes, false);
+    const fullCpu = cpuSeconds(rsaWorker) - r0;
+    const cpu = {
+      fullRsaMsPerHandshake: (fullCpu * 1000) / o.cpuHandshakes,
+      resumedMsPerHandshake: (resumedCpu * 1000) / o.cpuHandshakes,
+      ratio: fullCpu / Math.max(resumedCpu, 0.01),
+    };
+
+    const reconnects = baseline.reconnects + paced.reconnects;
+    return {
+      connections: N,
+      windowSeconds: o.windowSeconds,
+      hardStopAfterSeconds: o.hardStopAfterSeconds,
+      restHandshakeP99Ms,
+      baseline,
+      paced,
+      driver: driverEnd,
+      allBack: report.connections.openAtEnd === N && report.connections.exhausted === 0,
+      drops: report.drops.total,
+      lostMessages: (report.echo?.gaps ?? 0) + (report.echo?.outOfOrder ?? 0),
+      resumedPct: (100 * (baseline.resumed + paced.resumed)) / reconnects,
+      cpu,
+      report,
+    };
+  } finally {
+    for (const p of processes.reverse()) await stop(p);
+    // Workers that outlived their master (ours, by pid).
+    for (const pid of haproxyPids) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+}

@@ -1,0 +1,228 @@
+/** The paced drain's pure parts: parsing the master CLI, the plan (who is closed when), the args. */
+import {
+  parseAgeSeconds,
+  parseArgs,
+  parseSessions,
+  parseWorkers,
+  planDrain,
+  shutdownCommand,
+} from "../../components/l4/haproxyDrain";
+import { defaultDrainWindowSeconds, drainCommand, resolveDrain } from "../../components/l4/drain";
+import { drainDropEvent } from "../../components/budget/hops";
+import { planL4 } from "../../components/l4/plan";
+import { baseArgs } from "./fixtures";
+
+describe.each([
+  ["0s", 0],
+  ["4s", 4],
+  ["1m2s", 62],
+  ["3h4m", 3 * 3600 + 240],
+  ["2d1h", 2 * 86400 + 3600],
+  ["250ms", 0.25],
+])("parseAgeSeconds(%s)", (text, seconds) => {
+  test(`= ${seconds}`, () => expect(parseAgeSeconds(text)).toBe(seconds));
+});
+
+test("parseAgeSeconds: unreadable text is NaN", () => {
+  expect(parseAgeSeconds("?")).toBeNaN();
+  expect(parseAgeSeconds("4x")).toBeNaN();
+});
+
+// As HAProxy 2.6.12 printed it here (`@!<pid> show sess`), with the CLI's own stream and another frontend.
+const SHOW_SESS = [
+  "0x55b0c10cb8a0: proto=tcpv4 src=127.0.0.1:34694 fe=websocket be=websocket srv=backend ts=00 epoch=0 age=4s calls=2 rate=0 cpu=0 lat=0 rq[f=808000h,i=0,an=00h,rx=56s,wx=56s,ax=] rp[f=80008000h,i=0,an=00h,rx=56s,wx=56s,ax=] scf=[8,0h,fd=14] scb=[8,1h,fd=18] exp=1s rc=0 c_exp=",
+  "0x55b0c11e7d30: proto=sockpair src=unix:2 fe=GLOBAL be=<NONE> srv=<none> ts=00 epoch=0 age=0s calls=2 rate=1 cpu=0 lat=0 rq[f=c0c020h,i=0,an=00h,rx=,wx=,ax=] rp[f=80008002h,i=0,an=00h,rx=,wx=,ax=] scf=[8,0h,fd=6] scb=[8,1h,fd=-1] exp=10s rc=0 c_exp=",
+  "0x7f15d403a090: proto=tcpv6 src=::1:34706 fe=websocket be=websocket srv=backend ts=00 epoch=0 age=1m2s calls=2 rate=0 cpu=0 lat=0 rq[f=808000h] rp[f=80008000h] scf=[8,0h,fd=15] scb=[8,1h,fd=17] exp=1s rc=0 c_exp=",
+  "0x7f15d403b000: proto=tcpv4 src=127.0.0.1:1 fe=health be=<NONE> srv=<none> ts=00 epoch=0 age=9s calls=1",
+  "",
+].join("\n");
+
+test("parseSessions: the frontend's client streams only, in the order listed", () => {
+  expect(parseSessions(SHOW_SESS, "websocket")).toEqual([
+    { id: "0x55b0c10cb8a0", ageSeconds: 4 },
+    { id: "0x7f15d403a090", ageSeconds: 62 },
+  ]);
+  expect(parseSessions(SHOW_SESS, "health")).toEqual([{ id: "0x7f15d403b000", ageSeconds: 9 }]);
+  expect(parseSessions("", "websocket")).toEqual([]);
+});
+
+test("parseWorkers: current and old workers of `show proc`", () => {
+  const showProc = [
+    "#<PID>          <type>          <reloads>       <uptime>        <version>      ",
+    "18819           master          1 [failed: 0]   0d00h00m03s     2.6.12-1+deb12u4",
+    "# workers",
+    "18872           worker          0               0d00h00m01s     2.6.12-1+deb12u4",
+    "# old workers",
+    "18829           worker          1               0d00h00m03s     2.6.12-1+deb12u4",
+    "18801           worker          2               0d00h00m09s     2.6.12-1+deb12u4",
+    "# programs",
+    "",
+  ].join("\n");
+  expect(parseWorkers(showProc)).toEqual({ current: [18872], old: [18829, 18801] });
+  expect(parseWorkers("# workers\n# programs\n")).toEqual({ current: [], old: [] });
+});
+
+test("shutdownCommand: one line, each command with its worker prefix", () => {
+  expect(shutdownCommand(42, ["0x1", "0x2"])).toBe("@!42 shutdown session 0x1; @!42 shutdown session 0x2");
+});
+
+const sessions = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `s${i}`, ageSeconds: (i * 7919) % 1000 }));
+
+describe("planDrain", () => {
+  test("10 sessions over 1 s, 100 ms ticks: one every tick, oldest first (ties in the given order)", () => {
+    const plan = planDrain(
+      [
+        { id: "a", ageSeconds: 5 },
+        { id: "b", ageSeconds: 50 },
+        { id: "c", ageSeconds: 5 },
+        { id: "d", ageSeconds: 500 },
+        ...Array.from({ length: 6 }, (_, i) => ({ id: `e${i}`, ageSeconds: 1 })),
+      ],
+      { windowMs: 1000, tickMs: 100 },
+    );
+    expect(plan).toEqual([
+      { atMs: 0, ids: ["d"] },
+      { atMs: 100, ids: ["b"] },
+      { atMs: 200, ids: ["a"] },
+      { atMs: 300, ids: ["c"] },
+      { atMs: 400, ids: ["e0"] },
+      { atMs: 500, ids: ["e1"] },
+      { atMs: 600, ids: ["e2"] },
+      { atMs: 700, ids: ["e3"] },
+      { atMs: 800, ids: ["e4"] },
+      { atMs: 900, ids: ["e5"] },
+    ]);
+  });
+
+  test("4 sessions over 1 s: 250 ms apart, rounded down to the tick", () => {
+    expect(planDrain(sessions(4), { windowMs: 1000, tickMs: 100 }).map((b) => b.atMs)).toEqual([
+      0, 200, 500, 700,
+    ]);
+  });
+
+  test("none: an empty plan", () => {
+    expect(planDrain([], { windowMs: 1000 })).toEqual([]);
+  });
+
+  // The property the bench and the integration test measure: every second of the window closes
+  // N/W (within one tick's rounding), everyone exactly once, the last before the window ends.
+  describe.each([
+    [1000, 10_000, 100],
+    [10_000, 50_000, 100],
+    [7, 3000, 100],
+    [1000, 8_000, 250],
+  ])("%i sessions over %i ms (tick %i ms)", (n, windowMs, tickMs) => {
+    for (const order of ["oldest", "random"] as const) {
+      test(order, () => {
+        const plan = planDrain(sessions(n), { windowMs, tickMs, order, seed: 7 });
+        const ids = plan.flatMap((b) => b.ids);
+        expect(ids.length).toBe(n);
+        expect(new Set(ids).size).toBe(n);
+        expect(plan.every((b) => b.atMs % tickMs === 0 && b.atMs >= 0 && b.atMs < windowMs)).toBe(true);
+        expect(plan.map((b) => b.atMs)).toEqual([...plan.map((b) => b.atMs)].sort((a, b) => a - b));
+        const perSecond = new Map<number, number>();
+        for (const b of plan) {
+          const s = Math.floor(b.atMs / 1000);
+          perSecond.set(s, (perSecond.get(s) ?? 0) + b.ids.length);
+        }
+        const rate = (n * 1000) / windowMs;
+        for (const count of perSecond.values()) expect(count).toBeLessThanOrEqual(Math.ceil(rate) + 1);
+      });
+    }
+  });
+
+  test("random: the same seed, the same order; another seed, another order", () => {
+    const a = planDrain(sessions(50), { windowMs: 5000, order: "random", seed: 3 });
+    expect(planDrain(sessions(50), { windowMs: 5000, order: "random", seed: 3 })).toEqual(a);
+    expect(planDrain(sessions(50), { windowMs: 5000, order: "random", seed: 4 })).not.toEqual(a);
+  });
+
+  test("bad options are refused by name", () => {
+    expect(() => planDrain([], { windowMs: 0 })).toThrow("planDrain: windowMs must be above 0 (got 0)");
+    expect(() => planDrain([], { windowMs: 1, tickMs: 0 })).toThrow(
+      "planDrain: tickMs must be above 0 (got 0)",
+    );
+    expect(() => planDrain([], { windowMs: 1, order: "newest" as never })).toThrow(
+      'planDrain: order must be "oldest" or "random" (got "newest")',
+    );
+  });
+});
+
+test("parseArgs: the sidecar's two command lines", () => {
+  const common = ["--socket", "/run/m.sock", "--window", "50", "--order", "random"];
+  expect(parseArgs([...common, "--watch"])).toEqual({
+    socket: "/run/m.sock",
+    windowMs: 50_000,
+    order: "random",
+    frontend: "websocket",
+    tickMs: 100,
+    watch: true,
+  });
+  expect(parseArgs([...common, "--all-after", "10"])).toEqual({
+    socket: "/run/m.sock",
+    windowMs: 50_000,
+    order: "random",
+    frontend: "websocket",
+    tickMs: 100,
+    allAfterMs: 10_000,
+  });
+  expect(() => parseArgs(common)).toThrow("give exactly one of --watch or --all-after <seconds>");
+  expect(() => parseArgs(["--window", "5", "--watch"])).toThrow("--socket is required");
+});
+
+describe("resolveDrain", () => {
+  test.each([
+    [60, 50],
+    [5, 4],
+    [1, 0],
+  ])("default window for hard-stop-after %i: %i", (hardStop, window) => {
+    expect(defaultDrainWindowSeconds(hardStop)).toBe(window);
+  });
+
+  test("defaults, given values, off", () => {
+    expect(resolveDrain("X", "d", undefined, 60)).toEqual({
+      windowSeconds: 50,
+      order: "oldest",
+      image: "node:24.19.0-alpine3.24",
+    });
+    expect(resolveDrain("X", "d", { windowSeconds: 20, order: "random" }, 60)).toEqual({
+      windowSeconds: 20,
+      order: "random",
+      image: "node:24.19.0-alpine3.24",
+    });
+    expect(resolveDrain("X", "d", false, 60)).toBeUndefined();
+    // hard-stop-after 1 s leaves no whole second: off unless a window is given (then refused by the order check).
+    expect(resolveDrain("X", "d", {}, 1)).toBeUndefined();
+  });
+
+  test("the sidecar's commands", () => {
+    const drain = { windowSeconds: 12, order: "oldest" as const, image: "node:24.19.0-alpine3.24" };
+    expect(drainCommand(drain, "/run/h", { watch: true })).toEqual([
+      "node",
+      "/etc/ws-exposure/drain/haproxy-drain.js",
+      "--socket",
+      "/run/h/master.sock",
+      "--window",
+      "12",
+      "--order",
+      "oldest",
+      "--watch",
+    ]);
+    expect(drainCommand(drain, "/run/h", { allAfterSeconds: 3 }).slice(-2)).toEqual(["--all-after", "3"]);
+  });
+});
+
+test("the budget's drop event names the pacing, or the stampede without it", () => {
+  const timing = { preStopSeconds: 10, hardStopAfterSeconds: 60 };
+  expect(drainDropEvent({ windowSeconds: 50, order: "oldest" }, timing)).toBe(
+    "reload (SIGUSR2) or pod stop (rollout, drain; after a 10 s preStop): paced drain, the old process's connections are closed oldest first at N/50 per second over 50 s (N = the connections it holds), so reconnects arrive spread over the window; hard-stop-after 60 s closes whatever is left",
+  );
+  expect(drainDropEvent(undefined, timing)).toBe(
+    "reload (SIGUSR2) or pod stop (rollout, drain; after a 10 s preStop): the old process keeps its connections for at most hard-stop-after 60 s, then closes the rest at once",
+  );
+  const plan = planL4("prod", baseArgs({}));
+  const hop = plan.budget.hops.find((h) => h.name === "haproxy")!;
+  expect(hop.dropEvents[0]).toBe(drainDropEvent({ windowSeconds: 50, order: "oldest" }, timing));
+  expect(plan.budget.dropEvents).toContain(`haproxy: ${hop.dropEvents[0]}`);
+});

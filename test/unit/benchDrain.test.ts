@@ -1,0 +1,74 @@
+/** bench/p4.ts's judgement of a drain scenario's figures against issue 12's goals (pure). */
+import { judgeP4 } from "../../bench/p4";
+
+const phase = (over: Record<string, unknown>) => ({
+  serverClosesPerSecond: [125],
+  serverBusiestSecond: 125,
+  serverCloseSpreadMs: 7900,
+  arrivalsPerSecond: [125],
+  busiestSecond: 125,
+  arrivalRatio: 1,
+  dropSpreadMs: 7900,
+  firstDropAfterReloadMs: 0,
+  handshakeP99Ms: 20,
+  handshakeP99Ratio: 1,
+  reconnects: 1000,
+  resumed: 1000,
+  allBackAfterReloadMs: 9000,
+  ...over,
+});
+
+const figures = {
+  connections: 1000,
+  windowSeconds: 8,
+  hardStopAfterSeconds: 12,
+  restHandshakeP99Ms: 20,
+  baseline: phase({ busiestSecond: 1000, arrivalRatio: 8, handshakeP99Ratio: 30 }),
+  paced: phase({ busiestSecond: 150, arrivalRatio: 1.2, handshakeP99Ms: 39, handshakeP99Ratio: 1.95 }),
+  driver: { sessions: 1000, closed: 1000, elapsedMs: 7920 },
+  allBack: true,
+  drops: 2000,
+  lostMessages: 0,
+  resumedPct: 100,
+  cpu: { fullRsaMsPerHandshake: 1.5, resumedMsPerHandshake: 0.5, ratio: 3 },
+};
+
+test("every goal met at the bounds", () => {
+  expect(judgeP4(figures)).toEqual([
+    {
+      measured:
+        "drain of 1000 over 8 s: busiest second 150 reconnect arrivals = 1.20 x N/W (baseline without pacing 1000 = 8.00 x)",
+      goal: "<= 1.25 x N/W",
+      met: true,
+    },
+    {
+      measured: "reconnect handshake p99 during the drain 39 ms = 1.95 x at rest (20 ms; baseline 30.00 x)",
+      goal: "<= 2 x",
+      met: true,
+    },
+    { measured: "every client back: true", goal: "true", met: true },
+    {
+      measured: "drops 2000 (2 reloads x 1000), lost acknowledged messages 0",
+      goal: "2000 drops, 0 lost",
+      met: true,
+    },
+    { measured: "TLS resumed on reconnect 100.0%", goal: ">= 90%", met: true },
+    {
+      measured: "HAProxy CPU per handshake: full RSA-2048 1.500 ms, resumed 0.500 ms = 3.00 x",
+      goal: ">= 3 x",
+      met: true,
+    },
+  ]);
+});
+
+test("each goal missed just past its bound", () => {
+  const missed = judgeP4({
+    ...figures,
+    paced: phase({ arrivalRatio: 1.26, handshakeP99Ratio: 2.01 }),
+    allBack: false,
+    lostMessages: 1,
+    resumedPct: 89.9,
+    cpu: { fullRsaMsPerHandshake: 1.5, resumedMsPerHandshake: 0.51, ratio: 2.94 },
+  });
+  expect(missed.map((g) => g.met)).toEqual([false, false, false, false, false, false]);
+});
