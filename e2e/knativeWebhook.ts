@@ -6,11 +6,13 @@
  * - the API server needs `--enable-aggregator-routing=true` (KNATIVE_WEBHOOK_API_SERVER_FLAGS), so
  *   it calls webhooks at their Service's endpoints: there is no kube-proxy to route a ClusterIP;
  * - Service `webhook` in `knative-serving` (no selector) with Endpoints and an EndpointSlice on
- *   this machine's first non-loopback IPv4 address (see `hostAddress`) and a free port, where the
- *   webhook listens (cmd/webhook binds every address of the machine: it has no address flag);
+ *   the address of a test host of this run's own (`e2e/testHost.ts`: a network namespace joined to
+ *   this machine by a veth pair; the API server refuses loopback endpoints) and a free port, where
+ *   the webhook, started inside that namespace, listens (cmd/webhook has no address flag);
  * - the webhook configurations, ConfigMaps and the empty `webhook-certs` Secret exactly as
  *   Knative Serving v0.49.1 (Knative 1.22) ships them (`e2e/crds/knative-serving-v0.49.1/`);
- * - the webhook reaches the API server through a small TLS proxy on 127.0.0.1 (`ConfigWatchGate`)
+ * - the webhook reaches the API server through a small TLS proxy on this machine's end of the veth
+ *   pair (`ConfigWatchGate`; the API server itself listens on 127.0.0.1 only)
  *   that can hold back the events of its ConfigMap watch: that makes the webhook's copy of
  *   `config-defaults` lag behind the API server on demand, the race the admission check handles.
  */
@@ -18,13 +20,13 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
-import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { makeCertificate } from "../support/certs";
 import { freePort } from "../support/ports";
 import { Cluster, killGroup } from "./cluster";
 import { Kube, KubeError, KubeObject } from "./kube";
+import { createTestHost, testHostProblem } from "./testHost";
 import { toolchainBinary } from "./toolchain";
 
 export const KNATIVE_WEBHOOK_BINARY = "knative-webhook-1.22";
@@ -53,21 +55,6 @@ const WEBHOOK_CONFIGURATIONS = [
   "webhook-configmap-validation.yaml",
 ];
 const INSTALLER = "kubectl";
-
-/**
- * The address the webhook's endpoints point at: the first non-internal IPv4 address of this
- * machine. Not 127.0.0.1: the API server refuses Endpoints and EndpointSlices in 127.0.0.0/8
- * (loopback addresses are invalid endpoint addresses). The traffic still stays on this machine:
- * the API server on 127.0.0.1 calls the webhook at this machine's own address.
- */
-export function hostAddress(): string {
-  for (const addresses of Object.values(os.networkInterfaces())) {
-    for (const a of addresses ?? []) {
-      if (a.family === "IPv4" && !a.internal) return a.address;
-    }
-  }
-  throw new Error("no non-loopback IPv4 address on this machine: the webhook's endpoints cannot be loopback");
-}
 
 function documents(file: string): KubeObject[] {
   return YAML.parseAllDocuments(fs.readFileSync(path.join(UPSTREAM, file), "utf8"))
@@ -101,6 +88,7 @@ class ConfigWatchGate {
   constructor(
     private readonly cluster: Cluster,
     private readonly dir: string,
+    private readonly listenAddress: string,
   ) {
     const c = cluster.credentials;
     this.upstream = new https.Agent({
@@ -124,7 +112,7 @@ class ConfigWatchGate {
     this.port = await freePort();
     await new Promise<void>((resolve, reject) => {
       this.server!.once("error", reject);
-      this.server!.listen(this.port, "127.0.0.1", () => resolve());
+      this.server!.listen(this.port, this.listenAddress, () => resolve());
     });
     return cert.certPath;
   }
@@ -303,11 +291,14 @@ export async function startKnativeWebhook(cluster: Cluster, readyWithinMs = 1200
   if (!binary) throw new Error(`${KNATIVE_WEBHOOK_BINARY} is not built: run bash e2e/toolchain.sh knative`);
   const dir = path.join(cluster.dir, "knative-webhook");
   fs.mkdirSync(dir, { recursive: true });
-  const address = hostAddress();
+  const problem = testHostProblem();
+  if (problem) throw new Error(`the Knative webhook runs in a network namespace of its own: ${problem}`);
+  const testHost = createTestHost("wh");
+  const address = testHost.guestAddress;
   const [port, profilingPort] = [await freePort(), await freePort()];
   await install(cluster.kube, address, port);
 
-  const gate = new ConfigWatchGate(cluster, dir);
+  const gate = new ConfigWatchGate(cluster, dir, testHost.hostAddress);
   const proxyCa = await gate.start();
   const kubeconfigPath = path.join(dir, "kubeconfig");
   fs.writeFileSync(
@@ -318,7 +309,12 @@ export async function startKnativeWebhook(cluster: Cluster, readyWithinMs = 1200
       clusters: [
         {
           name: "e2e",
-          cluster: { server: `https://127.0.0.1:${gate.port}`, "certificate-authority": proxyCa },
+          cluster: {
+            server: `https://${testHost.hostAddress}:${gate.port}`,
+            "certificate-authority": proxyCa,
+            // The proxy's certificate names localhost (support/certs).
+            "tls-server-name": "localhost",
+          },
         },
       ],
       users: [{ name: "webhook", user: {} }],
@@ -329,7 +325,7 @@ export async function startKnativeWebhook(cluster: Cluster, readyWithinMs = 1200
 
   const logPath = path.join(dir, "webhook.log");
   const out = fs.openSync(logPath, "a");
-  const child = spawn(binary, ["--disable-ha", `--kubeconfig=${kubeconfigPath}`], {
+  const child = spawn(...testHost.exec(binary, ["--disable-ha", `--kubeconfig=${kubeconfigPath}`]), {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? dir,
@@ -360,6 +356,7 @@ export async function startKnativeWebhook(cluster: Cluster, readyWithinMs = 1200
     await exited;
     clearTimeout(timer);
     await gate.close();
+    testHost.remove();
   };
   const log = () => (fs.existsSync(logPath) ? fs.readFileSync(logPath, "utf8") : "");
 
