@@ -94,7 +94,7 @@ export interface DrainScenarioResult {
 }
 
 /** The echo server: its own process, so its clock is not held up by the clients' TLS work. */
-const ECHO_SERVER = `
+export const ECHO_SERVER = `
 const { WebSocketServer } = require("ws");
 const server = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/ws" });
 server.on("listening", () => console.log("port " + server.address().port));

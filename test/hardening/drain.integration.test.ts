@@ -17,36 +17,25 @@
 import * as fs from "fs";
 import { runDrainScenario, type DrainScenarioResult } from "../../support/drainScenario";
 import { recordFigures } from "../helpers/figures";
-import { findHaproxy, tempDir } from "../l4/harness";
+import { requireHaproxyAndOpenssl, tempDir } from "../l4/harness";
 
-const HAPROXY = findHaproxy();
-const OPENSSL = fs.existsSync("/usr/bin/openssl") || fs.existsSync("/usr/local/bin/openssl");
-const underCi = process.env.CI === "true";
-const missing = !HAPROXY ? "haproxy" : !OPENSSL ? "openssl" : undefined;
-
-if (missing) {
-  if (underCi) {
-    test(`${missing} is installed (required under CI=true)`, () => {
-      throw new Error(`${missing} not found: CI must install the Debian packages haproxy and openssl`);
-    });
-  } else {
-    console.warn(`skipping the drain integration test: no ${missing} binary (apt-get install ${missing})`);
-  }
-}
+const { haproxy: HAPROXY, describe: describeWithHaproxy } = requireHaproxyAndOpenssl(
+  "the drain integration test",
+);
 
 const N = 1000;
 const WINDOW_S = 8;
 const HARD_STOP_S = 12;
 const STEP_TIMEOUT_MS = 120_000;
 
-(missing ? describe.skip : describe)("paced drain: 1000 heartbeating wss:// connections, two reloads", () => {
+describeWithHaproxy("paced drain: 1000 heartbeating wss:// connections, two reloads", () => {
   let dir: string;
   let r: DrainScenarioResult;
 
   beforeAll(async () => {
     dir = tempDir();
     r = await runDrainScenario({
-      haproxyBin: HAPROXY!,
+      haproxyBin: HAPROXY,
       dir,
       connections: N,
       windowSeconds: WINDOW_S,
@@ -91,8 +80,11 @@ const STEP_TIMEOUT_MS = 120_000;
     expect(r.baseline.firstDropAfterReloadMs).toBeGreaterThanOrEqual(HARD_STOP_S * 1000 - 300);
     // Server side (HAProxy's cuts as the idle echo process saw them): the paced closes span most of
     // the window (the driver never closes early), and more than the stampede's, in the same run.
-    expect(r.paced.serverClosesPerSecond.reduce((a, b) => a + b, 0)).toBe(N);
-    expect(r.baseline.serverClosesPerSecond.reduce((a, b) => a + b, 0)).toBe(N);
+    // Every one of the N connections is cut (at least N abnormal closes after the reload); on a loaded
+    // machine the echo process may log the close of an earlier socket (a rest handshake's) late, so
+    // the count is bounded from below, the client-side figures above are exact.
+    expect(r.paced.serverClosesPerSecond.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(N);
+    expect(r.baseline.serverClosesPerSecond.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(N);
     expect(r.paced.serverCloseSpreadMs).toBeGreaterThanOrEqual(0.75 * WINDOW_S * 1000);
     expect(r.paced.serverCloseSpreadMs).toBeGreaterThan(r.baseline.serverCloseSpreadMs);
     // The client sees each close after it happens: its drops span at least the same.

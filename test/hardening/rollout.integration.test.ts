@@ -17,6 +17,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
+import { ECHO_SERVER } from "../../support/drainScenario";
 import * as path from "path";
 import { renderHaproxyConfig } from "../../components/l4/haproxy";
 import { haproxyParamsFor } from "../../components/l4/kube";
@@ -26,7 +27,7 @@ import { recordFigures } from "../helpers/figures";
 import { baseArgs } from "../l4/fixtures";
 import {
   canConnect,
-  findHaproxy,
+  requireHaproxyAndOpenssl,
   freePort,
   makeCertificate,
   sleep,
@@ -36,38 +37,15 @@ import {
   workerPids,
 } from "../l4/harness";
 
-const HAPROXY = findHaproxy();
-const OPENSSL = fs.existsSync("/usr/bin/openssl") || fs.existsSync("/usr/local/bin/openssl");
-const underCi = process.env.CI === "true";
-const missing = !HAPROXY ? "haproxy" : !OPENSSL ? "openssl" : undefined;
-
-if (missing) {
-  if (underCi) {
-    test(`${missing} is installed (required under CI=true)`, () => {
-      throw new Error(`${missing} not found: CI must install the Debian packages haproxy and openssl`);
-    });
-  } else {
-    console.warn(`skipping the rollout integration test: no ${missing} binary (apt-get install ${missing})`);
-  }
-}
-
-const describeWithHaproxy = missing ? describe.skip : describe;
+const { haproxy: HAPROXY, describe: describeWithHaproxy } = requireHaproxyAndOpenssl(
+  "the rollout integration test",
+);
 
 /**
  * A `ws` echo server in its own process (so its clock is not held up by the 1000 clients' TLS work):
  * prints its port, then one line per closed connection with the close code and the time (ms) it
  * saw the close. HAProxy cutting a connection is a 1006 there; a client's own close is a 1000.
  */
-const ECHO_SERVER = `
-const { WebSocketServer } = require("ws");
-const server = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/ws" });
-server.on("listening", () => console.log("port " + server.address().port));
-server.on("connection", (socket) => {
-  socket.on("message", (data) => socket.send(data));
-  socket.on("close", (code) => console.log("close " + code + " " + Date.now()));
-  socket.on("error", () => undefined);
-});
-`;
 
 interface EchoProcess {
   child: ChildProcess;
@@ -203,7 +181,7 @@ describeWithHaproxy("rollout: HAProxy reload under 1000 heartbeating wss:// conn
       // `exec` keeps the pid: it is the master's. The soft fd limit is raised to the hard one.
       haproxy = spawn(
         "/bin/sh",
-        ["-c", `ulimit -n "$(ulimit -Hn)"; exec "$0" -W -db -f "$1"`, HAPROXY!, cfgPath],
+        ["-c", `ulimit -n "$(ulimit -Hn)"; exec "$0" -W -db -f "$1"`, HAPROXY, cfgPath],
         {
           stdio: ["ignore", "pipe", "pipe"],
         },

@@ -9,6 +9,24 @@ import { childPids, dyingWithParent } from "../../support/processes";
 import WebSocket, { WebSocketServer } from "ws";
 
 /** The haproxy binary, or undefined when it is not installed. */
+/**
+ * HAProxy and openssl for an integration test file: registers, when one is missing, a failing test
+ * under CI=true or prints why the file is skipped. Returns the HAProxy binary and the describe to use.
+ */
+export function requireHaproxyAndOpenssl(what: string): { haproxy: string; describe: jest.Describe } {
+  const haproxy = findHaproxy();
+  const openssl = fs.existsSync("/usr/bin/openssl") || fs.existsSync("/usr/local/bin/openssl");
+  const missing = !haproxy ? "haproxy" : !openssl ? "openssl" : undefined;
+  if (missing && process.env.CI === "true") {
+    test(`${missing} is installed (required under CI=true)`, () => {
+      throw new Error(`${missing} not found: CI must install the Debian packages haproxy and openssl`);
+    });
+  } else if (missing) {
+    console.warn(`skipping ${what}: no ${missing} binary (apt-get install ${missing})`);
+  }
+  return { haproxy: haproxy ?? "", describe: missing ? describe.skip : describe };
+}
+
 export function findHaproxy(): string | undefined {
   for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/usr/local/sbin"])) {
     const candidate = path.join(dir, "haproxy");
