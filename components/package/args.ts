@@ -1,0 +1,327 @@
+/**
+ * Schema-friendly argument types for the component package (PulumiPlugin.yaml in provider/).
+ *
+ * Pulumi's component provider host infers the package schema from the constructor's args interface
+ * and cannot express TypeScript unions, string-literal unions, inline object types or functions. These
+ * types flatten each union into one object whose variants' fields are all optional, and spell each
+ * string-literal union as `string`. The conversion to the TypeScript args (toL4ExposureArgs,
+ * toTunnelExposureArgs) only drops absent fields and maps the two non-object variants back, so the
+ * same validation functions judge the value and their messages reach a consumer of any language.
+ * TypeScript consumers keep using L4ExposureArgs / TunnelExposureArgs: nothing here replaces them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { WebSocketArgs } from "../core/backend";
+import { KnativeAdmissionCheckArgs, KnativeRequirements } from "../knative/plan";
+import { HttpRoute, OriginRequest } from "../tunnel/ingressRules";
+import { HaproxyTimeoutArgs } from "../l4/args";
+
+/** The WebSocket backend: give knativeService (a Knative Service) or service and port (a plain Service). */
+export interface PackageBackendArgs {
+  /** The Knative Service's name. */
+  knativeService?: string;
+  /** A plain Service's name (then port is required). */
+  service?: string;
+  /** The backend's namespace; helpers go there. */
+  namespace: string;
+  /** The plain Service's port. */
+  port?: number;
+  /** The WebSocket path. Default `/ws`. */
+  path?: string;
+  /** The cluster's DNS domain. Default `cluster.local`. */
+  clusterDomain?: string;
+}
+
+/** Knative's cluster-wide settings as the component should assume or manage them. */
+export interface PackageKnativeClusterArgs {
+  /** Namespace of Knative Serving. Default `knative-serving`. */
+  namespace?: string;
+  /** config-defaults max-revision-timeout-seconds. */
+  maxRevisionTimeoutSeconds?: number;
+  /** Manage max-revision-timeout-seconds in config-defaults. */
+  manageMaxRevisionTimeout?: boolean;
+  /** kubernetes.podspec-affinity: `disabled`, `enabled` or `manage`. */
+  podspecAffinity?: string;
+  /** The ingress's stream idle timeout in seconds. */
+  ingressStreamIdleTimeoutSeconds?: number;
+  /** Manage the ingress's stream idle timeout. */
+  manageIngressStreamIdleTimeout?: boolean;
+  /** Knative Serving's version, e.g. `1.21`. */
+  version?: string;
+}
+
+/** Knative settings (Knative backends only); see KnativeSettingsArgs for each default. */
+export interface PackageKnativeSettingsArgs {
+  /** autoscaling.knative.dev/min-scale. */
+  minScale?: number;
+  /** autoscaling.knative.dev/max-scale. */
+  maxScale?: number;
+  /** The revision's timeoutSeconds. */
+  timeoutSeconds?: number;
+  /** autoscaling.knative.dev/target. */
+  targetConcurrency?: number;
+  /** Spread the pods across nodes. */
+  antiAffinity?: boolean;
+  /** Take fields another manager owns. */
+  forceConflicts?: boolean;
+  /** The admission check against Knative's webhook. */
+  admissionCheck?: KnativeAdmissionCheckArgs;
+  /** Knative's cluster-wide settings. */
+  cluster?: PackageKnativeClusterArgs;
+}
+
+/** A new MetalLB IPAddressPool. */
+export interface PackageCreatePoolArgs {
+  /** CIDRs or ranges. */
+  addresses: string[];
+  /** Default false. */
+  autoAssign?: boolean;
+  /** Default false. */
+  avoidBuggyIPs?: boolean;
+}
+
+/** The MetalLB pool: give create (a dedicated pool) or existing (a pool's name). */
+export interface PackageAddressPoolArgs {
+  /** Create a dedicated pool. */
+  create?: PackageCreatePoolArgs;
+  /** Use this existing pool. */
+  existing?: string;
+  /** The existing pool's addresses, to check loadBalancerIP against. */
+  addresses?: string[];
+}
+
+/** One label selector requirement. */
+export interface PackageLabelSelectorRequirement {
+  key: string;
+  /** In, NotIn, Exists or DoesNotExist. */
+  operator: string;
+  values?: string[];
+}
+
+/** A Kubernetes label selector. */
+export interface PackageLabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: PackageLabelSelectorRequirement[];
+}
+
+/** A BGP peer created with the advertisement. */
+export interface PackageBgpPeerArgs {
+  name: string;
+  myASN: number;
+  peerASN: number;
+  peerAddress: string;
+  peerPort?: number;
+  holdTime?: string;
+  keepaliveTime?: string;
+  ebgpMultiHop?: boolean;
+  sourceAddress?: string;
+  passwordSecret?: string;
+  bfdProfile?: string;
+  nodeSelectors?: PackageLabelSelector[];
+}
+
+/** How the address is announced: type `l2`, `bgp` or `none`, with that type's fields. */
+export interface PackageAdvertisementArgs {
+  /** `l2`, `bgp` or `none`. */
+  type: string;
+  /** l2: the interfaces to announce from. */
+  interfaces?: string[];
+  /** l2, bgp: the nodes that announce. */
+  nodeSelectors?: PackageLabelSelector[];
+  /** bgp: peers to create. */
+  peers?: PackageBgpPeerArgs[];
+  /** bgp: existing peers by name. */
+  existingPeers?: string[];
+  /** bgp */
+  aggregationLength?: number;
+  /** bgp */
+  localPref?: number;
+  /** bgp */
+  communities?: string[];
+}
+
+/** ClientIP session affinity on the LoadBalancer Service. */
+export interface PackageSessionAffinityArgs {
+  /** 1..86400, default 10800. */
+  timeoutSeconds?: number;
+}
+
+/** A cert-manager Certificate for the hostname. */
+export interface PackageCertManagerArgs {
+  issuerName: string;
+  /** `Issuer` or `ClusterIssuer`. */
+  issuerKind?: string;
+  duration?: string;
+  renewBefore?: string;
+  readyTimeoutSeconds?: number;
+}
+
+/** The certificate HAProxy serves: give secretName or certManager. */
+export interface PackageCertificateArgs {
+  /** An existing kubernetes.io/tls Secret in the backend's namespace. */
+  secretName?: string;
+  /** Have cert-manager issue it. */
+  certManager?: PackageCertManagerArgs;
+}
+
+/** CPU and memory for a Deployment's container. */
+export interface PackageResourcesArgs {
+  requests?: Record<string, string>;
+  limits?: Record<string, string>;
+}
+
+/** The HAProxy Deployment that terminates TLS. */
+export interface PackageHaproxyArgs {
+  replicas?: number;
+  image?: string;
+  timeouts?: HaproxyTimeoutArgs;
+  preStopSeconds?: number;
+  hardStopAfterSeconds?: number;
+  closeSpreadSeconds?: number;
+  terminationGracePeriodSeconds?: number;
+  maxconn?: number;
+  resources?: PackageResourcesArgs;
+}
+
+/** TLS: mode `terminate` (HAProxy), `passthrough` or `none`, with that mode's fields. */
+export interface PackageL4TlsArgs {
+  /** `terminate`, `passthrough` or `none`. */
+  mode: string;
+  /** terminate: the certificate. */
+  certificate?: PackageCertificateArgs;
+  /** terminate: HAProxy's settings. */
+  haproxy?: PackageHaproxyArgs;
+  /** passthrough, none: the pods' port (a name, or a number written as digits). */
+  targetPort?: string;
+  /** none: must be true. */
+  acknowledgeInsecure?: boolean;
+}
+
+/** The Knative Service's port name and containerConcurrency, as declared by its owner. */
+export interface PackageL4RevisionArgs {
+  /** `http1` (default) or `h2c`. */
+  portName?: string;
+  containerConcurrency?: number;
+  acceptFullPods?: boolean;
+}
+
+/** A DNS-only record for the hostname. */
+export interface PackageL4DnsArgs {
+  zoneId: pulumi.Input<string>;
+  /** `loadBalancerIP` (the Service's address) or an IP address. */
+  target: string;
+  ttl?: number;
+}
+
+/** L4ExposureArgs in a form every Pulumi language can give; see L4ExposureArgs for each field. */
+export interface L4ExposurePackageArgs {
+  /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
+  backend: PackageBackendArgs;
+  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
+  websocket?: WebSocketArgs;
+  /** Knative settings (Knative backends only). */
+  knative?: PackageKnativeSettingsArgs;
+  /** Create the KnativeSettings child `<name>-knative`. Default true. */
+  applyKnativeSettings?: boolean;
+  /** Public DNS name clients connect to, e.g. `ws.example.com`. */
+  hostname: string;
+  /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. */
+  addressPool: PackageAddressPoolArgs;
+  /** MetalLB's namespace. Default `metallb-system`. */
+  metallbNamespace?: string;
+  /** Also write the MetalLB annotations under the deprecated `metallb.universe.tf/` prefix. Default true. */
+  legacyMetallbAnnotations?: boolean;
+  /** How the address is announced. Default `{ type: "l2" }`. */
+  advertisement?: PackageAdvertisementArgs;
+  /** Pin the Service's address; must lie in the pool. */
+  loadBalancerIP?: string;
+  /** Port on the load balancer. Default 443 (terminate, passthrough), 80 (none). */
+  port?: number;
+  /** `Local` (default) or `Cluster`. */
+  externalTrafficPolicy?: string;
+  /** Client CIDR allowlist for the LoadBalancer. Default: everyone. */
+  loadBalancerSourceRanges?: string[];
+  /** ClientIP session affinity on the LoadBalancer Service. Default: none. */
+  sessionAffinity?: PackageSessionAffinityArgs;
+  /** TLS: terminate (HAProxy), passthrough, or none (explicit). Required. */
+  tls: PackageL4TlsArgs;
+  /** Knative route: `queue-proxy` (default), `ingress` or `forcePort8080`. */
+  route?: string;
+  /** The Knative Service's port name and containerConcurrency. */
+  revision?: PackageL4RevisionArgs;
+  /** Pod labels of a plain Service backend. */
+  podSelector?: Record<string, string>;
+  /** Optional DNS-only record for `hostname`. Needs the `cloudflare` provider. */
+  dns?: PackageL4DnsArgs;
+  /** kube-proxy's conntrack established timeout, for the budget. Default 86400. */
+  conntrackEstablishedTimeoutSeconds?: number;
+}
+
+/** The tunnel: give create (a new named tunnel) or existingId. */
+export interface PackageTunnelArgs {
+  /** Create a tunnel with this name. */
+  create?: PackageCreateTunnelArgs;
+  /** An existing tunnel's id. */
+  existingId?: pulumi.Input<string>;
+  /** The existing tunnel's token. */
+  token?: pulumi.Input<string>;
+  /** A Secret holding the existing tunnel's token. */
+  tokenSecret?: PackageSecretKeyArgs;
+}
+
+/** A new tunnel. */
+export interface PackageCreateTunnelArgs {
+  name: string;
+}
+
+/** A key of a Secret. */
+export interface PackageSecretKeyArgs {
+  name: string;
+  key: string;
+}
+
+/** The cloudflared Deployment. */
+export interface PackageConnectorArgs {
+  replicas?: number;
+  /** `surge` or `replace`. */
+  rollout?: string;
+  image?: string;
+  gracePeriodSeconds?: number;
+  terminationGracePeriodSeconds?: number;
+  /** `preferred` or `required`. */
+  spreadAcrossNodes?: string;
+  resources?: PackageResourcesArgs;
+}
+
+/** TunnelExposureArgs in a form every Pulumi language can give; see TunnelExposureArgs for each field. */
+export interface TunnelExposurePackageArgs {
+  /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
+  backend: PackageBackendArgs;
+  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
+  websocket?: WebSocketArgs;
+  /** Knative settings (Knative backends only). */
+  knative?: PackageKnativeSettingsArgs;
+  /** Create the KnativeSettings child `<name>-knative`. Default true. */
+  applyKnativeSettings?: boolean;
+  /** What the path needs of Knative beyond the defaults. */
+  knativeRequirements?: KnativeRequirements;
+  /** The Cloudflare account. */
+  accountId: pulumi.Input<string>;
+  /** The zone of hostname (cloudflare-api routes: the DNS record). */
+  zoneId?: pulumi.Input<string>;
+  /** Public DNS name clients connect to. */
+  hostname: string;
+  /** The tunnel: created or existing. */
+  tunnel: PackageTunnelArgs;
+  /** `cloudflare-api` (default) or `tunnel-ingress-crd`. */
+  routeProvider?: string;
+  /** Route the WebSocket path (default true). */
+  routeWebSocket?: boolean;
+  /** Extra HTTP routes on the same hostname. */
+  httpRoutes?: HttpRoute[];
+  /** cloudflared's origin request settings. */
+  originRequest?: OriginRequest;
+  /** Cloudflare's edge idle timeout, for the budget. */
+  edgeIdleTimeoutSeconds?: number;
+  /** The cloudflared Deployment. */
+  connector?: PackageConnectorArgs;
+}
