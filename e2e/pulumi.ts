@@ -27,7 +27,8 @@ const NOT_LINKED = new Set([".git", "out", "coverage", ".pulumi"]);
 export interface WorkspaceOptions {
   /**
    * Another project than the repository's program (e.g. examples/yaml): its Pulumi.yaml is copied,
-   * with the relative paths of its `packages:` and `plugins:` made absolute, and nothing else is linked.
+   * with the relative paths of its `packages:` and `plugins:` made absolute, and its other files
+   * (not folders) are copied; nothing else is linked.
    */
   project?: string;
   /** The stack whose Pulumi.<stack>.yaml is copied (dev, staging, prod). */
@@ -102,6 +103,11 @@ export class Workspace {
         if (plugin.path?.startsWith(".")) plugin.path = path.resolve(source, plugin.path);
       }
       fs.writeFileSync(path.join(ws.projectDir, "Pulumi.yaml"), YAML.stringify(doc));
+      for (const entry of fs.readdirSync(source, { withFileTypes: true })) {
+        if (entry.isFile() && !/^Pulumi\..*ya?ml$/.test(entry.name)) {
+          fs.copyFileSync(path.join(source, entry.name), path.join(ws.projectDir, entry.name));
+        }
+      }
     } else {
       for (const entry of fs.readdirSync(ROOT)) {
         if (NOT_LINKED.has(entry) || /^Pulumi\..*ya?ml$/.test(entry)) continue;

@@ -44,7 +44,7 @@ group_targets() {
   core) echo "etcd kube-apiserver kube-controller-manager pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-resource-kubernetes" ;;
   knative) echo "queue-1.22 knative-webhook-1.22 queue-1.21 knative-webhook-1.21" ;;
   cloudflare) echo "pulumi-resource-cloudflare" ;;
-  anylang) echo "pulumi-language-yaml" ;;
+  anylang) echo "pulumi-language-yaml pulumi-language-go" ;;
   all) echo "$(group_targets core) $(group_targets knative) $(group_targets cloudflare)" ;;
   *) return 1 ;;
   esac
@@ -275,6 +275,19 @@ build_pulumi_language_yaml() {
   fi
   go_build pulumi-language-yaml pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
     "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=${PULUMI_YAML_VERSION#v}"
+}
+
+# A stand-in Go language host (e2e/toolchain-extra/pulumi-language-go/main.go says why), built against
+# the pulumi CLI's own module set: the wrapper reuses the prepared `pulumi` module's go.mod and go.sum.
+build_pulumi_language_go() {
+  local dst="$WORK/pulumi-language-go"
+  prepare_module pulumi pulumi_hook
+  rm -rf "$dst"
+  mkdir -p "$dst"
+  cp "$EXTRA/pulumi-language-go/main.go" "$dst/"
+  sed 's|^module .*|module ws-exposure.local/toolchain/pulumi-language-go|' "$WORK/pulumi/go.mod" >"$dst/go.mod"
+  cp "$WORK/pulumi/go.sum" "$dst/"
+  go_build pulumi-language-go pulumi-language-go . "-X main.version=${PULUMI_VERSION#v}+ws-exposure.standin"
 }
 
 # ---- driver -------------------------------------------------------------------------------------
