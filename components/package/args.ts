@@ -10,13 +10,36 @@
  * TypeScript consumers keep using L4ExposureArgs / TunnelExposureArgs: nothing here replaces them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { WebSocketArgs } from "../core/backend";
-import { KnativeAdmissionCheckArgs, KnativeRequirements } from "../knative/plan";
+import { KnativeRequirements } from "../knative/plan";
 import { HttpRoute, OriginRequest } from "../tunnel/ingressRules";
-import { HaproxyTimeoutArgs } from "../l4/args";
+
+/** Heartbeat and the lifetime a connection must be allowed (WebSocketArgs). */
+export interface WebSocket {
+  /** Seconds between the client's heartbeats. Default 5. */
+  heartbeatSeconds?: number;
+  /** Seconds a healthy connection must be allowed to live. Default 3600. */
+  minLifetimeSeconds?: number;
+}
+
+/** The admission check against Knative's webhook (KnativeAdmissionCheckArgs). */
+export interface KnativeAdmissionCheck {
+  enabled?: boolean;
+  waitSeconds?: number;
+  kubeconfig?: pulumi.Input<string>;
+  context?: pulumi.Input<string>;
+}
+
+/** HAProxy's timeouts (HaproxyTimeoutArgs). */
+export interface HaproxyTimeouts {
+  connectSeconds?: number;
+  clientSeconds?: number;
+  serverSeconds?: number;
+  tunnelSeconds?: number;
+  clientFinSeconds?: number;
+}
 
 /** The WebSocket backend: give knativeService (a Knative Service) or service and port (a plain Service). */
-export interface PackageBackendArgs {
+export interface Backend {
   /** The Knative Service's name. */
   knativeService?: string;
   /** A plain Service's name (then port is required). */
@@ -32,7 +55,7 @@ export interface PackageBackendArgs {
 }
 
 /** Knative's cluster-wide settings as the component should assume or manage them. */
-export interface PackageKnativeClusterArgs {
+export interface KnativeCluster {
   /** Namespace of Knative Serving. Default `knative-serving`. */
   namespace?: string;
   /** config-defaults max-revision-timeout-seconds. */
@@ -50,7 +73,7 @@ export interface PackageKnativeClusterArgs {
 }
 
 /** Knative settings (Knative backends only); see KnativeSettingsArgs for each default. */
-export interface PackageKnativeSettingsArgs {
+export interface KnativeOptions {
   /** autoscaling.knative.dev/min-scale. */
   minScale?: number;
   /** autoscaling.knative.dev/max-scale. */
@@ -64,13 +87,13 @@ export interface PackageKnativeSettingsArgs {
   /** Take fields another manager owns. */
   forceConflicts?: boolean;
   /** The admission check against Knative's webhook. */
-  admissionCheck?: KnativeAdmissionCheckArgs;
+  admissionCheck?: KnativeAdmissionCheck;
   /** Knative's cluster-wide settings. */
-  cluster?: PackageKnativeClusterArgs;
+  cluster?: KnativeCluster;
 }
 
 /** A new MetalLB IPAddressPool. */
-export interface PackageCreatePoolArgs {
+export interface CreatePool {
   /** CIDRs or ranges. */
   addresses: string[];
   /** Default false. */
@@ -80,9 +103,9 @@ export interface PackageCreatePoolArgs {
 }
 
 /** The MetalLB pool: give create (a dedicated pool) or existing (a pool's name). */
-export interface PackageAddressPoolArgs {
+export interface AddressPool {
   /** Create a dedicated pool. */
-  create?: PackageCreatePoolArgs;
+  create?: CreatePool;
   /** Use this existing pool. */
   existing?: string;
   /** The existing pool's addresses, to check loadBalancerIP against. */
@@ -90,7 +113,7 @@ export interface PackageAddressPoolArgs {
 }
 
 /** One label selector requirement. */
-export interface PackageLabelSelectorRequirement {
+export interface LabelSelectorRequirement {
   key: string;
   /** In, NotIn, Exists or DoesNotExist. */
   operator: string;
@@ -98,13 +121,13 @@ export interface PackageLabelSelectorRequirement {
 }
 
 /** A Kubernetes label selector. */
-export interface PackageLabelSelector {
+export interface LabelSelector {
   matchLabels?: Record<string, string>;
-  matchExpressions?: PackageLabelSelectorRequirement[];
+  matchExpressions?: LabelSelectorRequirement[];
 }
 
 /** A BGP peer created with the advertisement. */
-export interface PackageBgpPeerArgs {
+export interface BgpPeer {
   name: string;
   myASN: number;
   peerASN: number;
@@ -116,19 +139,19 @@ export interface PackageBgpPeerArgs {
   sourceAddress?: string;
   passwordSecret?: string;
   bfdProfile?: string;
-  nodeSelectors?: PackageLabelSelector[];
+  nodeSelectors?: LabelSelector[];
 }
 
 /** How the address is announced: type `l2`, `bgp` or `none`, with that type's fields. */
-export interface PackageAdvertisementArgs {
+export interface Advertisement {
   /** `l2`, `bgp` or `none`. */
   type: string;
   /** l2: the interfaces to announce from. */
   interfaces?: string[];
   /** l2, bgp: the nodes that announce. */
-  nodeSelectors?: PackageLabelSelector[];
+  nodeSelectors?: LabelSelector[];
   /** bgp: peers to create. */
-  peers?: PackageBgpPeerArgs[];
+  peers?: BgpPeer[];
   /** bgp: existing peers by name. */
   existingPeers?: string[];
   /** bgp */
@@ -140,13 +163,13 @@ export interface PackageAdvertisementArgs {
 }
 
 /** ClientIP session affinity on the LoadBalancer Service. */
-export interface PackageSessionAffinityArgs {
+export interface SessionAffinity {
   /** 1..86400, default 10800. */
   timeoutSeconds?: number;
 }
 
 /** A cert-manager Certificate for the hostname. */
-export interface PackageCertManagerArgs {
+export interface CertManager {
   issuerName: string;
   /** `Issuer` or `ClusterIssuer`. */
   issuerKind?: string;
@@ -156,40 +179,40 @@ export interface PackageCertManagerArgs {
 }
 
 /** The certificate HAProxy serves: give secretName or certManager. */
-export interface PackageCertificateArgs {
+export interface Certificate {
   /** An existing kubernetes.io/tls Secret in the backend's namespace. */
   secretName?: string;
   /** Have cert-manager issue it. */
-  certManager?: PackageCertManagerArgs;
+  certManager?: CertManager;
 }
 
 /** CPU and memory for a Deployment's container. */
-export interface PackageResourcesArgs {
+export interface Resources {
   requests?: Record<string, string>;
   limits?: Record<string, string>;
 }
 
 /** The HAProxy Deployment that terminates TLS. */
-export interface PackageHaproxyArgs {
+export interface Haproxy {
   replicas?: number;
   image?: string;
-  timeouts?: HaproxyTimeoutArgs;
+  timeouts?: HaproxyTimeouts;
   preStopSeconds?: number;
   hardStopAfterSeconds?: number;
   closeSpreadSeconds?: number;
   terminationGracePeriodSeconds?: number;
   maxconn?: number;
-  resources?: PackageResourcesArgs;
+  resources?: Resources;
 }
 
 /** TLS: mode `terminate` (HAProxy), `passthrough` or `none`, with that mode's fields. */
-export interface PackageL4TlsArgs {
+export interface L4Tls {
   /** `terminate`, `passthrough` or `none`. */
   mode: string;
   /** terminate: the certificate. */
-  certificate?: PackageCertificateArgs;
+  certificate?: Certificate;
   /** terminate: HAProxy's settings. */
-  haproxy?: PackageHaproxyArgs;
+  haproxy?: Haproxy;
   /** passthrough, none: the pods' port (a name, or a number written as digits). */
   targetPort?: string;
   /** none: must be true. */
@@ -197,7 +220,7 @@ export interface PackageL4TlsArgs {
 }
 
 /** The Knative Service's port name and containerConcurrency, as declared by its owner. */
-export interface PackageL4RevisionArgs {
+export interface L4Revision {
   /** `http1` (default) or `h2c`. */
   portName?: string;
   containerConcurrency?: number;
@@ -205,7 +228,7 @@ export interface PackageL4RevisionArgs {
 }
 
 /** A DNS-only record for the hostname. */
-export interface PackageL4DnsArgs {
+export interface L4Dns {
   zoneId: pulumi.Input<string>;
   /** `loadBalancerIP` (the Service's address) or an IP address. */
   target: string;
@@ -215,23 +238,23 @@ export interface PackageL4DnsArgs {
 /** L4ExposureArgs in a form every Pulumi language can give; see L4ExposureArgs for each field. */
 export interface L4ExposurePackageArgs {
   /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
-  backend: PackageBackendArgs;
+  backend: Backend;
   /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
-  websocket?: WebSocketArgs;
+  websocket?: WebSocket;
   /** Knative settings (Knative backends only). */
-  knative?: PackageKnativeSettingsArgs;
+  knative?: KnativeOptions;
   /** Create the KnativeSettings child `<name>-knative`. Default true. */
   applyKnativeSettings?: boolean;
   /** Public DNS name clients connect to, e.g. `ws.example.com`. */
   hostname: string;
   /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. */
-  addressPool: PackageAddressPoolArgs;
+  addressPool: AddressPool;
   /** MetalLB's namespace. Default `metallb-system`. */
   metallbNamespace?: string;
   /** Also write the MetalLB annotations under the deprecated `metallb.universe.tf/` prefix. Default true. */
   legacyMetallbAnnotations?: boolean;
   /** How the address is announced. Default `{ type: "l2" }`. */
-  advertisement?: PackageAdvertisementArgs;
+  advertisement?: Advertisement;
   /** Pin the Service's address; must lie in the pool. */
   loadBalancerIP?: string;
   /** Port on the load balancer. Default 443 (terminate, passthrough), 80 (none). */
@@ -241,46 +264,46 @@ export interface L4ExposurePackageArgs {
   /** Client CIDR allowlist for the LoadBalancer. Default: everyone. */
   loadBalancerSourceRanges?: string[];
   /** ClientIP session affinity on the LoadBalancer Service. Default: none. */
-  sessionAffinity?: PackageSessionAffinityArgs;
+  sessionAffinity?: SessionAffinity;
   /** TLS: terminate (HAProxy), passthrough, or none (explicit). Required. */
-  tls: PackageL4TlsArgs;
+  tls: L4Tls;
   /** Knative route: `queue-proxy` (default), `ingress` or `forcePort8080`. */
   route?: string;
   /** The Knative Service's port name and containerConcurrency. */
-  revision?: PackageL4RevisionArgs;
+  revision?: L4Revision;
   /** Pod labels of a plain Service backend. */
   podSelector?: Record<string, string>;
   /** Optional DNS-only record for `hostname`. Needs the `cloudflare` provider. */
-  dns?: PackageL4DnsArgs;
+  dns?: L4Dns;
   /** kube-proxy's conntrack established timeout, for the budget. Default 86400. */
   conntrackEstablishedTimeoutSeconds?: number;
 }
 
 /** The tunnel: give create (a new named tunnel) or existingId. */
-export interface PackageTunnelArgs {
+export interface Tunnel {
   /** Create a tunnel with this name. */
-  create?: PackageCreateTunnelArgs;
+  create?: CreateTunnel;
   /** An existing tunnel's id. */
   existingId?: pulumi.Input<string>;
   /** The existing tunnel's token. */
   token?: pulumi.Input<string>;
   /** A Secret holding the existing tunnel's token. */
-  tokenSecret?: PackageSecretKeyArgs;
+  tokenSecret?: SecretKey;
 }
 
 /** A new tunnel. */
-export interface PackageCreateTunnelArgs {
+export interface CreateTunnel {
   name: string;
 }
 
 /** A key of a Secret. */
-export interface PackageSecretKeyArgs {
+export interface SecretKey {
   name: string;
   key: string;
 }
 
 /** The cloudflared Deployment. */
-export interface PackageConnectorArgs {
+export interface Connector {
   replicas?: number;
   /** `surge` or `replace`. */
   rollout?: string;
@@ -289,17 +312,17 @@ export interface PackageConnectorArgs {
   terminationGracePeriodSeconds?: number;
   /** `preferred` or `required`. */
   spreadAcrossNodes?: string;
-  resources?: PackageResourcesArgs;
+  resources?: Resources;
 }
 
 /** TunnelExposureArgs in a form every Pulumi language can give; see TunnelExposureArgs for each field. */
 export interface TunnelExposurePackageArgs {
   /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
-  backend: PackageBackendArgs;
+  backend: Backend;
   /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
-  websocket?: WebSocketArgs;
+  websocket?: WebSocket;
   /** Knative settings (Knative backends only). */
-  knative?: PackageKnativeSettingsArgs;
+  knative?: KnativeOptions;
   /** Create the KnativeSettings child `<name>-knative`. Default true. */
   applyKnativeSettings?: boolean;
   /** What the path needs of Knative beyond the defaults. */
@@ -311,7 +334,7 @@ export interface TunnelExposurePackageArgs {
   /** Public DNS name clients connect to. */
   hostname: string;
   /** The tunnel: created or existing. */
-  tunnel: PackageTunnelArgs;
+  tunnel: Tunnel;
   /** `cloudflare-api` (default) or `tunnel-ingress-crd`. */
   routeProvider?: string;
   /** Route the WebSocket path (default true). */
@@ -323,5 +346,5 @@ export interface TunnelExposurePackageArgs {
   /** Cloudflare's edge idle timeout, for the budget. */
   edgeIdleTimeoutSeconds?: number;
   /** The cloudflared Deployment. */
-  connector?: PackageConnectorArgs;
+  connector?: Connector;
 }

@@ -12,17 +12,17 @@ func main() {
 		cfg := config.New(ctx, "")
 		apply := false
 		messaging, err := wsexposure.NewTunnelExposure(ctx, "messaging", &wsexposure.TunnelExposureArgs{
-			Backend: wsexposure.PackageBackendArgsArgs{
+			Backend: wsexposure.BackendArgs{
 				KnativeService: pulumi.StringRef("messaging-service"),
 				Namespace:      "agents-whatsapp-rust",
 			},
-			Websocket:            &wsexposure.WebSocketArgsArgs{MinLifetimeSeconds: pulumi.Float64Ref(600)},
+			Websocket:            &wsexposure.WebSocketArgs{MinLifetimeSeconds: pulumi.Float64Ref(600)},
 			ApplyKnativeSettings: &apply,
 			AccountId:            pulumi.String("00000000000000000000000000000000"),
 			ZoneId:               pulumi.String("11111111111111111111111111111111"),
 			Hostname:             cfg.Get("hostname"),
-			Tunnel: wsexposure.PackageTunnelArgsArgs{
-				Create: &wsexposure.PackageCreateTunnelArgsArgs{Name: "ws-exposure-go"},
+			Tunnel: wsexposure.TunnelArgs{
+				Create: &wsexposure.CreateTunnelArgs{Name: "ws-exposure-go"},
 			},
 		})
 		if err != nil {
