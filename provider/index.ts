@@ -4,14 +4,14 @@
  * constructors' args interfaces in components/package.
  */
 import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
-import { L4Exposure, TunnelExposure } from "../components/package";
+import { KnativeSettings, L4Exposure, TunnelExposure } from "../components/package";
 
-export { L4Exposure, TunnelExposure };
+export { KnativeSettings, L4Exposure, TunnelExposure };
 
 if (require.main === module || process.env.PULUMI_WS_EXPOSURE_HOST === "1") {
   void componentProviderHost({
     name: "ws-exposure",
     dirname: __dirname,
-    components: [L4Exposure, TunnelExposure],
+    components: [L4Exposure, TunnelExposure, KnativeSettings],
   });
 }

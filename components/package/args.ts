@@ -348,3 +348,15 @@ export interface TunnelExposurePackageArgs {
   /** The cloudflared Deployment. */
   connector?: Connector;
 }
+
+/** KnativeSettingsComponentArgs in a form every Pulumi language can give. */
+export interface KnativeSettingsPackageArgs {
+  /** The existing Knative Service to patch (knativeService and namespace). */
+  backend: Backend;
+  /** Heartbeat and lifetime the connection needs; timeoutSeconds defaults to minLifetimeSeconds. */
+  websocket?: WebSocket;
+  /** The settings; see KnativeSettingsArgs for each default. */
+  knative?: KnativeOptions;
+  /** What the exposing path needs beyond the defaults. Default none. */
+  requirements?: KnativeRequirements;
+}

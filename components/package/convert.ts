@@ -1,6 +1,7 @@
 import { L4ExposureComponentArgs } from "../l4/L4Exposure";
+import { KnativeSettingsComponentArgs } from "../knative/KnativeSettings";
 import { TunnelExposureArgs } from "../tunnel/args";
-import { L4ExposurePackageArgs, TunnelExposurePackageArgs } from "./args";
+import { KnativeSettingsPackageArgs, L4ExposurePackageArgs, TunnelExposurePackageArgs } from "./args";
 
 /** Drops absent (undefined or null) fields, recursively, so that `"create" in pool`-style checks see only what was given. */
 export function dropAbsent<T>(value: T): T {
@@ -33,4 +34,9 @@ export function toL4ExposureArgs(args: L4ExposurePackageArgs): L4ExposureCompone
 /** The package form of TunnelExposure's args as TunnelExposureArgs; validation is left to planTunnel. */
 export function toTunnelExposureArgs(args: TunnelExposurePackageArgs): TunnelExposureArgs {
   return dropAbsent(args) as unknown as TunnelExposureArgs;
+}
+
+/** The package form of KnativeSettings' args as KnativeSettingsComponentArgs; validation is left to the component. */
+export function toKnativeSettingsArgs(args: KnativeSettingsPackageArgs): KnativeSettingsComponentArgs {
+  return dropAbsent(args) as unknown as KnativeSettingsComponentArgs;
 }

@@ -6,8 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { L4Exposure as L4ExposureComponent } from "../l4/L4Exposure";
 import { TunnelExposure as TunnelExposureComponent } from "../tunnel/TunnelExposure";
-import { L4ExposurePackageArgs, TunnelExposurePackageArgs } from "./args";
-import { toL4ExposureArgs, toTunnelExposureArgs } from "./convert";
+import { KnativeSettings as KnativeSettingsComponent } from "../knative/KnativeSettings";
+import { KnativeSettingsPackageArgs, L4ExposurePackageArgs, TunnelExposurePackageArgs } from "./args";
+import { toKnativeSettingsArgs, toL4ExposureArgs, toTunnelExposureArgs } from "./convert";
 
 /**
  * The TypeScript components seen as plain ComponentResource constructors: the schema analyzer only
@@ -21,9 +22,10 @@ type ComponentBase = new (
 ) => pulumi.ComponentResource;
 const L4Base = L4ExposureComponent as unknown as ComponentBase;
 const TunnelBase = TunnelExposureComponent as unknown as ComponentBase;
+const KnativeSettingsBase = KnativeSettingsComponent as unknown as ComponentBase;
 
 export * from "./args";
-export { toL4ExposureArgs, toTunnelExposureArgs } from "./convert";
+export { toKnativeSettingsArgs, toL4ExposureArgs, toTunnelExposureArgs } from "./convert";
 
 /** A WebSocket Service exposed at L4 through a MetalLB LoadBalancer, with HAProxy when it terminates TLS. */
 export class L4Exposure extends L4Base {
@@ -52,5 +54,16 @@ export class TunnelExposure extends TunnelBase {
 
   constructor(name: string, args: TunnelExposurePackageArgs, opts?: pulumi.ComponentResourceOptions) {
     super(name, toTunnelExposureArgs(args), opts);
+  }
+}
+
+/**
+ * Knative settings for a long-lived WebSocket (min-scale, revision timeout, anti-affinity, the
+ * cluster's ConfigMaps), patched onto an existing Knative Service as the `ws-exposure` field manager.
+ * The exposures apply it themselves unless applyKnativeSettings is false.
+ */
+export class KnativeSettings extends KnativeSettingsBase {
+  constructor(name: string, args: KnativeSettingsPackageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, toKnativeSettingsArgs(args), opts);
   }
 }
