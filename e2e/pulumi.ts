@@ -25,6 +25,12 @@ export const PASSPHRASE = process.env.PULUMI_CONFIG_PASSPHRASE ?? "ws-exposure-e
 const NOT_LINKED = new Set([".git", "out", "coverage", ".pulumi"]);
 
 export interface WorkspaceOptions {
+  /**
+   * Another project than the repository's program (e.g. examples/yaml): its Pulumi.yaml is copied,
+   * with the relative paths of its `packages:` and `plugins:` made absolute, and its other files
+   * (not folders) are copied; nothing else is linked.
+   */
+  project?: string;
   /** The stack whose Pulumi.<stack>.yaml is copied (dev, staging, prod). */
   stack: string;
   /** The test cluster; absent = no Kubernetes provider config (the tests always give one). */
@@ -84,11 +90,31 @@ export class Workspace {
   /** Lays out the project copy and runs `pulumi stack init`. */
   static async create(options: WorkspaceOptions): Promise<Workspace> {
     const ws = new Workspace(options);
-    for (const entry of fs.readdirSync(ROOT)) {
-      if (NOT_LINKED.has(entry) || /^Pulumi\..*ya?ml$/.test(entry)) continue;
-      fs.symlinkSync(path.join(ROOT, entry), path.join(ws.projectDir, entry));
+    if (options.project) {
+      const source = path.resolve(ROOT, options.project);
+      const doc = YAML.parse(fs.readFileSync(path.join(source, "Pulumi.yaml"), "utf8")) as {
+        packages?: Record<string, string>;
+        plugins?: Record<string, { path?: string }[]>;
+      };
+      for (const [name, spec] of Object.entries(doc.packages ?? {})) {
+        if (spec.startsWith(".")) doc.packages![name] = path.resolve(source, spec);
+      }
+      for (const plugin of Object.values(doc.plugins ?? {}).flat()) {
+        if (plugin.path?.startsWith(".")) plugin.path = path.resolve(source, plugin.path);
+      }
+      fs.writeFileSync(path.join(ws.projectDir, "Pulumi.yaml"), YAML.stringify(doc));
+      for (const entry of fs.readdirSync(source, { withFileTypes: true })) {
+        if (entry.isFile() && !/^Pulumi\..*ya?ml$/.test(entry.name)) {
+          fs.copyFileSync(path.join(source, entry.name), path.join(ws.projectDir, entry.name));
+        }
+      }
+    } else {
+      for (const entry of fs.readdirSync(ROOT)) {
+        if (NOT_LINKED.has(entry) || /^Pulumi\..*ya?ml$/.test(entry)) continue;
+        fs.symlinkSync(path.join(ROOT, entry), path.join(ws.projectDir, entry));
+      }
+      fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(ws.projectDir, "Pulumi.yaml"));
     }
-    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(ws.projectDir, "Pulumi.yaml"));
     ws.editStackConfig((config) => {
       for (const key of options.unset ?? []) delete config[qualify(key)];
       for (const [key, value] of Object.entries(options.set ?? {})) config[qualify(key)] = value;
@@ -112,8 +138,12 @@ export class Workspace {
   editStackConfig(edit: (config: Record<string, unknown>) => void): void {
     const source = fs.existsSync(this.stackFile)
       ? this.stackFile
-      : path.join(ROOT, `Pulumi.${this.options.stack}.yaml`);
-    const doc = (YAML.parse(fs.readFileSync(source, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+      : this.options.project
+        ? undefined
+        : path.join(ROOT, `Pulumi.${this.options.stack}.yaml`);
+    const doc = (source ? (YAML.parse(fs.readFileSync(source, "utf8")) ?? {}) : {}) as {
+      config?: Record<string, unknown>;
+    };
     doc.config = doc.config ?? {};
     edit(doc.config);
     fs.writeFileSync(this.stackFile, YAML.stringify(doc));

@@ -2,7 +2,7 @@
 # Builds the pinned end-to-end toolchain (etcd, kube-apiserver, the Pulumi CLI, providers, ...)
 # from the Go module proxy into a cache directory keyed by the pinned versions.
 #
-#   e2e/toolchain.sh [core|knative|cloudflare|all]   build that group (default: core)
+#   e2e/toolchain.sh [core|knative|cloudflare|anylang|all]   build that group (default: core)
 #   e2e/toolchain.sh --print-bin-dir                  print the bin directory and nothing else
 #   e2e/toolchain.sh --check [GROUP]                  exit 0 if GROUP (default core) is complete, else 1
 #
@@ -15,6 +15,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VERSIONS_FILE="$HERE/versions.env"
 WRAPPERS="$HERE/toolchain"
+# Targets added without moving the cache dir: their wrappers and versions live here, not hashed.
+EXTRA="$HERE/toolchain-extra"
 
 # shellcheck source=versions.env
 source "$VERSIONS_FILE"
@@ -42,6 +44,7 @@ group_targets() {
   core) echo "etcd kube-apiserver kube-controller-manager pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-resource-kubernetes" ;;
   knative) echo "queue-1.22 knative-webhook-1.22 queue-1.21 knative-webhook-1.21" ;;
   cloudflare) echo "pulumi-resource-cloudflare" ;;
+  anylang) echo "pulumi-language-yaml pulumi-language-go" ;;
   all) echo "$(group_targets core) $(group_targets knative) $(group_targets cloudflare)" ;;
   *) return 1 ;;
   esac
@@ -255,6 +258,38 @@ build_pulumi_resource_cloudflare() {
   return 1
 }
 
+# The Pulumi YAML language host, for the component package's YAML consumer (examples/yaml). Its
+# wrapper and version are under e2e/toolchain-extra/ (outside the hash, see its versions.env).
+build_pulumi_language_yaml() {
+  local dst="$WORK/pulumi-language-yaml" PULUMI_YAML_VERSION
+  # shellcheck source=toolchain-extra/versions.env
+  PULUMI_YAML_VERSION="$(source "$EXTRA/versions.env" && echo "$PULUMI_YAML_VERSION")"
+  if [[ ! -f "$dst/.prepared" ]]; then
+    rm -rf "$dst" "$dst.tmp"
+    mkdir -p "$dst.tmp"
+    sed "s|@PULUMI_YAML_VERSION@|$PULUMI_YAML_VERSION|g" "$EXTRA/pulumi-language-yaml/go.mod.in" >"$dst.tmp/go.mod"
+    log "pulumi-language-yaml: resolving modules"
+    (cd "$dst.tmp" && go get "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$PULUMI_YAML_VERSION")
+    touch "$dst.tmp/.prepared"
+    mv "$dst.tmp" "$dst"
+  fi
+  go_build pulumi-language-yaml pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
+    "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=${PULUMI_YAML_VERSION#v}"
+}
+
+# A stand-in Go language host (e2e/toolchain-extra/pulumi-language-go/main.go says why), built against
+# the pulumi CLI's own module set: the wrapper reuses the prepared `pulumi` module's go.mod and go.sum.
+build_pulumi_language_go() {
+  local dst="$WORK/pulumi-language-go"
+  prepare_module pulumi pulumi_hook
+  rm -rf "$dst"
+  mkdir -p "$dst"
+  cp "$EXTRA/pulumi-language-go/main.go" "$dst/"
+  sed 's|^module .*|module ws-exposure.local/toolchain/pulumi-language-go|' "$WORK/pulumi/go.mod" >"$dst/go.mod"
+  cp "$WORK/pulumi/go.sum" "$dst/"
+  go_build pulumi-language-go pulumi-language-go . "-X main.version=${PULUMI_VERSION#v}+ws-exposure.standin"
+}
+
 # ---- driver -------------------------------------------------------------------------------------
 
 run_target() {
@@ -298,7 +333,7 @@ main() {
       usage
       exit 0
       ;;
-    core | knative | cloudflare | all) GROUP="$1" ;;
+    core | knative | cloudflare | anylang | all) GROUP="$1" ;;
     *)
       echo "toolchain.sh: unknown argument '$1'" >&2
       usage >&2

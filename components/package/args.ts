@@ -1,0 +1,362 @@
+/**
+ * Schema-friendly argument types for the component package (PulumiPlugin.yaml in provider/).
+ *
+ * Pulumi's component provider host infers the package schema from the constructor's args interface
+ * and cannot express TypeScript unions, string-literal unions, inline object types or functions. These
+ * types flatten each union into one object whose variants' fields are all optional, and spell each
+ * string-literal union as `string`. The conversion to the TypeScript args (toL4ExposureArgs,
+ * toTunnelExposureArgs) only drops absent fields and maps the two non-object variants back, so the
+ * same validation functions judge the value and their messages reach a consumer of any language.
+ * TypeScript consumers keep using L4ExposureArgs / TunnelExposureArgs: nothing here replaces them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { KnativeRequirements } from "../knative/plan";
+import { HttpRoute, OriginRequest } from "../tunnel/ingressRules";
+
+/** Heartbeat and the lifetime a connection must be allowed (WebSocketArgs). */
+export interface WebSocket {
+  /** Seconds between the client's heartbeats. Default 5. */
+  heartbeatSeconds?: number;
+  /** Seconds a healthy connection must be allowed to live. Default 3600. */
+  minLifetimeSeconds?: number;
+}
+
+/** The admission check against Knative's webhook (KnativeAdmissionCheckArgs). */
+export interface KnativeAdmissionCheck {
+  enabled?: boolean;
+  waitSeconds?: number;
+  kubeconfig?: pulumi.Input<string>;
+  context?: pulumi.Input<string>;
+}
+
+/** HAProxy's timeouts (HaproxyTimeoutArgs). */
+export interface HaproxyTimeouts {
+  connectSeconds?: number;
+  clientSeconds?: number;
+  serverSeconds?: number;
+  tunnelSeconds?: number;
+  clientFinSeconds?: number;
+}
+
+/** The WebSocket backend: give knativeService (a Knative Service) or service and port (a plain Service). */
+export interface Backend {
+  /** The Knative Service's name. */
+  knativeService?: string;
+  /** A plain Service's name (then port is required). */
+  service?: string;
+  /** The backend's namespace; helpers go there. */
+  namespace: string;
+  /** The plain Service's port. */
+  port?: number;
+  /** The WebSocket path. Default `/ws`. */
+  path?: string;
+  /** The cluster's DNS domain. Default `cluster.local`. */
+  clusterDomain?: string;
+}
+
+/** Knative's cluster-wide settings as the component should assume or manage them. */
+export interface KnativeCluster {
+  /** Namespace of Knative Serving. Default `knative-serving`. */
+  namespace?: string;
+  /** config-defaults max-revision-timeout-seconds. */
+  maxRevisionTimeoutSeconds?: number;
+  /** Manage max-revision-timeout-seconds in config-defaults. */
+  manageMaxRevisionTimeout?: boolean;
+  /** kubernetes.podspec-affinity: `disabled`, `enabled` or `manage`. */
+  podspecAffinity?: string;
+  /** The ingress's stream idle timeout in seconds. */
+  ingressStreamIdleTimeoutSeconds?: number;
+  /** Manage the ingress's stream idle timeout. */
+  manageIngressStreamIdleTimeout?: boolean;
+  /** Knative Serving's version, e.g. `1.21`. */
+  version?: string;
+}
+
+/** Knative settings (Knative backends only); see KnativeSettingsArgs for each default. */
+export interface KnativeOptions {
+  /** autoscaling.knative.dev/min-scale. */
+  minScale?: number;
+  /** autoscaling.knative.dev/max-scale. */
+  maxScale?: number;
+  /** The revision's timeoutSeconds. */
+  timeoutSeconds?: number;
+  /** autoscaling.knative.dev/target. */
+  targetConcurrency?: number;
+  /** Spread the pods across nodes. */
+  antiAffinity?: boolean;
+  /** Take fields another manager owns. */
+  forceConflicts?: boolean;
+  /** The admission check against Knative's webhook. */
+  admissionCheck?: KnativeAdmissionCheck;
+  /** Knative's cluster-wide settings. */
+  cluster?: KnativeCluster;
+}
+
+/** A new MetalLB IPAddressPool. */
+export interface CreatePool {
+  /** CIDRs or ranges. */
+  addresses: string[];
+  /** Default false. */
+  autoAssign?: boolean;
+  /** Default false. */
+  avoidBuggyIPs?: boolean;
+}
+
+/** The MetalLB pool: give create (a dedicated pool) or existing (a pool's name). */
+export interface AddressPool {
+  /** Create a dedicated pool. */
+  create?: CreatePool;
+  /** Use this existing pool. */
+  existing?: string;
+  /** The existing pool's addresses, to check loadBalancerIP against. */
+  addresses?: string[];
+}
+
+/** One label selector requirement. */
+export interface LabelSelectorRequirement {
+  key: string;
+  /** In, NotIn, Exists or DoesNotExist. */
+  operator: string;
+  values?: string[];
+}
+
+/** A Kubernetes label selector. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+/** A BGP peer created with the advertisement. */
+export interface BgpPeer {
+  name: string;
+  myASN: number;
+  peerASN: number;
+  peerAddress: string;
+  peerPort?: number;
+  holdTime?: string;
+  keepaliveTime?: string;
+  ebgpMultiHop?: boolean;
+  sourceAddress?: string;
+  passwordSecret?: string;
+  bfdProfile?: string;
+  nodeSelectors?: LabelSelector[];
+}
+
+/** How the address is announced: type `l2`, `bgp` or `none`, with that type's fields. */
+export interface Advertisement {
+  /** `l2`, `bgp` or `none`. */
+  type: string;
+  /** l2: the interfaces to announce from. */
+  interfaces?: string[];
+  /** l2, bgp: the nodes that announce. */
+  nodeSelectors?: LabelSelector[];
+  /** bgp: peers to create. */
+  peers?: BgpPeer[];
+  /** bgp: existing peers by name. */
+  existingPeers?: string[];
+  /** bgp */
+  aggregationLength?: number;
+  /** bgp */
+  localPref?: number;
+  /** bgp */
+  communities?: string[];
+}
+
+/** ClientIP session affinity on the LoadBalancer Service. */
+export interface SessionAffinity {
+  /** 1..86400, default 10800. */
+  timeoutSeconds?: number;
+}
+
+/** A cert-manager Certificate for the hostname. */
+export interface CertManager {
+  issuerName: string;
+  /** `Issuer` or `ClusterIssuer`. */
+  issuerKind?: string;
+  duration?: string;
+  renewBefore?: string;
+  readyTimeoutSeconds?: number;
+}
+
+/** The certificate HAProxy serves: give secretName or certManager. */
+export interface Certificate {
+  /** An existing kubernetes.io/tls Secret in the backend's namespace. */
+  secretName?: string;
+  /** Have cert-manager issue it. */
+  certManager?: CertManager;
+}
+
+/** CPU and memory for a Deployment's container. */
+export interface Resources {
+  requests?: Record<string, string>;
+  limits?: Record<string, string>;
+}
+
+/** The HAProxy Deployment that terminates TLS. */
+export interface Haproxy {
+  replicas?: number;
+  image?: string;
+  timeouts?: HaproxyTimeouts;
+  preStopSeconds?: number;
+  hardStopAfterSeconds?: number;
+  closeSpreadSeconds?: number;
+  terminationGracePeriodSeconds?: number;
+  maxconn?: number;
+  resources?: Resources;
+}
+
+/** TLS: mode `terminate` (HAProxy), `passthrough` or `none`, with that mode's fields. */
+export interface L4Tls {
+  /** `terminate`, `passthrough` or `none`. */
+  mode: string;
+  /** terminate: the certificate. */
+  certificate?: Certificate;
+  /** terminate: HAProxy's settings. */
+  haproxy?: Haproxy;
+  /** passthrough, none: the pods' port (a name, or a number written as digits). */
+  targetPort?: string;
+  /** none: must be true. */
+  acknowledgeInsecure?: boolean;
+}
+
+/** The Knative Service's port name and containerConcurrency, as declared by its owner. */
+export interface L4Revision {
+  /** `http1` (default) or `h2c`. */
+  portName?: string;
+  containerConcurrency?: number;
+  acceptFullPods?: boolean;
+}
+
+/** A DNS-only record for the hostname. */
+export interface L4Dns {
+  zoneId: pulumi.Input<string>;
+  /** `loadBalancerIP` (the Service's address) or an IP address. */
+  target: string;
+  ttl?: number;
+}
+
+/** L4ExposureArgs in a form every Pulumi language can give; see L4ExposureArgs for each field. */
+export interface L4ExposurePackageArgs {
+  /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
+  backend: Backend;
+  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
+  websocket?: WebSocket;
+  /** Knative settings (Knative backends only). */
+  knative?: KnativeOptions;
+  /** Create the KnativeSettings child `<name>-knative`. Default true. */
+  applyKnativeSettings?: boolean;
+  /** Public DNS name clients connect to, e.g. `ws.example.com`. */
+  hostname: string;
+  /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. */
+  addressPool: AddressPool;
+  /** MetalLB's namespace. Default `metallb-system`. */
+  metallbNamespace?: string;
+  /** Also write the MetalLB annotations under the deprecated `metallb.universe.tf/` prefix. Default true. */
+  legacyMetallbAnnotations?: boolean;
+  /** How the address is announced. Default `{ type: "l2" }`. */
+  advertisement?: Advertisement;
+  /** Pin the Service's address; must lie in the pool. */
+  loadBalancerIP?: string;
+  /** Port on the load balancer. Default 443 (terminate, passthrough), 80 (none). */
+  port?: number;
+  /** `Local` (default) or `Cluster`. */
+  externalTrafficPolicy?: string;
+  /** Client CIDR allowlist for the LoadBalancer. Default: everyone. */
+  loadBalancerSourceRanges?: string[];
+  /** ClientIP session affinity on the LoadBalancer Service. Default: none. */
+  sessionAffinity?: SessionAffinity;
+  /** TLS: terminate (HAProxy), passthrough, or none (explicit). Required. */
+  tls: L4Tls;
+  /** Knative route: `queue-proxy` (default), `ingress` or `forcePort8080`. */
+  route?: string;
+  /** The Knative Service's port name and containerConcurrency. */
+  revision?: L4Revision;
+  /** Pod labels of a plain Service backend. */
+  podSelector?: Record<string, string>;
+  /** Optional DNS-only record for `hostname`. Needs the `cloudflare` provider. */
+  dns?: L4Dns;
+  /** kube-proxy's conntrack established timeout, for the budget. Default 86400. */
+  conntrackEstablishedTimeoutSeconds?: number;
+}
+
+/** The tunnel: give create (a new named tunnel) or existingId. */
+export interface Tunnel {
+  /** Create a tunnel with this name. */
+  create?: CreateTunnel;
+  /** An existing tunnel's id. */
+  existingId?: pulumi.Input<string>;
+  /** The existing tunnel's token. */
+  token?: pulumi.Input<string>;
+  /** A Secret holding the existing tunnel's token. */
+  tokenSecret?: SecretKey;
+}
+
+/** A new tunnel. */
+export interface CreateTunnel {
+  name: string;
+}
+
+/** A key of a Secret. */
+export interface SecretKey {
+  name: string;
+  key: string;
+}
+
+/** The cloudflared Deployment. */
+export interface Connector {
+  replicas?: number;
+  /** `surge` or `replace`. */
+  rollout?: string;
+  image?: string;
+  gracePeriodSeconds?: number;
+  terminationGracePeriodSeconds?: number;
+  /** `preferred` or `required`. */
+  spreadAcrossNodes?: string;
+  resources?: Resources;
+}
+
+/** TunnelExposureArgs in a form every Pulumi language can give; see TunnelExposureArgs for each field. */
+export interface TunnelExposurePackageArgs {
+  /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
+  backend: Backend;
+  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
+  websocket?: WebSocket;
+  /** Knative settings (Knative backends only). */
+  knative?: KnativeOptions;
+  /** Create the KnativeSettings child `<name>-knative`. Default true. */
+  applyKnativeSettings?: boolean;
+  /** What the path needs of Knative beyond the defaults. */
+  knativeRequirements?: KnativeRequirements;
+  /** The Cloudflare account. */
+  accountId: pulumi.Input<string>;
+  /** The zone of hostname (cloudflare-api routes: the DNS record). */
+  zoneId?: pulumi.Input<string>;
+  /** Public DNS name clients connect to. */
+  hostname: string;
+  /** The tunnel: created or existing. */
+  tunnel: Tunnel;
+  /** `cloudflare-api` (default) or `tunnel-ingress-crd`. */
+  routeProvider?: string;
+  /** Route the WebSocket path (default true). */
+  routeWebSocket?: boolean;
+  /** Extra HTTP routes on the same hostname. */
+  httpRoutes?: HttpRoute[];
+  /** cloudflared's origin request settings. */
+  originRequest?: OriginRequest;
+  /** Cloudflare's edge idle timeout, for the budget. */
+  edgeIdleTimeoutSeconds?: number;
+  /** The cloudflared Deployment. */
+  connector?: Connector;
+}
+
+/** KnativeSettingsComponentArgs in a form every Pulumi language can give. */
+export interface KnativeSettingsPackageArgs {
+  /** The existing Knative Service to patch (knativeService and namespace). */
+  backend: Backend;
+  /** Heartbeat and lifetime the connection needs; timeoutSeconds defaults to minLifetimeSeconds. */
+  websocket?: WebSocket;
+  /** The settings; see KnativeSettingsArgs for each default. */
+  knative?: KnativeOptions;
+  /** What the exposing path needs beyond the defaults. Default none. */
+  requirements?: KnativeRequirements;
+}

@@ -1,0 +1,69 @@
+/**
+ * The component package's components: the TypeScript components under the same type tokens
+ * (`ws-exposure:index:<Name>`), taking the schema-friendly args of ./args. The provider entry point
+ * (provider/index.ts) hosts these; TypeScript programs keep importing the components themselves.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { L4Exposure as L4ExposureComponent } from "../l4/L4Exposure";
+import { TunnelExposure as TunnelExposureComponent } from "../tunnel/TunnelExposure";
+import { KnativeSettings as KnativeSettingsComponent } from "../knative/KnativeSettings";
+import { KnativeSettingsPackageArgs, L4ExposurePackageArgs, TunnelExposurePackageArgs } from "./args";
+import { toKnativeSettingsArgs, toL4ExposureArgs, toTunnelExposureArgs } from "./convert";
+
+/**
+ * The TypeScript components seen as plain ComponentResource constructors: the schema analyzer only
+ * takes classes that extend ComponentResource directly, and reads only the members declared below.
+ * At run time the package components ARE the TypeScript components (same type token, children, URNs).
+ */
+type ComponentBase = new (
+  name: string,
+  args: unknown,
+  opts?: pulumi.ComponentResourceOptions,
+) => pulumi.ComponentResource;
+const L4Base = L4ExposureComponent as unknown as ComponentBase;
+const TunnelBase = TunnelExposureComponent as unknown as ComponentBase;
+const KnativeSettingsBase = KnativeSettingsComponent as unknown as ComponentBase;
+
+export * from "./args";
+export { toKnativeSettingsArgs, toL4ExposureArgs, toTunnelExposureArgs } from "./convert";
+
+/** A WebSocket Service exposed at L4 through a MetalLB LoadBalancer, with HAProxy when it terminates TLS. */
+export class L4Exposure extends L4Base {
+  /** `wss://<hostname><path>` (`ws://` with tls none; the port appears when not the scheme's default). */
+  declare public readonly url: pulumi.Output<string>;
+  /** The address MetalLB gave the Service; unknown until deploy. */
+  declare public readonly loadBalancerIP: pulumi.Output<string | undefined>;
+  /** The path's connection budget (a PathBudget: hops, limits, and the verdict); untyped in the schema, whose types cannot say `number | null`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  declare public readonly budget: pulumi.Output<any>;
+
+  constructor(name: string, args: L4ExposurePackageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, toL4ExposureArgs(args), opts);
+  }
+}
+
+/** A WebSocket Service exposed at L7 through a Cloudflare Tunnel and a cloudflared Deployment. */
+export class TunnelExposure extends TunnelBase {
+  /** `wss://<hostname><path>`. */
+  declare public readonly url: pulumi.Output<string | undefined>;
+  /** The tunnel's id. */
+  declare public readonly tunnelId: pulumi.Output<string | undefined>;
+  /** The path's connection budget (a PathBudget: hops, limits, and the verdict); untyped in the schema, whose types cannot say `number | null`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  declare public readonly budget: pulumi.Output<any>;
+
+  constructor(name: string, args: TunnelExposurePackageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, toTunnelExposureArgs(args), opts);
+  }
+}
+
+/**
+ * Knative settings for a long-lived WebSocket (min-scale, revision timeout, anti-affinity, the
+ * cluster's ConfigMaps), patched onto an existing Knative Service as the `ws-exposure` field manager.
+ * The exposures apply it themselves unless applyKnativeSettings is false.
+ */
+export class KnativeSettings extends KnativeSettingsBase {
+  constructor(name: string, args: KnativeSettingsPackageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, toKnativeSettingsArgs(args), opts);
+  }
+}

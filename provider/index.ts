@@ -1,0 +1,17 @@
+/**
+ * The component package's provider: `pulumi package add` / `get-schema` / `gen-sdk` run this through
+ * the Node.js language host (PulumiPlugin.yaml, runtime nodejs). The schema is inferred from the
+ * constructors' args interfaces in components/package.
+ */
+import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
+import { KnativeSettings, L4Exposure, TunnelExposure } from "../components/package";
+
+export { KnativeSettings, L4Exposure, TunnelExposure };
+
+if (require.main === module || process.env.PULUMI_WS_EXPOSURE_HOST === "1") {
+  void componentProviderHost({
+    name: "ws-exposure",
+    dirname: __dirname,
+    components: [L4Exposure, TunnelExposure, KnativeSettings],
+  });
+}
