@@ -4,13 +4,8 @@ import * as path from "path";
 import { AddressInfo } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import { ROOT } from "../helpers/render";
-import { AdmissionCheckInput, configMapPath, servicePath } from "../../components/knative/admission";
-import { resolveBackend } from "../../components/core/backend";
-import {
-  knativeServicePatchObject,
-  managedConfigMaps,
-  planKnativeSettings,
-} from "../../components/knative/plan";
+import { configMapPath, servicePath } from "../../components/knative/admission";
+import { admissionInput, SERVICE } from "../helpers/knativeCheck";
 
 /**
  * The admission check as Pulumi's dynamic provider host runs it: the provider serialized with
@@ -20,30 +15,7 @@ import {
  * patch with Knative's webhook message until "the informer" has the new maximum.
  */
 
-const OWNER = 'KnativeSettings "dev-knative"';
-const SERVICE = { namespace: "agents-whatsapp-rust", name: "messaging-service" };
-const backend = resolveBackend(OWNER, { knativeService: SERVICE.name, namespace: SERVICE.namespace });
-const plan = planKnativeSettings(
-  OWNER,
-  { heartbeatSeconds: 5, minLifetimeSeconds: 3600 },
-  {
-    cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true },
-    admissionCheck: { waitSeconds: 5 },
-  },
-);
-const CHECK: AdmissionCheckInput = {
-  owner: OWNER,
-  service: SERVICE,
-  patch: knativeServicePatchObject(backend, plan),
-  fieldManager: "ws-exposure",
-  force: false,
-  timeoutSeconds: 3600,
-  maxRevisionTimeoutSeconds: 3600,
-  manageMaxRevisionTimeout: true,
-  configNamespace: "knative-serving",
-  configMaps: managedConfigMaps(plan),
-  waitSeconds: 5,
-};
+const CHECK = admissionInput(true, { waitSeconds: 5 });
 
 interface Seen {
   method: string;

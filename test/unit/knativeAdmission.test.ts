@@ -1,6 +1,5 @@
 import {
   admissionError,
-  AdmissionCheckInput,
   AdmissionIO,
   ApiResponse,
   classifyDryRun,
@@ -12,39 +11,10 @@ import {
   servicePath,
   webhookMaximum,
 } from "../../components/knative/admission";
-import { resolveBackend } from "../../components/core/backend";
-import {
-  knativeServicePatchObject,
-  managedConfigMaps,
-  planKnativeSettings,
-} from "../../components/knative/plan";
+import { admissionInput, SERVICE } from "../helpers/knativeCheck";
 import { LiveObject } from "../../components/knative/ownership";
 
-const OWNER = 'KnativeSettings "dev-knative"';
-const SERVICE = { namespace: "agents-whatsapp-rust", name: "messaging-service" };
-const backend = resolveBackend(OWNER, { knativeService: SERVICE.name, namespace: SERVICE.namespace });
-
-function input(manage = true, extra: Partial<AdmissionCheckInput> = {}): AdmissionCheckInput {
-  const plan = planKnativeSettings(
-    OWNER,
-    { heartbeatSeconds: 5, minLifetimeSeconds: 3600 },
-    { cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: manage } },
-  );
-  return {
-    owner: OWNER,
-    service: SERVICE,
-    patch: knativeServicePatchObject(backend, plan),
-    fieldManager: "ws-exposure",
-    force: false,
-    timeoutSeconds: 3600,
-    maxRevisionTimeoutSeconds: 3600,
-    manageMaxRevisionTimeout: manage,
-    configNamespace: "knative-serving",
-    configMaps: managedConfigMaps(plan),
-    waitSeconds: 120,
-    ...extra,
-  };
-}
+const input = admissionInput;
 
 /** What the API server answers when Knative's validating webhook refuses the timeout (webhook/admission.go + revision_validation.go). */
 const OLD_MAXIMUM: ApiResponse = {

@@ -10,23 +10,12 @@ import {
   ownsPath,
   takeoverWarnings,
 } from "../../components/knative/ownership";
-import { resolveBackend } from "../../components/core/backend";
 import {
   knativeServicePatchObject,
   managedConfigMaps,
   planKnativeSettings,
 } from "../../components/knative/plan";
-
-const OWNER = 'KnativeSettings "dev-knative"';
-const SERVICE = { namespace: "agents-whatsapp-rust", name: "messaging-service" };
-const backend = resolveBackend(OWNER, { knativeService: SERVICE.name, namespace: SERVICE.namespace });
-const plan = planKnativeSettings(
-  OWNER,
-  { heartbeatSeconds: 5, minLifetimeSeconds: 3600 },
-  { cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
-);
-/** The body the Service patch applies: min-scale 2, max-scale 10, timeoutSeconds 3600, the two zeros. */
-const PATCH = knativeServicePatchObject(backend, plan);
+import { BACKEND, devPlan, OWNER, PATCH, SERVICE } from "../helpers/knativeCheck";
 
 /** The fields a manifest of the Service sets, as each tool records them (fieldsV1). */
 const MANIFEST_FIELDS = {
@@ -168,7 +157,7 @@ describe("ownershipConflicts", () => {
     };
     const live = liveService([{ manager: "argocd-controller", operation: "Apply", fieldsV1: fields }]);
     expect(
-      ownershipConflicts(live, knativeServicePatchObject(backend, affinityPlan)).map((c) => [
+      ownershipConflicts(live, knativeServicePatchObject(BACKEND, affinityPlan)).map((c) => [
         c.field,
         c.manager,
       ]),
@@ -290,7 +279,7 @@ describe("namedRevisionProblem", () => {
 });
 
 describe("ConfigMaps the Knative Operator (or another manager) puts back", () => {
-  const [defaults] = managedConfigMaps(plan);
+  const [defaults] = managedConfigMaps(devPlan());
   const plainInstall: LiveObject = {
     metadata: {
       name: "config-defaults",
