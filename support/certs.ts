@@ -34,9 +34,14 @@ export function makeRsaCertificate(dir: string): Certificate {
   return makeCertificate(dir, "rsa.crt", ["-newkey", "rsa:2048", "-nodes"]);
 }
 
-export function makeCertificate(dir: string, name = "tls.crt", key: string[] = EC_KEY): Certificate {
-  const certPath = path.join(dir, name);
-  const keyPath = `${certPath}.key`;
+/** A self-signed certificate valid for a day: `openssl req -x509` with the key, subject and extensions given. */
+function selfSigned(
+  certPath: string,
+  keyPath: string,
+  key: string[],
+  subject: string,
+  extensions: string[],
+): Certificate {
   openssl([
     "req",
     "-x509",
@@ -48,35 +53,25 @@ export function makeCertificate(dir: string, name = "tls.crt", key: string[] = E
     "-days",
     "1",
     "-subj",
-    "/CN=localhost",
-    "-addext",
-    "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    subject,
+    ...extensions.flatMap((e) => ["-addext", e]),
   ]);
   return readCertificate(certPath, keyPath);
 }
 
+export function makeCertificate(dir: string, name = "tls.crt", key: string[] = EC_KEY): Certificate {
+  const certPath = path.join(dir, name);
+  return selfSigned(certPath, `${certPath}.key`, key, "/CN=localhost", [
+    "subjectAltName=DNS:localhost,IP:127.0.0.1",
+  ]);
+}
+
 /** A self-signed CA (`<name>.crt`, `<name>.key` in dir), valid for a day. */
 export function makeCertificateAuthority(dir: string, name = "ca"): Certificate {
-  const certPath = path.join(dir, `${name}.crt`);
-  const keyPath = path.join(dir, `${name}.key`);
-  openssl([
-    "req",
-    "-x509",
-    ...EC_KEY,
-    "-keyout",
-    keyPath,
-    "-out",
-    certPath,
-    "-days",
-    "1",
-    "-subj",
-    `/CN=${name}`,
-    "-addext",
+  return selfSigned(path.join(dir, `${name}.crt`), path.join(dir, `${name}.key`), EC_KEY, `/CN=${name}`, [
     "basicConstraints=critical,CA:TRUE",
-    "-addext",
     "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
   ]);
-  return readCertificate(certPath, keyPath);
 }
 
 export interface IssueOptions {
