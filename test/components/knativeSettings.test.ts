@@ -38,6 +38,18 @@ const PATCH_SPEC = {
   },
 };
 
+/** The Service patch as the provider applies it, named manager included. */
+const SERVICE_PATCH = {
+  apiVersion: "serving.knative.dev/v1",
+  kind: "Service",
+  metadata: {
+    name: "messaging-service",
+    namespace: "agents-whatsapp-rust",
+    annotations: { "pulumi.com/patchFieldManager": "ws-exposure" },
+  },
+  spec: PATCH_SPEC,
+};
+
 describe("KnativeSettings: the admission check before the Service patch", () => {
   test("the check gets exactly the patch the provider will apply, the ConfigMap it must see and the bound", async () => {
     await build(args());
@@ -48,16 +60,7 @@ describe("KnativeSettings: the admission check before the Service patch", () => 
       check: {
         owner: 'KnativeSettings "dev-knative"',
         service: { namespace: "agents-whatsapp-rust", name: "messaging-service" },
-        patch: {
-          apiVersion: "serving.knative.dev/v1",
-          kind: "Service",
-          metadata: {
-            name: "messaging-service",
-            namespace: "agents-whatsapp-rust",
-            annotations: { "pulumi.com/patchFieldManager": "ws-exposure" },
-          },
-          spec: PATCH_SPEC,
-        },
+        patch: SERVICE_PATCH,
         fieldManager: "ws-exposure",
         force: false,
         timeoutSeconds: 3600,
@@ -77,16 +80,7 @@ describe("KnativeSettings: the admission check before the Service patch", () => 
       },
     });
     const patch = resource(runtime.resources, T.patch, "dev-knative-service");
-    expect(patch.inputs).toEqual({
-      apiVersion: "serving.knative.dev/v1",
-      kind: "Service",
-      metadata: {
-        name: "messaging-service",
-        namespace: "agents-whatsapp-rust",
-        annotations: { "pulumi.com/patchFieldManager": "ws-exposure" },
-      },
-      spec: PATCH_SPEC,
-    });
+    expect(patch.inputs).toEqual(SERVICE_PATCH);
   });
 
   test("forceConflicts: the patch and the check both apply with force", async () => {
