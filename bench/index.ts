@@ -318,9 +318,12 @@ async function main(): Promise<void> {
         baseline_server_closes_per_second: d.baseline.serverClosesPerSecond,
         paced_all_back_after_reload_ms: round(d.paced.allBackAfterReloadMs, 0),
         baseline_all_back_after_reload_ms: round(d.baseline.allBackAfterReloadMs, 0),
+        rest_resumed: d.restResumed,
         cpu_ms_per_handshake: {
-          full_rsa: round(d.cpu.fullRsaMsPerHandshake, 3),
+          connect_only: round(d.cpu.connectOnlyMsPerConnection, 3),
+          full_ecdsa: round(d.cpu.fullEcdsaMsPerHandshake, 3),
           resumed: round(d.cpu.resumedMsPerHandshake, 3),
+          full_rsa: round(d.cpu.fullRsaMsPerHandshake, 3),
         },
       },
     });

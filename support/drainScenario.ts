@@ -14,9 +14,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as tls from "node:tls";
 import { performance } from "node:perf_hooks";
-import WebSocket from "ws";
 import { renderHaproxyConfig } from "../components/l4/haproxy";
 import { haproxyParamsFor } from "../components/l4/kube";
 import { planL4 } from "../components/l4/plan";
@@ -24,6 +22,7 @@ import type { L4ExposureArgs } from "../components/l4/args";
 import { runSoak, type ClientEvent, type SoakReport } from "../probe";
 import { makeCertificate, makeRsaCertificate } from "./certs";
 import { canConnect, freePort } from "./ports";
+import { pacedResumedHandshakes, tcpConnects, tlsHandshakes } from "./handshakes";
 import { childPids } from "./processes";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -39,7 +38,11 @@ export interface DrainScenarioOptions {
   hardStopAfterSeconds: number;
   /** The clients' heartbeat (and echoed message) interval, ms. Default 1000. */
   heartbeatMs?: number;
-  /** Fresh handshakes at rest (sequential), for the reference p99. */
+  /**
+   * Handshakes at rest, for the reference p99: fresh wss:// handshakes that resume a session (as the
+   * reconnects do), started N/window a second (the paced drain's rate) while the soak runs and
+   * nothing drains, so that the ratio shows what the drain adds, not what the rate costs.
+   */
   restHandshakes: number;
   /** Handshakes per variant for the CPU comparison. */
   cpuHandshakes: number;
@@ -80,6 +83,8 @@ export interface DrainScenarioResult {
   windowSeconds: number;
   hardStopAfterSeconds: number;
   restHandshakeP99Ms: number;
+  /** How many of the rest handshakes resumed their session. */
+  restResumed: number;
   baseline: PhaseFigures;
   paced: PhaseFigures;
   /** The driver's own account (its drain-end event). */
@@ -89,7 +94,18 @@ export interface DrainScenarioResult {
   /** Acknowledged messages lost: sequence gaps and out-of-order echoes. */
   lostMessages: number;
   resumedPct: number;
-  cpu: { fullRsaMsPerHandshake: number; resumedMsPerHandshake: number; ratio: number };
+  /**
+   * HAProxy's CPU time, ms: per TCP connection accepted and closed with no handshake (the floor
+   * every reconnect pays), per full ECDSA handshake, per resumed one (ECDSA worker, shared
+   * tickets), and per full RSA-2048 one (a second HAProxy, no tickets); ratio = full RSA / resumed.
+   */
+  cpu: {
+    connectOnlyMsPerConnection: number;
+    fullEcdsaMsPerHandshake: number;
+    fullRsaMsPerHandshake: number;
+    resumedMsPerHandshake: number;
+    ratio: number;
+  };
   report: SoakReport;
 }
 
@@ -120,6 +136,9 @@ function p99(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)];
 }
+
+/** Handshakes of each kind per round of the CPU comparison (each round also primes one session). */
+const CPU_ROUND = 100;
 
 /** CPU seconds (user + system) of a process, from /proc. */
 function cpuSeconds(pid: number): number {
@@ -198,49 +217,6 @@ async function startHaproxy(bin: string, cfgPath: string, socket: string, port: 
   return p;
 }
 
-/** One fresh wss:// connection (no session offered): ms to open. */
-function freshHandshake(url: string, ca: Buffer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const ws = new WebSocket(url, { ca, handshakeTimeout: 60_000 });
-    ws.once("open", () => {
-      const ms = performance.now() - t0;
-      ws.terminate();
-      resolve(ms);
-    });
-    ws.once("error", reject);
-  });
-}
-
-/** `count` TLS handshakes, 20 at a time; with `resume`, each offers the session of the first. */
-async function handshakes(port: number, ca: Buffer, count: number, resume: boolean): Promise<number> {
-  let session: Buffer | undefined;
-  const one = () =>
-    new Promise<boolean>((resolve, reject) => {
-      const socket = tls.connect({ host: "127.0.0.1", port, servername: "localhost", ca, session });
-      socket.on("session", (s: Buffer) => {
-        if (resume && !session) session = s;
-      });
-      socket.once("secureConnect", () => {
-        const reused = socket.isSessionReused();
-        // TLS 1.3 tickets come after the handshake: wait a moment for one before closing.
-        setTimeout(() => socket.destroy(), session || !resume ? 0 : 50);
-        resolve(reused);
-      });
-      socket.once("error", reject);
-    });
-  if (resume) {
-    await one();
-    await waitUntil("a session ticket", () => session !== undefined, 5000);
-  }
-  let resumed = 0;
-  for (let done = 0; done < count; done += 20) {
-    const batch = await Promise.all(Array.from({ length: Math.min(20, count - done) }, one));
-    resumed += batch.filter(Boolean).length;
-  }
-  return resumed;
-}
-
 /** Per-second counts of `times` (ms) from `from`. */
 function perSecond(times: number[], from: number): number[] {
   const counts: number[] = [];
@@ -267,8 +243,16 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
     processes.push(echo);
     await waitUntil("the echo server", () => /port \d+/.test(echo.output()), o.stepTimeoutMs);
     const echoPort = Number(/port (\d+)/.exec(echo.output())![1]);
-    /** Wall-clock times of the echo server's 1006 closes (HAProxy cut the connection). */
-    const echoCloses = () => [...echo.output().matchAll(/^close 1006 (\d+)$/gm)].map((m) => Number(m[1]));
+    /**
+     * Every close the echo server logged, in order: its code (1006: HAProxy cut the connection) and
+     * its wall-clock time. A loaded echo process logs a close late, so a phase's closes are taken
+     * by position (those logged after the phase began), never by timestamp.
+     */
+    const echoCloses = () =>
+      [...echo.output().matchAll(/^close (\d+) (\d+)$/gm)].map((m) => ({
+        code: Number(m[1]),
+        atMs: Number(m[2]),
+      }));
 
     const plan = planL4("drain", scenarioArgs(o));
     const params = haproxyParamsFor(plan);
@@ -349,18 +333,26 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
     await waitFor(`${N} open`, () => latestOpen === N);
     await sleep(Math.max(1500, (o.heartbeatMs ?? 1000) + 500)); // a heartbeat round on every connection
     if (drops > 0) throw new Error(`${drops} drops before any reload`);
-    log(`drain scenario: ${N} open; ${o.restHandshakes} fresh handshakes at rest`);
-    const rest: number[] = [];
-    for (let i = 0; i < o.restHandshakes; i++) rest.push(await freshHandshake(url, ca));
-    const restHandshakeP99Ms = p99(rest);
+    const restPerSecond = N / o.windowSeconds;
+    log(
+      `drain scenario: ${N} open; ${o.restHandshakes} resumed handshakes at rest, ${restPerSecond} a second`,
+    );
+    const closesBeforeRest = echoCloses().length;
+    const rest = await pacedResumedHandshakes(url, ca, o.restHandshakes, restPerSecond);
+    const restHandshakeP99Ms = p99(rest.ms);
+    // Their server-side closes must not land in the first reload's figures.
+    await waitFor(
+      `the echo server to log the rest handshakes' closes`,
+      () => echoCloses().length >= closesBeforeRest + o.restHandshakes + 1,
+    );
 
     /** One reload: the figures of its drops and reconnects. */
     const reload = async (label: string): Promise<PhaseFigures> => {
       const before = workers();
       const from = events.length;
       const dropsBefore = drops;
+      const closesBefore = echoCloses().length;
       const reloadAt = performance.now();
-      const reloadWall = Date.now();
       process.kill(master, "SIGUSR2");
       log(`drain scenario: ${label}: reload`);
       await waitFor(`${label}: every old connection dropped`, () => drops >= dropsBefore + N);
@@ -371,11 +363,16 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
         () => !workers().some((p) => before.includes(p)),
         o.stepTimeoutMs,
       );
+      const cutsLogged = () =>
+        echoCloses()
+          .slice(closesBefore)
+          .filter((c) => c.code === 1006);
+      await waitFor(`${label}: the echo server to log the ${N} cuts`, () => cutsLogged().length >= N);
       const phase = events.slice(from);
       const dropTimes = phase.filter((e) => e.type === "dropped").map((e) => e.atMs);
       const arrivals = phase.filter((e) => e.type === "reconnecting").map((e) => e.atMs);
       const opened = phase.filter((e): e is Extract<ClientEvent, { type: "opened" }> => e.type === "opened");
-      const serverCloses = echoCloses().filter((t) => t >= reloadWall && t <= Date.now());
+      const serverCloses = cutsLogged().map((c) => c.atMs);
       const serverClosesPerSecond = perSecond(serverCloses, Math.min(...serverCloses));
       const arrivalsPerSecond = perSecond(arrivals, Math.min(...dropTimes));
       const busiestSecond = Math.max(...arrivalsPerSecond);
@@ -420,13 +417,8 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
     abort.abort();
     const report = await soak;
 
-    log(`drain scenario: CPU per handshake, ${o.cpuHandshakes} full RSA vs ${o.cpuHandshakes} resumed`);
+    log(`drain scenario: HAProxy CPU, ${o.cpuHandshakes} each: resumed, full ECDSA, connect only, full RSA`);
     const worker = workers()[0];
-    const c0 = cpuSeconds(worker);
-    const resumedCount = await handshakes(port, ca, o.cpuHandshakes, true);
-    const resumedCpu = cpuSeconds(worker) - c0;
-    if (resumedCount < o.cpuHandshakes * 0.9)
-      throw new Error(`only ${resumedCount} of ${o.cpuHandshakes} handshakes resumed`);
     // RSA: a second HAProxy with an RSA-2048 certificate and no tickets (every handshake full).
     const rsaDir = fs.mkdtempSync(path.join(o.dir, "rsa-"));
     const rsaPort = await freePort();
@@ -444,13 +436,32 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
     const rsaWorker = childPids(rsaHaproxy.child.pid as number)[0];
     haproxyPids.push(rsaWorker);
     const rsaCa = fs.readFileSync(rsa.certPath);
-    const r0 = cpuSeconds(rsaWorker);
-    await handshakes(rsaPort, rsaCa, o.cpuHandshakes, false);
-    const fullCpu = cpuSeconds(rsaWorker) - r0;
+    // In rounds that take turns, so that a change in the machine's load weighs on every kind alike.
+    const spent = { resumed: 0, ecdsa: 0, connectOnly: 0, rsa: 0 };
+    const cpuOf = async (pid: number, work: () => Promise<unknown>) => {
+      const before = cpuSeconds(pid);
+      await work();
+      return cpuSeconds(pid) - before;
+    };
+    let resumedCount = 0;
+    for (let done = 0; done < o.cpuHandshakes; done += CPU_ROUND) {
+      const n = Math.min(CPU_ROUND, o.cpuHandshakes - done);
+      spent.resumed += await cpuOf(worker, async () => {
+        resumedCount += await tlsHandshakes(port, ca, n, true);
+      });
+      spent.ecdsa += await cpuOf(worker, () => tlsHandshakes(port, ca, n, false));
+      spent.connectOnly += await cpuOf(worker, () => tcpConnects(port, n));
+      spent.rsa += await cpuOf(rsaWorker, () => tlsHandshakes(rsaPort, rsaCa, n, false));
+    }
+    if (resumedCount < o.cpuHandshakes * 0.9)
+      throw new Error(`only ${resumedCount} of ${o.cpuHandshakes} handshakes resumed`);
+    const perOne = (seconds: number) => (seconds * 1000) / o.cpuHandshakes;
     const cpu = {
-      fullRsaMsPerHandshake: (fullCpu * 1000) / o.cpuHandshakes,
-      resumedMsPerHandshake: (resumedCpu * 1000) / o.cpuHandshakes,
-      ratio: fullCpu / Math.max(resumedCpu, 0.01),
+      connectOnlyMsPerConnection: perOne(spent.connectOnly),
+      fullEcdsaMsPerHandshake: perOne(spent.ecdsa),
+      fullRsaMsPerHandshake: perOne(spent.rsa),
+      resumedMsPerHandshake: perOne(spent.resumed),
+      ratio: spent.rsa / Math.max(spent.resumed, 0.01),
     };
 
     const reconnects = baseline.reconnects + paced.reconnects;
@@ -459,6 +470,7 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
       windowSeconds: o.windowSeconds,
       hardStopAfterSeconds: o.hardStopAfterSeconds,
       restHandshakeP99Ms,
+      restResumed: rest.resumed,
       baseline,
       paced,
       driver: driverEnd,
