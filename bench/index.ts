@@ -14,6 +14,7 @@ import { HAPROXY_BIN, NGINX_BIN, P1Result, runP1, VARIANTS } from "./p1";
 import { P2Result, runP2, WSPROBE_BUNDLE } from "./p2";
 import { P3Result, runP3 } from "./p3";
 import { P4Result, runP4 } from "./p4";
+import { DRAIN_HEADROOM, drainMaxconn } from "../support/drainScenario";
 import { machineLoad, openFilesLimit, ROOT } from "./lib/proc";
 import { fmtSpread, round, table } from "./lib/stats";
 
@@ -176,8 +177,9 @@ async function main(): Promise<void> {
   const runP3Part = opts.only === undefined || opts.only === "p3";
   const runP4Part = opts.only === undefined || opts.only === "p4";
   // P4: 10,000 connections (1000 quick) drained over 40 s (8 s quick); hard-stop-after 10 s later.
-  // An HAProxy worker holds two descriptors per connection: fewer connections when the limit is lower.
-  const p4Connections = Math.min(quick ? 1000 : 10000, Math.floor((limit.soft - 200) / 2));
+  // An HAProxy worker holds two descriptors per connection, and the scenario's other handshakes need
+  // room beside the N: fewer connections when the limit is lower.
+  const p4Connections = Math.min(quick ? 1000 : 10000, drainMaxconn(limit.soft) - DRAIN_HEADROOM);
   const p4 = quick
     ? { connections: p4Connections, windowSeconds: 8, hardStopAfterSeconds: 12, fdLimit: limit.soft }
     : { connections: p4Connections, windowSeconds: 40, hardStopAfterSeconds: 50, fdLimit: limit.soft };

@@ -137,6 +137,17 @@ function p99(values: number[]): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)];
 }
 
+/**
+ * Connections HAProxy must accept beside the soak's N: the rest handshakes and the CPU comparison's
+ * open a few at a time while the N are held, and a handshake over maxconn waits in the backlog.
+ */
+export const DRAIN_HEADROOM = 500;
+
+/** The maxconn that fits an open-files limit: two descriptors per connection, 200 for the rest. */
+export function drainMaxconn(fdLimit: number): number {
+  return Math.floor((fdLimit - 200) / 2);
+}
+
 /** Handshakes of each kind per round of the CPU comparison (each round also primes one session). */
 const CPU_ROUND = 100;
 
@@ -231,6 +242,13 @@ function perSecond(times: number[], from: number): number[] {
 export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainScenarioResult> {
   const log = o.log ?? (() => undefined);
   const N = o.connections;
+  const fdLimit = o.fdLimit ?? 65536;
+  const maxconn = Math.min(Math.max(5000, N + DRAIN_HEADROOM), drainMaxconn(fdLimit));
+  if (N + DRAIN_HEADROOM > maxconn)
+    throw new Error(
+      `${N} connections leave HAProxy (maxconn ${maxconn} with ${fdLimit} open files) no room for the ${DRAIN_HEADROOM} ` +
+        `handshakes beside them: use at most ${maxconn - DRAIN_HEADROOM} connections, or raise the open-files limit`,
+    );
   const cert = makeCertificate(o.dir);
   const rsa = makeRsaCertificate(o.dir);
   const ca = fs.readFileSync(cert.certPath);
@@ -272,7 +290,7 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
         health: undefined,
         runtimeDir,
         log: false,
-        maxconn: Math.min(Math.max(5000, N + 500), Math.floor(((o.fdLimit ?? 65536) - 200) / 2)),
+        maxconn,
       });
     const port = await freePort();
     const cfgPath = path.join(o.dir, "haproxy.cfg");
@@ -338,7 +356,7 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
       `drain scenario: ${N} open; ${o.restHandshakes} resumed handshakes at rest, ${restPerSecond} a second`,
     );
     const closesBeforeRest = echoCloses().length;
-    const rest = await pacedResumedHandshakes(url, ca, o.restHandshakes, restPerSecond);
+    const rest = await pacedResumedHandshakes(url, ca, o.restHandshakes, restPerSecond, o.stepTimeoutMs);
     const restHandshakeP99Ms = p99(rest.ms);
     // Their server-side closes must not land in the first reload's figures.
     await waitFor(

@@ -55,14 +55,15 @@ export async function pacedResumedHandshakes(
   ca: Buffer,
   count: number,
   perSecond: number,
+  timeoutMs: number,
 ): Promise<PacedHandshakes> {
-  const session = await sessionOf(url, ca, 10_000);
+  const session = await sessionOf(url, ca, timeoutMs);
   const ms: number[] = new Array<number>(count);
   let resumed = 0;
   const one = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const t0 = performance.now();
-      const ws = new WebSocket(url, { ca, session, handshakeTimeout: 60_000 } as WebSocket.ClientOptions);
+      const ws = new WebSocket(url, { ca, session, handshakeTimeout: timeoutMs } as WebSocket.ClientOptions);
       ws.once("upgrade", (res) => {
         if (res.socket instanceof tls.TLSSocket && res.socket.isSessionReused()) resumed++;
       });

@@ -1,5 +1,9 @@
-/** bench/p4.ts's judgement of a drain scenario's figures against issue 12's goals (pure). */
+/**
+ * bench/p4.ts's judgement of a drain scenario's figures against issue 12's goals (pure), and the
+ * scenario's refusal of more connections than its HAProxy can hold beside its other handshakes.
+ */
 import { judgeP4 } from "../../bench/p4";
+import { drainMaxconn, runDrainScenario } from "../../support/drainScenario";
 
 const phase = (over: Record<string, unknown>) => ({
   serverClosesPerSecond: [125],
@@ -79,4 +83,28 @@ test("each goal missed just past its bound", () => {
     cpu: { ...figures.cpu, resumedMsPerHandshake: 0.51, ratio: 2.94 },
   });
   expect(missed.map((g) => g.met)).toEqual([false, false, false, false, false, false]);
+});
+
+describe("the drain scenario's connections against the open-files limit", () => {
+  test("HAProxy's maxconn fits two descriptors per connection and 200 more", () => {
+    expect(drainMaxconn(20000)).toBe(9900);
+  });
+
+  test("more than maxconn - headroom is refused before anything starts, with the number that fits", async () => {
+    const run = runDrainScenario({
+      haproxyBin: "/nonexistent/haproxy",
+      dir: "/nonexistent",
+      connections: 9401,
+      windowSeconds: 40,
+      hardStopAfterSeconds: 50,
+      restHandshakes: 9401,
+      cpuHandshakes: 1000,
+      fdLimit: 20000,
+      stepTimeoutMs: 1000,
+    });
+    await expect(run).rejects.toThrow(
+      "9401 connections leave HAProxy (maxconn 9900 with 20000 open files) no room for the 500 handshakes " +
+        "beside them: use at most 9400 connections, or raise the open-files limit",
+    );
+  });
 });
