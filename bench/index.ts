@@ -321,6 +321,17 @@ async function main(): Promise<void> {
         paced_all_back_after_reload_ms: round(d.paced.allBackAfterReloadMs, 0),
         baseline_all_back_after_reload_ms: round(d.baseline.allBackAfterReloadMs, 0),
         rest_resumed: d.restResumed,
+        client_loop_delay_ms: {
+          rest: { p99: round(d.restClientLoopDelayMs.p99, 0), max: round(d.restClientLoopDelayMs.max, 0) },
+          baseline: {
+            p99: round(d.baseline.clientLoopDelayMs.p99, 0),
+            max: round(d.baseline.clientLoopDelayMs.max, 0),
+          },
+          paced: {
+            p99: round(d.paced.clientLoopDelayMs.p99, 0),
+            max: round(d.paced.clientLoopDelayMs.max, 0),
+          },
+        },
         cpu_ms_per_handshake: {
           connect_only: round(d.cpu.connectOnlyMsPerConnection, 3),
           full_ecdsa: round(d.cpu.fullEcdsaMsPerHandshake, 3),

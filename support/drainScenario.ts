@@ -14,7 +14,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { renderHaproxyConfig } from "../components/l4/haproxy";
 import { haproxyParamsFor } from "../components/l4/kube";
 import { planL4 } from "../components/l4/plan";
@@ -76,6 +76,13 @@ export interface PhaseFigures {
   reconnects: number;
   resumed: number;
   allBackAfterReloadMs: number;
+  /** How late the client process's event loop ran during the phase (p99 and max, ms): its own lag. */
+  clientLoopDelayMs: LoopDelay;
+}
+
+export interface LoopDelay {
+  p99: number;
+  max: number;
 }
 
 export interface DrainScenarioResult {
@@ -83,6 +90,8 @@ export interface DrainScenarioResult {
   windowSeconds: number;
   hardStopAfterSeconds: number;
   restHandshakeP99Ms: number;
+  /** The client process's event-loop delay while the rest handshakes ran. */
+  restClientLoopDelayMs: LoopDelay;
   /** How many of the rest handshakes resumed their session. */
   restResumed: number;
   baseline: PhaseFigures;
@@ -356,7 +365,16 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
       `drain scenario: ${N} open; ${o.restHandshakes} resumed handshakes at rest, ${restPerSecond} a second`,
     );
     const closesBeforeRest = echoCloses().length;
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const loopDelaySinceReset = (): LoopDelay => {
+      const figures = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+      loopDelay.reset();
+      return figures;
+    };
+    loopDelay.reset();
     const rest = await pacedResumedHandshakes(url, ca, o.restHandshakes, restPerSecond, o.stepTimeoutMs);
+    const restClientLoopDelayMs = loopDelaySinceReset();
     const restHandshakeP99Ms = p99(rest.ms);
     // Their server-side closes must not land in the first reload's figures.
     await waitFor(
@@ -370,6 +388,7 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
       const from = events.length;
       const dropsBefore = drops;
       const closesBefore = echoCloses().length;
+      loopDelay.reset();
       const reloadAt = performance.now();
       process.kill(master, "SIGUSR2");
       log(`drain scenario: ${label}: reload`);
@@ -409,6 +428,7 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
         reconnects: opened.length,
         resumed: opened.filter((e) => e.tlsResumed).length,
         allBackAfterReloadMs: backAt - reloadAt,
+        clientLoopDelayMs: loopDelaySinceReset(),
       };
     };
 
@@ -426,6 +446,7 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
     processes.push(driver);
     await sleep(1200); // its first look at `show proc`: no old worker yet
     const paced = await reload("paced drain");
+    loopDelay.disable();
     const end = /"event":"drain-end".*$/m.exec(driver.output());
     const driverEnd = end
       ? (JSON.parse(`{${end[0]}`) as { sessions: number; closed: number; elapsedMs: number })
@@ -488,6 +509,7 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
       windowSeconds: o.windowSeconds,
       hardStopAfterSeconds: o.hardStopAfterSeconds,
       restHandshakeP99Ms,
+      restClientLoopDelayMs,
       restResumed: rest.resumed,
       baseline,
       paced,

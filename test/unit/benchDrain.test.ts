@@ -19,6 +19,7 @@ const phase = (over: Record<string, unknown>) => ({
   reconnects: 1000,
   resumed: 1000,
   allBackAfterReloadMs: 9000,
+  clientLoopDelayMs: { p99: 20, max: 40 },
   ...over,
 });
 
@@ -28,6 +29,7 @@ const figures = {
   hardStopAfterSeconds: 12,
   restHandshakeP99Ms: 20,
   restResumed: 1000,
+  restClientLoopDelayMs: { p99: 20, max: 40 },
   baseline: phase({ busiestSecond: 1000, arrivalRatio: 8, handshakeP99Ratio: 30 }),
   paced: phase({ busiestSecond: 150, arrivalRatio: 1.2, handshakeP99Ms: 39, handshakeP99Ratio: 1.95 }),
   driver: { sessions: 1000, closed: 1000, elapsedMs: 7920 },
