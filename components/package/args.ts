@@ -5,9 +5,11 @@
  * and cannot express TypeScript unions, string-literal unions, inline object types or functions. These
  * types flatten each union into one object whose variants' fields are all optional, and spell each
  * string-literal union as `string`. The conversion to the TypeScript args (toL4ExposureArgs,
- * toTunnelExposureArgs) only drops absent fields and maps the two non-object variants back, so the
+ * toTunnelExposureArgs, toHybridExposureArgs, ...) only drops absent fields and maps the non-object
+ * variants back (the L4 path's route, none-mode targetPort and dns target, also under a hybrid's l4), so the
  * same validation functions judge the value and their messages reach a consumer of any language.
- * TypeScript consumers keep using L4ExposureArgs / TunnelExposureArgs: nothing here replaces them.
+ * TypeScript consumers keep using L4ExposureArgs, TunnelExposureArgs, HybridExposureArgs: nothing here
+ * replaces them.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { KnativeRequirements } from "../knative/plan";
@@ -235,18 +237,11 @@ export interface L4Dns {
   ttl?: number;
 }
 
-/** L4ExposureArgs in a form every Pulumi language can give; see L4ExposureArgs for each field. */
-export interface L4ExposurePackageArgs {
-  /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
-  backend: Backend;
-  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
-  websocket?: WebSocket;
-  /** Knative settings (Knative backends only). */
-  knative?: KnativeOptions;
-  /** Create the KnativeSettings child `<name>-knative`. Default true. */
-  applyKnativeSettings?: boolean;
-  /** Public DNS name clients connect to, e.g. `ws.example.com`. */
-  hostname: string;
+/**
+ * The L4 path's own args: every L4Exposure arg but the ones a HybridExposure decides for both paths
+ * (backend, websocket, knative, applyKnativeSettings, hostname). HybridExposure's `l4`.
+ */
+export interface HybridL4 {
   /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. */
   addressPool: AddressPool;
   /** MetalLB's namespace. Default `metallb-system`. */
@@ -273,10 +268,24 @@ export interface L4ExposurePackageArgs {
   revision?: L4Revision;
   /** Pod labels of a plain Service backend. */
   podSelector?: Record<string, string>;
-  /** Optional DNS-only record for `hostname`. Needs the `cloudflare` provider. */
+  /** Optional DNS-only record for `hostname` (a HybridExposure's wsHostname). Needs the `cloudflare` provider. */
   dns?: L4Dns;
   /** kube-proxy's conntrack established timeout, for the budget. Default 86400. */
   conntrackEstablishedTimeoutSeconds?: number;
+}
+
+/** L4ExposureArgs in a form every Pulumi language can give; see L4ExposureArgs for each field. */
+export interface L4ExposurePackageArgs extends HybridL4 {
+  /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
+  backend: Backend;
+  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
+  websocket?: WebSocket;
+  /** Knative settings (Knative backends only). */
+  knative?: KnativeOptions;
+  /** Create the KnativeSettings child `<name>-knative`. Default true. */
+  applyKnativeSettings?: boolean;
+  /** Public DNS name clients connect to, e.g. `ws.example.com`. */
+  hostname: string;
 }
 
 /** The tunnel: give create (a new named tunnel) or existingId. */
@@ -315,8 +324,32 @@ export interface Connector {
   resources?: Resources;
 }
 
+/**
+ * The tunnel path's own args: every TunnelExposure arg but the ones a HybridExposure decides for both
+ * paths (backend, websocket, knative, applyKnativeSettings, knativeRequirements, hostname,
+ * routeWebSocket). HybridExposure's `tunnel`.
+ */
+export interface HybridTunnel {
+  /** The Cloudflare account. */
+  accountId: pulumi.Input<string>;
+  /** The zone of hostname (cloudflare-api routes: the DNS record). */
+  zoneId?: pulumi.Input<string>;
+  /** The tunnel: created or existing. */
+  tunnel: Tunnel;
+  /** `cloudflare-api` (default) or `tunnel-ingress-crd`. */
+  routeProvider?: string;
+  /** Extra HTTP routes on the same hostname. */
+  httpRoutes?: HttpRoute[];
+  /** cloudflared's origin request settings. */
+  originRequest?: OriginRequest;
+  /** Cloudflare's edge idle timeout, for the budget. */
+  edgeIdleTimeoutSeconds?: number;
+  /** The cloudflared Deployment. */
+  connector?: Connector;
+}
+
 /** TunnelExposureArgs in a form every Pulumi language can give; see TunnelExposureArgs for each field. */
-export interface TunnelExposurePackageArgs {
+export interface TunnelExposurePackageArgs extends HybridTunnel {
   /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
   backend: Backend;
   /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
@@ -327,26 +360,10 @@ export interface TunnelExposurePackageArgs {
   applyKnativeSettings?: boolean;
   /** What the path needs of Knative beyond the defaults. */
   knativeRequirements?: KnativeRequirements;
-  /** The Cloudflare account. */
-  accountId: pulumi.Input<string>;
-  /** The zone of hostname (cloudflare-api routes: the DNS record). */
-  zoneId?: pulumi.Input<string>;
   /** Public DNS name clients connect to. */
   hostname: string;
-  /** The tunnel: created or existing. */
-  tunnel: Tunnel;
-  /** `cloudflare-api` (default) or `tunnel-ingress-crd`. */
-  routeProvider?: string;
   /** Route the WebSocket path (default true). */
   routeWebSocket?: boolean;
-  /** Extra HTTP routes on the same hostname. */
-  httpRoutes?: HttpRoute[];
-  /** cloudflared's origin request settings. */
-  originRequest?: OriginRequest;
-  /** Cloudflare's edge idle timeout, for the budget. */
-  edgeIdleTimeoutSeconds?: number;
-  /** The cloudflared Deployment. */
-  connector?: Connector;
 }
 
 /** KnativeSettingsComponentArgs in a form every Pulumi language can give. */
@@ -359,4 +376,24 @@ export interface KnativeSettingsPackageArgs {
   knative?: KnativeOptions;
   /** What the exposing path needs beyond the defaults. Default none. */
   requirements?: KnativeRequirements;
+}
+
+/** HybridExposureArgs in a form every Pulumi language can give; see HybridExposureArgs for each field. */
+export interface HybridExposurePackageArgs {
+  /** The service to expose, on both paths: a Knative Service (usual) or a plain Service. */
+  backend: Backend;
+  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s); both paths are held to it. */
+  websocket?: WebSocket;
+  /** Knative settings (Knative backends only), applied once for both paths (the stricter of what each needs). */
+  knative?: KnativeOptions;
+  /** Hostname for HTTP, through the tunnel. Must differ from wsHostname. */
+  httpHostname: string;
+  /** Hostname for the WebSocket, through L4 (a DNS-only record when `l4.dns` is set). Must differ from httpHostname. */
+  wsHostname: string;
+  /** Also route the WebSocket path through the tunnel, on httpHostname, for clients that cannot reach the L4 address. Default false. */
+  fallback?: boolean;
+  /** The tunnel path (TunnelExposure's args but the shared ones and routeWebSocket, which follows `fallback`). */
+  tunnel: HybridTunnel;
+  /** The L4 path (L4Exposure's args but the shared ones and hostname, which is wsHostname). */
+  l4: HybridL4;
 }
