@@ -194,6 +194,57 @@ export interface Resources {
   limits?: Record<string, string>;
 }
 
+/** Opt-in prometheus-operator objects of a monitor: a ServiceMonitor and a PrometheusRule (WsMonitorPrometheusOperatorArgs). */
+export interface MonitorPrometheusOperator {
+  /** Create the ServiceMonitor and the PrometheusRule; needs the monitoring.coreos.com/v1 CRDs. */
+  enabled: boolean;
+  /** Labels your Prometheus selects rules and monitors by, e.g. `release: kube-prometheus-stack`. Default none. */
+  labels?: Record<string, string>;
+  /** Scrape interval of the ServiceMonitor, `<n>s` or `<n>m`. Default `30s`. */
+  scrapeInterval?: string;
+  /** `WsProbeDrops` fires above this many drops per second for 5 minutes; > 0. Default 0.01. */
+  dropRateThreshold?: number;
+  /** The window of `WsProbeShortLifetimes`, seconds, at least expectedMinLifetimeSeconds. Default max(3600, 2 × expectedMinLifetimeSeconds). */
+  lifetimeWindowSeconds?: number;
+}
+
+/** What a WsMonitor and an exposure's `monitor` share (see WsMonitorArgs for each field). */
+export interface MonitorSettings {
+  /** Connections the monitor holds, 1..100. Default 1. */
+  connections?: number;
+  /** Drops at or below expectedMinLifetimeSeconds minus this many seconds count as short; 0..expected - 1. Default min(60, expected / 2 rounded down). */
+  shortLifetimeMarginSeconds?: number;
+  /** Deployment replicas, each probing on its own. Default 1. */
+  replicas?: number;
+  /** Pinned stock Node image (never `latest`) that runs the bundled probe. Default `node:24.19.0-alpine3.24`. */
+  image?: string;
+  /** Port of `/metrics` and `/healthz`. Default 9464. */
+  metricsPort?: number;
+  /** Container resources. Default requests 10m CPU / 48Mi, limit 128Mi memory, no CPU limit. */
+  resources?: Resources;
+  /** Path of the bundled probe, as the provider process resolves it (an absolute path is safest). Default `dist/bundle/wsprobe.js` of the package, built by `npm run build`. */
+  bundlePath?: string;
+  /** ServiceMonitor and PrometheusRule. Default disabled. */
+  prometheusOperator?: MonitorPrometheusOperator;
+}
+
+/**
+ * An exposure's synthetic wsprobe monitor against its own URL (ExposureMonitorArgs); heartbeat and
+ * the promised lifetime come from the exposure's `websocket`.
+ */
+export interface ExposureMonitor extends MonitorSettings {
+  /** Deploy the monitor. */
+  enabled: boolean;
+  /** Namespace of the monitor. Default the backend's namespace. */
+  namespace?: string;
+  /**
+   * Where an L4 path's monitor dials (SNI and Host stay the public hostname): `service` (default on
+   * L4: the LoadBalancer Service's in-cluster name), `loadBalancer` (the pinned loadBalancerIP;
+   * refused when it is not pinned) or `public`. The tunnel path takes only `public` (leave it unset).
+   */
+  dial?: string;
+}
+
 /** The HAProxy Deployment that terminates TLS. */
 export interface Haproxy {
   replicas?: number;
@@ -286,6 +337,8 @@ export interface L4ExposurePackageArgs extends HybridL4 {
   applyKnativeSettings?: boolean;
   /** Public DNS name clients connect to, e.g. `ws.example.com`. */
   hostname: string;
+  /** A synthetic wsprobe monitor against `url`, in the backend's namespace. Default off. */
+  monitor?: ExposureMonitor;
 }
 
 /** The tunnel: give create (a new named tunnel) or existingId. */
@@ -364,6 +417,8 @@ export interface TunnelExposurePackageArgs extends HybridTunnel {
   hostname: string;
   /** Route the WebSocket path (default true). */
   routeWebSocket?: boolean;
+  /** A synthetic wsprobe monitor against `url`; needs routeWebSocket true. Default off. */
+  monitor?: ExposureMonitor;
 }
 
 /** KnativeSettingsComponentArgs in a form every Pulumi language can give. */
@@ -396,4 +451,20 @@ export interface HybridExposurePackageArgs {
   tunnel: HybridTunnel;
   /** The L4 path (L4Exposure's args but the shared ones and hostname, which is wsHostname). */
   l4: HybridL4;
+  /** Synthetic wsprobe monitors: one against wsUrl (`<name>-monitor`), and one against fallbackWsUrl (`<name>-fallback-monitor`, always dialed at its public name) when `fallback` is on. Default off. */
+  monitor?: ExposureMonitor;
+}
+
+/** WsMonitorArgs in a form every Pulumi language can give; see WsMonitorArgs for each field. */
+export interface WsMonitorPackageArgs extends MonitorSettings {
+  /** The public `ws://` or `wss://` URL to probe, e.g. an exposure's `url` output. Required. */
+  url: pulumi.Input<string>;
+  /** Dial this `host` or `host:port` instead of the URL's host (`wsprobe --connect-to`); TLS server name, certificate check and Host stay the URL's. Default the URL's host. */
+  connectTo?: pulumi.Input<string>;
+  /** Namespace of the monitor's Deployment, ConfigMap and Service. Required. */
+  namespace: pulumi.Input<string>;
+  /** Heartbeat (ping) interval in seconds, like the client's. Default 5. */
+  heartbeatSeconds?: number;
+  /** The lifetime the path's budget promises, seconds (usually the backend's minLifetimeSeconds). Default 3600. */
+  expectedMinLifetimeSeconds?: number;
 }

@@ -2,11 +2,13 @@ import { L4ExposureComponentArgs } from "../l4/L4Exposure";
 import { KnativeSettingsComponentArgs } from "../knative/KnativeSettings";
 import { TunnelExposureArgs } from "../tunnel/args";
 import { HybridExposureArgs } from "../hybrid/args";
+import { WsMonitorArgs } from "../monitor/args";
 import {
   HybridExposurePackageArgs,
   KnativeSettingsPackageArgs,
   L4ExposurePackageArgs,
   TunnelExposurePackageArgs,
+  WsMonitorPackageArgs,
 } from "./args";
 
 /** Drops absent (undefined or null) fields, recursively, so that `"create" in pool`-style checks see only what was given. */
@@ -67,4 +69,9 @@ export function toHybridExposureArgs(args: HybridExposurePackageArgs): HybridExp
   const out =
     typeof l4 === "object" && l4 !== null ? { ...a, l4: l4Variants(l4 as Record<string, unknown>) } : a;
   return out as unknown as HybridExposureArgs;
+}
+
+/** The package form of WsMonitor's args as WsMonitorArgs; validation is left to planMonitor. */
+export function toWsMonitorArgs(args: WsMonitorPackageArgs): WsMonitorArgs {
+  return dropAbsent(args) as unknown as WsMonitorArgs;
 }

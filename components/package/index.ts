@@ -8,17 +8,20 @@ import { L4Exposure as L4ExposureComponent } from "../l4/L4Exposure";
 import { TunnelExposure as TunnelExposureComponent } from "../tunnel/TunnelExposure";
 import { KnativeSettings as KnativeSettingsComponent } from "../knative/KnativeSettings";
 import { HybridExposure as HybridExposureComponent } from "../hybrid/HybridExposure";
+import { WsMonitor as WsMonitorComponent } from "../monitor/WsMonitor";
 import {
   HybridExposurePackageArgs,
   KnativeSettingsPackageArgs,
   L4ExposurePackageArgs,
   TunnelExposurePackageArgs,
+  WsMonitorPackageArgs,
 } from "./args";
 import {
   toHybridExposureArgs,
   toKnativeSettingsArgs,
   toL4ExposureArgs,
   toTunnelExposureArgs,
+  toWsMonitorArgs,
 } from "./convert";
 
 /**
@@ -35,6 +38,7 @@ const L4Base = L4ExposureComponent as unknown as ComponentBase;
 const TunnelBase = TunnelExposureComponent as unknown as ComponentBase;
 const KnativeSettingsBase = KnativeSettingsComponent as unknown as ComponentBase;
 const HybridBase = HybridExposureComponent as unknown as ComponentBase;
+const WsMonitorBase = WsMonitorComponent as unknown as ComponentBase;
 
 export * from "./args";
 export {
@@ -42,6 +46,7 @@ export {
   toKnativeSettingsArgs,
   toL4ExposureArgs,
   toTunnelExposureArgs,
+  toWsMonitorArgs,
 } from "./convert";
 
 /** A WebSocket Service exposed at L4 through a MetalLB LoadBalancer, with HAProxy when it terminates TLS. */
@@ -107,5 +112,19 @@ export class HybridExposure extends HybridBase {
 
   constructor(name: string, args: HybridExposurePackageArgs, opts?: pulumi.ComponentResourceOptions) {
     super(name, toHybridExposureArgs(args), opts);
+  }
+}
+
+/**
+ * A synthetic monitor in the cluster: `wsprobe monitor` against a public WebSocket URL, run from the
+ * bundled script (a ConfigMap) on a pinned stock Node image, with a metrics Service and, opt-in, a
+ * ServiceMonitor and a PrometheusRule. Needs the bundle (`npm run build`) or `bundlePath`.
+ */
+export class WsMonitor extends WsMonitorBase {
+  /** In-cluster URL of the metrics, e.g. `http://<name>-metrics-abc.<namespace>.svc:9464/metrics`. */
+  declare public readonly metricsUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: WsMonitorPackageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, toWsMonitorArgs(args), opts);
   }
 }

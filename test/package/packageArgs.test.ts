@@ -2,15 +2,20 @@ import { planL4 } from "../../components/l4/plan";
 import { planTunnel } from "../../components/tunnel/plan";
 import { planHybrid } from "../../components/hybrid/plan";
 import { HybridExposure } from "../../components/hybrid/HybridExposure";
+import { L4Exposure } from "../../components/l4/L4Exposure";
+import { TunnelExposure } from "../../components/tunnel/TunnelExposure";
+import { WsMonitor } from "../../components/monitor/WsMonitor";
+import * as pkg from "../../components/package";
 import {
   HybridExposure as PackageHybridExposure,
   HybridExposurePackageArgs,
   toHybridExposureArgs,
   toL4ExposureArgs,
   toTunnelExposureArgs,
+  toWsMonitorArgs,
 } from "../../components/package";
 import { dropAbsent } from "../../components/package/convert";
-import { hybridArgs } from "../helpers/fixtures";
+import { hybridArgs, l4Args, tunnelArgs } from "../helpers/fixtures";
 
 /** The message `f` throws, or "accepted". */
 function message(f: () => unknown): string {
@@ -146,7 +151,7 @@ describe("component package args: HybridExposure", () => {
       l4: { port: null, revision: { portName: undefined, containerConcurrency: 0 } },
     });
     const { fallback: _fallback, ...ts } = hybridArgs();
-    expect(toHybridExposureArgs(args)).toEqual({
+    expect(toHybridExposureArgs(args)).toStrictEqual({
       ...ts,
       websocket: { minLifetimeSeconds: 3600 },
       tunnel: { ...ts.tunnel, connector: { replicas: 3 } },
@@ -253,5 +258,138 @@ describe("component package args: HybridExposure", () => {
       l4: { addressPool: { create: { addresses: ["192.168.1.240/29"] }, existing: null } },
     });
     expect(message(() => planHybrid("messaging", toHybridExposureArgs(args)))).toBe("accepted");
+  });
+});
+
+/**
+ * WsMonitor and the exposures' `monitor`: the package form is the TypeScript form without its absent
+ * fields (`dial` a string), so planMonitor and monitorArgsFor judge it and throw the same messages.
+ */
+describe("component package args: WsMonitor and the exposures' monitor", () => {
+  const monitor = {
+    enabled: true,
+    namespace: "monitoring",
+    dial: "public",
+    connections: 2,
+    shortLifetimeMarginSeconds: 30,
+    replicas: 1,
+    image: "node:24.19.0-alpine3.24",
+    metricsPort: 9464,
+    resources: { limits: { memory: "96Mi" } },
+    bundlePath: "/opt/wsprobe.js",
+    prometheusOperator: { enabled: true, labels: { release: "kps" }, scrapeInterval: "1m" },
+  };
+  const wsMonitor = {
+    url: "wss://ws.example.com/ws",
+    connectTo: "192.168.1.241:443",
+    namespace: "monitoring",
+    heartbeatSeconds: 5,
+    expectedMinLifetimeSeconds: 600,
+    connections: 2,
+    prometheusOperator: { enabled: false, dropRateThreshold: 0.05, lifetimeWindowSeconds: 3600 },
+  };
+
+  test("WsMonitor's args pass through exactly, absent fields dropped", () => {
+    expect(toWsMonitorArgs(wsMonitor)).toStrictEqual(wsMonitor);
+    const { connectTo: _connectTo, ...given } = wsMonitor;
+    expect(
+      toWsMonitorArgs({
+        ...wsMonitor,
+        connectTo: undefined,
+        replicas: null as never,
+        prometheusOperator: { enabled: true, labels: undefined },
+      }),
+    ).toStrictEqual({ ...given, prometheusOperator: { enabled: true } });
+  });
+
+  // [component, its package-form conversion applied to args with `monitor`, that conversion's `monitor`]
+  describe.each([
+    ["L4Exposure", (m: object) => toL4ExposureArgs({ ...l4, monitor: m } as never).monitor],
+    ["TunnelExposure", (m: object) => toTunnelExposureArgs({ ...tunnel, monitor: m } as never).monitor],
+    [
+      "HybridExposure",
+      (m: object) => toHybridExposureArgs({ ...hybridPackage(), monitor: m } as never).monitor,
+    ],
+  ])("%s", (_component, converted) => {
+    test("monitor passes through exactly", () => {
+      expect(converted(monitor)).toStrictEqual(monitor);
+    });
+    test("monitor's absent fields are dropped, at every level", () => {
+      const { dial: _dial, bundlePath: _bundlePath, ...given } = monitor;
+      expect(
+        converted({
+          ...monitor,
+          dial: null,
+          bundlePath: undefined,
+          prometheusOperator: { enabled: false, labels: null },
+        }),
+      ).toStrictEqual({ ...given, prometheusOperator: { enabled: false } });
+    });
+  });
+
+  const l4 = { ...(l4Args() as object), loadBalancerIP: undefined } as Record<string, unknown>;
+  const tunnel = tunnelArgs() as unknown as Record<string, unknown>;
+  const hybridPackage = () => ({
+    ...hybridArgs(),
+    l4: { ...hybridArgs().l4, dns: { zoneId: "zone", target: "203.0.113.7" } },
+  });
+
+  /** Each component's TypeScript class and package class. */
+  type Construct = (name: string, args: never) => unknown;
+  const classes: Record<string, [Construct, Construct]> = {
+    WsMonitor: [(n, a) => new WsMonitor(n, a), (n, a) => new pkg.WsMonitor(n, a)],
+    L4Exposure: [(n, a) => new L4Exposure(n, a), (n, a) => new pkg.L4Exposure(n, a)],
+    TunnelExposure: [(n, a) => new TunnelExposure(n, a), (n, a) => new pkg.TunnelExposure(n, a)],
+    HybridExposure: [(n, a) => new HybridExposure(n, a), (n, a) => new pkg.HybridExposure(n, a)],
+  };
+  /** A hybrid whose args read the same in both forms (no dns target to map). */
+  const { dns: _dns, ...hybridL4 } = hybridArgs().l4;
+  const hybrid = { ...hybridArgs(), l4: hybridL4 };
+
+  // [what, component, args (the same in both forms), whom the message names]
+  test.each([
+    [
+      "url not ws:// or wss://",
+      "WsMonitor",
+      { ...wsMonitor, url: "https://ws.example.com" },
+      'WsMonitor "m"',
+    ],
+    ["connections 0", "WsMonitor", { ...wsMonitor, connections: 0 }, 'WsMonitor "m"'],
+    ["connectTo not host[:port]", "WsMonitor", { ...wsMonitor, connectTo: "a b" }, 'WsMonitor "m"'],
+    [
+      "monitor dial loadBalancer without a pinned loadBalancerIP",
+      "L4Exposure",
+      { ...l4, monitor: { enabled: true, dial: "loadBalancer" } },
+      'L4Exposure "m"',
+    ],
+    [
+      "monitor dial not one of the three",
+      "L4Exposure",
+      { ...l4, monitor: { enabled: true, dial: "sideways" } },
+      'L4Exposure "m"',
+    ],
+    [
+      "monitor dial service",
+      "TunnelExposure",
+      { ...tunnel, monitor: { enabled: true, dial: "service" } },
+      'TunnelExposure "m"',
+    ],
+    [
+      "monitor without the WebSocket routed",
+      "TunnelExposure",
+      { ...tunnel, routeWebSocket: false, httpRoutes: [{}], monitor: { enabled: true } },
+      'TunnelExposure "m"',
+    ],
+    [
+      "monitor connections 101",
+      "HybridExposure",
+      { ...hybrid, monitor: { enabled: true, connections: 101 } },
+      'HybridExposure "m" monitor',
+    ],
+  ])("%s: the package %s throws the TypeScript component's message", (_what, component, args, owner) => {
+    const [typeScript, fromPackage] = classes[component];
+    const expected = message(() => typeScript("m", args as never));
+    expect(expected.startsWith(`${owner}: `)).toBe(true);
+    expect(message(() => fromPackage("m", args as never))).toBe(expected);
   });
 });
