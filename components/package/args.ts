@@ -6,8 +6,9 @@
  * types flatten each union into one object whose variants' fields are all optional, and spell each
  * string-literal union as `string`. The conversion to the TypeScript args (toL4ExposureArgs,
  * toTunnelExposureArgs, toHybridExposureArgs, ...) only drops absent fields and maps the non-object
- * variants back (the L4 path's route, none-mode targetPort and dns target, also under a hybrid's l4), so the
- * same validation functions judge the value and their messages reach a consumer of any language.
+ * variants back (the L4 path's route, none-mode targetPort and dns target, also under a hybrid's
+ * l4), so the same validation functions judge the value and their messages reach a consumer of any
+ * language.
  * TypeScript consumers keep using L4ExposureArgs, TunnelExposureArgs, HybridExposureArgs: nothing here
  * replaces them.
  */
@@ -25,18 +26,27 @@ export interface WebSocket {
 
 /** The admission check against Knative's webhook (KnativeAdmissionCheckArgs). */
 export interface KnativeAdmissionCheck {
+  /** Run the dry-run check before the Service patch. Default true; false: the first `up` that raises the maximum and timeoutSeconds together may fail once. */
   enabled?: boolean;
+  /** Seconds to wait for Knative's webhook to enforce a raised max-revision-timeout-seconds (only when this stack manages it). Default 120; 0 checks once. */
   waitSeconds?: number;
+  /** Kubeconfig path or contents for the check (a secret). Default: stack config `kubernetes:kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`. Set it (and context) with an explicit kubernetes provider. */
   kubeconfig?: pulumi.Input<string>;
+  /** Kubeconfig context for the check. Default: stack config `kubernetes:context`, else the kubeconfig's current-context. */
   context?: pulumi.Input<string>;
 }
 
 /** HAProxy's timeouts (HaproxyTimeoutArgs). */
 export interface HaproxyTimeouts {
+  /** `timeout connect` to the backend. Default 5. */
   connectSeconds?: number;
+  /** `timeout client` (TLS handshake and anything before the tunnel). Default 30. */
   clientSeconds?: number;
+  /** `timeout server` (before the tunnel). Default 30. */
   serverSeconds?: number;
+  /** `timeout tunnel`, the WebSocket idle timeout. Default max(websocket.minLifetimeSeconds, 3 heartbeats); at least 3 heartbeats, at most 2147483. */
   tunnelSeconds?: number;
+  /** `timeout client-fin`: a half-closed client side. Default 10. */
   clientFinSeconds?: number;
 }
 
@@ -96,51 +106,67 @@ export interface KnativeOptions {
 
 /** A new MetalLB IPAddressPool. */
 export interface CreatePool {
-  /** CIDRs or ranges. */
+  /** CIDRs (`192.168.1.240/28`) or inclusive ranges (`192.168.1.240-192.168.1.250`), v4 or v6; must not overlap. */
   addresses: string[];
-  /** Default false. */
+  /** Let MetalLB hand these addresses to any LoadBalancer Service. Default false: a dedicated pool. */
   autoAssign?: boolean;
-  /** Default false. */
+  /** Never hand out `.0` / `.255` addresses; a pinned loadBalancerIP ending in them is then refused. Default false. */
   avoidBuggyIPs?: boolean;
 }
 
 /** The MetalLB pool: give create (a dedicated pool) or existing (a pool's name). */
 export interface AddressPool {
-  /** Create a dedicated pool. */
+  /** Create a dedicated pool. Conflicts with existing. */
   create?: CreatePool;
-  /** Use this existing pool. */
+  /** Use this existing pool, by name. Conflicts with create. */
   existing?: string;
-  /** The existing pool's addresses, to check loadBalancerIP against. */
+  /** With existing: the pool's addresses, to check loadBalancerIP against. Default not checked. */
   addresses?: string[];
 }
 
 /** One label selector requirement. */
 export interface LabelSelectorRequirement {
+  /** The label key. */
   key: string;
   /** In, NotIn, Exists or DoesNotExist. */
   operator: string;
+  /** The values (In, NotIn); none for Exists and DoesNotExist. */
   values?: string[];
 }
 
 /** A Kubernetes label selector. */
 export interface LabelSelector {
+  /** Labels a node must carry, all of them. Default none. */
   matchLabels?: Record<string, string>;
+  /** Requirements a node must meet, all of them. Default none. */
   matchExpressions?: LabelSelectorRequirement[];
 }
 
 /** A BGP peer created with the advertisement. */
 export interface BgpPeer {
+  /** Peer name; the BGPPeer is created as `<exposure>-<name>` in metallbNamespace. */
   name: string;
+  /** The cluster's AS number. */
   myASN: number;
+  /** The router's AS number. */
   peerASN: number;
+  /** The router's address. */
   peerAddress: string;
+  /** The router's BGP port. Default MetalLB's (179). */
   peerPort?: number;
+  /** BGP hold time, Go duration. Default MetalLB's. */
   holdTime?: string;
+  /** BGP keepalive time, Go duration. Default MetalLB's. */
   keepaliveTime?: string;
+  /** The router is more than one hop away (eBGP multi-hop). Default false. */
   ebgpMultiHop?: boolean;
+  /** The address the session is opened from. Default MetalLB's choice. */
   sourceAddress?: string;
+  /** Name of a `kubernetes.io/basic-auth` Secret in MetalLB's namespace holding the MD5 password. Default none. */
   passwordSecret?: string;
+  /** A MetalLB BFDProfile's name. Default none. */
   bfdProfile?: string;
+  /** The nodes that peer with this router. Default all. */
   nodeSelectors?: LabelSelector[];
 }
 
@@ -148,35 +174,39 @@ export interface BgpPeer {
 export interface Advertisement {
   /** `l2`, `bgp` or `none`. */
   type: string;
-  /** l2: the interfaces to announce from. */
+  /** l2: announce only from these node interfaces. Default all. */
   interfaces?: string[];
-  /** l2, bgp: the nodes that announce. */
+  /** l2, bgp: the nodes that announce. Default all. */
   nodeSelectors?: LabelSelector[];
-  /** bgp: peers to create. */
+  /** bgp: BGPPeers to create; the advertisement is limited to them (plus existingPeers). Default none. */
   peers?: BgpPeer[];
-  /** bgp: existing peers by name. */
+  /** bgp: existing BGPPeers by name. Default none: with no peers at all, every configured peer. */
   existingPeers?: string[];
-  /** bgp */
+  /** bgp: roll /32s up into a larger prefix. Default 32 (MetalLB). */
   aggregationLength?: number;
-  /** bgp */
+  /** bgp: the LOCAL_PREF attribute. Default MetalLB's. */
   localPref?: number;
-  /** bgp */
+  /** bgp: BGP communities to attach. Default none. */
   communities?: string[];
 }
 
 /** ClientIP session affinity on the LoadBalancer Service. */
 export interface SessionAffinity {
-  /** 1..86400, default 10800. */
+  /** Seconds, 1..86400. Default 10800. */
   timeoutSeconds?: number;
 }
 
 /** A cert-manager Certificate for the hostname. */
 export interface CertManager {
+  /** The Issuer's or ClusterIssuer's name. */
   issuerName: string;
-  /** `Issuer` or `ClusterIssuer`. */
+  /** `Issuer` or `ClusterIssuer`. Default `ClusterIssuer`. */
   issuerKind?: string;
+  /** Certificate duration, Go duration. Default cert-manager's (2160h). */
   duration?: string;
+  /** Renew this long before expiry. Default cert-manager's (1/3 of duration). */
   renewBefore?: string;
+  /** How long `pulumi up` waits for the Certificate's Ready condition, 30..7200. Default 600. */
   readyTimeoutSeconds?: number;
 }
 
@@ -190,7 +220,9 @@ export interface Certificate {
 
 /** CPU and memory for a Deployment's container. */
 export interface Resources {
+  /** Requests, merged over the component's defaults, e.g. `cpu: 50m`. */
   requests?: Record<string, string>;
+  /** Limits, merged over the component's defaults, e.g. `memory: 256Mi`. */
   limits?: Record<string, string>;
 }
 
@@ -247,14 +279,23 @@ export interface ExposureMonitor extends MonitorSettings {
 
 /** The HAProxy Deployment that terminates TLS. */
 export interface Haproxy {
+  /** Replicas, at least 2 (a PodDisruptionBudget keeps all but one). Default 2. */
   replicas?: number;
+  /** Image, pinned (a tag other than `latest`, or a digest). Default `haproxy:3.2.4`. */
   image?: string;
+  /** HAProxy's timeouts. */
   timeouts?: HaproxyTimeouts;
+  /** preStop sleep before the soft-stop; below hardStopAfterSeconds. Default 10. */
   preStopSeconds?: number;
+  /** `hard-stop-after`: an old process cuts what it still holds after this. Default 60. */
   hardStopAfterSeconds?: number;
+  /** `close-spread-time`, below hardStopAfterSeconds. Default hardStopAfterSeconds - 10. */
   closeSpreadSeconds?: number;
+  /** Pod grace period; at least preStop + hardStopAfter + 10. Default exactly that. */
   terminationGracePeriodSeconds?: number;
+  /** Connection limit per pod; refused when it does not fit `resources.limits.memory`. Default what that limit holds, else 10000. */
   maxconn?: number;
+  /** Container resources, merged over the defaults (memory 64Mi + 64 KiB per maxconn connection; CPU request 50m). */
   resources?: Resources;
 }
 
@@ -276,15 +317,19 @@ export interface L4Tls {
 export interface L4Revision {
   /** `http1` (default) or `h2c`. */
   portName?: string;
+  /** `containerConcurrency`, the most open WebSockets one pod takes. Default 0 (unlimited); above 0 the route straight to the queue-proxy needs acceptFullPods. */
   containerConcurrency?: number;
+  /** Accept a full pod's queueing or 503 on the route straight to the queue-proxy. Default false. */
   acceptFullPods?: boolean;
 }
 
 /** A DNS-only record for the hostname. */
 export interface L4Dns {
+  /** Cloudflare zone id. */
   zoneId: pulumi.Input<string>;
   /** `loadBalancerIP` (the Service's address) or an IP address. */
   target: string;
+  /** TTL seconds; 1 = automatic. Default 1. */
   ttl?: number;
 }
 
@@ -355,25 +400,33 @@ export interface Tunnel {
 
 /** A new tunnel. */
 export interface CreateTunnel {
+  /** Tunnel name in the Cloudflare account. */
   name: string;
 }
 
 /** A key of a Secret. */
 export interface SecretKey {
+  /** The Secret's name, in the backend's namespace. */
   name: string;
+  /** The key that holds the value. */
   key: string;
 }
 
 /** The cloudflared Deployment. */
 export interface Connector {
+  /** Replicas: 1..24 with rollout `surge`, 1..25 with `replace`. Default 2. */
   replicas?: number;
   /** `surge` or `replace`. */
   rollout?: string;
+  /** Pinned cloudflared image, never `latest`. Default `cloudflare/cloudflared:2025.7.0`. */
   image?: string;
+  /** `--grace-period` in seconds: how long in-flight requests (WebSockets too) may run on SIGTERM. Default 30. */
   gracePeriodSeconds?: number;
+  /** Pod terminationGracePeriodSeconds; must exceed gracePeriodSeconds. Default gracePeriodSeconds + 15. */
   terminationGracePeriodSeconds?: number;
   /** `preferred` or `required`. */
   spreadAcrossNodes?: string;
+  /** Container resources. Default requests 50m CPU / 64Mi, limit 256Mi memory. */
   resources?: Resources;
 }
 
