@@ -3,10 +3,10 @@
  * examples/yaml creates an L4Exposure for the homelab's Knative Service and `pulumi up`s it against
  * the test cluster, with the locally built CLI, pulumi-language-yaml (toolchain group `anylang`) and
  * the package's provider (provider/); examples/yaml-hybrid previews a HybridExposure (its tunnel
- * through the Cloudflare provider plugin and the local API stand-in). The Go program examples/go
- * previews a TunnelExposure through the SDK `pulumi package gen-sdk --language go` generates
- * (stand-in pulumi-language-go, group `anylang`). In each, one bad argument shows the same
- * validation error as TypeScript.
+ * through the Cloudflare provider plugin and the local API stand-in), also with its `monitor` on.
+ * The Go program examples/go previews a TunnelExposure through the SDK `pulumi package gen-sdk
+ * --language go` generates (stand-in pulumi-language-go, group `anylang`). In each, one bad
+ * argument shows the same validation error as TypeScript.
  */
 import * as fs from "node:fs";
 import { useHomelab } from "./fixture";
@@ -177,6 +177,30 @@ describeWith(
       const preview = await ws.preview();
       expect(preview.code).not.toBe(0);
       expect(preview.output).toContain(typeScriptHybridError());
+    });
+
+    test("monitor enabled plans a WsMonitor against wsUrl and one against fallbackWsUrl", async () => {
+      const ws = await stackWorkspace(lab, "yamlhybridmon", { project: YAML_HYBRID_PROJECT });
+      // A stand-in for the bundled probe (`npm run build` is not part of the e2e run).
+      const bundlePath = path.join(ws.dir, "wsprobe.js");
+      fs.writeFileSync(bundlePath, "console.log('wsprobe');\n");
+      rewriteProgram(
+        ws,
+        "fallback: true\n",
+        `fallback: true\n      monitor: { enabled: true, bundlePath: ${JSON.stringify(bundlePath)} }\n`,
+      );
+      const monitors = (await plannedSteps(ws)).filter((s) => s.includes("WsMonitor"));
+      const monitor = "ws-exposure:index:HybridExposure$ws-exposure:index:WsMonitor";
+      expect(monitors).toEqual(
+        ["messaging-fallback-monitor", "messaging-monitor"]
+          .flatMap((name) => [
+            `create ${monitor}$kubernetes:apps/v1:Deployment::${name}`,
+            `create ${monitor}$kubernetes:core/v1:ConfigMap::${name}-script`,
+            `create ${monitor}$kubernetes:core/v1:Service::${name}-metrics`,
+            `create ${monitor}::${name}`,
+          ])
+          .sort(),
+      );
     });
   },
 );
