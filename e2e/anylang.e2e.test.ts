@@ -2,9 +2,11 @@
  * The component package consumed from another Pulumi language, for real: the Pulumi YAML program
  * examples/yaml creates an L4Exposure for the homelab's Knative Service and `pulumi up`s it against
  * the test cluster, with the locally built CLI, pulumi-language-yaml (toolchain group `anylang`) and
- * the package's provider (provider/). The Go program examples/go previews a TunnelExposure through
- * the SDK `pulumi package gen-sdk --language go` generates (stand-in pulumi-language-go, group
- * `anylang`). In both, one bad argument shows the same validation error as TypeScript.
+ * the package's provider (provider/); examples/yaml-hybrid previews a HybridExposure (its tunnel
+ * through the Cloudflare provider plugin and the local API stand-in), also with its `monitor` on.
+ * The Go program examples/go previews a TunnelExposure through the SDK `pulumi package gen-sdk
+ * --language go` generates (stand-in pulumi-language-go, group `anylang`). In each, one bad
+ * argument shows the same validation error as TypeScript.
  */
 import * as fs from "node:fs";
 import { useHomelab } from "./fixture";
@@ -13,26 +15,50 @@ import { Workspace } from "./pulumi";
 import { describeWith } from "./requirements";
 import { CONTROL_PLANE, PULUMI } from "./toolchain";
 import * as path from "node:path";
-import { L4Exposure, TunnelExposure } from "../components";
+import { HybridExposure, L4Exposure, TunnelExposure } from "../components";
 import { stackWorkspace } from "./stackSetup";
 
 const YAML_PROJECT = "examples/yaml";
 
-/** The message TypeScript's L4Exposure throws for the same bad argument. */
-function typeScriptError(): string {
+/** The message a TypeScript component throws for a bad argument (`build` constructs it). */
+function typeScriptMessage(build: () => unknown, accepted: string): string {
   try {
-    new L4Exposure("messaging", {
-      backend: { knativeService: KSVC.name, namespace: KSVC.namespace },
-      hostname: "messaging-yaml.example.com",
-      addressPool: { create: { addresses: ["192.168.1.240/29"] } },
-      loadBalancerIP: "10.0.0.9",
-      tls: { mode: "none", acknowledgeInsecure: true },
-      applyKnativeSettings: false,
-    });
+    build();
   } catch (err) {
     return (err as Error).message;
   }
-  throw new Error("L4Exposure accepted a loadBalancerIP outside its pool");
+  throw new Error(accepted);
+}
+
+/** Replaces `from` with `to` in the project copy's Pulumi.yaml (one bad argument). */
+function rewriteProgram(ws: Workspace, from: string, to: string): void {
+  const yamlFile = path.join(ws.projectDir, "Pulumi.yaml");
+  fs.writeFileSync(yamlFile, fs.readFileSync(yamlFile, "utf8").replace(from, to));
+}
+
+/** A preview's planned steps, providers left out: `<op> <parent types>::<name>`, sorted. */
+async function plannedSteps(ws: Workspace): Promise<string[]> {
+  const preview = await ws.previewSteps();
+  return preview.steps
+    .filter((s) => !s.urn.includes("::pulumi:providers:"))
+    .map((s) => `${s.op} ${s.urn.split("::").slice(-2).join("::")}`)
+    .sort();
+}
+
+/** The message TypeScript's L4Exposure throws for the same bad argument. */
+function typeScriptError(): string {
+  return typeScriptMessage(
+    () =>
+      new L4Exposure("messaging", {
+        backend: { knativeService: KSVC.name, namespace: KSVC.namespace },
+        hostname: "messaging-yaml.example.com",
+        addressPool: { create: { addresses: ["192.168.1.240/29"] } },
+        loadBalancerIP: "10.0.0.9",
+        tls: { mode: "none", acknowledgeInsecure: true },
+        applyKnativeSettings: false,
+      }),
+    "L4Exposure accepted a loadBalancerIP outside its pool",
+  );
 }
 
 describeWith(
@@ -71,16 +97,110 @@ describeWith(
     test("a loadBalancerIP outside the pool fails with TypeScript's validation message", async () => {
       const ws = await workspace("yamlbad");
       const expected = typeScriptError();
-      const yamlFile = `${ws.projectDir}/Pulumi.yaml`;
-      fs.writeFileSync(
-        yamlFile,
-        fs
-          .readFileSync(yamlFile, "utf8")
-          .replace("loadBalancerIP: 192.168.1.241", "loadBalancerIP: 10.0.0.9"),
-      );
+      rewriteProgram(ws, "loadBalancerIP: 192.168.1.241", "loadBalancerIP: 10.0.0.9");
       const preview = await ws.preview();
       expect(preview.code).not.toBe(0);
       expect(preview.output).toContain(expected);
+    });
+  },
+);
+
+const YAML_HYBRID_PROJECT = "examples/yaml-hybrid";
+const YAML_HYBRID_HTTP = "messaging-yaml.example.com";
+const YAML_HYBRID_WS = "ws.messaging-yaml.example.com";
+
+/** The message TypeScript's HybridExposure throws when wsHostname is httpHostname. */
+function typeScriptHybridError(): string {
+  return typeScriptMessage(
+    () =>
+      new HybridExposure("messaging", {
+        backend: { knativeService: KSVC.name, namespace: KSVC.namespace },
+        websocket: { minLifetimeSeconds: 600 },
+        knative: { minScale: 2, maxScale: 10, admissionCheck: { enabled: false } },
+        httpHostname: YAML_HYBRID_HTTP,
+        wsHostname: YAML_HYBRID_HTTP,
+        fallback: true,
+        tunnel: {
+          accountId: "00000000000000000000000000000000",
+          zoneId: "11111111111111111111111111111111",
+          tunnel: { create: { name: "ws-exposure-yaml-hybrid" } },
+        },
+        l4: {
+          addressPool: { create: { addresses: ["192.168.1.240/29"] } },
+          loadBalancerIP: "192.168.1.242",
+          tls: { mode: "none", acknowledgeInsecure: true },
+          dns: { zoneId: "11111111111111111111111111111111", target: { address: "203.0.113.7" } },
+        },
+      }),
+    "HybridExposure accepted wsHostname equal to httpHostname",
+  );
+}
+
+describeWith(
+  [...CONTROL_PLANE, ...PULUMI, "pulumi-language-yaml"],
+  "the component package's HybridExposure from Pulumi YAML",
+  () => {
+    const lab = useHomelab();
+
+    test("pulumi preview plans the Knative patch, the tunnel path and the L4 path under the HybridExposure", async () => {
+      const ws = await stackWorkspace(lab, "yamlhybrid", { project: YAML_HYBRID_PROJECT });
+      const planned = await plannedSteps(ws);
+      console.log(`YAML consumer's HybridExposure preview:\n${planned.join("\n")}`);
+      const hybrid = "ws-exposure:index:HybridExposure";
+      const knative = `${hybrid}$ws-exposure:index:KnativeSettings`;
+      const l4 = `${hybrid}$ws-exposure:index:L4Exposure`;
+      const tunnel = `${hybrid}$ws-exposure:index:TunnelExposure`;
+      // One Knative patch (no admission gate: admissionCheck disabled), no HAProxy (tls none).
+      expect(planned).toEqual([
+        "create pulumi:pulumi:Stack::ws-exposure-yaml-hybrid-yamlhybrid",
+        `create ${knative}$kubernetes:serving.knative.dev/v1:ServicePatch::messaging-knative-service`,
+        `create ${knative}::messaging-knative`,
+        `create ${l4}$cloudflare:index/dnsRecord:DnsRecord::messaging-l4-dns`,
+        `create ${l4}$kubernetes:core/v1:Service::messaging-l4-lb`,
+        `create ${l4}$kubernetes:metallb.io/v1beta1:IPAddressPool::messaging-l4-pool`,
+        `create ${l4}$kubernetes:metallb.io/v1beta1:L2Advertisement::messaging-l4-l2`,
+        `create ${l4}::messaging-l4`,
+        `create ${tunnel}$cloudflare:index/dnsRecord:DnsRecord::messaging-tunnel-dns`,
+        `create ${tunnel}$cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared::messaging-tunnel-tunnel`,
+        `create ${tunnel}$cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig::messaging-tunnel-tunnel-config`,
+        `create ${tunnel}$kubernetes:apps/v1:Deployment::messaging-tunnel-cloudflared`,
+        `create ${tunnel}$kubernetes:core/v1:Secret::messaging-tunnel-tunnel-token`,
+        `create ${tunnel}$kubernetes:policy/v1:PodDisruptionBudget::messaging-tunnel-cloudflared`,
+        `create ${tunnel}::messaging-tunnel`,
+        `create ${hybrid}::messaging`,
+      ]);
+    });
+
+    test("wsHostname equal to httpHostname fails with TypeScript's validation message", async () => {
+      const ws = await stackWorkspace(lab, "yamlhybridbad", { project: YAML_HYBRID_PROJECT });
+      rewriteProgram(ws, `wsHostname: ${YAML_HYBRID_WS}`, `wsHostname: ${YAML_HYBRID_HTTP}`);
+      const preview = await ws.preview();
+      expect(preview.code).not.toBe(0);
+      expect(preview.output).toContain(typeScriptHybridError());
+    });
+
+    test("monitor enabled plans a WsMonitor against wsUrl and one against fallbackWsUrl", async () => {
+      const ws = await stackWorkspace(lab, "yamlhybridmon", { project: YAML_HYBRID_PROJECT });
+      // A stand-in for the bundled probe (`npm run build` is not part of the e2e run).
+      const bundlePath = path.join(ws.dir, "wsprobe.js");
+      fs.writeFileSync(bundlePath, "console.log('wsprobe');\n");
+      rewriteProgram(
+        ws,
+        "fallback: true\n",
+        `fallback: true\n      monitor: { enabled: true, bundlePath: ${JSON.stringify(bundlePath)} }\n`,
+      );
+      const monitors = (await plannedSteps(ws)).filter((s) => s.includes("WsMonitor"));
+      const monitor = "ws-exposure:index:HybridExposure$ws-exposure:index:WsMonitor";
+      expect(monitors).toEqual(
+        ["messaging-fallback-monitor", "messaging-monitor"]
+          .flatMap((name) => [
+            `create ${monitor}$kubernetes:apps/v1:Deployment::${name}`,
+            `create ${monitor}$kubernetes:core/v1:ConfigMap::${name}-script`,
+            `create ${monitor}$kubernetes:core/v1:Service::${name}-metrics`,
+            `create ${monitor}::${name}`,
+          ])
+          .sort(),
+      );
     });
   },
 );
@@ -90,20 +210,19 @@ const BAD_HOSTNAME = "Not_A_Host";
 
 /** The message TypeScript's TunnelExposure throws for the same bad hostname. */
 function typeScriptTunnelError(): string {
-  try {
-    new TunnelExposure("messaging", {
-      backend: { knativeService: KSVC.name, namespace: KSVC.namespace },
-      websocket: { minLifetimeSeconds: 600 },
-      applyKnativeSettings: false,
-      accountId: "00000000000000000000000000000000",
-      zoneId: "11111111111111111111111111111111",
-      hostname: BAD_HOSTNAME,
-      tunnel: { create: { name: "ws-exposure-go" } },
-    });
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error(`TunnelExposure accepted the hostname ${BAD_HOSTNAME}`);
+  return typeScriptMessage(
+    () =>
+      new TunnelExposure("messaging", {
+        backend: { knativeService: KSVC.name, namespace: KSVC.namespace },
+        websocket: { minLifetimeSeconds: 600 },
+        applyKnativeSettings: false,
+        accountId: "00000000000000000000000000000000",
+        zoneId: "11111111111111111111111111111111",
+        hostname: BAD_HOSTNAME,
+        tunnel: { create: { name: "ws-exposure-go" } },
+      }),
+    `TunnelExposure accepted the hostname ${BAD_HOSTNAME}`,
+  );
 }
 
 describeWith(
@@ -137,11 +256,7 @@ describeWith(
 
     test("pulumi preview of the Go program plans the TunnelExposure and its resources", async () => {
       const ws = await goWorkspace("go", "messaging-go.example.com");
-      const preview = await ws.previewSteps();
-      const planned = preview.steps
-        .filter((s) => !s.urn.includes("::pulumi:providers:"))
-        .map((s) => `${s.op} ${s.urn.split("::").slice(-2).join("::")}`)
-        .sort();
+      const planned = await plannedSteps(ws);
       console.log(`Go consumer's preview:\n${planned.join("\n")}`);
       expect(planned).toEqual([
         "create pulumi:pulumi:Stack::ws-exposure-go-go",

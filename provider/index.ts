@@ -4,14 +4,20 @@
  * constructors' args interfaces in components/package.
  */
 import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
-import { KnativeSettings, L4Exposure, TunnelExposure } from "../components/package";
+import {
+  HybridExposure,
+  KnativeSettings,
+  L4Exposure,
+  TunnelExposure,
+  WsMonitor,
+} from "../components/package";
 
-export { KnativeSettings, L4Exposure, TunnelExposure };
+export { HybridExposure, KnativeSettings, L4Exposure, TunnelExposure, WsMonitor };
 
 if (require.main === module || process.env.PULUMI_WS_EXPOSURE_HOST === "1") {
   void componentProviderHost({
     name: "ws-exposure",
     dirname: __dirname,
-    components: [L4Exposure, TunnelExposure, KnativeSettings],
+    components: [L4Exposure, TunnelExposure, KnativeSettings, HybridExposure, WsMonitor],
   });
 }

@@ -5,9 +5,12 @@
  * and cannot express TypeScript unions, string-literal unions, inline object types or functions. These
  * types flatten each union into one object whose variants' fields are all optional, and spell each
  * string-literal union as `string`. The conversion to the TypeScript args (toL4ExposureArgs,
- * toTunnelExposureArgs) only drops absent fields and maps the two non-object variants back, so the
- * same validation functions judge the value and their messages reach a consumer of any language.
- * TypeScript consumers keep using L4ExposureArgs / TunnelExposureArgs: nothing here replaces them.
+ * toTunnelExposureArgs, toHybridExposureArgs, ...) only drops absent fields and maps the non-object
+ * variants back (the L4 path's route, none-mode targetPort and dns target, also under a hybrid's
+ * l4), so the same validation functions judge the value and their messages reach a consumer of any
+ * language.
+ * TypeScript consumers keep using L4ExposureArgs, TunnelExposureArgs, HybridExposureArgs: nothing here
+ * replaces them.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { KnativeRequirements } from "../knative/plan";
@@ -23,18 +26,27 @@ export interface WebSocket {
 
 /** The admission check against Knative's webhook (KnativeAdmissionCheckArgs). */
 export interface KnativeAdmissionCheck {
+  /** Run the dry-run check before the Service patch. Default true; false: the first `up` that raises the maximum and timeoutSeconds together may fail once. */
   enabled?: boolean;
+  /** Seconds to wait for Knative's webhook to enforce a raised max-revision-timeout-seconds (only when this stack manages it). Default 120; 0 checks once. */
   waitSeconds?: number;
+  /** Kubeconfig path or contents for the check (a secret). Default: stack config `kubernetes:kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`. Set it (and context) with an explicit kubernetes provider. */
   kubeconfig?: pulumi.Input<string>;
+  /** Kubeconfig context for the check. Default: stack config `kubernetes:context`, else the kubeconfig's current-context. */
   context?: pulumi.Input<string>;
 }
 
 /** HAProxy's timeouts (HaproxyTimeoutArgs). */
 export interface HaproxyTimeouts {
+  /** `timeout connect` to the backend. Default 5. */
   connectSeconds?: number;
+  /** `timeout client` (TLS handshake and anything before the tunnel). Default 30. */
   clientSeconds?: number;
+  /** `timeout server` (before the tunnel). Default 30. */
   serverSeconds?: number;
+  /** `timeout tunnel`, the WebSocket idle timeout. Default max(websocket.minLifetimeSeconds, 3 heartbeats); at least 3 heartbeats, at most 2147483. */
   tunnelSeconds?: number;
+  /** `timeout client-fin`: a half-closed client side. Default 10. */
   clientFinSeconds?: number;
 }
 
@@ -94,51 +106,67 @@ export interface KnativeOptions {
 
 /** A new MetalLB IPAddressPool. */
 export interface CreatePool {
-  /** CIDRs or ranges. */
+  /** CIDRs (`192.168.1.240/28`) or inclusive ranges (`192.168.1.240-192.168.1.250`), v4 or v6; must not overlap. */
   addresses: string[];
-  /** Default false. */
+  /** Let MetalLB hand these addresses to any LoadBalancer Service. Default false: a dedicated pool. */
   autoAssign?: boolean;
-  /** Default false. */
+  /** Never hand out `.0` / `.255` addresses; a pinned loadBalancerIP ending in them is then refused. Default false. */
   avoidBuggyIPs?: boolean;
 }
 
 /** The MetalLB pool: give create (a dedicated pool) or existing (a pool's name). */
 export interface AddressPool {
-  /** Create a dedicated pool. */
+  /** Create a dedicated pool. Conflicts with existing. */
   create?: CreatePool;
-  /** Use this existing pool. */
+  /** Use this existing pool, by name. Conflicts with create. */
   existing?: string;
-  /** The existing pool's addresses, to check loadBalancerIP against. */
+  /** With existing: the pool's addresses, to check loadBalancerIP against. Default not checked. */
   addresses?: string[];
 }
 
 /** One label selector requirement. */
 export interface LabelSelectorRequirement {
+  /** The label key. */
   key: string;
   /** In, NotIn, Exists or DoesNotExist. */
   operator: string;
+  /** The values (In, NotIn); none for Exists and DoesNotExist. */
   values?: string[];
 }
 
 /** A Kubernetes label selector. */
 export interface LabelSelector {
+  /** Labels a node must carry, all of them. Default none. */
   matchLabels?: Record<string, string>;
+  /** Requirements a node must meet, all of them. Default none. */
   matchExpressions?: LabelSelectorRequirement[];
 }
 
 /** A BGP peer created with the advertisement. */
 export interface BgpPeer {
+  /** Peer name; the BGPPeer is created as `<exposure>-<name>` in metallbNamespace. */
   name: string;
+  /** The cluster's AS number. */
   myASN: number;
+  /** The router's AS number. */
   peerASN: number;
+  /** The router's address. */
   peerAddress: string;
+  /** The router's BGP port. Default MetalLB's (179). */
   peerPort?: number;
+  /** BGP hold time, Go duration. Default MetalLB's. */
   holdTime?: string;
+  /** BGP keepalive time, Go duration. Default MetalLB's. */
   keepaliveTime?: string;
+  /** The router is more than one hop away (eBGP multi-hop). Default false. */
   ebgpMultiHop?: boolean;
+  /** The address the session is opened from. Default MetalLB's choice. */
   sourceAddress?: string;
+  /** Name of a `kubernetes.io/basic-auth` Secret in MetalLB's namespace holding the MD5 password. Default none. */
   passwordSecret?: string;
+  /** A MetalLB BFDProfile's name. Default none. */
   bfdProfile?: string;
+  /** The nodes that peer with this router. Default all. */
   nodeSelectors?: LabelSelector[];
 }
 
@@ -146,35 +174,39 @@ export interface BgpPeer {
 export interface Advertisement {
   /** `l2`, `bgp` or `none`. */
   type: string;
-  /** l2: the interfaces to announce from. */
+  /** l2: announce only from these node interfaces. Default all. */
   interfaces?: string[];
-  /** l2, bgp: the nodes that announce. */
+  /** l2, bgp: the nodes that announce. Default all. */
   nodeSelectors?: LabelSelector[];
-  /** bgp: peers to create. */
+  /** bgp: BGPPeers to create; the advertisement is limited to them (plus existingPeers). Default none. */
   peers?: BgpPeer[];
-  /** bgp: existing peers by name. */
+  /** bgp: existing BGPPeers by name. Default none: with no peers at all, every configured peer. */
   existingPeers?: string[];
-  /** bgp */
+  /** bgp: roll /32s up into a larger prefix. Default 32 (MetalLB). */
   aggregationLength?: number;
-  /** bgp */
+  /** bgp: the LOCAL_PREF attribute. Default MetalLB's. */
   localPref?: number;
-  /** bgp */
+  /** bgp: BGP communities to attach. Default none. */
   communities?: string[];
 }
 
 /** ClientIP session affinity on the LoadBalancer Service. */
 export interface SessionAffinity {
-  /** 1..86400, default 10800. */
+  /** Seconds, 1..86400. Default 10800. */
   timeoutSeconds?: number;
 }
 
 /** A cert-manager Certificate for the hostname. */
 export interface CertManager {
+  /** The Issuer's or ClusterIssuer's name. */
   issuerName: string;
-  /** `Issuer` or `ClusterIssuer`. */
+  /** `Issuer` or `ClusterIssuer`. Default `ClusterIssuer`. */
   issuerKind?: string;
+  /** Certificate duration, Go duration. Default cert-manager's (2160h). */
   duration?: string;
+  /** Renew this long before expiry. Default cert-manager's (1/3 of duration). */
   renewBefore?: string;
+  /** How long `pulumi up` waits for the Certificate's Ready condition, 30..7200. Default 600. */
   readyTimeoutSeconds?: number;
 }
 
@@ -188,20 +220,82 @@ export interface Certificate {
 
 /** CPU and memory for a Deployment's container. */
 export interface Resources {
+  /** Requests, merged over the component's defaults, e.g. `cpu: 50m`. */
   requests?: Record<string, string>;
+  /** Limits, merged over the component's defaults, e.g. `memory: 256Mi`. */
   limits?: Record<string, string>;
+}
+
+/** Opt-in prometheus-operator objects of a monitor: a ServiceMonitor and a PrometheusRule (WsMonitorPrometheusOperatorArgs). */
+export interface MonitorPrometheusOperator {
+  /** Create the ServiceMonitor and the PrometheusRule; needs the monitoring.coreos.com/v1 CRDs. */
+  enabled: boolean;
+  /** Labels your Prometheus selects rules and monitors by, e.g. `release: kube-prometheus-stack`. Default none. */
+  labels?: Record<string, string>;
+  /** Scrape interval of the ServiceMonitor, `<n>s` or `<n>m`. Default `30s`. */
+  scrapeInterval?: string;
+  /** `WsProbeDrops` fires above this many drops per second for 5 minutes; > 0. Default 0.01. */
+  dropRateThreshold?: number;
+  /** The window of `WsProbeShortLifetimes`, seconds, at least expectedMinLifetimeSeconds. Default max(3600, 2 × expectedMinLifetimeSeconds). */
+  lifetimeWindowSeconds?: number;
+}
+
+/** What a WsMonitor and an exposure's `monitor` share (see WsMonitorArgs for each field). */
+export interface MonitorSettings {
+  /** Connections the monitor holds, 1..100. Default 1. */
+  connections?: number;
+  /** Drops at or below expectedMinLifetimeSeconds minus this many seconds count as short; 0..expected - 1. Default min(60, expected / 2 rounded down). */
+  shortLifetimeMarginSeconds?: number;
+  /** Deployment replicas, each probing on its own. Default 1. */
+  replicas?: number;
+  /** Pinned stock Node image (never `latest`) that runs the bundled probe. Default `node:24.19.0-alpine3.24`. */
+  image?: string;
+  /** Port of `/metrics` and `/healthz`. Default 9464. */
+  metricsPort?: number;
+  /** Container resources. Default requests 10m CPU / 48Mi, limit 128Mi memory, no CPU limit. */
+  resources?: Resources;
+  /** Path of the bundled probe, as the provider process resolves it (an absolute path is safest). Default `dist/bundle/wsprobe.js` of the package, built by `npm run build`. */
+  bundlePath?: string;
+  /** ServiceMonitor and PrometheusRule. Default disabled. */
+  prometheusOperator?: MonitorPrometheusOperator;
+}
+
+/**
+ * An exposure's synthetic wsprobe monitor against its own URL (ExposureMonitorArgs); heartbeat and
+ * the promised lifetime come from the exposure's `websocket`.
+ */
+export interface ExposureMonitor extends MonitorSettings {
+  /** Deploy the monitor. */
+  enabled: boolean;
+  /** Namespace of the monitor. Default the backend's namespace. */
+  namespace?: string;
+  /**
+   * Where an L4 path's monitor dials (SNI and Host stay the public hostname): `service` (default on
+   * L4: the LoadBalancer Service's in-cluster name), `loadBalancer` (the pinned loadBalancerIP;
+   * refused when it is not pinned) or `public`. The tunnel path takes only `public` (leave it unset).
+   */
+  dial?: string;
 }
 
 /** The HAProxy Deployment that terminates TLS. */
 export interface Haproxy {
+  /** Replicas, at least 2 (a PodDisruptionBudget keeps all but one). Default 2. */
   replicas?: number;
+  /** Image, pinned (a tag other than `latest`, or a digest). Default `haproxy:3.2.4`. */
   image?: string;
+  /** HAProxy's timeouts. */
   timeouts?: HaproxyTimeouts;
+  /** preStop sleep before the soft-stop; below hardStopAfterSeconds. Default 10. */
   preStopSeconds?: number;
+  /** `hard-stop-after`: an old process cuts what it still holds after this. Default 60. */
   hardStopAfterSeconds?: number;
+  /** `close-spread-time`, below hardStopAfterSeconds. Default hardStopAfterSeconds - 10. */
   closeSpreadSeconds?: number;
+  /** Pod grace period; at least preStop + hardStopAfter + 10. Default exactly that. */
   terminationGracePeriodSeconds?: number;
+  /** Connection limit per pod; refused when it does not fit `resources.limits.memory`. Default what that limit holds, else 10000. */
   maxconn?: number;
+  /** Container resources, merged over the defaults (memory 64Mi + 64 KiB per maxconn connection; CPU request 50m). */
   resources?: Resources;
 }
 
@@ -223,30 +317,27 @@ export interface L4Tls {
 export interface L4Revision {
   /** `http1` (default) or `h2c`. */
   portName?: string;
+  /** `containerConcurrency`, the most open WebSockets one pod takes. Default 0 (unlimited); above 0 the route straight to the queue-proxy needs acceptFullPods. */
   containerConcurrency?: number;
+  /** Accept a full pod's queueing or 503 on the route straight to the queue-proxy. Default false. */
   acceptFullPods?: boolean;
 }
 
 /** A DNS-only record for the hostname. */
 export interface L4Dns {
+  /** Cloudflare zone id. */
   zoneId: pulumi.Input<string>;
   /** `loadBalancerIP` (the Service's address) or an IP address. */
   target: string;
+  /** TTL seconds; 1 = automatic. Default 1. */
   ttl?: number;
 }
 
-/** L4ExposureArgs in a form every Pulumi language can give; see L4ExposureArgs for each field. */
-export interface L4ExposurePackageArgs {
-  /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
-  backend: Backend;
-  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
-  websocket?: WebSocket;
-  /** Knative settings (Knative backends only). */
-  knative?: KnativeOptions;
-  /** Create the KnativeSettings child `<name>-knative`. Default true. */
-  applyKnativeSettings?: boolean;
-  /** Public DNS name clients connect to, e.g. `ws.example.com`. */
-  hostname: string;
+/**
+ * The L4 path's own args: every L4Exposure arg but the ones a HybridExposure decides for both paths
+ * (backend, websocket, knative, applyKnativeSettings, hostname). HybridExposure's `l4`.
+ */
+export interface HybridL4 {
   /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. */
   addressPool: AddressPool;
   /** MetalLB's namespace. Default `metallb-system`. */
@@ -273,10 +364,26 @@ export interface L4ExposurePackageArgs {
   revision?: L4Revision;
   /** Pod labels of a plain Service backend. */
   podSelector?: Record<string, string>;
-  /** Optional DNS-only record for `hostname`. Needs the `cloudflare` provider. */
+  /** Optional DNS-only record for `hostname` (a HybridExposure's wsHostname). Needs the `cloudflare` provider. */
   dns?: L4Dns;
   /** kube-proxy's conntrack established timeout, for the budget. Default 86400. */
   conntrackEstablishedTimeoutSeconds?: number;
+}
+
+/** L4ExposureArgs in a form every Pulumi language can give; see L4ExposureArgs for each field. */
+export interface L4ExposurePackageArgs extends HybridL4 {
+  /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
+  backend: Backend;
+  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
+  websocket?: WebSocket;
+  /** Knative settings (Knative backends only). */
+  knative?: KnativeOptions;
+  /** Create the KnativeSettings child `<name>-knative`. Default true. */
+  applyKnativeSettings?: boolean;
+  /** Public DNS name clients connect to, e.g. `ws.example.com`. */
+  hostname: string;
+  /** A synthetic wsprobe monitor against `url`, in the backend's namespace. Default off. */
+  monitor?: ExposureMonitor;
 }
 
 /** The tunnel: give create (a new named tunnel) or existingId. */
@@ -293,30 +400,62 @@ export interface Tunnel {
 
 /** A new tunnel. */
 export interface CreateTunnel {
+  /** Tunnel name in the Cloudflare account. */
   name: string;
 }
 
 /** A key of a Secret. */
 export interface SecretKey {
+  /** The Secret's name, in the backend's namespace. */
   name: string;
+  /** The key that holds the value. */
   key: string;
 }
 
 /** The cloudflared Deployment. */
 export interface Connector {
+  /** Replicas: 1..24 with rollout `surge`, 1..25 with `replace`. Default 2. */
   replicas?: number;
   /** `surge` or `replace`. */
   rollout?: string;
+  /** Pinned cloudflared image, never `latest`. Default `cloudflare/cloudflared:2025.7.0`. */
   image?: string;
+  /** `--grace-period` in seconds: how long in-flight requests (WebSockets too) may run on SIGTERM. Default 30. */
   gracePeriodSeconds?: number;
+  /** Pod terminationGracePeriodSeconds; must exceed gracePeriodSeconds. Default gracePeriodSeconds + 15. */
   terminationGracePeriodSeconds?: number;
   /** `preferred` or `required`. */
   spreadAcrossNodes?: string;
+  /** Container resources. Default requests 50m CPU / 64Mi, limit 256Mi memory. */
   resources?: Resources;
 }
 
+/**
+ * The tunnel path's own args: every TunnelExposure arg but the ones a HybridExposure decides for both
+ * paths (backend, websocket, knative, applyKnativeSettings, knativeRequirements, hostname,
+ * routeWebSocket). HybridExposure's `tunnel`.
+ */
+export interface HybridTunnel {
+  /** The Cloudflare account. */
+  accountId: pulumi.Input<string>;
+  /** The zone of hostname (cloudflare-api routes: the DNS record). */
+  zoneId?: pulumi.Input<string>;
+  /** The tunnel: created or existing. */
+  tunnel: Tunnel;
+  /** `cloudflare-api` (default) or `tunnel-ingress-crd`. */
+  routeProvider?: string;
+  /** Extra HTTP routes on the same hostname. */
+  httpRoutes?: HttpRoute[];
+  /** cloudflared's origin request settings. */
+  originRequest?: OriginRequest;
+  /** Cloudflare's edge idle timeout, for the budget. */
+  edgeIdleTimeoutSeconds?: number;
+  /** The cloudflared Deployment. */
+  connector?: Connector;
+}
+
 /** TunnelExposureArgs in a form every Pulumi language can give; see TunnelExposureArgs for each field. */
-export interface TunnelExposurePackageArgs {
+export interface TunnelExposurePackageArgs extends HybridTunnel {
   /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
   backend: Backend;
   /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
@@ -327,26 +466,12 @@ export interface TunnelExposurePackageArgs {
   applyKnativeSettings?: boolean;
   /** What the path needs of Knative beyond the defaults. */
   knativeRequirements?: KnativeRequirements;
-  /** The Cloudflare account. */
-  accountId: pulumi.Input<string>;
-  /** The zone of hostname (cloudflare-api routes: the DNS record). */
-  zoneId?: pulumi.Input<string>;
   /** Public DNS name clients connect to. */
   hostname: string;
-  /** The tunnel: created or existing. */
-  tunnel: Tunnel;
-  /** `cloudflare-api` (default) or `tunnel-ingress-crd`. */
-  routeProvider?: string;
   /** Route the WebSocket path (default true). */
   routeWebSocket?: boolean;
-  /** Extra HTTP routes on the same hostname. */
-  httpRoutes?: HttpRoute[];
-  /** cloudflared's origin request settings. */
-  originRequest?: OriginRequest;
-  /** Cloudflare's edge idle timeout, for the budget. */
-  edgeIdleTimeoutSeconds?: number;
-  /** The cloudflared Deployment. */
-  connector?: Connector;
+  /** A synthetic wsprobe monitor against `url`; needs routeWebSocket true. Default off. */
+  monitor?: ExposureMonitor;
 }
 
 /** KnativeSettingsComponentArgs in a form every Pulumi language can give. */
@@ -359,4 +484,40 @@ export interface KnativeSettingsPackageArgs {
   knative?: KnativeOptions;
   /** What the exposing path needs beyond the defaults. Default none. */
   requirements?: KnativeRequirements;
+}
+
+/** HybridExposureArgs in a form every Pulumi language can give; see HybridExposureArgs for each field. */
+export interface HybridExposurePackageArgs {
+  /** The service to expose, on both paths: a Knative Service (usual) or a plain Service. */
+  backend: Backend;
+  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s); both paths are held to it. */
+  websocket?: WebSocket;
+  /** Knative settings (Knative backends only), applied once for both paths (the stricter of what each needs). */
+  knative?: KnativeOptions;
+  /** Hostname for HTTP, through the tunnel. Must differ from wsHostname. */
+  httpHostname: string;
+  /** Hostname for the WebSocket, through L4 (a DNS-only record when `l4.dns` is set). Must differ from httpHostname. */
+  wsHostname: string;
+  /** Also route the WebSocket path through the tunnel, on httpHostname, for clients that cannot reach the L4 address. Default false. */
+  fallback?: boolean;
+  /** The tunnel path (TunnelExposure's args but the shared ones and routeWebSocket, which follows `fallback`). */
+  tunnel: HybridTunnel;
+  /** The L4 path (L4Exposure's args but the shared ones and hostname, which is wsHostname). */
+  l4: HybridL4;
+  /** Synthetic wsprobe monitors: one against wsUrl (`<name>-monitor`), and one against fallbackWsUrl (`<name>-fallback-monitor`, always dialed at its public name) when `fallback` is on. Default off. */
+  monitor?: ExposureMonitor;
+}
+
+/** WsMonitorArgs in a form every Pulumi language can give; see WsMonitorArgs for each field. */
+export interface WsMonitorPackageArgs extends MonitorSettings {
+  /** The public `ws://` or `wss://` URL to probe, e.g. an exposure's `url` output. Required. */
+  url: pulumi.Input<string>;
+  /** Dial this `host` or `host:port` instead of the URL's host (`wsprobe --connect-to`); TLS server name, certificate check and Host stay the URL's. Default the URL's host. */
+  connectTo?: pulumi.Input<string>;
+  /** Namespace of the monitor's Deployment, ConfigMap and Service. Required. */
+  namespace: pulumi.Input<string>;
+  /** Heartbeat (ping) interval in seconds, like the client's. Default 5. */
+  heartbeatSeconds?: number;
+  /** The lifetime the path's budget promises, seconds (usually the backend's minLifetimeSeconds). Default 3600. */
+  expectedMinLifetimeSeconds?: number;
 }

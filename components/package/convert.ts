@@ -1,7 +1,15 @@
 import { L4ExposureComponentArgs } from "../l4/L4Exposure";
 import { KnativeSettingsComponentArgs } from "../knative/KnativeSettings";
 import { TunnelExposureArgs } from "../tunnel/args";
-import { KnativeSettingsPackageArgs, L4ExposurePackageArgs, TunnelExposurePackageArgs } from "./args";
+import { HybridExposureArgs } from "../hybrid/args";
+import { WsMonitorArgs } from "../monitor/args";
+import {
+  HybridExposurePackageArgs,
+  KnativeSettingsPackageArgs,
+  L4ExposurePackageArgs,
+  TunnelExposurePackageArgs,
+  WsMonitorPackageArgs,
+} from "./args";
 
 /** Drops absent (undefined or null) fields, recursively, so that `"create" in pool`-style checks see only what was given. */
 export function dropAbsent<T>(value: T): T {
@@ -15,20 +23,29 @@ export function dropAbsent<T>(value: T): T {
   return out as T;
 }
 
-/** The package form of L4Exposure's args as L4ExposureArgs; validation is left to planL4. */
-export function toL4ExposureArgs(args: L4ExposurePackageArgs): L4ExposureComponentArgs {
-  const a = dropAbsent(args) as unknown as Record<string, unknown>;
-  const out: Record<string, unknown> = { ...a };
-  if (a.route === "forcePort8080") out.route = { forcePort8080: true };
-  const tls = a.tls as Record<string, unknown> | undefined;
+/**
+ * The L4 path's three non-object variants, as L4ExposureArgs spells them: `route: forcePort8080`,
+ * a none-mode targetPort written as digits, and a dns target other than `loadBalancerIP` (an address).
+ * Every other field is kept as given (absent ones already dropped).
+ */
+function l4Variants(l4: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...l4 };
+  if (l4.route === "forcePort8080") out.route = { forcePort8080: true };
+  const tls = l4.tls as Record<string, unknown> | undefined;
   if (tls && typeof tls.targetPort === "string" && /^[0-9]+$/.test(tls.targetPort) && tls.mode === "none") {
     out.tls = { ...tls, targetPort: Number(tls.targetPort) };
   }
-  const dns = a.dns as Record<string, unknown> | undefined;
+  const dns = l4.dns as Record<string, unknown> | undefined;
   if (dns && typeof dns.target === "string" && dns.target !== "loadBalancerIP") {
     out.dns = { ...dns, target: { address: dns.target } };
   }
-  return out as unknown as L4ExposureComponentArgs;
+  return out;
+}
+
+/** The package form of L4Exposure's args as L4ExposureArgs; validation is left to planL4. */
+export function toL4ExposureArgs(args: L4ExposurePackageArgs): L4ExposureComponentArgs {
+  const a = dropAbsent(args) as unknown as Record<string, unknown>;
+  return l4Variants(a) as unknown as L4ExposureComponentArgs;
 }
 
 /** The package form of TunnelExposure's args as TunnelExposureArgs; validation is left to planTunnel. */
@@ -39,4 +56,22 @@ export function toTunnelExposureArgs(args: TunnelExposurePackageArgs): TunnelExp
 /** The package form of KnativeSettings' args as KnativeSettingsComponentArgs; validation is left to the component. */
 export function toKnativeSettingsArgs(args: KnativeSettingsPackageArgs): KnativeSettingsComponentArgs {
   return dropAbsent(args) as unknown as KnativeSettingsComponentArgs;
+}
+
+/**
+ * The package form of HybridExposure's args as HybridExposureArgs: absent fields dropped, and `l4`
+ * (when given as an object) with the L4 path's variants as toL4ExposureArgs maps them; validation is
+ * left to planHybrid.
+ */
+export function toHybridExposureArgs(args: HybridExposurePackageArgs): HybridExposureArgs {
+  const a = dropAbsent(args) as unknown as Record<string, unknown>;
+  const l4 = a.l4;
+  const out =
+    typeof l4 === "object" && l4 !== null ? { ...a, l4: l4Variants(l4 as Record<string, unknown>) } : a;
+  return out as unknown as HybridExposureArgs;
+}
+
+/** The package form of WsMonitor's args as WsMonitorArgs; validation is left to planMonitor. */
+export function toWsMonitorArgs(args: WsMonitorPackageArgs): WsMonitorArgs {
+  return dropAbsent(args) as unknown as WsMonitorArgs;
 }

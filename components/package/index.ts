@@ -7,8 +7,22 @@ import * as pulumi from "@pulumi/pulumi";
 import { L4Exposure as L4ExposureComponent } from "../l4/L4Exposure";
 import { TunnelExposure as TunnelExposureComponent } from "../tunnel/TunnelExposure";
 import { KnativeSettings as KnativeSettingsComponent } from "../knative/KnativeSettings";
-import { KnativeSettingsPackageArgs, L4ExposurePackageArgs, TunnelExposurePackageArgs } from "./args";
-import { toKnativeSettingsArgs, toL4ExposureArgs, toTunnelExposureArgs } from "./convert";
+import { HybridExposure as HybridExposureComponent } from "../hybrid/HybridExposure";
+import { WsMonitor as WsMonitorComponent } from "../monitor/WsMonitor";
+import {
+  HybridExposurePackageArgs,
+  KnativeSettingsPackageArgs,
+  L4ExposurePackageArgs,
+  TunnelExposurePackageArgs,
+  WsMonitorPackageArgs,
+} from "./args";
+import {
+  toHybridExposureArgs,
+  toKnativeSettingsArgs,
+  toL4ExposureArgs,
+  toTunnelExposureArgs,
+  toWsMonitorArgs,
+} from "./convert";
 
 /**
  * The TypeScript components seen as plain ComponentResource constructors: the schema analyzer only
@@ -23,9 +37,17 @@ type ComponentBase = new (
 const L4Base = L4ExposureComponent as unknown as ComponentBase;
 const TunnelBase = TunnelExposureComponent as unknown as ComponentBase;
 const KnativeSettingsBase = KnativeSettingsComponent as unknown as ComponentBase;
+const HybridBase = HybridExposureComponent as unknown as ComponentBase;
+const WsMonitorBase = WsMonitorComponent as unknown as ComponentBase;
 
 export * from "./args";
-export { toKnativeSettingsArgs, toL4ExposureArgs, toTunnelExposureArgs } from "./convert";
+export {
+  toHybridExposureArgs,
+  toKnativeSettingsArgs,
+  toL4ExposureArgs,
+  toTunnelExposureArgs,
+  toWsMonitorArgs,
+} from "./convert";
 
 /** A WebSocket Service exposed at L4 through a MetalLB LoadBalancer, with HAProxy when it terminates TLS. */
 export class L4Exposure extends L4Base {
@@ -65,5 +87,44 @@ export class TunnelExposure extends TunnelBase {
 export class KnativeSettings extends KnativeSettingsBase {
   constructor(name: string, args: KnativeSettingsPackageArgs, opts?: pulumi.ComponentResourceOptions) {
     super(name, toKnativeSettingsArgs(args), opts);
+  }
+}
+
+/**
+ * HTTP through a Cloudflare Tunnel, the WebSocket through MetalLB (L4), and optionally the tunnel as
+ * a fallback WebSocket route. Composes a TunnelExposure (`<name>-tunnel`) and an L4Exposure
+ * (`<name>-l4`) and applies the Knative settings once, with the stricter of what the two paths need.
+ */
+export class HybridExposure extends HybridBase {
+  /** `https://<httpHostname>`: HTTP through the tunnel. */
+  declare public readonly httpUrl: pulumi.Output<string>;
+  /** The WebSocket URL through L4 (`wss://<wsHostname><path>`, `ws://` with tls none). */
+  declare public readonly wsUrl: pulumi.Output<string>;
+  /** The WebSocket URL through the tunnel (`wss://<httpHostname><path>`); unset unless `fallback`. */
+  declare public readonly fallbackWsUrl: pulumi.Output<string | undefined>;
+  /** The L4 address MetalLB gave the Service; unknown until deploy. */
+  declare public readonly loadBalancerIP: pulumi.Output<string | undefined>;
+  /** The tunnel's id. */
+  declare public readonly tunnelId: pulumi.Output<string | undefined>;
+  /** One connection budget (a PathBudget) per path that carries WebSockets: the tunnel's (with `fallback`), then L4's; untyped in the schema, whose types cannot say `number | null`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  declare public readonly budgets: pulumi.Output<any>;
+
+  constructor(name: string, args: HybridExposurePackageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, toHybridExposureArgs(args), opts);
+  }
+}
+
+/**
+ * A synthetic monitor in the cluster: `wsprobe monitor` against a public WebSocket URL, run from the
+ * bundled script (a ConfigMap) on a pinned stock Node image, with a metrics Service and, opt-in, a
+ * ServiceMonitor and a PrometheusRule. Needs the bundle (`npm run build`) or `bundlePath`.
+ */
+export class WsMonitor extends WsMonitorBase {
+  /** In-cluster URL of the metrics, e.g. `http://<name>-metrics-abc.<namespace>.svc:9464/metrics`. */
+  declare public readonly metricsUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: WsMonitorPackageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, toWsMonitorArgs(args), opts);
   }
 }

@@ -2,13 +2,21 @@ import { fail, requireHostname } from "../core/validation";
 
 /** cloudflared `originRequest` settings (numbers are seconds, as @pulumi/cloudflare v6 takes them). */
 export interface OriginRequest {
+  /** Seconds cloudflared waits to connect to the origin. Default 10 (WEBSOCKET_ORIGIN_REQUEST). */
   connectTimeout?: number;
+  /** Seconds cloudflared waits for the origin's TLS handshake. Default 10. */
   tlsTimeout?: number;
+  /** TCP keepalive interval to the origin, seconds, so a silently dead peer is noticed. Default 30. */
   tcpKeepAlive?: number;
+  /** Seconds an idle pooled origin connection is kept. Default 90. */
   keepAliveTimeout?: number;
+  /** Most idle pooled origin connections. Default 100. */
   keepAliveConnections?: number;
+  /** The Host header sent to the origin; a rule's own (the backend's on the routes to the backend, a route's httpHostHeader) takes precedence. Default the request's. */
   httpHostHeader?: string;
+  /** Turn off Happy Eyeballs (IPv6/IPv4 fallback) to the origin. Default cloudflared's (false). */
   noHappyEyeballs?: boolean;
+  /** Speak HTTP/2 to the origin. Default cloudflared's (false). */
   http2Origin?: boolean;
 }
 

@@ -1,7 +1,31 @@
 import { planL4 } from "../../components/l4/plan";
 import { planTunnel } from "../../components/tunnel/plan";
-import { toL4ExposureArgs, toTunnelExposureArgs } from "../../components/package";
+import { planHybrid } from "../../components/hybrid/plan";
+import { HybridExposure } from "../../components/hybrid/HybridExposure";
+import { L4Exposure } from "../../components/l4/L4Exposure";
+import { TunnelExposure } from "../../components/tunnel/TunnelExposure";
+import { WsMonitor } from "../../components/monitor/WsMonitor";
+import * as pkg from "../../components/package";
+import {
+  HybridExposure as PackageHybridExposure,
+  HybridExposurePackageArgs,
+  toHybridExposureArgs,
+  toL4ExposureArgs,
+  toTunnelExposureArgs,
+  toWsMonitorArgs,
+} from "../../components/package";
 import { dropAbsent } from "../../components/package/convert";
+import { hybridArgs, l4Args, tunnelArgs } from "../helpers/fixtures";
+
+/** The message `f` throws, or "accepted". */
+function message(f: () => unknown): string {
+  try {
+    f();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return "accepted";
+}
 
 /**
  * The component package's schema-friendly args (components/package) become the TypeScript args
@@ -50,14 +74,6 @@ describe("component package args", () => {
 
   test("a pool given both ways fails with the TypeScript message (null variant fields are not 'given')", () => {
     const both = { ...l4, addressPool: { create: { addresses: ["192.168.1.240/29"] }, existing: "pool" } };
-    const message = (f: () => unknown) => {
-      try {
-        f();
-      } catch (err) {
-        return (err as Error).message;
-      }
-      return "accepted";
-    };
     const typeScript = message(() => planL4("m", both as never));
     expect(typeScript).not.toBe("accepted");
     expect(message(() => planL4("m", toL4ExposureArgs(both)))).toBe(typeScript);
@@ -84,5 +100,296 @@ describe("component package args", () => {
       tunnel: { create: { name: "t" } },
     });
     expect(planTunnel("m", converted).hostname).toBe("ws.example.com");
+  });
+});
+
+/**
+ * HybridExposure's package form: the shared fields and the two paths' own args (HybridTunnel,
+ * HybridL4) become HybridExposureArgs, with the L4 path's variants mapped as for L4Exposure, so
+ * planHybrid judges them and throws the same messages.
+ */
+describe("component package args: HybridExposure", () => {
+  /** test/helpers/fixtures.ts's hybridArgs in the package form (dns.target an address string). */
+  const hybrid = (): HybridExposurePackageArgs => {
+    const ts = hybridArgs();
+    return {
+      ...ts,
+      l4: {
+        addressPool: { create: { addresses: ["192.168.1.240/29"] } },
+        loadBalancerIP: "192.168.1.241",
+        tls: { mode: "terminate", certificate: { secretName: "ws-tls" } },
+        dns: { zoneId: "zone", target: "203.0.113.7" },
+      },
+    } as HybridExposurePackageArgs;
+  };
+  /** A package-form arg changed at one place (objects merged one level deep). */
+  const withArgs = (over: Record<string, unknown>): HybridExposurePackageArgs => {
+    const base = hybrid() as unknown as Record<string, unknown>;
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) {
+      const b = base[k];
+      out[k] =
+        typeof v === "object" && v !== null && !Array.isArray(v) && typeof b === "object"
+          ? { ...(b as object), ...v }
+          : v;
+    }
+    return out as unknown as HybridExposurePackageArgs;
+  };
+
+  test("the fixture's package form converts to exactly the TypeScript fixture", () => {
+    expect(toHybridExposureArgs(hybrid())).toEqual(hybridArgs());
+    expect(planHybrid("prod", toHybridExposureArgs(hybrid())).budgets).toEqual(
+      planHybrid("prod", hybridArgs()).budgets,
+    );
+  });
+
+  test("absent fields (undefined or null) are dropped at every level, the rest passes unchanged", () => {
+    const args = withArgs({
+      fallback: null,
+      websocket: { heartbeatSeconds: undefined },
+      tunnel: { existingId: undefined, connector: { replicas: 3, image: null } },
+      l4: { port: null, revision: { portName: undefined, containerConcurrency: 0 } },
+    });
+    const { fallback: _fallback, ...ts } = hybridArgs();
+    expect(toHybridExposureArgs(args)).toStrictEqual({
+      ...ts,
+      websocket: { minLifetimeSeconds: 3600 },
+      tunnel: { ...ts.tunnel, connector: { replicas: 3 } },
+      l4: { ...ts.l4, revision: { containerConcurrency: 0 } },
+    });
+  });
+
+  // [what, the package form's l4 fields, the TypeScript form's l4 fields]
+  describe.each([
+    ["route forcePort8080", { route: "forcePort8080" }, { route: { forcePort8080: true } }],
+    ["route ingress", { route: "ingress" }, { route: "ingress" }],
+    ["route queue-proxy", { route: "queue-proxy" }, { route: "queue-proxy" }],
+    [
+      "a none-mode targetPort of digits",
+      { tls: { mode: "none", acknowledgeInsecure: true, targetPort: "8080" } },
+      { tls: { mode: "none", acknowledgeInsecure: true, targetPort: 8080 } },
+    ],
+    [
+      "a none-mode targetPort name",
+      { tls: { mode: "none", acknowledgeInsecure: true, targetPort: "http" } },
+      { tls: { mode: "none", acknowledgeInsecure: true, targetPort: "http" } },
+    ],
+    [
+      "a passthrough targetPort of digits (a port name there)",
+      { tls: { mode: "passthrough", targetPort: "8443" } },
+      { tls: { mode: "passthrough", targetPort: "8443" } },
+    ],
+    [
+      "a dns target address",
+      { dns: { zoneId: "zone", target: "203.0.113.7" } },
+      { dns: { zoneId: "zone", target: { address: "203.0.113.7" } } },
+    ],
+    [
+      "a dns target loadBalancerIP",
+      { dns: { zoneId: "zone", target: "loadBalancerIP", ttl: 60 } },
+      { dns: { zoneId: "zone", target: "loadBalancerIP", ttl: 60 } },
+    ],
+  ])("l4: %s", (_what, given, expected) => {
+    test("maps under HybridExposure's l4 as it does for L4Exposure", () => {
+      const l4 = { ...hybrid().l4, ...given } as HybridExposurePackageArgs["l4"];
+      const tsL4 = { ...hybridArgs().l4, ...expected };
+      expect(toHybridExposureArgs({ ...hybrid(), l4 }).l4).toEqual(tsL4);
+      const single = { backend: hybrid().backend, hostname: "ws.example.com", ...l4 };
+      const { backend: _b, hostname: _h, ...singleL4 } = toL4ExposureArgs(single);
+      expect(singleL4).toEqual(tsL4);
+    });
+  });
+
+  // [what, the package form, the same bad argument in TypeScript, whom the message names]
+  test.each([
+    [
+      "httpHostname equal to wsHostname",
+      withArgs({ wsHostname: "messaging.example.com" }),
+      hybridArgs({ wsHostname: "messaging.example.com" }),
+      'HybridExposure "messaging"',
+    ],
+    [
+      "l4.addressPool both created and existing (the flattened union)",
+      withArgs({ l4: { addressPool: { create: { addresses: ["192.168.1.240/29"] }, existing: "pool" } } }),
+      hybridArgs({
+        l4: {
+          ...hybridArgs().l4,
+          addressPool: { create: { addresses: ["192.168.1.240/29"] }, existing: "pool" },
+        },
+      }),
+      'L4Exposure "messaging-l4"',
+    ],
+    [
+      "l4.loadBalancerIP outside the pool",
+      withArgs({ l4: { loadBalancerIP: "10.0.0.9" } }),
+      hybridArgs({ l4: { ...hybridArgs().l4, loadBalancerIP: "10.0.0.9" } }),
+      'L4Exposure "messaging-l4"',
+    ],
+    [
+      "l4.tls mode none without acknowledgeInsecure",
+      withArgs({ l4: { tls: { mode: "none", targetPort: "8080" } } }),
+      hybridArgs({ l4: { ...hybridArgs().l4, tls: { mode: "none", targetPort: 8080 } } }),
+      'L4Exposure "messaging-l4"',
+    ],
+    [
+      "tunnel given both ways",
+      withArgs({ tunnel: { tunnel: { create: { name: "messaging" }, existingId: "abc" } } }),
+      hybridArgs({
+        tunnel: { ...hybridArgs().tunnel, tunnel: { create: { name: "messaging" }, existingId: "abc" } },
+      }),
+      'TunnelExposure "messaging-tunnel"',
+    ],
+    [
+      "a tunnel httpRoute on wsHostname",
+      withArgs({ tunnel: { httpRoutes: [{ hostname: "ws.messaging.example.com" }] } }),
+      hybridArgs({
+        tunnel: { ...hybridArgs().tunnel, httpRoutes: [{ hostname: "ws.messaging.example.com" }] },
+      }),
+      'HybridExposure "messaging"',
+    ],
+  ])("%s: the package component throws the TypeScript component's message", (_what, given, ts, owner) => {
+    const typeScript = message(() => new HybridExposure("messaging", ts));
+    expect(typeScript.startsWith(`${owner}: `)).toBe(true);
+    expect(message(() => new PackageHybridExposure("messaging", given))).toBe(typeScript);
+  });
+
+  test("null variant fields are not 'given': a pool with existing null is the created pool", () => {
+    const args = withArgs({
+      l4: { addressPool: { create: { addresses: ["192.168.1.240/29"] }, existing: null } },
+    });
+    expect(message(() => planHybrid("messaging", toHybridExposureArgs(args)))).toBe("accepted");
+  });
+});
+
+/**
+ * WsMonitor and the exposures' `monitor`: the package form is the TypeScript form without its absent
+ * fields (`dial` a string), so planMonitor and monitorArgsFor judge it and throw the same messages.
+ */
+describe("component package args: WsMonitor and the exposures' monitor", () => {
+  const monitor = {
+    enabled: true,
+    namespace: "monitoring",
+    dial: "public",
+    connections: 2,
+    shortLifetimeMarginSeconds: 30,
+    replicas: 1,
+    image: "node:24.19.0-alpine3.24",
+    metricsPort: 9464,
+    resources: { limits: { memory: "96Mi" } },
+    bundlePath: "/opt/wsprobe.js",
+    prometheusOperator: { enabled: true, labels: { release: "kps" }, scrapeInterval: "1m" },
+  };
+  const wsMonitor = {
+    url: "wss://ws.example.com/ws",
+    connectTo: "192.168.1.241:443",
+    namespace: "monitoring",
+    heartbeatSeconds: 5,
+    expectedMinLifetimeSeconds: 600,
+    connections: 2,
+    prometheusOperator: { enabled: false, dropRateThreshold: 0.05, lifetimeWindowSeconds: 3600 },
+  };
+
+  test("WsMonitor's args pass through exactly, absent fields dropped", () => {
+    expect(toWsMonitorArgs(wsMonitor)).toStrictEqual(wsMonitor);
+    const { connectTo: _connectTo, ...given } = wsMonitor;
+    expect(
+      toWsMonitorArgs({
+        ...wsMonitor,
+        connectTo: undefined,
+        replicas: null as never,
+        prometheusOperator: { enabled: true, labels: undefined },
+      }),
+    ).toStrictEqual({ ...given, prometheusOperator: { enabled: true } });
+  });
+
+  // [component, its package-form conversion applied to args with `monitor`, that conversion's `monitor`]
+  describe.each([
+    ["L4Exposure", (m: object) => toL4ExposureArgs({ ...l4, monitor: m } as never).monitor],
+    ["TunnelExposure", (m: object) => toTunnelExposureArgs({ ...tunnel, monitor: m } as never).monitor],
+    [
+      "HybridExposure",
+      (m: object) => toHybridExposureArgs({ ...hybridPackage(), monitor: m } as never).monitor,
+    ],
+  ])("%s", (_component, converted) => {
+    test("monitor passes through exactly", () => {
+      expect(converted(monitor)).toStrictEqual(monitor);
+    });
+    test("monitor's absent fields are dropped, at every level", () => {
+      const { dial: _dial, bundlePath: _bundlePath, ...given } = monitor;
+      expect(
+        converted({
+          ...monitor,
+          dial: null,
+          bundlePath: undefined,
+          prometheusOperator: { enabled: false, labels: null },
+        }),
+      ).toStrictEqual({ ...given, prometheusOperator: { enabled: false } });
+    });
+  });
+
+  const l4 = { ...(l4Args() as object), loadBalancerIP: undefined } as Record<string, unknown>;
+  const tunnel = tunnelArgs() as unknown as Record<string, unknown>;
+  const hybridPackage = () => ({
+    ...hybridArgs(),
+    l4: { ...hybridArgs().l4, dns: { zoneId: "zone", target: "203.0.113.7" } },
+  });
+
+  /** Each component's TypeScript class and package class. */
+  type Construct = (name: string, args: never) => unknown;
+  const classes: Record<string, [Construct, Construct]> = {
+    WsMonitor: [(n, a) => new WsMonitor(n, a), (n, a) => new pkg.WsMonitor(n, a)],
+    L4Exposure: [(n, a) => new L4Exposure(n, a), (n, a) => new pkg.L4Exposure(n, a)],
+    TunnelExposure: [(n, a) => new TunnelExposure(n, a), (n, a) => new pkg.TunnelExposure(n, a)],
+    HybridExposure: [(n, a) => new HybridExposure(n, a), (n, a) => new pkg.HybridExposure(n, a)],
+  };
+  /** A hybrid whose args read the same in both forms (no dns target to map). */
+  const { dns: _dns, ...hybridL4 } = hybridArgs().l4;
+  const hybrid = { ...hybridArgs(), l4: hybridL4 };
+
+  // [what, component, args (the same in both forms), whom the message names]
+  test.each([
+    [
+      "url not ws:// or wss://",
+      "WsMonitor",
+      { ...wsMonitor, url: "https://ws.example.com" },
+      'WsMonitor "m"',
+    ],
+    ["connections 0", "WsMonitor", { ...wsMonitor, connections: 0 }, 'WsMonitor "m"'],
+    ["connectTo not host[:port]", "WsMonitor", { ...wsMonitor, connectTo: "a b" }, 'WsMonitor "m"'],
+    [
+      "monitor dial loadBalancer without a pinned loadBalancerIP",
+      "L4Exposure",
+      { ...l4, monitor: { enabled: true, dial: "loadBalancer" } },
+      'L4Exposure "m"',
+    ],
+    [
+      "monitor dial not one of the three",
+      "L4Exposure",
+      { ...l4, monitor: { enabled: true, dial: "sideways" } },
+      'L4Exposure "m"',
+    ],
+    [
+      "monitor dial service",
+      "TunnelExposure",
+      { ...tunnel, monitor: { enabled: true, dial: "service" } },
+      'TunnelExposure "m"',
+    ],
+    [
+      "monitor without the WebSocket routed",
+      "TunnelExposure",
+      { ...tunnel, routeWebSocket: false, httpRoutes: [{}], monitor: { enabled: true } },
+      'TunnelExposure "m"',
+    ],
+    [
+      "monitor connections 101",
+      "HybridExposure",
+      { ...hybrid, monitor: { enabled: true, connections: 101 } },
+      'HybridExposure "m" monitor',
+    ],
+  ])("%s: the package %s throws the TypeScript component's message", (_what, component, args, owner) => {
+    const [typeScript, fromPackage] = classes[component];
+    const expected = message(() => typeScript("m", args as never));
+    expect(expected.startsWith(`${owner}: `)).toBe(true);
+    expect(message(() => fromPackage("m", args as never))).toBe(expected);
   });
 });
