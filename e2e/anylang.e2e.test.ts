@@ -2,7 +2,8 @@
  * The component package consumed from another Pulumi language, for real: the Pulumi YAML program
  * examples/yaml creates an L4Exposure for the homelab's Knative Service and `pulumi up`s it against
  * the test cluster, with the locally built CLI, pulumi-language-yaml (toolchain group `anylang`) and
- * the package's provider (provider/); examples/yaml-hybrid previews a HybridExposure (its tunnel
+ * the package's provider (provider/), and previews it rewritten onto an AWS NLB with HAProxy (paced
+ * drain, session ticket keys as `fn::secret`s, which never appear in clear); examples/yaml-hybrid previews a HybridExposure (its tunnel
  * through the Cloudflare provider plugin and the local API stand-in), also with its `monitor` on.
  * The Go program examples/go previews a TunnelExposure through the SDK `pulumi package gen-sdk
  * --language go` generates (stand-in pulumi-language-go, group `anylang`). In each, one bad
@@ -11,11 +12,14 @@
 import * as fs from "node:fs";
 import { useHomelab } from "./fixture";
 import { KSVC } from "./homelab";
-import { Workspace } from "./pulumi";
+import { PreviewJson, Workspace } from "./pulumi";
 import { describeWith } from "./requirements";
 import { CONTROL_PLANE, PULUMI } from "./toolchain";
 import * as path from "node:path";
-import { HybridExposure, L4Exposure, TunnelExposure } from "../components";
+import { HybridExposure, L4Exposure, L4ExposureArgs, TunnelExposure } from "../components";
+import { planL4 } from "../components/l4/plan";
+import { loadBalancerServiceSpec } from "../components/l4/kube";
+import { AWS_PROXY_PROTOCOL } from "../components/policyChecks/cloudLoadBalancer";
 import { stackWorkspace } from "./stackSetup";
 
 const YAML_PROJECT = "examples/yaml";
@@ -36,29 +40,68 @@ function rewriteProgram(ws: Workspace, from: string, to: string): void {
   fs.writeFileSync(yamlFile, fs.readFileSync(yamlFile, "utf8").replace(from, to));
 }
 
-/** A preview's planned steps, providers left out: `<op> <parent types>::<name>`, sorted. */
-async function plannedSteps(ws: Workspace): Promise<string[]> {
-  const preview = await ws.previewSteps();
-  return preview.steps
+/** Planned steps, providers left out: `<op> <parent types>::<name>`, sorted. */
+function stepNames(steps: PreviewJson["steps"]): string[] {
+  return steps
     .filter((s) => !s.urn.includes("::pulumi:providers:"))
     .map((s) => `${s.op} ${s.urn.split("::").slice(-2).join("::")}`)
     .sort();
 }
 
-/** The message TypeScript's L4Exposure throws for the same bad argument. */
-function typeScriptError(): string {
+/** A preview's planned steps (stepNames). */
+async function plannedSteps(ws: Workspace): Promise<string[]> {
+  return stepNames((await ws.previewSteps()).steps);
+}
+
+/**
+ * The message TypeScript's L4Exposure throws for examples/yaml's arguments with `over` (the same bad
+ * argument); `accepted` is the failure when it throws none.
+ */
+function typeScriptL4Error(over: Partial<L4ExposureArgs>, accepted: string): string {
   return typeScriptMessage(
     () =>
       new L4Exposure("messaging", {
         backend: { knativeService: KSVC.name, namespace: KSVC.namespace },
+        websocket: { minLifetimeSeconds: 600 },
         hostname: "messaging-yaml.example.com",
-        addressPool: { create: { addresses: ["192.168.1.240/29"] } },
-        loadBalancerIP: "10.0.0.9",
         tls: { mode: "none", acknowledgeInsecure: true },
         applyKnativeSettings: false,
+        ...over,
       }),
-    "L4Exposure accepted a loadBalancerIP outside its pool",
+    accepted,
   );
+}
+
+/** examples/yaml's MetalLB and TLS arguments, which the aws-nlb cases below replace. */
+const METALLB_AND_TLS = `      addressPool:
+        create:
+          addresses:
+            - 192.168.1.240/29
+      loadBalancerIP: 192.168.1.241
+      tls:
+        mode: none
+        acknowledgeInsecure: true
+`;
+
+/** An AWS NLB with HAProxy: PROXY protocol, an RSA certificate, a paced drain, ticket keys as secrets. */
+function nlbArguments(keys: string[]): string {
+  return `      loadBalancer:
+        type: aws-nlb
+        scheme: internal
+        proxyProtocol: true
+      tls:
+        mode: terminate
+        certificate:
+          certManager:
+            issuerName: letsencrypt
+            keyAlgorithm: RSA
+        haproxy:
+          drain:
+            windowSeconds: 40
+            order: random
+          sessionTickets:
+            keys:
+${keys.map((k) => `              - fn::secret: ${k}\n`).join("")}`;
 }
 
 describeWith(
@@ -96,11 +139,74 @@ describeWith(
 
     test("a loadBalancerIP outside the pool fails with TypeScript's validation message", async () => {
       const ws = await workspace("yamlbad");
-      const expected = typeScriptError();
+      const expected = typeScriptL4Error(
+        { addressPool: { create: { addresses: ["192.168.1.240/29"] } }, loadBalancerIP: "10.0.0.9" },
+        "L4Exposure accepted a loadBalancerIP outside its pool",
+      );
       rewriteProgram(ws, "loadBalancerIP: 192.168.1.241", "loadBalancerIP: 10.0.0.9");
       const preview = await ws.preview();
       expect(preview.code).not.toBe(0);
       expect(preview.output).toContain(expected);
+    });
+
+    test("an aws-nlb L4Exposure with HAProxy (drain, secret ticket keys, RSA key) previews; the keys appear nowhere in clear", async () => {
+      const ws = await workspace("yamlnlb");
+      const keys = [1, 2, 3].map((i) => Buffer.alloc(80, 16 + i).toString("base64"));
+      rewriteProgram(ws, METALLB_AND_TLS, nlbArguments(keys));
+      const result = await ws.expectOk(["preview", "--json"]);
+      for (const key of keys) expect(result.stdout).not.toContain(key);
+      const steps = (JSON.parse(result.stdout) as PreviewJson).steps;
+      const planned = stepNames(steps);
+      console.log(`YAML consumer's aws-nlb L4Exposure preview:\n${planned.join("\n")}`);
+      const l4 = "ws-exposure:index:L4Exposure";
+      // No MetalLB object; the HAProxy tier with its Certificate, ticket Secret and drain sidecar.
+      expect(planned).toEqual([
+        "create pulumi:pulumi:Stack::ws-exposure-yaml-yamlnlb",
+        `create ${l4}$kubernetes:apps/v1:Deployment::messaging-haproxy`,
+        `create ${l4}$kubernetes:cert-manager.io/v1:Certificate::messaging-tls`,
+        `create ${l4}$kubernetes:core/v1:ConfigMap::messaging-haproxy`,
+        `create ${l4}$kubernetes:core/v1:Secret::messaging-haproxy-tickets`,
+        `create ${l4}$kubernetes:core/v1:Service::messaging-backend`,
+        `create ${l4}$kubernetes:core/v1:Service::messaging-lb`,
+        `create ${l4}$kubernetes:policy/v1:PodDisruptionBudget::messaging-haproxy`,
+        `create ${l4}::messaging`,
+      ]);
+      // The NLB's annotations (scheme, target type, PROXY protocol, ...) are TypeScript's for the same args.
+      const lb = steps.find((s) => s.urn.endsWith("::messaging-lb")) as {
+        newState?: { inputs?: { metadata?: { annotations?: Record<string, string> } } };
+      };
+      const tsPlan = planL4("messaging", {
+        backend: { knativeService: KSVC.name, namespace: KSVC.namespace },
+        websocket: { minLifetimeSeconds: 600 },
+        hostname: "messaging-yaml.example.com",
+        loadBalancer: { type: "aws-nlb", scheme: "internal", proxyProtocol: true },
+        tls: {
+          mode: "terminate",
+          certificate: { certManager: { issuerName: "letsencrypt", keyAlgorithm: "RSA" } },
+          haproxy: { drain: { windowSeconds: 40, order: "random" }, sessionTickets: { keys } },
+        },
+        applyKnativeSettings: false,
+      });
+      const annotations = loadBalancerServiceSpec(tsPlan).metadata.annotations as Record<string, string>;
+      expect(annotations[AWS_PROXY_PROTOCOL]).toBe("*");
+      expect(lb.newState?.inputs?.metadata?.annotations).toEqual(annotations);
+    });
+
+    test("tls mode loadBalancer on an NLB without certificateArn fails with TypeScript's validation message", async () => {
+      const ws = await workspace("yamlnlbbad");
+      rewriteProgram(
+        ws,
+        METALLB_AND_TLS,
+        "      loadBalancer:\n        type: aws-nlb\n      tls:\n        mode: loadBalancer\n",
+      );
+      const preview = await ws.preview();
+      expect(preview.code).not.toBe(0);
+      expect(preview.output).toContain(
+        typeScriptL4Error(
+          { loadBalancer: { type: "aws-nlb" }, tls: { mode: "loadBalancer" } },
+          "L4Exposure accepted tls mode loadBalancer without certificateArn",
+        ),
+      );
     });
   },
 );

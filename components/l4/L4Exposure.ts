@@ -221,6 +221,11 @@ export class L4Exposure extends pulumi.ComponentResource {
     }
 
     if (monitor) new WsMonitor(`${name}-monitor`, monitor, { parent: this });
-    this.registerOutputs({ url: this.url, loadBalancerIP: this.loadBalancerIP, budget: this.budget });
+    this.registerOutputs({
+      url: this.url,
+      loadBalancerIP: this.loadBalancerIP,
+      loadBalancerHostname: this.loadBalancerHostname,
+      budget: this.budget,
+    });
   }
 }

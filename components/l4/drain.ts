@@ -55,6 +55,20 @@ export function resolveDrain(
       `${JSON.stringify(args)} is not an object: give { windowSeconds, order }, {} for the defaults, or false to turn the paced drain off`,
     );
   }
+  // `enabled` is the component package's spelling of on/off (its conversion maps `{ enabled: false }`
+  // to false and drops `enabled: true`); what is left of it here is off together with settings.
+  const enabled = (args as { enabled?: unknown } | undefined)?.enabled;
+  if (enabled !== undefined) {
+    fail(
+      owner,
+      `${field}.enabled`,
+      enabled === false
+        ? `is false (the paced drain off), which conflicts with ${Object.keys(args as object)
+            .filter((k) => k !== "enabled")
+            .join(", ")}; remove them or enabled`
+        : `must be true or false (got ${JSON.stringify(enabled)})`,
+    );
+  }
   const dflt = defaultDrainWindowSeconds(hardStopAfterSeconds);
   if (args?.windowSeconds === undefined && dflt < 1) return undefined;
   const windowSeconds = requireWholeNumber(

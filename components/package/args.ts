@@ -6,9 +6,9 @@
  * types flatten each union into one object whose variants' fields are all optional, and spell each
  * string-literal union as `string`. The conversion to the TypeScript args (toL4ExposureArgs,
  * toTunnelExposureArgs, toHybridExposureArgs, ...) only drops absent fields and maps the non-object
- * variants back (the L4 path's route, none-mode targetPort and dns target, also under a hybrid's
- * l4), so the same validation functions judge the value and their messages reach a consumer of any
- * language.
+ * variants back (the L4 path's route, none- and loadBalancer-mode targetPort, dns target and
+ * `tls.haproxy.drain.enabled`, also under a hybrid's l4), so the same validation functions judge the
+ * value and their messages reach a consumer of any language.
  * TypeScript consumers keep using L4ExposureArgs, TunnelExposureArgs, HybridExposureArgs: nothing here
  * replaces them.
  */
@@ -208,6 +208,8 @@ export interface CertManager {
   renewBefore?: string;
   /** How long `pulumi up` waits for the Certificate's Ready condition, 30..7200. Default 600. */
   readyTimeoutSeconds?: number;
+  /** The private key: `ECDSA` (default, P-256) or `RSA` (2048 bits, for clients without ECDSA support). */
+  keyAlgorithm?: string;
 }
 
 /** The certificate HAProxy serves: give secretName or certManager. */
@@ -277,6 +279,33 @@ export interface ExposureMonitor extends MonitorSettings {
   dial?: string;
 }
 
+/**
+ * The paced drain of an old HAProxy process (HaproxyDrainArgs): a sidecar closes its connections
+ * gradually instead of all at hard-stop-after. On by default with every field defaulted; `enabled:
+ * false` turns it off (TypeScript's `drain: false`) and conflicts with the other fields.
+ */
+export interface HaproxyDrain {
+  /** Run the paced drain. Default true; false (TypeScript's `drain: false`) conflicts with windowSeconds, order and image. */
+  enabled?: boolean;
+  /** Seconds over which the old process's connections are closed; 1..86400 and below hardStopAfterSeconds. Default five sixths of hardStopAfterSeconds (50 of 60), whole seconds. */
+  windowSeconds?: number;
+  /** Who goes first: `oldest` (default: the longest-lived connections) or `random`. */
+  order?: string;
+  /** The sidecar's pinned stock Node image (never `latest`). Default `node:24.19.0-alpine3.24`. */
+  image?: string;
+}
+
+/**
+ * Shared TLS session-ticket keys (SessionTicketArgs): give keys (the component writes the Secret
+ * `<name>-haproxy-tickets`) or secretName (an existing Secret with key `tls-ticket-keys`), not both.
+ */
+export interface SessionTickets {
+  /** Exactly 3 keys, oldest first, each the base64 of 80 random bytes (`openssl rand 80 | openssl base64 -A`); give them as Pulumi secrets (they stay secrets). Conflicts with secretName. */
+  keys?: pulumi.Input<string>[];
+  /** An existing Secret in the backend's namespace holding the keys file under key `tls-ticket-keys`. Conflicts with keys. */
+  secretName?: string;
+}
+
 /** The HAProxy Deployment that terminates TLS. */
 export interface Haproxy {
   /** Replicas, at least 2 (a PodDisruptionBudget keeps all but one). Default 2. */
@@ -297,17 +326,21 @@ export interface Haproxy {
   maxconn?: number;
   /** Container resources, merged over the defaults (memory 64Mi + 64 KiB per maxconn connection; CPU request 50m). */
   resources?: Resources;
+  /** The paced drain of an old process's connections. Default on (`{}`): five sixths of hardStopAfterSeconds, oldest first; `{ enabled: false }` turns it off. */
+  drain?: HaproxyDrain;
+  /** TLS session resumption across replicas and reloads. Default none: `no-tls-tickets`, every reconnect a full handshake. */
+  sessionTickets?: SessionTickets;
 }
 
-/** TLS: mode `terminate` (HAProxy), `passthrough` or `none`, with that mode's fields. */
+/** TLS: mode `terminate` (HAProxy), `passthrough`, `none` or `loadBalancer`, with that mode's fields. */
 export interface L4Tls {
-  /** `terminate`, `passthrough` or `none`. */
+  /** `terminate`, `passthrough`, `none` or `loadBalancer` (TLS ends at an AWS NLB: needs loadBalancer.type `aws-nlb` with certificateArn; refused with any other load balancer). */
   mode: string;
   /** terminate: the certificate. */
   certificate?: Certificate;
   /** terminate: HAProxy's settings. */
   haproxy?: Haproxy;
-  /** passthrough, none: the pods' port (a name, or a number written as digits). */
+  /** passthrough: the pods' named TLS port; none, loadBalancer: the pods' port of a plain Service backend (a name, or a number written as digits). */
   targetPort?: string;
   /** none: must be true. */
   acknowledgeInsecure?: boolean;
@@ -334,21 +367,56 @@ export interface L4Dns {
 }
 
 /**
+ * Which load balancer gives the address (LoadBalancerArgs): type `metallb` (default), `aws-nlb`,
+ * `gcp`, `azure` or `custom`, with that type's fields; a field of another type is refused, naming it.
+ * Every type but `metallb` conflicts with addressPool, advertisement, metallbNamespace,
+ * legacyMetallbAnnotations and loadBalancerIP.
+ */
+export interface LoadBalancer {
+  /** `metallb` (default), `aws-nlb` (AWS Load Balancer Controller v2.2+), `gcp` (GKE), `azure` (cloud-provider-azure) or `custom`. */
+  type: string;
+  /** aws-nlb: `internet-facing` (default) or `internal`; gcp: `external` (default, backend service-based, GKE 1.25.5+) or `internal`. */
+  scheme?: string;
+  /** aws-nlb: `ip` (default: the pods are the targets; needs the Amazon VPC CNI) or `instance` (the nodes' NodePort). */
+  targetType?: string;
+  /** aws-nlb: cross-zone load balancing. Default true. */
+  crossZone?: boolean;
+  /** aws-nlb: the TCP listener's idle timeout, 60..6000; conflicts with certificateArn (a TLS listener's is fixed at 350 s). custom: the load balancer's documented idle timeout, for the budget. Default aws-nlb: max(websocket.minLifetimeSeconds, 3 heartbeats) within 60..6000; custom: none (no idle timer assumed). */
+  idleTimeoutSeconds?: number;
+  /** aws-nlb: ACM certificate ARN; TLS ends at the NLB (a TLS listener). Needs tls.mode `loadBalancer`. Default none: a TCP listener passes TLS through. */
+  certificateArn?: string;
+  /** aws-nlb: send a PROXY protocol v2 header so HAProxy sees the client address; needs tls.mode `terminate`. Default false. */
+  proxyProtocol?: boolean;
+  /** aws-nlb: target group deregistration delay, 0..3600. Default 300 (AWS's). */
+  deregistrationDelaySeconds?: number;
+  /** azure: an internal load balancer (a private address in the VNet). Default false: public. */
+  internal?: boolean;
+  /** azure: the rule's TCP idle timeout in minutes, 4..30. Default max(websocket.minLifetimeSeconds, 3 heartbeats) in whole minutes, within 4..30. */
+  idleTimeoutMinutes?: number;
+  /** custom: `spec.loadBalancerClass`. Default none (the cluster's default implementation). */
+  loadBalancerClass?: string;
+  /** custom: annotations written on the LoadBalancer Service as given. Default none. */
+  annotations?: Record<string, string>;
+}
+
+/**
  * The L4 path's own args: every L4Exposure arg but the ones a HybridExposure decides for both paths
  * (backend, websocket, knative, applyKnativeSettings, hostname). HybridExposure's `l4`.
  */
 export interface HybridL4 {
-  /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. */
-  addressPool: AddressPool;
-  /** MetalLB's namespace. Default `metallb-system`. */
+  /** Which load balancer gives the address. Default `{ type: "metallb" }`; any other type conflicts with addressPool, advertisement, metallbNamespace, legacyMetallbAnnotations and loadBalancerIP. */
+  loadBalancer?: LoadBalancer;
+  /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. Required with loadBalancer.type `metallb` (the default); conflicts with every other type. */
+  addressPool?: AddressPool;
+  /** MetalLB's namespace. Default `metallb-system`. MetalLB only. */
   metallbNamespace?: string;
-  /** Also write the MetalLB annotations under the deprecated `metallb.universe.tf/` prefix. Default true. */
+  /** Also write the MetalLB annotations under the deprecated `metallb.universe.tf/` prefix. Default true. MetalLB only. */
   legacyMetallbAnnotations?: boolean;
-  /** How the address is announced. Default `{ type: "l2" }`. */
+  /** How the address is announced. Default `{ type: "l2" }`. MetalLB only. */
   advertisement?: Advertisement;
-  /** Pin the Service's address; must lie in the pool. */
+  /** Pin the Service's address; must lie in the pool. Default: MetalLB picks one. MetalLB only. */
   loadBalancerIP?: string;
-  /** Port on the load balancer. Default 443 (terminate, passthrough), 80 (none). */
+  /** Port on the load balancer. Default 443 (terminate, passthrough, loadBalancer), 80 (none). */
   port?: number;
   /** `Local` (default) or `Cluster`. */
   externalTrafficPolicy?: string;
@@ -356,7 +424,7 @@ export interface HybridL4 {
   loadBalancerSourceRanges?: string[];
   /** ClientIP session affinity on the LoadBalancer Service. Default: none. */
   sessionAffinity?: SessionAffinity;
-  /** TLS: terminate (HAProxy), passthrough, or none (explicit). Required. */
+  /** TLS: terminate (HAProxy), passthrough, none (explicit), or loadBalancer (at an AWS NLB). Required. */
   tls: L4Tls;
   /** Knative route: `queue-proxy` (default), `ingress` or `forcePort8080`. */
   route?: string;
@@ -364,7 +432,7 @@ export interface HybridL4 {
   revision?: L4Revision;
   /** Pod labels of a plain Service backend. */
   podSelector?: Record<string, string>;
-  /** Optional DNS-only record for `hostname` (a HybridExposure's wsHostname). Needs the `cloudflare` provider. */
+  /** Optional DNS-only record for `hostname` (a HybridExposure's wsHostname). Needs the `cloudflare` provider. target `loadBalancerIP` conflicts with loadBalancer.type `aws-nlb` (an NLB's address is a DNS name). */
   dns?: L4Dns;
   /** kube-proxy's conntrack established timeout, for the budget. Default 86400. */
   conntrackEstablishedTimeoutSeconds?: number;
@@ -380,6 +448,8 @@ export interface L4ExposurePackageArgs extends HybridL4 {
   knative?: KnativeOptions;
   /** Create the KnativeSettings child `<name>-knative`. Default true. */
   applyKnativeSettings?: boolean;
+  /** What another path sharing this backend needs of Knative (a HybridExposure sets it); merged with this path's. Default none. */
+  knativeRequirements?: KnativeRequirements;
   /** Public DNS name clients connect to, e.g. `ws.example.com`. */
   hostname: string;
   /** A synthetic wsprobe monitor against `url`, in the backend's namespace. Default off. */

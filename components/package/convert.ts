@@ -24,16 +24,39 @@ export function dropAbsent<T>(value: T): T {
 }
 
 /**
- * The L4 path's three non-object variants, as L4ExposureArgs spells them: `route: forcePort8080`,
- * a none-mode targetPort written as digits, and a dns target other than `loadBalancerIP` (an address).
- * Every other field is kept as given (absent ones already dropped).
+ * `tls.haproxy.drain` as HaproxyDrainArgs spells it: `{ enabled: false }` alone is `false` (off), and
+ * `enabled: true` is dropped (on is the object itself). Any other `enabled` (false with other fields)
+ * is kept as given, for resolveDrain to refuse.
+ */
+function drainVariant(drain: Record<string, unknown>): unknown {
+  const { enabled, ...rest } = drain;
+  if (enabled === true) return rest;
+  if (enabled === false && Object.keys(rest).length === 0) return false;
+  return drain;
+}
+
+/**
+ * The L4 path's non-object variants, as L4ExposureArgs spells them: `route: forcePort8080`, a none- or
+ * loadBalancer-mode targetPort written as digits (a number), a dns target other than `loadBalancerIP`
+ * (an address), and `tls.haproxy.drain.enabled` (drainVariant). Every other field is kept as given
+ * (absent ones already dropped; secret inputs, e.g. session ticket keys, stay the Outputs they are).
  */
 function l4Variants(l4: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...l4 };
   if (l4.route === "forcePort8080") out.route = { forcePort8080: true };
   const tls = l4.tls as Record<string, unknown> | undefined;
-  if (tls && typeof tls.targetPort === "string" && /^[0-9]+$/.test(tls.targetPort) && tls.mode === "none") {
+  if (
+    tls &&
+    typeof tls.targetPort === "string" &&
+    /^[0-9]+$/.test(tls.targetPort) &&
+    (tls.mode === "none" || tls.mode === "loadBalancer")
+  ) {
     out.tls = { ...tls, targetPort: Number(tls.targetPort) };
+  }
+  const haproxy = tls?.haproxy as Record<string, unknown> | undefined;
+  const drain = haproxy?.drain as Record<string, unknown> | undefined;
+  if (typeof drain === "object" && drain !== null && !Array.isArray(drain) && "enabled" in drain) {
+    out.tls = { ...(out.tls as object), haproxy: { ...haproxy, drain: drainVariant(drain) } };
   }
   const dns = l4.dns as Record<string, unknown> | undefined;
   if (dns && typeof dns.target === "string" && dns.target !== "loadBalancerIP") {

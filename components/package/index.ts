@@ -49,12 +49,17 @@ export {
   toWsMonitorArgs,
 } from "./convert";
 
-/** A WebSocket Service exposed at L4 through a MetalLB LoadBalancer, with HAProxy when it terminates TLS. */
+/**
+ * A WebSocket Service exposed at L4 through a LoadBalancer Service (MetalLB, or a cloud's load
+ * balancer), with HAProxy when it terminates TLS.
+ */
 export class L4Exposure extends L4Base {
   /** `wss://<hostname><path>` (`ws://` with tls none; the port appears when not the scheme's default). */
   declare public readonly url: pulumi.Output<string>;
-  /** The address MetalLB gave the Service; unknown until deploy. */
+  /** The address the load balancer gave the Service (`status.loadBalancer.ingress[0].ip`); unknown until deploy; empty for an AWS NLB (see loadBalancerHostname). */
   declare public readonly loadBalancerIP: pulumi.Output<string | undefined>;
+  /** The load balancer's DNS name when it has one (`status.loadBalancer.ingress[0].hostname`: an AWS NLB); unknown until deploy. */
+  declare public readonly loadBalancerHostname: pulumi.Output<string | undefined>;
   /** The path's connection budget (a PathBudget: hops, limits, and the verdict); untyped in the schema, whose types cannot say `number | null`. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   declare public readonly budget: pulumi.Output<any>;

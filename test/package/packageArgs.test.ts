@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { planL4 } from "../../components/l4/plan";
 import { planTunnel } from "../../components/tunnel/plan";
 import { planHybrid } from "../../components/hybrid/plan";
@@ -108,6 +109,31 @@ describe("component package args", () => {
  * HybridL4) become HybridExposureArgs, with the L4 path's variants mapped as for L4Exposure, so
  * planHybrid judges them and throws the same messages.
  */
+/** An aws-nlb loadBalancer with every field of its type. */
+const awsNlb = {
+  type: "aws-nlb",
+  scheme: "internal",
+  targetType: "instance",
+  crossZone: false,
+  idleTimeoutSeconds: 3600,
+  proxyProtocol: true,
+  deregistrationDelaySeconds: 30,
+};
+const customLb = {
+  type: "custom",
+  loadBalancerClass: "example.com/lb",
+  annotations: { "example.com/idle": "3600" },
+  idleTimeoutSeconds: 3600,
+};
+/** Three session ticket keys (base64 of 80 bytes each). */
+const ticketKeys = [1, 2, 3].map((i) => Buffer.alloc(80, i).toString("base64"));
+/** A terminate-mode tls with these haproxy fields (and certManager, when given). */
+const terminate = (haproxy: Record<string, unknown>, certManager?: Record<string, unknown>) => ({
+  mode: "terminate",
+  certificate: certManager ? { certManager } : { secretName: "ws-tls" },
+  haproxy: { replicas: 2, ...haproxy },
+});
+
 describe("component package args: HybridExposure", () => {
   /** test/helpers/fixtures.ts's hybridArgs in the package form (dns.target an address string). */
   const hybrid = (): HybridExposurePackageArgs => {
@@ -189,6 +215,69 @@ describe("component package args: HybridExposure", () => {
       { dns: { zoneId: "zone", target: "loadBalancerIP", ttl: 60 } },
       { dns: { zoneId: "zone", target: "loadBalancerIP", ttl: 60 } },
     ],
+    ["loadBalancer metallb", { loadBalancer: { type: "metallb" } }, { loadBalancer: { type: "metallb" } }],
+    [
+      "loadBalancer aws-nlb with every field (absent ones dropped)",
+      { loadBalancer: { ...awsNlb, internal: null, annotations: undefined } },
+      { loadBalancer: awsNlb },
+    ],
+    [
+      "loadBalancer gcp",
+      { loadBalancer: { type: "gcp", scheme: "internal" } },
+      { loadBalancer: { type: "gcp", scheme: "internal" } },
+    ],
+    [
+      "loadBalancer azure",
+      { loadBalancer: { type: "azure", internal: true, idleTimeoutMinutes: 30 } },
+      { loadBalancer: { type: "azure", internal: true, idleTimeoutMinutes: 30 } },
+    ],
+    ["loadBalancer custom", { loadBalancer: customLb }, { loadBalancer: customLb }],
+    [
+      "tls loadBalancer with a targetPort of digits",
+      { tls: { mode: "loadBalancer", targetPort: "8080" } },
+      { tls: { mode: "loadBalancer", targetPort: 8080 } },
+    ],
+    [
+      "tls loadBalancer with a targetPort name",
+      { tls: { mode: "loadBalancer", targetPort: "http" } },
+      { tls: { mode: "loadBalancer", targetPort: "http" } },
+    ],
+    [
+      "certManager keyAlgorithm RSA",
+      { tls: terminate({}, { issuerName: "le", keyAlgorithm: "RSA" }) },
+      { tls: terminate({}, { issuerName: "le", keyAlgorithm: "RSA" }) },
+    ],
+    [
+      "haproxy drain with every field",
+      { tls: terminate({ drain: { windowSeconds: 40, order: "random", image: "node:24.19.0-alpine3.24" } }) },
+      { tls: terminate({ drain: { windowSeconds: 40, order: "random", image: "node:24.19.0-alpine3.24" } }) },
+    ],
+    ["haproxy drain {} (the defaults)", { tls: terminate({ drain: {} }) }, { tls: terminate({ drain: {} }) }],
+    [
+      "haproxy drain enabled false (off)",
+      { tls: terminate({ drain: { enabled: false, order: null } }) },
+      { tls: terminate({ drain: false }) },
+    ],
+    [
+      "haproxy drain enabled true (on: enabled dropped)",
+      { tls: terminate({ drain: { enabled: true, windowSeconds: 30 } }) },
+      { tls: terminate({ drain: { windowSeconds: 30 } }) },
+    ],
+    [
+      "haproxy drain enabled false with a window (kept for resolveDrain to refuse)",
+      { tls: terminate({ drain: { enabled: false, windowSeconds: 30 } }) },
+      { tls: terminate({ drain: { enabled: false, windowSeconds: 30 } }) },
+    ],
+    [
+      "haproxy sessionTickets keys",
+      { tls: terminate({ sessionTickets: { keys: ticketKeys, secretName: null } }) },
+      { tls: terminate({ sessionTickets: { keys: ticketKeys } }) },
+    ],
+    [
+      "haproxy sessionTickets secretName",
+      { tls: terminate({ sessionTickets: { secretName: "tickets" } }) },
+      { tls: terminate({ sessionTickets: { secretName: "tickets" } }) },
+    ],
   ])("l4: %s", (_what, given, expected) => {
     test("maps under HybridExposure's l4 as it does for L4Exposure", () => {
       const l4 = { ...hybrid().l4, ...given } as HybridExposurePackageArgs["l4"];
@@ -229,6 +318,20 @@ describe("component package args: HybridExposure", () => {
       "l4.tls mode none without acknowledgeInsecure",
       withArgs({ l4: { tls: { mode: "none", targetPort: "8080" } } }),
       hybridArgs({ l4: { ...hybridArgs().l4, tls: { mode: "none", targetPort: 8080 } } }),
+      'L4Exposure "messaging-l4"',
+    ],
+    [
+      "l4.loadBalancer aws-nlb with the MetalLB pool",
+      withArgs({ l4: { loadBalancer: { type: "aws-nlb" } } }),
+      hybridArgs({ l4: { ...hybridArgs().l4, loadBalancer: { type: "aws-nlb" } } }),
+      'L4Exposure "messaging-l4"',
+    ],
+    [
+      "l4.tls.haproxy.sessionTickets with two keys",
+      withArgs({ l4: { tls: terminate({ sessionTickets: { keys: ticketKeys.slice(1) } }) } }),
+      hybridArgs({
+        l4: { ...hybridArgs().l4, tls: terminate({ sessionTickets: { keys: ticketKeys.slice(1) } }) },
+      }),
       'L4Exposure "messaging-l4"',
     ],
     [
@@ -391,5 +494,103 @@ describe("component package args: WsMonitor and the exposures' monitor", () => {
     const expected = message(() => typeScript("m", args as never));
     expect(expected.startsWith(`${owner}: `)).toBe(true);
     expect(message(() => fromPackage("m", args as never))).toBe(expected);
+  });
+});
+
+/**
+ * L4Exposure's load balancer, cloud TLS, paced drain, session tickets and key algorithm in the
+ * package form: converted exactly, judged by planL4, so one bad argument per field group gives the
+ * TypeScript component's message.
+ */
+describe("component package args: L4Exposure's loadBalancer, tls loadBalancer, drain, sessionTickets, keyAlgorithm", () => {
+  /** l4Args without the MetalLB fields, on an AWS NLB. */
+  const {
+    addressPool: _pool,
+    loadBalancerIP: _ip,
+    ...cloud
+  } = l4Args() as unknown as Record<string, unknown>;
+  const nlb = (lb: Record<string, unknown>, tls: Record<string, unknown>) => ({
+    ...cloud,
+    loadBalancer: { type: "aws-nlb", ...lb },
+    tls,
+  });
+  const arn = "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
+
+  test("an aws-nlb with tls loadBalancer converts exactly and plans as in TypeScript", () => {
+    const given = nlb({ certificateArn: arn, scheme: null }, { mode: "loadBalancer", targetPort: null });
+    const ts = nlb({ certificateArn: arn }, { mode: "loadBalancer" });
+    expect(toL4ExposureArgs(given as never)).toStrictEqual(ts);
+    expect(planL4("m", toL4ExposureArgs(given as never))).toEqual(planL4("m", ts as never));
+  });
+
+  test("session ticket keys given as secrets stay the same secret Outputs", async () => {
+    const keys = ticketKeys.map((k) => pulumi.secret(k));
+    const converted = toL4ExposureArgs(l4Args({ tls: terminate({ sessionTickets: { keys } }) }) as never);
+    const tickets = (converted.tls as { haproxy: { sessionTickets: { keys: unknown[] } } }).haproxy
+      .sessionTickets;
+    expect(tickets.keys).toHaveLength(3);
+    tickets.keys.forEach((k, i) => expect(k).toBe(keys[i]));
+    for (const k of tickets.keys) expect(await pulumi.isSecret(k as pulumi.Output<string>)).toBe(true);
+  });
+
+  // [what, package-form args, the same bad argument in TypeScript (undefined: the same object)]
+  test.each([
+    [
+      "loadBalancer aws-nlb with a gcp-only field set (the flattened union)",
+      nlb({ internal: true }, { mode: "terminate", certificate: { secretName: "ws-tls" } }),
+      undefined,
+    ],
+    ["loadBalancer aws-nlb with the MetalLB pool", l4Args({ loadBalancer: { type: "aws-nlb" } }), undefined],
+    ["loadBalancer type not one of the five", l4Args({ loadBalancer: { type: "f5" } }), undefined],
+    [
+      "loadBalancer azure idleTimeoutMinutes 31",
+      { ...cloud, loadBalancer: { type: "azure", idleTimeoutMinutes: 31 } },
+      undefined,
+    ],
+    [
+      "tls loadBalancer without certificateArn",
+      nlb({}, { mode: "loadBalancer", targetPort: "8080" }),
+      nlb({}, { mode: "loadBalancer", targetPort: 8080 }),
+    ],
+    ["tls loadBalancer on MetalLB", l4Args({ tls: { mode: "loadBalancer" } }), undefined],
+    ["haproxy drain windowSeconds 0", l4Args({ tls: terminate({ drain: { windowSeconds: 0 } }) }), undefined],
+    [
+      "haproxy drain window not below hardStopAfterSeconds",
+      l4Args({ tls: terminate({ hardStopAfterSeconds: 30, drain: { windowSeconds: 30 } }) }),
+      undefined,
+    ],
+    ["haproxy drain order newest", l4Args({ tls: terminate({ drain: { order: "newest" } }) }), undefined],
+    [
+      "haproxy sessionTickets keys and secretName",
+      l4Args({ tls: terminate({ sessionTickets: { keys: ticketKeys, secretName: "tickets" } }) }),
+      undefined,
+    ],
+    [
+      "haproxy sessionTickets key not base64 of 80 bytes",
+      l4Args({ tls: terminate({ sessionTickets: { keys: ["a", ...ticketKeys.slice(1)] } }) }),
+      undefined,
+    ],
+    [
+      "certManager keyAlgorithm DSA",
+      l4Args({ tls: terminate({}, { issuerName: "le", keyAlgorithm: "DSA" }) }),
+      undefined,
+    ],
+  ])("%s: the package L4Exposure throws the TypeScript component's message", (_what, given, ts) => {
+    const typeScript = message(() => new L4Exposure("m", (ts ?? given) as never));
+    expect(typeScript.startsWith('L4Exposure "m": ')).toBe(true);
+    expect(message(() => new pkg.L4Exposure("m", given as never))).toBe(typeScript);
+  });
+
+  test("drain enabled false with other fields (the package form only) is refused by resolveDrain, naming them", () => {
+    const given = l4Args({
+      tls: terminate({ drain: { enabled: false, windowSeconds: 30, order: "random" } }),
+    });
+    expect(message(() => new pkg.L4Exposure("m", given as never))).toBe(
+      'L4Exposure "m": tls.haproxy.drain.enabled is false (the paced drain off), which conflicts with windowSeconds, order; remove them or enabled',
+    );
+    const off = l4Args({ tls: terminate({ drain: { enabled: false } }) });
+    expect(planL4("m", toL4ExposureArgs(off as never)).tls).toEqual(
+      planL4("m", l4Args({ tls: terminate({ drain: false }) })).tls,
+    );
   });
 });

@@ -4,9 +4,10 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { revealValue } from "../../render/mockRuntime";
 import { HybridExposure } from "../../components/hybrid/HybridExposure";
+import { L4Exposure } from "../../components/l4/L4Exposure";
 import { WsMonitor } from "../../components/monitor/WsMonitor";
 import * as pkg from "../../components/package";
-import { hybridArgs } from "../helpers/fixtures";
+import { hybridArgs, l4Args } from "../helpers/fixtures";
 import { settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 
 /**
@@ -38,6 +39,20 @@ const wsMonitor = {
   prometheusOperator: { enabled: true, labels: { release: "kps" } },
 };
 
+/** An L4Exposure on an AWS NLB (PROXY protocol to HAProxy, an RSA certificate, a paced drain, secret ticket keys). */
+const { addressPool: _pool, loadBalancerIP: _ip, ...cloud } = l4Args();
+const ticketKeys = [1, 2, 3].map((i) => pulumi.secret(Buffer.alloc(80, i).toString("base64")));
+const nlbTls = (drain: object) => ({
+  mode: "terminate" as const,
+  certificate: { certManager: { issuerName: "le", keyAlgorithm: "RSA" as const } },
+  haproxy: { drain, sessionTickets: { keys: ticketKeys } },
+});
+const nlb = {
+  ...cloud,
+  loadBalancer: { type: "aws-nlb" as const, scheme: "internal" as const, proxyProtocol: true },
+  tls: nlbTls({ windowSeconds: 40, order: "random" }),
+};
+
 // [component, the TypeScript component, the package component from the package form of its args, WsMonitors registered]
 test.each([
   [
@@ -49,6 +64,17 @@ test.each([
         l4: { ...hybrid.l4, dns: { zoneId: "zone", target: "203.0.113.7" } },
       } as pkg.HybridExposurePackageArgs),
     2,
+  ],
+  [
+    "L4Exposure (aws-nlb)",
+    () => new L4Exposure("edge", nlb),
+    () =>
+      new pkg.L4Exposure("edge", {
+        ...nlb,
+        loadBalancer: { ...nlb.loadBalancer, certificateArn: undefined },
+        tls: nlbTls({ enabled: true, windowSeconds: 40, order: "random", image: null }),
+      } as pkg.L4ExposurePackageArgs),
+    0,
   ],
   [
     "WsMonitor",
