@@ -23,7 +23,7 @@ import { runSoak, type ClientEvent, type SoakReport } from "../probe";
 import { makeCertificate, makeRsaCertificate } from "./certs";
 import { canConnect, freePort } from "./ports";
 import { pacedResumedHandshakes, tcpConnects, tlsHandshakes } from "./handshakes";
-import { childPids } from "./processes";
+import { childPids, dyingWithParent } from "./processes";
 
 const ROOT = path.resolve(__dirname, "..");
 export const DRIVER = path.join(ROOT, "components/l4/haproxyDrain.js");
@@ -201,8 +201,10 @@ interface Started {
   output: () => string;
 }
 
+/** Starts `command args`, killed with this process if it dies first (a killed bench or test runner). */
 function startProcess(command: string, args: string[], cwd = ROOT): Started {
-  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const [file, argv] = dyingWithParent(command, args);
+  const child = spawn(file, argv, { cwd, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout?.on("data", (d) => (out += d.toString()));
   child.stderr?.on("data", (d) => (out += d.toString()));
@@ -233,8 +235,20 @@ async function startHaproxy(bin: string, cfgPath: string, socket: string, port: 
     if (p.child.exitCode !== null) break;
     await sleep(50);
   }
-  if (!(await canConnect(port))) throw new Error(`haproxy did not listen on ${port}:\n${p.output()}`);
+  if (!(await canConnect(port))) {
+    await stop(p);
+    throw new Error(`haproxy did not listen on ${port}:\n${p.output()}`);
+  }
   return p;
+}
+
+/** Whether `pid` is (still) a running haproxy. */
+function isHaproxy(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0].endsWith("haproxy");
+  } catch {
+    return false;
+  }
 }
 
 /** Per-second counts of `times` (ms) from `from`. */
@@ -265,6 +279,9 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
   fs.writeFileSync(ticketsPath, ticketKeysFile(), { mode: 0o600 });
   const processes: Started[] = [];
   const haproxyPids: number[] = [];
+  // Stopped in `finally` too: a failed step must not leave N clients reconnecting.
+  const abort = new AbortController();
+  let soakSettled: Promise<unknown> = Promise.resolve();
   try {
     const echo = startProcess(process.execPath, ["-e", ECHO_SERVER]);
     processes.push(echo);
@@ -317,7 +334,6 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
 
     const url = `wss://localhost:${port}/ws`;
     const events: ClientEvent[] = [];
-    const abort = new AbortController();
     o.signal?.addEventListener("abort", () => abort.abort());
     let latestOpen = 0;
     let drops = 0;
@@ -344,7 +360,7 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
       onClientEvent: (e) => events.push(e),
     });
     let soakEnded = false;
-    void soak.finally(() => (soakEnded = true)).catch(() => undefined);
+    soakSettled = soak.finally(() => (soakEnded = true)).catch(() => undefined);
     const waitFor = (what: string, ok: () => boolean) =>
       waitUntil(
         what,
@@ -472,6 +488,12 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
     );
     processes.push(rsaHaproxy);
     haproxyPids.push(rsaHaproxy.child.pid as number);
+    // The master listens before it forks its worker.
+    await waitUntil(
+      "the RSA HAProxy's worker",
+      () => childPids(rsaHaproxy.child.pid as number).length > 0,
+      o.stepTimeoutMs,
+    );
     const rsaWorker = childPids(rsaHaproxy.child.pid as number)[0];
     haproxyPids.push(rsaWorker);
     const rsaCa = fs.readFileSync(rsa.certPath);
@@ -522,9 +544,14 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
       report,
     };
   } finally {
+    abort.abort();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([soakSettled, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+    clearTimeout(timer);
     for (const p of processes.reverse()) await stop(p);
-    // Workers that outlived their master (ours, by pid).
+    // Workers that outlived their master (ours, by pid; a pid the system gave to another program since is left alone).
     for (const pid of haproxyPids) {
+      if (!isHaproxy(pid)) continue;
       try {
         process.kill(pid, "SIGKILL");
       } catch {

@@ -10,25 +10,40 @@ import WebSocket from "ws";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A TLS session of the server at `url`: one wss:// connection, kept open until its ticket arrives. */
+/**
+ * A TLS session of the server at `url`: one wss:// connection, closed once both its ticket and its
+ * upgrade are there (one cut before its upgrade would never reach the echo server, whose closes the
+ * drain scenario counts).
+ */
 function sessionOf(url: string, ca: Buffer, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`no TLS session ticket from ${url} in ${timeoutMs} ms`)),
       timeoutMs,
     );
+    let session: Buffer | undefined;
+    let open = false;
+    const done = () => {
+      if (!session || !open) return;
+      clearTimeout(timer);
+      ws.terminate();
+      resolve(session);
+    };
     const ws = new WebSocket(url, {
       ca,
       createConnection: ((o: tls.ConnectionOptions) => {
         const socket = tls.connect(o);
         // TLS 1.3 sends its tickets after the handshake.
-        socket.once("session", (session: Buffer) => {
-          clearTimeout(timer);
-          ws.terminate();
-          resolve(session);
+        socket.once("session", (s: Buffer) => {
+          session = s;
+          done();
         });
         return socket;
       }) as unknown as WebSocket.ClientOptions["createConnection"],
+    });
+    ws.once("open", () => {
+      open = true;
+      done();
     });
     ws.once("error", (err) => {
       clearTimeout(timer);
@@ -75,14 +90,17 @@ export async function pacedResumedHandshakes(
       ws.once("error", reject);
     });
   const started: Promise<void>[] = [];
+  let failure: unknown;
   const t0 = performance.now();
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < count && failure === undefined; i++) {
     const due = t0 + (i * 1000) / perSecond;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
-    started.push(one(i));
+    // Caught at once: a failed handshake while the loop still paces must not be an unhandled rejection.
+    started.push(one(i).catch((err) => void (failure ??= err)));
   }
   await Promise.all(started);
+  if (failure !== undefined) throw failure;
   return { ms, resumed };
 }
 

@@ -41,7 +41,7 @@ export function awsNlbHop(lb: {
       : "loadBalancer.idleTimeoutSeconds (the TCP listener's tcp.idle_timeout.seconds, 60..6000)",
     note: lb.tlsListener
       ? "TLS listener: idle timeout fixed at 350 s (AWS); the NLB closes a connection idle that long"
-      : `TCP listener idle timeout (AWS default 350 s, set here to ${lb.idleTimeoutSeconds} s); above 350 s the targets' ENI conntrack timeout must be as long (Nitro v6+ default 350 s)`,
+      : `TCP listener idle timeout (AWS default 350 s, set here to ${lb.idleTimeoutSeconds} s through the listener-attributes annotation, which needs AWS Load Balancer Controller v2.9.0 or later: an older one leaves 350 s); above 350 s the targets' ENI conntrack timeout must be as long (Nitro v6+ default 350 s)`,
   };
 }
 
@@ -77,7 +77,8 @@ export function gcpPassthroughHop(scheme: "external" | "internal"): Hop {
  * - Idle timeout 4..100 minutes, default 4; beyond it "there's no guarantee" the flow is kept.
  *   https://learn.microsoft.com/azure/load-balancer/load-balancer-tcp-idle-timeout
  * - cloud-provider-azure's `service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout`
- *   accepts 4..30 minutes (getIdleTimeout in kubernetes-sigs/cloud-provider-azure).
+ *   accepts 4..100 minutes since v1.28.0 (4..30 before; commit 647309ffe, "Increase service idle max
+ *   timeout to 100 minutes", in kubernetes-sigs/cloud-provider-azure).
  * - Default on idle timeout: a silent drop; with TCP reset on the rule, both ends get a RST.
  *   https://learn.microsoft.com/azure/load-balancer/load-balancer-tcp-reset
  * - cloud-provider-azure's `azure-load-balancer-disable-tcp-reset` annotation was deprecated in
@@ -93,7 +94,7 @@ export function azureLoadBalancerHop(idleTimeoutMinutes: number): Hop {
       "backend pool change (a node leaves, its health probe fails): its connections drop",
       "zone failure: connections through the failed zone's nodes drop",
     ],
-    idleSetting: "loadBalancer.idleTimeoutMinutes (azure-load-balancer-tcp-idle-timeout, 4..30)",
+    idleSetting: "loadBalancer.idleTimeoutMinutes (azure-load-balancer-tcp-idle-timeout, 4..100)",
     note: "idle timeout set on the rule; on expiry TCP reset to both ends (Standard SKU as cloud-provider-azure configures it), silent drop without it",
   };
 }

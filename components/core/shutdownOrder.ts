@@ -10,12 +10,20 @@
  *    too, may run this long after SIGTERM);
  * 3. `terminationGracePeriodSeconds`, counted from the start of preStop, which ends in SIGKILL.
  *
- * The order must be preStop < drain, a paced drain's window < drain (HAProxy: the sidecar closes the
- * old process's connections over that window, hard-stop-after cuts what is left), and
+ * The order must be preStop < drain, a paced drain's window <= drain - DRAIN_START_SLACK_SECONDS
+ * (HAProxy: the sidecar closes the old process's connections over that window, from when it sees the
+ * old process; hard-stop-after cuts what is left), and
  * preStop + drain + margin <= terminationGracePeriodSeconds;
  * otherwise the drain is cut short (SIGKILL) or never starts before the pod is gone.
  */
 import { fail } from "./validation";
+
+/**
+ * How much later than the soft-stop (or the reload) the paced drain's window may start: its driver
+ * polls the master CLI once a second for old workers, then lists their sessions before the first
+ * close. hard-stop-after counts from the soft-stop itself.
+ */
+export const DRAIN_START_SLACK_SECONDS = 2;
 
 export type ShutdownProxy = "haproxy" | "cloudflared";
 
@@ -67,10 +75,11 @@ export function shutdownOrderProblems(t: ShutdownTimers): ShutdownOrderProblem[]
     });
   }
   const paced = t.pacedDrain;
-  if (paced && paced.seconds >= drain.seconds) {
+  const slack = DRAIN_START_SLACK_SECONDS;
+  if (paced && paced.seconds > drain.seconds - slack) {
     problems.push({
       field: paced.field,
-      problem: `${paced.seconds} must be below ${drain.field} ${drain.seconds}: both count from the soft-stop (or the reload), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise ${lastPart(drain.field)}`,
+      problem: `${paced.seconds} must be at most ${drain.field} ${drain.seconds} - ${slack} = ${drain.seconds - slack}: hard-stop-after counts from the soft-stop (or the reload), the window from when the drain's driver sees the old process (up to ${slack} s later), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise ${lastPart(drain.field)}`,
     });
   }
   const pre = preStop?.seconds ?? 0;

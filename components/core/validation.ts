@@ -37,6 +37,22 @@ export function isHostname(value: string, allowWildcard = false): boolean {
   return labels.every((label, i) => (allowWildcard && i === 0 && label === "*") || LABEL.test(label));
 }
 
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/**
+ * A Kubernetes qualified name (what the API server takes as a Service's `loadBalancerClass`): an
+ * optional DNS-subdomain prefix of at most 253 characters and "/", then a name of at most 63
+ * letters, digits, "-", "_" or "." that starts and ends with a letter or digit.
+ */
+export function isQualifiedName(value: string): boolean {
+  const slash = value.indexOf("/");
+  const prefix = slash === -1 ? undefined : value.slice(0, slash);
+  const name = slash === -1 ? value : value.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length > 253 || !SUBDOMAIN.test(prefix))) return false;
+  return name.length <= 63 && QUALIFIED_NAME_PART.test(name);
+}
+
 export function requireHostname(owner: string, field: string, value: unknown, allowWildcard = false): string {
   if (typeof value !== "string" || !isHostname(value, allowWildcard)) {
     const wildcard = allowWildcard ? ' (a leading "*." wildcard is allowed)' : "";

@@ -78,8 +78,8 @@ export interface HaproxyDrainArgs {
   /**
    * Seconds over which the old process's connections are closed, at N/window per second, from the
    * soft-stop (pod stop, after preStopSeconds) or the reload. Default five sixths of
-   * hardStopAfterSeconds (50 of 60), whole seconds; 1..86400 and below hardStopAfterSeconds (which
-   * closes what is left).
+   * hardStopAfterSeconds (50 of 60), whole seconds; 1..86400 and at most hardStopAfterSeconds - 2
+   * (which closes what is left; the driver starts up to 2 s after the soft-stop).
    */
   windowSeconds?: number;
   /** Who goes first: "oldest" (default: the longest-lived connections) or "random". */
@@ -126,8 +126,8 @@ export interface HaproxyArgs {
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   /**
    * The paced drain (a sidecar closing the old process's connections gradually instead of all at
-   * hard-stop-after). Default on, `{}`: the window is five sixths of hardStopAfterSeconds, oldest
-   * first (off by itself when that is under a second); `false` turns it off.
+   * hard-stop-after). Default on, `{}`: the window is five sixths of hardStopAfterSeconds (at most
+   * hardStopAfterSeconds - 2), oldest first (off by itself when that is under a second); `false` turns it off.
    */
   drain?: HaproxyDrainArgs | false;
   /**
@@ -268,7 +268,7 @@ export interface L4ExposureArgs {
   port?: number;
   /** "Local" (default) keeps the client IP, but traffic only enters nodes with a ready pod and moving the pods can move the L2 leader; "Cluster" hides the client IP. */
   externalTrafficPolicy?: "Local" | "Cluster";
-  /** Client CIDR allowlist for the LoadBalancer (also enforced by HAProxy with externalTrafficPolicy Local). Default: everyone. */
+  /** Client CIDR allowlist for the LoadBalancer (also enforced by HAProxy with externalTrafficPolicy Local, or behind an NLB's PROXY header). Default: everyone. Conflicts with an aws-nlb of targetType "ip" without proxyProtocol (nothing there sees the client address), unless it is only 0.0.0.0/0 or ::/0. */
   loadBalancerSourceRanges?: string[];
   /**
    * ClientIP session affinity on the LoadBalancer Service (timeout 1..86400, default 10800). With tls

@@ -1,6 +1,6 @@
 /**
  * The LoadBalancer Service annotations each cloud controller reads, from its own documentation:
- * - AWS Load Balancer Controller (v2.2+), Service annotations:
+ * - AWS Load Balancer Controller (v2.3.0+; the listener-attributes annotation v2.9.0+), Service annotations:
  *   https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
  * - GKE LoadBalancer Service parameters:
  *   https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer-parameters

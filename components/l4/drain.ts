@@ -12,6 +12,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
+import { DRAIN_START_SLACK_SECONDS } from "../core/shutdownOrder";
 import { fail, requireOneOf, requirePinnedImage, requireWholeNumber } from "../core/validation";
 import { DEFAULT_MONITOR_IMAGE } from "../monitor/args";
 import type { HaproxyDrainArgs } from "./args";
@@ -31,9 +32,13 @@ export const MASTER_SOCKET_NAME = "master.sock";
 export const DRAIN_SCRIPT_DIR = "/etc/ws-exposure/drain";
 export const DRAIN_SCRIPT_KEY = "haproxy-drain.js";
 
-/** The default window: five sixths of hard-stop-after (50 s of the default 60), whole seconds. */
+/**
+ * The default window: five sixths of hard-stop-after (50 s of the default 60), whole seconds, and
+ * never past hard-stop-after less the driver's start slack (shutdownOrder.ts).
+ */
 export function defaultDrainWindowSeconds(hardStopAfterSeconds: number): number {
-  return Math.floor((hardStopAfterSeconds * 5) / 6);
+  const fiveSixths = Math.floor((hardStopAfterSeconds * 5) / 6);
+  return Math.max(0, Math.min(fiveSixths, hardStopAfterSeconds - DRAIN_START_SLACK_SECONDS));
 }
 
 /**

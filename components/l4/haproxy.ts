@@ -55,7 +55,7 @@ export interface HaproxyConfigParams {
   timeouts: HaproxyTimeouts;
   /** The listener expects a PROXY protocol header (v1 or v2) first: the load balancer sends the client address (AWS NLB proxyProtocol). Default false. */
   acceptProxy?: boolean;
-  /** Only these client CIDRs may connect (needs the client IP: externalTrafficPolicy Local). Empty/undefined = all. */
+  /** Only these client CIDRs may connect (needs the client IP: externalTrafficPolicy Local, or acceptProxy's header, then checked once the PROXY and TLS handshakes are done). Empty/undefined = all. */
   sourceRanges?: string[];
   /** Health endpoint `GET /healthz` for the kubelet's probes. Undefined = none. */
   health?: { bindAddress: string; port: number };
@@ -152,9 +152,11 @@ export function renderHaproxyConfig(params: HaproxyConfigParams): string {
   );
   const ranges = params.sourceRanges ?? [];
   if (ranges.length > 0) {
+    // With accept-proxy, `tcp-request connection` rules still see the load balancer's address (the
+    // PROXY header is read after them); `tcp-request session` rules see the client's.
     add(
       `    acl allowed_src src ${ranges.join(" ")}`,
-      "    tcp-request connection reject unless allowed_src",
+      `    tcp-request ${params.acceptProxy ? "session" : "connection"} reject unless allowed_src`,
     );
   }
   add("    default_backend websocket", "");

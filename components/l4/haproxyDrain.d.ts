@@ -36,6 +36,8 @@ export interface DrainOptions {
   tickMs?: number;
   /** --watch polling period, ms. Default 1000. */
   pollMs?: number;
+  /** How long one master CLI command may take before it counts as failed, ms. Default 10000. */
+  cliTimeoutMs?: number;
 }
 
 export interface DrainEvent {

@@ -142,10 +142,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** Drains `pids` (their `frontend` streams together) over the window; resolves with what it did. */
 async function drainWorkers(options, pids, log) {
-  const { socket, windowMs, frontend = "websocket", order = "oldest", tickMs = 100 } = options;
+  const { socket, windowMs, frontend = "websocket", order = "oldest", tickMs = 100, cliTimeoutMs } = options;
   const sessions = [];
   for (const pid of pids) {
-    const listed = parseSessions(await cli(socket, `@!${pid} show sess`), frontend);
+    const listed = parseSessions(await cli(socket, `@!${pid} show sess`, cliTimeoutMs), frontend);
     for (const s of listed) sessions.push({ id: `${pid}/${s.id}`, ageSeconds: s.ageSeconds });
   }
   const plan = planDrain(sessions, { windowMs, order, seed: pids[0] || 1, tickMs });
@@ -161,7 +161,7 @@ async function drainWorkers(options, pids, log) {
     }
     for (const [pid, ptrs] of byPid) {
       try {
-        await cli(socket, shutdownCommand(pid, ptrs));
+        await cli(socket, shutdownCommand(pid, ptrs), cliTimeoutMs);
         sent += ptrs.length;
       } catch (err) {
         log({ event: "drain-error", pid: Number(pid), error: err.message });
@@ -179,21 +179,29 @@ async function drainWorkers(options, pids, log) {
   return result;
 }
 
-/** --watch: every second, drains each old worker that was not there before. */
+/**
+ * --watch: every second, drains each old worker that was not there before, while a current worker
+ * serves (after a failed reload HAProxy may list the worker still serving among the old ones). A
+ * worker whose sessions could not be listed is tried again at the next look; a pid that left the
+ * list is forgotten (a restarted container numbers its processes anew).
+ */
 async function watch(options, log, signal) {
   const seen = new Set();
   const running = [];
   let lastError = "";
   while (!signal || !signal.aborted) {
     try {
-      const { old } = parseWorkers(await cli(options.socket, "show proc"));
+      const { current, old } = parseWorkers(await cli(options.socket, "show proc", options.cliTimeoutMs));
       lastError = "";
-      for (const pid of old.filter((p) => !seen.has(p))) {
+      for (const pid of seen) if (!old.includes(pid)) seen.delete(pid);
+      const fresh = current.length > 0 ? old.filter((p) => !seen.has(p)) : [];
+      for (const pid of fresh) {
         seen.add(pid);
         running.push(
-          drainWorkers(options, [pid], log).catch((err) =>
-            log({ event: "drain-error", pid, error: err.message }),
-          ),
+          drainWorkers(options, [pid], log).catch((err) => {
+            seen.delete(pid);
+            log({ event: "drain-error", pid, error: err.message });
+          }),
         );
       }
     } catch (err) {

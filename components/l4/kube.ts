@@ -53,7 +53,14 @@ export function requireTerminate(plan: L4Plan): Terminate {
 export function haproxyParamsFor(plan: L4Plan): HaproxyConfigParams {
   const tls = requireTerminate(plan);
   const upstream = plan.upstream as NonNullable<L4Plan["upstream"]>;
-  const proxyProtocol = plan.loadBalancer.type === "aws-nlb" && plan.loadBalancer.proxyProtocol;
+  const lb = plan.loadBalancer;
+  const proxyProtocol = lb.type === "aws-nlb" && lb.proxyProtocol;
+  // HAProxy sees the client address only with externalTrafficPolicy Local (Cluster SNATs it to a
+  // node IP) and not behind an NLB's "ip" targets (the NLB's own address, client IP preservation
+  // being off for them), or when the load balancer sends it in a PROXY header.
+  const seesClient =
+    proxyProtocol ||
+    (plan.externalTrafficPolicy === "Local" && !(lb.type === "aws-nlb" && lb.targetType === "ip"));
   return {
     bindAddress: "",
     bindPort: HAPROXY_TLS_PORT,
@@ -61,10 +68,8 @@ export function haproxyParamsFor(plan: L4Plan): HaproxyConfigParams {
     servers: [{ name: "backend", address: upstream.address, port: upstream.port }],
     backendHostHeader: upstream.hostHeader,
     timeouts: tls.haproxy.timeouts,
-    // HAProxy sees the client address only with externalTrafficPolicy Local (Cluster SNATs it to a
-    // node IP), or when the load balancer sends it in a PROXY header.
     acceptProxy: proxyProtocol || undefined,
-    sourceRanges: plan.externalTrafficPolicy === "Local" || proxyProtocol ? plan.sourceRanges : [],
+    sourceRanges: seesClient ? plan.sourceRanges : [],
     health: { bindAddress: "", port: HAPROXY_HEALTH_PORT },
     runtimeDir: HAPROXY_RUNTIME_DIR,
     maxconn: tls.haproxy.maxconn,

@@ -10,7 +10,11 @@ export interface MetallbLoadBalancerArgs {
   type: "metallb";
 }
 
-/** An AWS Network Load Balancer created by the AWS Load Balancer Controller (v2.2+). */
+/**
+ * An AWS Network Load Balancer created by the AWS Load Balancer Controller: v2.3.0 or later (the
+ * `aws-load-balancer-attributes` annotation); `idleTimeoutSeconds` takes effect from v2.9.0 (listener
+ * attributes), an older controller leaves the NLB's 350 s.
+ */
 export interface AwsNlbLoadBalancerArgs {
   type: "aws-nlb";
   /** "internet-facing" (default) or "internal" (the controller's own default is internal). */
@@ -56,9 +60,9 @@ export interface AzureLoadBalancerArgs {
   /** An internal load balancer (private address in the VNet). Default false: public. */
   internal?: boolean;
   /**
-   * The rule's TCP idle timeout in minutes, 4..30 (cloud-provider-azure refuses more, though the
-   * load balancer itself takes up to 100). Default max(websocket.minLifetimeSeconds, 3 heartbeats)
-   * in whole minutes, within 4..30.
+   * The rule's TCP idle timeout in minutes, 4..100 (cloud-provider-azure v1.28.0 and later; older
+   * releases refuse more than 30). Default max(websocket.minLifetimeSeconds, 3 heartbeats) in whole
+   * minutes, within 4..100: 60 for the default hour.
    */
   idleTimeoutMinutes?: number;
 }

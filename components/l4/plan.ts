@@ -29,7 +29,7 @@ import {
 } from "./planTypes";
 import { resolveKnative, resolveRevision, resolveRoute } from "./planRoute";
 import { assertDerivedHaproxy, resolveTls } from "./planTls";
-import { resolveLoadBalancer } from "./planLoadBalancer";
+import { requireEnforceableSourceRanges, resolveLoadBalancer } from "./planLoadBalancer";
 import { planAddress } from "./planAddress";
 import { planTarget } from "./planTarget";
 import { planDns } from "./planDns";
@@ -78,6 +78,7 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
     }
     return cidr;
   });
+  requireEnforceableSourceRanges(owner, loadBalancer, sourceRanges);
   let sessionAffinity: L4Plan["sessionAffinity"];
   if (args.sessionAffinity !== undefined) {
     sessionAffinity = {

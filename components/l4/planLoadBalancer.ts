@@ -3,7 +3,7 @@
  * against what its controller supports (each refusal names the option), defaults applied. Pure.
  */
 import { ResolvedWebSocket } from "../core/backend";
-import { fail, requireOneOf, requireWholeNumber } from "../core/validation";
+import { fail, isQualifiedName, requireOneOf, requireWholeNumber } from "../core/validation";
 import { L4ExposureArgs } from "./args";
 import { LoadBalancerType } from "./loadBalancerArgs";
 import { ResolvedLoadBalancer, ResolvedTls } from "./planTypes";
@@ -12,6 +12,8 @@ import {
   AZURE_IDLE_TIMEOUT_MINUTES,
   NLB_IDLE_TIMEOUT_RANGE,
   NLB_TLS_IDLE_TIMEOUT_SECONDS,
+  nlbSeesClientAddress,
+  restrictingRanges,
 } from "../policyChecks/cloudLoadBalancer";
 
 const str = JSON.stringify;
@@ -208,14 +210,11 @@ export function resolveLoadBalancer(
   if (type === "custom") {
     let loadBalancerClass: string | undefined;
     if (given.loadBalancerClass !== undefined) {
-      if (
-        typeof given.loadBalancerClass !== "string" ||
-        !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\/[\w.-]+$/.test(given.loadBalancerClass)
-      ) {
+      if (typeof given.loadBalancerClass !== "string" || !isQualifiedName(given.loadBalancerClass)) {
         fail(
           owner,
           "loadBalancer.loadBalancerClass",
-          `${str(given.loadBalancerClass)} is not a load balancer class; Kubernetes needs a prefixed name such as "example.com/l4"`,
+          `${str(given.loadBalancerClass)} is not a load balancer class; Kubernetes needs a qualified name such as "internal-vip" or "example.com/l4" (an optional DNS prefix and "/", then up to 63 letters, digits, "-", "_" or "." starting and ending with a letter or digit)`,
         );
       }
       loadBalancerClass = given.loadBalancerClass;
@@ -256,4 +255,29 @@ export function resolveLoadBalancer(
     };
   }
   return { type };
+}
+
+/**
+ * Refuses source ranges nothing would enforce: behind an NLB with "ip" targets the client address is
+ * not preserved (AWS's default for them), the AWS Load Balancer Controller then ignores the ranges
+ * (its annotations guide, "Access control"), and the pods see the NLB's address. A PROXY header gives
+ * HAProxy the client address back. Ranges that let everyone in restrict nothing and pass. The policy
+ * pack's `aws-nlb-source-ranges-unenforced` applies the same rule to any Service.
+ */
+export function requireEnforceableSourceRanges(
+  owner: string,
+  loadBalancer: ResolvedLoadBalancer,
+  sourceRanges: readonly string[],
+): void {
+  if (
+    loadBalancer.type === "aws-nlb" &&
+    !nlbSeesClientAddress(loadBalancer) &&
+    restrictingRanges(sourceRanges).length > 0
+  ) {
+    fail(
+      owner,
+      "loadBalancerSourceRanges",
+      `would be enforced nowhere behind an NLB with "ip" targets: client IP preservation is off for them, so the AWS Load Balancer Controller ignores the ranges and the pods see the NLB's address; set loadBalancer.proxyProtocol true (HAProxy enforces them, with tls.mode "terminate") or loadBalancer.targetType "instance"`,
+    );
+  }
 }

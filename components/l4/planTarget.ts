@@ -33,7 +33,11 @@ export function planTarget(
     }
     podSelector = args.podSelector;
   } else if (args.podSelector !== undefined) {
-    fail(owner, "podSelector", `is only for a plain Service backend with tls.mode "passthrough" or "none"`);
+    fail(
+      owner,
+      "podSelector",
+      `is only for a plain Service backend with tls.mode "passthrough", "none" or "loadBalancer"`,
+    );
   }
   const podPort = route === "port-8080" ? USER_PORT : (revision?.queueProxyPort ?? QUEUE_PROXY_PORT);
   const domain = backend.clusterDomain;

@@ -205,7 +205,7 @@ export function resolveTls(
   const onlyFor: [string, string][] = [
     ["certificate", "terminate"],
     ["haproxy", "terminate"],
-    ["targetPort", mode === "terminate" || mode === "loadBalancer" ? "passthrough" : mode],
+    ["targetPort", mode === "terminate" ? "passthrough" : mode],
     ["acknowledgeInsecure", "none"],
   ];
   for (const [key, forMode] of onlyFor) {
@@ -213,7 +213,7 @@ export function resolveTls(
       fail(
         owner,
         `tls.${key}`,
-        `is only for tls.mode ${str(forMode)}${key === "targetPort" ? ' or "none"' : ""} (tls.mode is ${str(mode)}); remove it or change tls.mode`,
+        `is only for tls.mode ${key === "targetPort" ? '"passthrough", "none" or "loadBalancer"' : str(forMode)} (tls.mode is ${str(mode)}); remove it or change tls.mode`,
       );
     }
   }

@@ -287,7 +287,7 @@ export interface ExposureMonitor extends MonitorSettings {
 export interface HaproxyDrain {
   /** Run the paced drain. Default true; false (TypeScript's `drain: false`) conflicts with windowSeconds, order and image. */
   enabled?: boolean;
-  /** Seconds over which the old process's connections are closed; 1..86400 and below hardStopAfterSeconds. Default five sixths of hardStopAfterSeconds (50 of 60), whole seconds. */
+  /** Seconds over which the old process's connections are closed; 1..86400 and at most hardStopAfterSeconds - 2. Default five sixths of hardStopAfterSeconds (50 of 60), whole seconds, at most hardStopAfterSeconds - 2. */
   windowSeconds?: number;
   /** Who goes first: `oldest` (default: the longest-lived connections) or `random`. */
   order?: string;
@@ -373,7 +373,7 @@ export interface L4Dns {
  * legacyMetallbAnnotations and loadBalancerIP.
  */
 export interface LoadBalancer {
-  /** `metallb` (default), `aws-nlb` (AWS Load Balancer Controller v2.2+), `gcp` (GKE), `azure` (cloud-provider-azure) or `custom`. */
+  /** `metallb` (default), `aws-nlb` (AWS Load Balancer Controller v2.3.0+; v2.9.0+ for its idle timeout), `gcp` (GKE), `azure` (cloud-provider-azure) or `custom`. */
   type: string;
   /** aws-nlb: `internet-facing` (default) or `internal`; gcp: `external` (default, backend service-based, GKE 1.25.5+) or `internal`. */
   scheme?: string;
@@ -391,7 +391,7 @@ export interface LoadBalancer {
   deregistrationDelaySeconds?: number;
   /** azure: an internal load balancer (a private address in the VNet). Default false: public. */
   internal?: boolean;
-  /** azure: the rule's TCP idle timeout in minutes, 4..30. Default max(websocket.minLifetimeSeconds, 3 heartbeats) in whole minutes, within 4..30. */
+  /** azure: the rule's TCP idle timeout in minutes, 4..100 (cloud-provider-azure v1.28.0 and later). Default max(websocket.minLifetimeSeconds, 3 heartbeats) in whole minutes, within 4..100. */
   idleTimeoutMinutes?: number;
   /** custom: `spec.loadBalancerClass`. Default none (the cluster's default implementation). */
   loadBalancerClass?: string;

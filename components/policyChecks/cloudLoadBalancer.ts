@@ -8,8 +8,8 @@
  *   https://docs.aws.amazon.com/elasticloadbalancing/latest/network/update-idle-timeout.html
  * - GKE LoadBalancer Service parameters:
  *   https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer-parameters
- * - cloud-provider-azure: azure-load-balancer-tcp-idle-timeout, minutes, 4..30 in its validation
- *   (getIdleTimeout); the Azure load balancer itself takes 4..100:
+ * - cloud-provider-azure: azure-load-balancer-tcp-idle-timeout, minutes, 4..100 in its validation
+ *   since v1.28.0 (commit 647309ffe; 4..30 before), as the Azure load balancer itself takes:
  *   https://learn.microsoft.com/azure/load-balancer/load-balancer-tcp-idle-timeout
  */
 import { gcpPassthroughHop } from "../budget/cloudHops";
@@ -38,15 +38,15 @@ export const GKE_L4_RBS = "cloud.google.com/l4-rbs";
 export const GKE_LB_TYPE = "networking.gke.io/load-balancer-type";
 
 export const AZURE_INTERNAL = "service.beta.kubernetes.io/azure-load-balancer-internal";
-/** Minutes, 4..30 in cloud-provider-azure's validation. */
+/** Minutes, 4..100 in cloud-provider-azure's validation (v1.28.0 and later). */
 export const AZURE_TCP_IDLE_TIMEOUT = "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout";
 
 /** AWS: a TCP listener's idle timeout range and default; a TLS listener's is fixed. */
 export const NLB_IDLE_TIMEOUT_RANGE = { min: 60, max: 6000 } as const;
 export const NLB_DEFAULT_IDLE_TIMEOUT_SECONDS = 350;
 export const NLB_TLS_IDLE_TIMEOUT_SECONDS = 350;
-/** cloud-provider-azure accepts 4..30 minutes in its idle-timeout annotation (the LB itself 4..100). */
-export const AZURE_IDLE_TIMEOUT_MINUTES = { min: 4, max: 30 } as const;
+/** cloud-provider-azure (v1.28.0 and later) accepts 4..100 minutes in its idle-timeout annotation, as the LB does. */
+export const AZURE_IDLE_TIMEOUT_MINUTES = { min: 4, max: 100 } as const;
 /** The client heartbeat the pack assumes when its config does not say (the iOS app's). */
 export const POLICY_DEFAULT_HEARTBEAT_SECONDS = 5;
 
@@ -145,4 +145,47 @@ export function cloudIdleTimeoutProblems(
 /** True when the Service asks the AWS NLB to send a PROXY protocol header to its targets. */
 export function sendsProxyProtocol(annotations: Record<string, unknown>): boolean {
   return annotations[AWS_PROXY_PROTOCOL] === "*";
+}
+
+/** Source ranges that let every client in: nothing to enforce. */
+export const OPEN_SOURCE_RANGES: readonly string[] = ["0.0.0.0/0", "::/0"];
+
+/** The ranges of `ranges` that restrict who may connect (all but OPEN_SOURCE_RANGES). */
+export function restrictingRanges(ranges: readonly unknown[]): string[] {
+  return ranges.filter((r): r is string => typeof r === "string" && !OPEN_SOURCE_RANGES.includes(r));
+}
+
+const PRESERVE_CLIENT_IP_ON = /(?:^|,)\s*preserve_client_ip\.enabled\s*=\s*true\s*(?:,|$)/;
+
+/**
+ * Whether anything behind an AWS NLB can tell clients apart by address: the AWS Load Balancer
+ * Controller applies `loadBalancerSourceRanges` only where client IP preservation is on (its
+ * annotations guide, "Access control": on by default for "instance" targets, off for "ip" ones),
+ * and with it off the targets see the NLB's address unless a PROXY header carries the client's.
+ */
+export function nlbSeesClientAddress(nlb: {
+  targetType: "ip" | "instance";
+  proxyProtocol: boolean;
+  preserveClientIp?: boolean;
+}): boolean {
+  return nlb.proxyProtocol || nlb.targetType === "instance" || nlb.preserveClientIp === true;
+}
+
+/**
+ * A LoadBalancer Service's source ranges that nothing enforces: restricting ranges on an AWS NLB
+ * (annotations of the AWS Load Balancer Controller) whose targets cannot see the client address.
+ * Empty when they are enforced, or when the Service is not such an NLB.
+ */
+export function unenforcedSourceRanges(
+  annotations: Record<string, unknown>,
+  ranges: readonly unknown[],
+): string[] {
+  if (annotations[AWS_LB_TYPE] !== "external") return [];
+  const attributes = annotations[AWS_TARGET_GROUP_ATTRIBUTES];
+  const sees = nlbSeesClientAddress({
+    targetType: annotations[AWS_NLB_TARGET_TYPE] === "ip" ? "ip" : "instance",
+    proxyProtocol: sendsProxyProtocol(annotations),
+    preserveClientIp: typeof attributes === "string" && PRESERVE_CLIENT_IP_ON.test(attributes),
+  });
+  return sees ? [] : restrictingRanges(ranges);
 }

@@ -3,6 +3,7 @@ import {
   cloudIdleTimeoutProblems,
   POLICY_DEFAULT_HEARTBEAT_SECONDS,
   sendsProxyProtocol,
+  unenforcedSourceRanges,
 } from "../../components/policyChecks/cloudLoadBalancer";
 import { knativePodLabel } from "../../components/policyChecks/knativePods";
 import { asArray, asObject, at, describe, isUnknown } from "./props";
@@ -70,6 +71,30 @@ export const proxyProtocolToKnativePods: ResourceValidationPolicy = {
     reportViolation(
       `${describe("Service", args.props, args.name)}: annotation service.beta.kubernetes.io/aws-load-balancer-proxy-protocol "*" sends a PROXY header to the Knative pods it selects (${label}=${String(at(lb.spec, "selector", label))}), ` +
         `whose queue-proxy reads it as a malformed request; remove the annotation, or put a proxy that accepts it (HAProxy accept-proxy, tls.mode "terminate") in front of the pods`,
+    );
+  },
+};
+
+/**
+ * `loadBalancerSourceRanges` on an AWS NLB whose targets cannot see the client address ("ip"
+ * targets without client IP preservation or PROXY protocol): the AWS Load Balancer Controller
+ * ignores the ranges there and the targets see the NLB's address, so every client gets in.
+ */
+export const nlbSourceRangesUnenforced: ResourceValidationPolicy = {
+  name: "aws-nlb-source-ranges-unenforced",
+  description:
+    "A LoadBalancer Service's loadBalancerSourceRanges must be enforceable: on an AWS NLB with ip targets that needs client IP preservation or PROXY protocol to a proxy that filters (HAProxy).",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== TYPES.service) return;
+    const lb = loadBalancerService(args.props);
+    const ranges = asArray(lb?.spec.loadBalancerSourceRanges);
+    if (!lb || Object.values(lb.annotations).some(isUnknown) || ranges.some(isUnknown)) return;
+    const unenforced = unenforcedSourceRanges(lb.annotations, ranges);
+    if (unenforced.length === 0) return;
+    reportViolation(
+      `${describe("Service", args.props, args.name)}: loadBalancerSourceRanges ${unenforced.join(", ")} would be enforced nowhere: its NLB has "ip" targets without client IP preservation, so the AWS Load Balancer Controller ignores the ranges and the pods see the NLB's address; ` +
+        `send PROXY protocol to a proxy that filters by it (service.beta.kubernetes.io/aws-load-balancer-proxy-protocol: "*" and HAProxy), use "instance" targets, or turn client IP preservation on (target group attribute preserve_client_ip.enabled=true)`,
     );
   },
 };

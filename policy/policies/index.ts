@@ -4,7 +4,11 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { cloudflaredPolicies } from "./cloudflared";
-import { cloudLoadBalancerIdleTimeout, proxyProtocolToKnativePods } from "./cloudLoadBalancer";
+import {
+  cloudLoadBalancerIdleTimeout,
+  nlbSourceRangesUnenforced,
+  proxyProtocolToKnativePods,
+} from "./cloudLoadBalancer";
 import { knativeWebSocketTimeouts } from "./knativeTimeouts";
 import { loadBalancerBypassesQueueProxy } from "./loadBalancerQueueProxy";
 import { tunnelConfigCatchAll } from "./tunnelConfig";
@@ -27,4 +31,5 @@ export const policies: ResourceValidationPolicy[] = [
   tunnelCnameProxied,
   cloudLoadBalancerIdleTimeout,
   proxyProtocolToKnativePods,
+  nlbSourceRangesUnenforced,
 ];

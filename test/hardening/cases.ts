@@ -268,10 +268,10 @@ export const componentCases: [string, string, Kind, unknown][] = [
   ],
   // --- the paced drain and session tickets (issue 12)
   [
-    "drain window not below hard-stop-after",
-    'L4Exposure "staging": tls.haproxy.drain.windowSeconds 60 must be below tls.haproxy.hardStopAfterSeconds 60: both count from the soft-stop (or the reload), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise hardStopAfterSeconds',
+    "drain window not 2 s inside hard-stop-after",
+    `L4Exposure "staging": tls.haproxy.drain.windowSeconds 59 must be at most tls.haproxy.hardStopAfterSeconds 60 - 2 = 58: hard-stop-after counts from the soft-stop (or the reload), the window from when the drain's driver sees the old process (up to 2 s later), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise hardStopAfterSeconds`,
     "l4",
-    l4Args(haproxy({ drain: { windowSeconds: 60 } })),
+    l4Args(haproxy({ drain: { windowSeconds: 59 } })),
   ],
   [
     "drain window 0",
@@ -499,7 +499,7 @@ export const componentCases: [string, string, Kind, unknown][] = [
   ],
   [
     "terminate with a targetPort",
-    'L4Exposure "staging": tls.targetPort is only for tls.mode "passthrough" or "none" (tls.mode is "terminate"); remove it or change tls.mode',
+    'L4Exposure "staging": tls.targetPort is only for tls.mode "passthrough", "none" or "loadBalancer" (tls.mode is "terminate"); remove it or change tls.mode',
     "l4",
     l4Args({ tls: { mode: "terminate", certificate: { secretName: "s" }, targetPort: "https" } }),
   ],

@@ -98,10 +98,16 @@ export const loadBalancerCases: [string, string, Kind, unknown][] = [
     cloudArgs({ type: "aws-nlb", deregistrationDelaySeconds: 4000 }),
   ],
   [
-    "an Azure idle timeout cloud-provider-azure refuses",
-    `${O}loadBalancer.idleTimeoutMinutes must be a whole number of minutes (cloud-provider-azure's range for azure-load-balancer-tcp-idle-timeout) from 4 to 30 (got 60)`,
+    "source ranges behind an NLB with ip targets and no PROXY protocol",
+    `${O}loadBalancerSourceRanges would be enforced nowhere behind an NLB with "ip" targets: client IP preservation is off for them, so the AWS Load Balancer Controller ignores the ranges and the pods see the NLB's address; set loadBalancer.proxyProtocol true (HAProxy enforces them, with tls.mode "terminate") or loadBalancer.targetType "instance"`,
     "l4",
-    cloudArgs({ type: "azure", idleTimeoutMinutes: 60 }),
+    cloudArgs({ type: "aws-nlb" }, { loadBalancerSourceRanges: ["0.0.0.0/0", "203.0.113.0/24"] }),
+  ],
+  [
+    "an Azure idle timeout cloud-provider-azure refuses",
+    `${O}loadBalancer.idleTimeoutMinutes must be a whole number of minutes (cloud-provider-azure's range for azure-load-balancer-tcp-idle-timeout) from 4 to 100 (got 120)`,
+    "l4",
+    cloudArgs({ type: "azure", idleTimeoutMinutes: 120 }),
   ],
   [
     "an unknown GCP scheme",
@@ -117,9 +123,9 @@ export const loadBalancerCases: [string, string, Kind, unknown][] = [
   ],
   [
     "a custom class that is not prefixed",
-    `${O}loadBalancer.loadBalancerClass "l4" is not a load balancer class; Kubernetes needs a prefixed name such as "example.com/l4"`,
+    `${O}loadBalancer.loadBalancerClass "example.com/-l4" is not a load balancer class; Kubernetes needs a qualified name such as "internal-vip" or "example.com/l4" (an optional DNS prefix and "/", then up to 63 letters, digits, "-", "_" or "." starting and ending with a letter or digit)`,
     "l4",
-    cloudArgs({ type: "custom", loadBalancerClass: "l4" }),
+    cloudArgs({ type: "custom", loadBalancerClass: "example.com/-l4" }),
   ],
   [
     "a custom annotation that is not a string",
@@ -166,9 +172,9 @@ export const loadBalancerConfigCases: [string, string, string, string[]][] = [
   ],
   [
     "an Azure idle timeout cloud-provider-azure refuses",
-    'stack config: ws-exposure:azureIdleTimeoutMinutes must be a whole number of minutes (cloud-provider-azure\'s range for azure-load-balancer-tcp-idle-timeout) from 4 to 30 (got 45) [L4Exposure "cloud-example": loadBalancer.idleTimeoutMinutes]',
+    'stack config: ws-exposure:azureIdleTimeoutMinutes must be a whole number of minutes (cloud-provider-azure\'s range for azure-load-balancer-tcp-idle-timeout) from 4 to 100 (got 101) [L4Exposure "cloud-example": loadBalancer.idleTimeoutMinutes]',
     STACK,
-    ["--set", "l4LoadBalancer=azure", ...UNSET_AWS, "--set", "azureIdleTimeoutMinutes=45"],
+    ["--set", "l4LoadBalancer=azure", ...UNSET_AWS, "--set", "azureIdleTimeoutMinutes=101"],
   ],
   [
     "an NLB idle timeout below AWS's range",

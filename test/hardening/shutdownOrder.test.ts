@@ -162,16 +162,23 @@ describe("the paced drain's window (HAProxy)", () => {
     expect(shutdownOrderProblems(paced(50))).toEqual([]);
   });
 
-  test.each([60, 61])("a window of %i s is not below hard-stop-after 60 s", (window) => {
-    expect(shutdownOrderProblems(paced(window))).toEqual([
-      {
-        field: "tls.haproxy.drain.windowSeconds",
-        problem: `${window} must be below tls.haproxy.hardStopAfterSeconds 60: both count from the soft-stop (or the reload), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise hardStopAfterSeconds`,
-      },
-    ]);
+  test("58 s, hard-stop-after less the driver's 2 s start slack: in order", () => {
+    expect(shutdownOrderProblems(paced(58))).toEqual([]);
   });
 
-  test("property: no problem iff the window is below hard-stop-after (other timers in order)", () => {
+  test.each([59, 60, 61])(
+    "a window of %i s leaves hard-stop-after 60 s less than the 2 s slack",
+    (window) => {
+      expect(shutdownOrderProblems(paced(window))).toEqual([
+        {
+          field: "tls.haproxy.drain.windowSeconds",
+          problem: `${window} must be at most tls.haproxy.hardStopAfterSeconds 60 - 2 = 58: hard-stop-after counts from the soft-stop (or the reload), the window from when the drain's driver sees the old process (up to 2 s later), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise hardStopAfterSeconds`,
+        },
+      ]);
+    },
+  );
+
+  test("property: no problem iff the window ends 2 s before hard-stop-after (other timers in order)", () => {
     for (let hardStop = 11; hardStop <= 70; hardStop += 3)
       for (let window = 1; window <= 80; window += 2) {
         const timers = {
@@ -179,7 +186,7 @@ describe("the paced drain's window (HAProxy)", () => {
           closeSpread: undefined,
           terminationGracePeriod: { field: "g", seconds: 1000 },
         };
-        expect(shutdownOrderProblems(timers).length === 0).toBe(window < hardStop);
+        expect(shutdownOrderProblems(timers).length === 0).toBe(window <= hardStop - 2);
       }
   });
 
@@ -187,7 +194,7 @@ describe("the paced drain's window (HAProxy)", () => {
     expect(() =>
       planShutdown('L4Exposure "p"', "tls.haproxy", { hardStopAfterSeconds: 30, drainWindowSeconds: 30 }),
     ).toThrow(
-      'L4Exposure "p": tls.haproxy.drain.windowSeconds 30 must be below tls.haproxy.hardStopAfterSeconds 30: both count from the soft-stop (or the reload), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise hardStopAfterSeconds',
+      `L4Exposure "p": tls.haproxy.drain.windowSeconds 30 must be at most tls.haproxy.hardStopAfterSeconds 30 - 2 = 28: hard-stop-after counts from the soft-stop (or the reload), the window from when the drain's driver sees the old process (up to 2 s later), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise hardStopAfterSeconds`,
     );
   });
 });

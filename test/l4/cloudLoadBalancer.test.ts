@@ -82,11 +82,11 @@ describe.each<
     ["gcp-internal-passthrough", 600],
   ],
   [
-    "azure public, idle timeout = the lifetime capped at the controller's 30 minutes",
+    "azure public, idle timeout = the lifetime (60 minutes)",
     { type: "azure" },
-    { "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": "30" },
+    { "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": "60" },
     {},
-    ["azure-lb", 1800],
+    ["azure-lb", 3600],
   ],
   [
     "azure internal, 10 minutes",
@@ -188,6 +188,47 @@ describe("aws-nlb with TLS at the NLB (tls.mode loadBalancer): no HAProxy", () =
     });
   });
 
+  test("a plain Service backend: the NLB targets its pods (podSelector) on tls.targetPort", async () => {
+    await build(
+      cloudArgs(
+        { type: "aws-nlb", certificateArn: ARN },
+        {
+          backend: { service: "echo", namespace: "apps", port: 8080 },
+          knative: undefined,
+          podSelector: { app: "echo" },
+          tls: { mode: "loadBalancer", targetPort: 8080 },
+        },
+      ),
+    );
+    const lb = resource(runtime.resources, T.service, "cloud-lb").inputs as Record<string, any>;
+    expect(lb.spec).toEqual({
+      type: "LoadBalancer",
+      externalTrafficPolicy: "Local",
+      selector: { app: "echo" },
+      ports: [{ name: "wss", port: 443, targetPort: 8080, protocol: "TCP" }],
+    });
+  });
+
+  test("a plain Service backend without tls.targetPort: refused, naming it", () => {
+    expect(
+      () =>
+        new L4Exposure(
+          "cloud",
+          cloudArgs(
+            { type: "aws-nlb", certificateArn: ARN },
+            {
+              backend: { service: "echo", namespace: "apps", port: 8080 },
+              knative: undefined,
+              podSelector: { app: "echo" },
+              tls: { mode: "loadBalancer" },
+            },
+          ),
+        ),
+    ).toThrow(
+      'L4Exposure "cloud": tls.targetPort is required with a plain Service backend: the pod port the LoadBalancer targets',
+    );
+  });
+
   test("wss:// url; the budget's NLB hop is the TLS listener's fixed 350 s", async () => {
     const exposure = await build(args);
     expect(await unwrap(exposure.url)).toBe("wss://ws.example.com/ws");
@@ -212,7 +253,29 @@ test("aws-nlb proxyProtocol: HAProxy binds with accept-proxy and enforces the so
   expect(config).toContain(
     "    bind :8443 accept-proxy ssl crt /etc/ws-exposure/tls/tls.crt ssl-min-ver TLSv1.2 alpn http/1.1\n",
   );
-  expect(config).toContain("    acl allowed_src src 203.0.113.0/24\n");
+  expect(config).toContain(
+    "    acl allowed_src src 203.0.113.0/24\n    tcp-request session reject unless allowed_src\n",
+  );
+});
+
+test("aws-nlb instance targets with Local: the client address arrives as is, HAProxy filters at connection time", async () => {
+  const exposure = await build(
+    cloudArgs({ type: "aws-nlb", targetType: "instance" }, { loadBalancerSourceRanges: ["203.0.113.0/24"] }),
+  );
+  const config = haproxyConfigFor(exposure.plan);
+  expect(config).toContain(
+    "    bind :8443 ssl crt /etc/ws-exposure/tls/tls.crt ssl-min-ver TLSv1.2 alpn http/1.1\n",
+  );
+  expect(config).toContain(
+    "    acl allowed_src src 203.0.113.0/24\n    tcp-request connection reject unless allowed_src\n",
+  );
+});
+
+test("aws-nlb ip targets without PROXY protocol: ranges that let everyone in pass, and HAProxy filters nothing", async () => {
+  const exposure = await build(
+    cloudArgs({ type: "aws-nlb" }, { loadBalancerSourceRanges: ["0.0.0.0/0", "::/0"] }),
+  );
+  expect(haproxyConfigFor(exposure.plan)).not.toContain("allowed_src");
 });
 
 test("a heartbeat slower than half the GCP external conntrack timeout breaks the budget, naming the hop", async () => {

@@ -174,7 +174,11 @@ test("parseArgs: the sidecar's two command lines", () => {
 describe("resolveDrain", () => {
   test.each([
     [60, 50],
-    [5, 4],
+    [12, 10],
+    [6, 4],
+    [5, 3],
+    [3, 1],
+    [2, 0],
     [1, 0],
   ])("default window for hard-stop-after %i: %i", (hardStop, window) => {
     expect(defaultDrainWindowSeconds(hardStop)).toBe(window);

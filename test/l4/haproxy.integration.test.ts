@@ -11,6 +11,7 @@
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import * as tls from "tls";
 import { WebSocketServer } from "ws";
@@ -19,6 +20,7 @@ import { haproxyParamsFor } from "../../components/l4/kube";
 import { planL4 } from "../../components/l4/plan";
 import { L4ExposureArgs } from "../../components/l4/args";
 import { recordFigures } from "../helpers/figures";
+import { cloudArgs } from "../hardening/cloudCases";
 import { baseArgs, haproxyConfigMatrix } from "./fixtures";
 import {
   closeAll,
@@ -180,6 +182,72 @@ describeWithHaproxy("generated haproxy.cfg with the real HAProxy", () => {
         c.once("error", () => resolve("refused"));
       });
       expect(result).toBe("refused");
+    });
+  });
+
+  describe("2b. behind an NLB's PROXY v2 header: the source ranges judge the client's address, not the NLB's", () => {
+    let port: number;
+    beforeAll(async () => {
+      port = await freePort();
+      // The component's own config for an NLB with PROXY protocol and ranges; the test connects
+      // from 127.0.0.1, which is outside them, as the NLB's own address is.
+      const args = cloudArgs(
+        { type: "aws-nlb", proxyProtocol: true },
+        { externalTrafficPolicy: "Cluster", loadBalancerSourceRanges: ["203.0.113.0/24"] },
+      );
+      await launch(loopbackParams(args, port, await freePort()), "proxy.cfg");
+    });
+
+    /** A PROXY v2 header (TCP over IPv4) naming `client` as the source, as an NLB sends it. */
+    function proxyV2Header(client: string): Buffer {
+      const signature = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
+      const addresses = Buffer.alloc(12);
+      client.split(".").forEach((octet, i) => addresses.writeUInt8(Number(octet), i));
+      [127, 0, 0, 1].forEach((octet, i) => addresses.writeUInt8(octet, 4 + i));
+      addresses.writeUInt16BE(50000, 8);
+      addresses.writeUInt16BE(443, 10);
+      // version 2, PROXY command; AF_INET, STREAM; then the address block's length.
+      return Buffer.concat([signature, Buffer.from([0x21, 0x11, 0x00, 12]), addresses]);
+    }
+
+    /**
+     * Sends the header, then TLS and a WebSocket upgrade over the same connection: the answer's
+     * status line, or "closed" when HAProxy ends the connection without one. (A `tcp-request
+     * session` rule runs once the handshakes, PROXY and TLS, are done: a refused client still
+     * completes TLS, then is cut before a byte reaches the backend.)
+     */
+    function upgradeAs(client: string): Promise<string> {
+      return new Promise((resolve) => {
+        const raw = net.connect(port, "127.0.0.1", () => {
+          raw.write(proxyV2Header(client));
+          const secure = tls.connect({ socket: raw, servername: "localhost", ca: cert.certPem });
+          let answer = "";
+          secure.once("secureConnect", () =>
+            secure.write(
+              "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+            ),
+          );
+          secure.on("data", (d) => {
+            answer += d.toString();
+            if (answer.includes("\r\n")) {
+              secure.destroy();
+              resolve(answer.split("\r\n")[0]);
+            }
+          });
+          secure.once("error", () => resolve(answer ? answer.split("\r\n")[0] : "closed"));
+          secure.once("close", () => resolve(answer ? answer.split("\r\n")[0] : "closed"));
+        });
+        raw.once("error", () => resolve("closed"));
+      });
+    }
+
+    it("a client inside the ranges (203.0.113.7) reaches the backend: 101", async () => {
+      expect(await upgradeAs("203.0.113.7")).toBe("HTTP/1.1 101 Switching Protocols");
+    });
+
+    it("a client outside them (198.51.100.7) is cut without an answer", async () => {
+      expect(await upgradeAs("198.51.100.7")).toBe("closed");
     });
   });
 

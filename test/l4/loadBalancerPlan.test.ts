@@ -8,7 +8,7 @@ import { planHybrid } from "../../components/hybrid/plan";
 const TERMINATE = planL4("staging", l4Args()).tls;
 
 describe.each<[string, { heartbeatSeconds: number; minLifetimeSeconds: number }, number, number]>([
-  ["the lifetime (3600 s) when it is in range", { heartbeatSeconds: 5, minLifetimeSeconds: 3600 }, 3600, 30],
+  ["the lifetime (3600 s) when it is in range", { heartbeatSeconds: 5, minLifetimeSeconds: 3600 }, 3600, 60],
   [
     "the floor when the lifetime is short (NLB 60 s, Azure 4 min)",
     { heartbeatSeconds: 5, minLifetimeSeconds: 30 },
@@ -17,10 +17,10 @@ describe.each<[string, { heartbeatSeconds: number; minLifetimeSeconds: number },
   ],
   ["3 heartbeats when they exceed the lifetime", { heartbeatSeconds: 100, minLifetimeSeconds: 120 }, 300, 5],
   [
-    "the ceiling for a day-long lifetime (NLB 6000 s, Azure 30 min)",
+    "the ceiling for a day-long lifetime (NLB 6000 s, Azure 100 min)",
     { heartbeatSeconds: 5, minLifetimeSeconds: 86400 },
     6000,
-    30,
+    100,
   ],
 ])("derived idle timeout: %s", (_label, websocket, nlbSeconds, azureMinutes) => {
   const owner = 'L4Exposure "staging"';
@@ -68,6 +68,6 @@ test("the hybrid takes the choice in l4.loadBalancer: its L4 path rides an Azure
     ...args,
     l4: { tls: args.l4.tls, dns: args.l4.dns, loadBalancer: { type: "azure", internal: true } },
   });
-  expect(plan.l4.loadBalancer).toEqual({ type: "azure", internal: true, idleTimeoutMinutes: 30 });
-  expect(plan.budgets[1].hops[1]).toMatchObject({ name: "azure-lb", idleTimeoutSeconds: 1800 });
+  expect(plan.l4.loadBalancer).toEqual({ type: "azure", internal: true, idleTimeoutMinutes: 60 });
+  expect(plan.budgets[1].hops[1]).toMatchObject({ name: "azure-lb", idleTimeoutSeconds: 3600 });
 });

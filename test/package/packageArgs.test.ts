@@ -543,8 +543,8 @@ describe("component package args: L4Exposure's loadBalancer, tls loadBalancer, d
     ["loadBalancer aws-nlb with the MetalLB pool", l4Args({ loadBalancer: { type: "aws-nlb" } }), undefined],
     ["loadBalancer type not one of the five", l4Args({ loadBalancer: { type: "f5" } }), undefined],
     [
-      "loadBalancer azure idleTimeoutMinutes 31",
-      { ...cloud, loadBalancer: { type: "azure", idleTimeoutMinutes: 31 } },
+      "loadBalancer azure idleTimeoutMinutes 101",
+      { ...cloud, loadBalancer: { type: "azure", idleTimeoutMinutes: 101 } },
       undefined,
     ],
     [

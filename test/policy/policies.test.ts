@@ -46,6 +46,7 @@ test("the pack: unique names, every policy mandatory, described", () => {
     "tunnel-cname-proxied",
     "cloud-loadbalancer-idle-timeout",
     "aws-nlb-proxy-protocol-to-knative-pods",
+    "aws-nlb-source-ranges-unenforced",
   ]);
   for (const p of policies) {
     expect(p.enforcementLevel).toBe("mandatory");
@@ -567,11 +568,11 @@ suite(
   nlbService({ "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": "30" }, HAPROXY),
   [
     [
-      "60 minutes, which cloud-provider-azure refuses",
+      "120 minutes, which cloud-provider-azure refuses",
       [...ANNOTATIONS, "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout"],
-      "60",
+      "120",
       CLOUD_IDLE,
-      'Service "cloud-lb": annotation service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout "60" is not a whole number of minutes from 4 to 30: cloud-provider-azure refuses it and builds no load balancer',
+      'Service "cloud-lb": annotation service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout "120" is not a whole number of minutes from 4 to 100: cloud-provider-azure refuses it and builds no load balancer',
     ],
   ],
   [
@@ -579,6 +580,11 @@ suite(
       "the minimum, 4 minutes",
       [...ANNOTATIONS, "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout"],
       "4",
+    ],
+    [
+      "the maximum, 100 minutes (cloud-provider-azure v1.28.0 and later)",
+      [...ANNOTATIONS, "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout"],
+      "100",
     ],
   ],
 );
@@ -652,4 +658,66 @@ test("PROXY protocol straight to Knative pods: exactly one violation", async () 
       message: `Service "cloud-lb": annotation ${AWS}-proxy-protocol "*" sends a PROXY header to the Knative pods it selects (serving.knative.dev/service=messaging-service), whose queue-proxy reads it as a malformed request; remove the annotation, or put a proxy that accepts it (HAProxy accept-proxy, tls.mode "terminate") in front of the pods`,
     },
   ]);
+});
+
+const SOURCE_RANGES: Path = ["props", "spec", "loadBalancerSourceRanges"];
+const UNENFORCED = (ranges: string) =>
+  `Service "cloud-lb": loadBalancerSourceRanges ${ranges} would be enforced nowhere: its NLB has "ip" targets without client IP preservation, so the AWS Load Balancer Controller ignores the ranges and the pods see the NLB's address; ` +
+  `send PROXY protocol to a proxy that filters by it (service.beta.kubernetes.io/aws-load-balancer-proxy-protocol: "*" and HAProxy), use "instance" targets, or turn client IP preservation on (target group attribute preserve_client_ip.enabled=true)`;
+
+suite(
+  "AWS NLB Service with ip targets, no PROXY protocol: source ranges",
+  nlbService(
+    {
+      [`${AWS}-type`]: "external",
+      [`${AWS}-nlb-target-type`]: "ip",
+      [`${AWS}-listener-attributes.TCP-443`]: "tcp.idle_timeout.seconds=3600",
+    },
+    HAPROXY,
+  ),
+  [
+    [
+      "a range that restricts",
+      SOURCE_RANGES,
+      ["203.0.113.0/24"],
+      "aws-nlb-source-ranges-unenforced",
+      UNENFORCED("203.0.113.0/24"),
+    ],
+    [
+      "restricting ranges beside an open one (the restricting ones named)",
+      SOURCE_RANGES,
+      ["0.0.0.0/0", "203.0.113.0/24", "2001:db8::/32"],
+      "aws-nlb-source-ranges-unenforced",
+      UNENFORCED("203.0.113.0/24, 2001:db8::/32"),
+    ],
+  ],
+  [
+    ["no ranges", SOURCE_RANGES, undefined],
+    ["ranges that let everyone in", SOURCE_RANGES, ["0.0.0.0/0", "::/0"]],
+  ],
+);
+
+describe.each<[string, Record<string, string>]>([
+  ["PROXY protocol to HAProxy", { [`${AWS}-proxy-protocol`]: "*" }],
+  ["instance targets", { [`${AWS}-nlb-target-type`]: "instance" }],
+  [
+    "client IP preservation on",
+    {
+      [`${AWS}-target-group-attributes`]:
+        "deregistration_delay.timeout_seconds=300,preserve_client_ip.enabled=true",
+    },
+  ],
+])("source ranges are enforced with %s", (_what, extra) => {
+  test("no violation", async () => {
+    const service = nlbService(
+      {
+        [`${AWS}-type`]: "external",
+        [`${AWS}-nlb-target-type`]: "ip",
+        [`${AWS}-listener-attributes.TCP-443`]: "tcp.idle_timeout.seconds=3600",
+        ...extra,
+      },
+      HAPROXY,
+    );
+    expect(await violations(withField(service, SOURCE_RANGES, ["203.0.113.0/24"]))).toEqual([]);
+  });
 });

@@ -61,8 +61,8 @@ describe.each<[string, Record<string, string>, string[], string, RegExp, Record<
     { l4LoadBalancer: "azure" },
     NOT_AWS,
     "azure-lb",
-    /\n {2}azure-lb +1800 s +none +backend pool change/,
-    { "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": "30" },
+    /\n {2}azure-lb +3600 s +none +backend pool change/,
+    { "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout": "60" },
     ["kubernetes:apps/v1:Deployment"],
   ],
   [

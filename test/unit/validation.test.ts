@@ -1,5 +1,6 @@
 import {
   isHostname,
+  isQualifiedName,
   requireDnsLabel,
   requireHostname,
   requirePath,
@@ -26,6 +27,30 @@ describe.each([
   [`${"a".repeat(64)}.example.com`, false, false],
 ])("isHostname(%j, wildcard=%j)", (host, wildcard, expected) => {
   test(`is ${expected}`, () => expect(isHostname(host, wildcard)).toBe(expected));
+});
+
+// Kubernetes' IsQualifiedName (k8s.io/apimachinery validation), which the API server applies to a
+// Service's loadBalancerClass.
+describe.each([
+  ["internal-vip", true],
+  ["example.com/l4", true],
+  ["service.k8s.aws/nlb", true],
+  ["io.cilium/bgp-control-plane", true],
+  ["a", true],
+  ["Upper_Case.v2", true],
+  ["example.com/-l4", false],
+  ["example.com/l4_", false],
+  ["Example.com/l4", false],
+  ["/l4", false],
+  ["example.com/", false],
+  ["a/b/c", false],
+  ["", false],
+  [`${"a".repeat(63)}`, true],
+  [`${"a".repeat(64)}`, false],
+  [`${"a".repeat(253)}/l4`, true],
+  [`${"a".repeat(254)}/l4`, false],
+])("isQualifiedName(%j)", (name, expected) => {
+  test(`is ${expected}`, () => expect(isQualifiedName(name)).toBe(expected));
 });
 
 describe("messages name the owner, the argument and the fix", () => {
