@@ -8,6 +8,7 @@ import { HAPROXY_UID, HaproxyConfigParams, renderHaproxyConfig } from "./haproxy
 import { HAPROXY_HEALTH_PORT, HAPROXY_TLS_PORT, haproxyLabels, L4Plan, ResolvedTls } from "./plan";
 import { serviceAnnotations } from "./metallb";
 import { cloudServiceFields } from "./cloudAnnotations";
+import { nlbSeesClientAddress } from "../policyChecks/cloudLoadBalancer";
 import {
   DRAIN_SCRIPT_DIR,
   DRAIN_SCRIPT_KEY,
@@ -55,12 +56,12 @@ export function haproxyParamsFor(plan: L4Plan): HaproxyConfigParams {
   const upstream = plan.upstream as NonNullable<L4Plan["upstream"]>;
   const lb = plan.loadBalancer;
   const proxyProtocol = lb.type === "aws-nlb" && lb.proxyProtocol;
-  // HAProxy sees the client address only with externalTrafficPolicy Local (Cluster SNATs it to a
-  // node IP) and not behind an NLB's "ip" targets (the NLB's own address, client IP preservation
-  // being off for them), or when the load balancer sends it in a PROXY header.
+  // HAProxy sees the client address when the load balancer sends it in a PROXY header, or with
+  // externalTrafficPolicy Local (Cluster SNATs it to a node IP) where the load balancer keeps it
+  // (an NLB only with "instance" targets).
   const seesClient =
     proxyProtocol ||
-    (plan.externalTrafficPolicy === "Local" && !(lb.type === "aws-nlb" && lb.targetType === "ip"));
+    (plan.externalTrafficPolicy === "Local" && (lb.type !== "aws-nlb" || nlbSeesClientAddress(lb)));
   return {
     bindAddress: "",
     bindPort: HAPROXY_TLS_PORT,

@@ -202,18 +202,21 @@ export function resolveTls(
     "loadBalancer",
   ] as const);
   const given = tls as unknown as Record<string, unknown>;
-  const onlyFor: [string, string][] = [
-    ["certificate", "terminate"],
-    ["haproxy", "terminate"],
-    ["targetPort", mode === "terminate" ? "passthrough" : mode],
-    ["acknowledgeInsecure", "none"],
+  const onlyFor: [string, readonly (typeof mode)[]][] = [
+    ["certificate", ["terminate"]],
+    ["haproxy", ["terminate"]],
+    ["targetPort", ["passthrough", "none", "loadBalancer"]],
+    ["acknowledgeInsecure", ["none"]],
   ];
-  for (const [key, forMode] of onlyFor) {
-    if (given[key] !== undefined && forMode !== mode) {
+  for (const [key, modes] of onlyFor) {
+    if (given[key] !== undefined && !modes.includes(mode)) {
+      const named = modes.map((m) => str(m));
+      const list =
+        named.length > 1 ? `${named.slice(0, -1).join(", ")} or ${named[named.length - 1]}` : named[0];
       fail(
         owner,
         `tls.${key}`,
-        `is only for tls.mode ${key === "targetPort" ? '"passthrough", "none" or "loadBalancer"' : str(forMode)} (tls.mode is ${str(mode)}); remove it or change tls.mode`,
+        `is only for tls.mode ${list} (tls.mode is ${str(mode)}); remove it or change tls.mode`,
       );
     }
   }
