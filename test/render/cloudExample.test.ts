@@ -44,6 +44,7 @@ describe.each<[string, Record<string, string>, string[], string, RegExp, Record<
       [`${AWS}-target-group-attributes`]: "deregistration_delay.timeout_seconds=300",
       [`${AWS}-ssl-cert`]: ARN,
       [`${AWS}-ssl-ports`]: "443",
+      [`${AWS}-ssl-negotiation-policy`]: "ELBSecurityPolicy-TLS13-1-2-2021-06",
     },
     [],
   ],
@@ -110,4 +111,15 @@ test("npm run render -- --stack cloud-example prints the aws-nlb budget and exit
     name: "aws-nlb",
     idleTimeoutSeconds: 3600,
   });
+});
+
+test("the stack outputs carry the L4 path's address outputs in every mode with an L4 path (issue 20, item 11)", async () => {
+  const keys = async (stack: string, set: Record<string, string> = {}, unset: string[] = []) =>
+    Object.keys((await renderInProcess(stack, set, unset)).outputs).sort();
+  const l4 = ["budgets", "loadBalancerHostname", "loadBalancerIP", "url"];
+  expect(await keys("cloud-example")).toEqual(l4);
+  expect(await keys("staging")).toEqual(l4);
+  expect(await keys("prod")).toEqual(["fallbackWsUrl", "httpUrl", "tunnelId", ...l4].sort());
+  const prod = await renderInProcess("prod");
+  expect(prod.outputs.loadBalancerHostname).toBe("(known after deploy)");
 });
