@@ -4,6 +4,8 @@
  * address. The mock provider answers a LoadBalancer Service with the status the AWS Load Balancer
  * Controller writes (a hostname, no ip) or MetalLB's (an ip).
  */
+import * as fs from "fs";
+import * as path from "path";
 import { resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { HybridExposure } from "../../components/hybrid/HybridExposure";
 import { L4_ADDRESS_OUTPUTS, L4Exposure } from "../../components/l4/L4Exposure";
@@ -71,4 +73,16 @@ test("the package's HybridExposure (every language) gives the same hostname", as
   await unwrap(hybrid.urn);
   await settle();
   expect(await addresses(hybrid)).toEqual({ loadBalancerIP: undefined, loadBalancerHostname: NLB_HOSTNAME });
+});
+
+test("the package schema gives L4Exposure and HybridExposure the same address outputs (provider/schema.json)", () => {
+  const schema = JSON.parse(
+    fs.readFileSync(path.join(__dirname, "..", "..", "provider", "schema.json"), "utf8"),
+  ) as { resources: Record<string, { properties: Record<string, unknown> }> };
+  const outputs = (name: string) => {
+    const props = schema.resources[`ws-exposure:index:${name}`].properties;
+    return Object.fromEntries(L4_ADDRESS_OUTPUTS.map((k) => [k, props[k]]));
+  };
+  expect(outputs("HybridExposure")).toEqual(outputs("L4Exposure"));
+  expect(Object.values(outputs("L4Exposure")).every((p) => p !== undefined)).toBe(true);
 });
