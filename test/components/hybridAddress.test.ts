@@ -41,7 +41,7 @@ test("the address outputs are the L4 path's: loadBalancerIP and loadBalancerHost
   expect(L4_ADDRESS_OUTPUTS).toEqual(["loadBalancerIP", "loadBalancerHostname"]);
 });
 
-test("a hybrid on an AWS NLB: loadBalancerHostname is the NLB's DNS name, loadBalancerIP empty, as on L4Exposure", async () => {
+test("a hybrid on an AWS NLB (stand-in: the mock provider writes the controller's status): loadBalancerHostname is the NLB's DNS name, loadBalancerIP empty, as on L4Exposure", async () => {
   const hybrid = new HybridExposure("prod", onNlb());
   await unwrap(hybrid.urn);
   await settle();
