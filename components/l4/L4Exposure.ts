@@ -28,6 +28,19 @@ export interface L4ExposureComponentArgs extends L4ExposureArgs {
 }
 
 /**
+ * The L4 path's address outputs, under these names on L4Exposure and HybridExposure (and the
+ * package's classes of both): every class that carries the L4 path implements L4AddressOutputs, and
+ * HybridExposure copies the list from its L4Exposure, so an output added here reaches all of them.
+ */
+export const L4_ADDRESS_OUTPUTS = ["loadBalancerIP", "loadBalancerHostname"] as const;
+export type L4AddressOutputs = Record<(typeof L4_ADDRESS_OUTPUTS)[number], pulumi.Output<string | undefined>>;
+
+/** An L4 path's address outputs, as HybridExposure re-exports them. */
+export function l4AddressOutputs(l4: L4AddressOutputs): L4AddressOutputs {
+  return Object.fromEntries(L4_ADDRESS_OUTPUTS.map((key) => [key, l4[key]])) as L4AddressOutputs;
+}
+
+/**
  * Exposes a WebSocket service at layer 4: a MetalLB address (pool + L2 or BGP advertisement), a
  * `LoadBalancer` Service, TLS terminated by an HAProxy tier (or passed through, or plain `ws://`
  * when asked for by name), a route straight to the Knative pods' queue-proxy (port 8012), and an
@@ -57,19 +70,6 @@ export interface L4ExposureComponentArgs extends L4ExposureArgs {
  * export const url = l4.url; // wss://ws.example.com/ws
  * ```
  */
-/**
- * The L4 path's address outputs, under these names on L4Exposure and HybridExposure (and the
- * package's classes of both): every class that carries the L4 path implements L4AddressOutputs, and
- * HybridExposure copies the list from its L4Exposure, so an output added here reaches all of them.
- */
-export const L4_ADDRESS_OUTPUTS = ["loadBalancerIP", "loadBalancerHostname"] as const;
-export type L4AddressOutputs = Record<(typeof L4_ADDRESS_OUTPUTS)[number], pulumi.Output<string | undefined>>;
-
-/** An L4 path's address outputs, as HybridExposure re-exports them. */
-export function l4AddressOutputs(l4: L4AddressOutputs): L4AddressOutputs {
-  return Object.fromEntries(L4_ADDRESS_OUTPUTS.map((key) => [key, l4[key]])) as L4AddressOutputs;
-}
-
 export class L4Exposure extends pulumi.ComponentResource implements L4AddressOutputs {
   /** `wss://<hostname><path>` (`ws://` with tls none; the port appears when not the scheme's default). */
   public readonly url: pulumi.Output<string>;
