@@ -8,4 +8,5 @@ export const httpUrl = outputs.httpUrl;
 export const fallbackWsUrl = outputs.fallbackWsUrl;
 export const tunnelId = outputs.tunnelId;
 export const loadBalancerIP = outputs.loadBalancerIP;
+export const loadBalancerHostname = outputs.loadBalancerHostname;
 export const budgets = outputs.budgets;

@@ -190,6 +190,13 @@ describeWith(
       const annotations = loadBalancerServiceSpec(tsPlan).metadata.annotations as Record<string, string>;
       expect(annotations[AWS_PROXY_PROTOCOL]).toBe("*");
       expect(lb.newState?.inputs?.metadata?.annotations).toEqual(annotations);
+      // "ip" targets: the preview warns, on the L4Exposure, that the namespace needs the pod readiness gate label.
+      const warnings = (JSON.parse(result.stdout) as PreviewJson).diagnostics?.filter(
+        (d) => d.severity === "warning" && d.message.includes("pod readiness gate"),
+      );
+      expect(warnings?.map((d) => [d.urn?.split("::").pop(), d.message.trim()])).toEqual(
+        tsPlan.warnings.map((w) => ["messaging", `warning: ${w}`]),
+      );
     });
 
     test("tls mode loadBalancer on an NLB without certificateArn fails with TypeScript's validation message", async () => {

@@ -48,6 +48,29 @@ describeWith(BASE, "pulumi preview against the test cluster", () => {
     });
   }
 
+  describe("cloud-example (an AWS NLB with ip targets): the pack's pod readiness gate policies", () => {
+    let ws: Workspace;
+    beforeAll(
+      async () => {
+        ws = await stackWorkspace(lab, "cloud-example");
+      },
+      5 * 60 * 1000,
+    );
+    afterAll(() => ws?.cleanup());
+
+    test("its namespace is not in the stack: the advisory policy names it, the preview passes", async () => {
+      const preview = await ws.preview(["--policy-pack", POLICY_PACK]);
+      expect({ code: preview.code, mandatory: /mandatory/i.test(preview.output) }).toEqual({
+        code: 0,
+        mandatory: false,
+      });
+      expect(preview.output).toContain("aws-nlb-pod-readiness-gate-unverified");
+      expect(preview.output).toContain(
+        'Service "cloud-example-lb": an AWS NLB with "ip" targets in namespace "agents-whatsapp-rust", which is not in this stack',
+      );
+    });
+  });
+
   describe("a policy violation fails the preview", () => {
     let ws: Workspace;
     beforeAll(

@@ -3,6 +3,6 @@
  * The policies live in ./policies (importable without starting the pack).
  */
 import { PolicyPack } from "@pulumi/policy";
-import { policies } from "./policies";
+import { policies, stackPolicies } from "./policies";
 
-new PolicyPack("ws-exposure", { enforcementLevel: "mandatory", policies });
+new PolicyPack("ws-exposure", { enforcementLevel: "mandatory", policies: [...policies, ...stackPolicies] });

@@ -31,6 +31,8 @@ export interface MockRuntimeOptions {
   /** true: run as `pulumi preview` (ids and provider-computed outputs unknown). Default false. */
   preview?: boolean;
   invokes?: InvokeHandlers;
+  /** What a provider would add to a resource's state after create (e.g. a Service's status); default nothing. */
+  providerState?: (type: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
 }
 
 export interface MockRuntime {
@@ -101,7 +103,8 @@ export function installMockRuntime(options: MockRuntimeOptions = {}): MockRuntim
         });
       }
       const id = args.custom ? (preview ? "" : `${args.name}-id`) : undefined;
-      return { id, state: withAutoName(args.type, args.name, args.inputs) };
+      const added = preview ? undefined : options.providerState?.(args.type, args.inputs);
+      return { id, state: { ...withAutoName(args.type, args.name, args.inputs), ...added } };
     },
     call(args) {
       const handler = invokes[args.token];

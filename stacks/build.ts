@@ -1,19 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PathBudget } from "../components/budget/model";
+import type { L4AddressOutputs } from "../components/l4/L4Exposure";
 import { loadStackConfig, StackConfig } from "./config";
 import { buildTunnel } from "./modes/tunnel";
 import { buildL4 } from "./modes/l4";
 import { buildHybrid } from "./modes/hybrid";
 import { inStackTerms } from "./configArgs";
 
-/** What every stack exports, whatever its mode (absent values are undefined). */
-export interface StackOutputs {
+/** What every stack exports, whatever its mode (absent values are undefined); the L4 path's address outputs under their component names. */
+export interface StackOutputs extends Partial<L4AddressOutputs> {
   /** The WebSocket URL clients use. */
   url: pulumi.Output<string | undefined>;
   httpUrl?: pulumi.Output<string | undefined>;
   fallbackWsUrl?: pulumi.Output<string | undefined>;
   tunnelId?: pulumi.Output<string | undefined>;
-  loadBalancerIP?: pulumi.Output<string | undefined>;
   /** One connection budget per path. */
   budgets: PathBudget[];
 }

@@ -82,6 +82,8 @@ const L4: ArgKeys = {
   "loadBalancer.certificateArn": "awsNlbCertificateArn",
   "loadBalancer.proxyProtocol": "awsNlbProxyProtocol",
   "loadBalancer.deregistrationDelaySeconds": "awsNlbDeregistrationDelaySeconds",
+  "loadBalancer.sslNegotiationPolicy": "awsNlbSslNegotiationPolicy",
+  "loadBalancer.managedSecurityGroup": "awsNlbManagedSecurityGroup",
   "loadBalancer.internal": "azureInternal",
   "loadBalancer.idleTimeoutMinutes": "azureIdleTimeoutMinutes",
   "loadBalancer.loadBalancerClass": "customLoadBalancerClass",

@@ -1,4 +1,5 @@
 import { Hop } from "./model";
+import { AWS_POD_READINESS_GATE_LABEL } from "../policyChecks/cloudLoadBalancer";
 
 /**
  * Hop builders for the cloud Layer 4 load balancers. Each figure cites where it comes from; where a
@@ -17,6 +18,9 @@ import { Hop } from "./model";
  * - Deregistration delay: default 300 s (0..3600): a deregistered target (a pod leaving with target
  *   type ip, a node with instance) drains that long.
  *   https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#deregistration-delay
+ * - "ip" targets: a rollout can finish before the controller registers the new pods and the NLB
+ *   sees them healthy, leaving only initial or draining targets, unless the pods' namespace carries
+ *   the controller's pod readiness gate label (its docs/deploy/pod_readiness_gate.md).
  */
 export function awsNlbHop(lb: {
   idleTimeoutSeconds: number;
@@ -32,6 +36,11 @@ export function awsNlbHop(lb: {
     lifetimeCapSeconds: null,
     dropEvents: [
       `target deregistration (${target} leaves the target group: rollout, scale-down, node drain): the NLB drains it for the deregistration delay, ${lb.deregistrationDelaySeconds} s, and its connections end when the target goes`,
+      ...(lb.targetType === "ip"
+        ? [
+            `rollout without the pod readiness gate (the pods' namespace lacks the label ${AWS_POD_READINESS_GATE_LABEL}: enabled): the rollout can finish before the AWS Load Balancer Controller registers the new pods and the NLB sees them healthy, and the target group then holds only initial or draining targets: new connections fail until the new pods pass their health checks`,
+          ]
+        : []),
       lb.crossZone
         ? "zone failure: connections through the failed zone's nodes drop; cross-zone load balancing sends new ones to the other zones"
         : "zone failure: connections through the failed zone drop, and the zone's NLB address answers nothing until DNS fails it out (cross-zone load balancing off)",

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PathBudget } from "../budget/model";
 import { checkAdmissionCluster, knativeSettingsFor } from "../knative/KnativeSettings";
-import { L4Exposure } from "../l4/L4Exposure";
+import { L4AddressOutputs, l4AddressOutputs, L4Exposure } from "../l4/L4Exposure";
 import { TunnelExposure } from "../tunnel/TunnelExposure";
 import { HybridExposureArgs } from "./args";
 import { HybridPlan, planHybrid } from "./plan";
@@ -37,15 +37,17 @@ import { WsMonitor } from "../monitor/WsMonitor";
  * export const fallbackWsUrl = messaging.fallbackWsUrl; // wss://messaging.example.com/ws
  * ```
  */
-export class HybridExposure extends pulumi.ComponentResource {
+export class HybridExposure extends pulumi.ComponentResource implements L4AddressOutputs {
   /** `https://<httpHostname>`: HTTP through the tunnel. */
   public readonly httpUrl: pulumi.Output<string>;
   /** The WebSocket URL through L4. */
   public readonly wsUrl: pulumi.Output<string>;
   /** The WebSocket URL through the tunnel; undefined unless `fallback`. */
   public readonly fallbackWsUrl: pulumi.Output<string | undefined>;
-  /** The L4 address MetalLB assigned. */
-  public readonly loadBalancerIP: pulumi.Output<string | undefined>;
+  /** The L4 path's address (`status.loadBalancer.ingress[0].ip`); empty for an AWS NLB (see loadBalancerHostname). */
+  public readonly loadBalancerIP!: pulumi.Output<string | undefined>;
+  /** The L4 load balancer's DNS name when it has one (an AWS NLB); unknown until deploy. */
+  public readonly loadBalancerHostname!: pulumi.Output<string | undefined>;
   public readonly tunnelId: pulumi.Output<string | undefined>;
   /** One connection budget per path that carries WebSockets. */
   public readonly budgets: pulumi.Output<PathBudget[]>;
@@ -67,7 +69,7 @@ export class HybridExposure extends pulumi.ComponentResource {
     this.httpUrl = pulumi.output(`https://${plan.httpHostname}`);
     this.wsUrl = l4.url;
     this.fallbackWsUrl = tunnel.url;
-    this.loadBalancerIP = l4.loadBalancerIP;
+    Object.assign(this, l4AddressOutputs(l4));
     this.tunnelId = tunnel.tunnelId;
     this.budgetValues = plan.budgets;
     this.budgets = pulumi.output(plan.budgets);
@@ -75,7 +77,7 @@ export class HybridExposure extends pulumi.ComponentResource {
       httpUrl: this.httpUrl,
       wsUrl: this.wsUrl,
       fallbackWsUrl: this.fallbackWsUrl,
-      loadBalancerIP: this.loadBalancerIP,
+      ...l4AddressOutputs(this),
       tunnelId: this.tunnelId,
       budgets: this.budgets,
     });

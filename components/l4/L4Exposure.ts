@@ -28,6 +28,19 @@ export interface L4ExposureComponentArgs extends L4ExposureArgs {
 }
 
 /**
+ * The L4 path's address outputs, under these names on L4Exposure and HybridExposure (and the
+ * package's classes of both): every class that carries the L4 path implements L4AddressOutputs, and
+ * HybridExposure copies the list from its L4Exposure, so an output added here reaches all of them.
+ */
+export const L4_ADDRESS_OUTPUTS = ["loadBalancerIP", "loadBalancerHostname"] as const;
+export type L4AddressOutputs = Record<(typeof L4_ADDRESS_OUTPUTS)[number], pulumi.Output<string | undefined>>;
+
+/** An L4 path's address outputs, as HybridExposure re-exports them. */
+export function l4AddressOutputs(l4: L4AddressOutputs): L4AddressOutputs {
+  return Object.fromEntries(L4_ADDRESS_OUTPUTS.map((key) => [key, l4[key]])) as L4AddressOutputs;
+}
+
+/**
  * Exposes a WebSocket service at layer 4: a MetalLB address (pool + L2 or BGP advertisement), a
  * `LoadBalancer` Service, TLS terminated by an HAProxy tier (or passed through, or plain `ws://`
  * when asked for by name), a route straight to the Knative pods' queue-proxy (port 8012), and an
@@ -57,7 +70,7 @@ export interface L4ExposureComponentArgs extends L4ExposureArgs {
  * export const url = l4.url; // wss://ws.example.com/ws
  * ```
  */
-export class L4Exposure extends pulumi.ComponentResource {
+export class L4Exposure extends pulumi.ComponentResource implements L4AddressOutputs {
   /** `wss://<hostname><path>` (`ws://` with tls none; the port appears when not the scheme's default). */
   public readonly url: pulumi.Output<string>;
   /** The address the load balancer gave the Service (`status.loadBalancer.ingress[0].ip`); unknown until deploy; empty for an AWS NLB (see loadBalancerHostname). */
@@ -92,6 +105,7 @@ export class L4Exposure extends pulumi.ComponentResource {
     this.budgetValue = plan.budget;
     this.budget = pulumi.output(plan.budget);
     this.url = pulumi.output(plan.url);
+    for (const warning of plan.warnings) pulumi.log.warn(warning, this);
 
     if (plan.applyKnativeSettings) {
       knativeSettingsFor(
@@ -221,11 +235,6 @@ export class L4Exposure extends pulumi.ComponentResource {
     }
 
     if (monitor) new WsMonitor(`${name}-monitor`, monitor, { parent: this });
-    this.registerOutputs({
-      url: this.url,
-      loadBalancerIP: this.loadBalancerIP,
-      loadBalancerHostname: this.loadBalancerHostname,
-      budget: this.budget,
-    });
+    this.registerOutputs({ url: this.url, ...l4AddressOutputs(this), budget: this.budget });
   }
 }

@@ -10,6 +10,7 @@
  */
 import type { ResolvedLoadBalancer } from "./planTypes";
 import {
+  AWS_DISABLE_NLB_SG,
   AWS_LB_ATTRIBUTES,
   AWS_LB_TYPE,
   AWS_LISTENER_ATTRIBUTES_PREFIX,
@@ -17,6 +18,7 @@ import {
   AWS_PROXY_PROTOCOL,
   AWS_SCHEME,
   AWS_SSL_CERT,
+  AWS_SSL_NEGOTIATION_POLICY,
   AWS_SSL_PORTS,
   AWS_TARGET_GROUP_ATTRIBUTES,
   AZURE_INTERNAL,
@@ -45,11 +47,13 @@ export function cloudServiceFields(lb: ResolvedLoadBalancer, port: number): Clou
       if (lb.certificateArn) {
         annotations[AWS_SSL_CERT] = lb.certificateArn;
         annotations[AWS_SSL_PORTS] = String(port);
+        annotations[AWS_SSL_NEGOTIATION_POLICY] = lb.sslNegotiationPolicy as string;
       } else {
         annotations[`${AWS_LISTENER_ATTRIBUTES_PREFIX}.TCP-${port}`] =
           `tcp.idle_timeout.seconds=${lb.idleTimeoutSeconds}`;
       }
       if (lb.proxyProtocol) annotations[AWS_PROXY_PROTOCOL] = "*";
+      if (!lb.managedSecurityGroup) annotations[AWS_DISABLE_NLB_SG] = "true";
       return { annotations };
     }
     case "gcp":

@@ -42,6 +42,23 @@ export interface AwsNlbLoadBalancerArgs {
   proxyProtocol?: boolean;
   /** Target group `deregistration_delay.timeout_seconds`, 0..3600. Default 300 (AWS's). */
   deregistrationDelaySeconds?: number;
+  /**
+   * The TLS listener's security policy (`aws-load-balancer-ssl-negotiation-policy`), with
+   * certificateArn only. Default "ELBSecurityPolicy-TLS13-1-2-2021-06" (TLS 1.2 and 1.3); only a
+   * policy limited to TLS 1.2 and later is taken (ELBSecurityPolicy-TLS13-1-2-*, -TLS13-1-3-*,
+   * -TLS-1-2-*, -FS-1-2-*): without the annotation the controller leaves ELBSecurityPolicy-2016-08,
+   * which accepts TLS 1.0 and 1.1.
+   */
+  sslNegotiationPolicy?: string;
+  /**
+   * Whether the controller gives the NLB its own frontend security group and enforces
+   * loadBalancerSourceRanges in it, for "ip" targets too. Default true: AWS Load Balancer Controller
+   * v2.6.0 and later do so (feature gate NLBSecurityGroup, on by default). Set false for an older
+   * controller or one with the gate off; false writes `aws-load-balancer-disable-nlb-sg: "true"`.
+   * AWS cannot add a security group to an NLB created without one, or remove it: changing this
+   * replaces the NLB (a new DNS name).
+   */
+  managedSecurityGroup?: boolean;
 }
 
 /** A Google Cloud passthrough Network Load Balancer created by GKE. */

@@ -29,7 +29,11 @@ import {
 } from "./planTypes";
 import { resolveKnative, resolveRevision, resolveRoute } from "./planRoute";
 import { assertDerivedHaproxy, resolveTls } from "./planTls";
-import { requireEnforceableSourceRanges, resolveLoadBalancer } from "./planLoadBalancer";
+import {
+  loadBalancerWarnings,
+  requireEnforceableSourceRanges,
+  resolveLoadBalancer,
+} from "./planLoadBalancer";
 import { planAddress } from "./planAddress";
 import { planTarget } from "./planTarget";
 import { planDns } from "./planDns";
@@ -164,5 +168,6 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
     dns,
     conntrackEstablishedTimeoutSeconds,
     budget,
+    warnings: loadBalancerWarnings(owner, loadBalancer, backend.namespace, tls),
   };
 }

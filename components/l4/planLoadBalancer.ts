@@ -9,10 +9,13 @@ import { LoadBalancerType } from "./loadBalancerArgs";
 import { ResolvedLoadBalancer, ResolvedTls } from "./planTypes";
 import { defaultTunnelSeconds } from "./planTls";
 import {
+  AWS_POD_READINESS_GATE_LABEL,
   AZURE_IDLE_TIMEOUT_MINUTES,
+  NLB_DEFAULT_SSL_POLICY,
   NLB_IDLE_TIMEOUT_RANGE,
   NLB_TLS_IDLE_TIMEOUT_SECONDS,
   nlbSeesClientAddress,
+  nlbSslPolicyProblem,
   restrictingRanges,
 } from "../policyChecks/cloudLoadBalancer";
 
@@ -31,6 +34,8 @@ const OPTIONS: Record<LoadBalancerType, readonly string[]> = {
     "certificateArn",
     "proxyProtocol",
     "deregistrationDelaySeconds",
+    "sslNegotiationPolicy",
+    "managedSecurityGroup",
   ],
   gcp: ["scheme"],
   azure: ["internal", "idleTimeoutMinutes"],
@@ -117,6 +122,12 @@ export function resolveLoadBalancer(
     ] as const);
     const crossZone = requireBoolean(owner, "loadBalancer.crossZone", given.crossZone, true);
     const proxyProtocol = requireBoolean(owner, "loadBalancer.proxyProtocol", given.proxyProtocol, false);
+    const managedSecurityGroup = requireBoolean(
+      owner,
+      "loadBalancer.managedSecurityGroup",
+      given.managedSecurityGroup,
+      true,
+    );
     const deregistrationDelaySeconds = requireWholeNumber(
       owner,
       "loadBalancer.deregistrationDelaySeconds",
@@ -153,6 +164,19 @@ export function resolveLoadBalancer(
       }
       certificateArn = given.certificateArn;
     }
+    let sslNegotiationPolicy: string | undefined;
+    if (given.sslNegotiationPolicy !== undefined && certificateArn === undefined) {
+      fail(
+        owner,
+        "loadBalancer.sslNegotiationPolicy",
+        `sets the security policy of the NLB's TLS listener, which needs loadBalancer.certificateArn (without it the NLB passes TLS through); remove sslNegotiationPolicy, or set certificateArn with tls.mode "loadBalancer"`,
+      );
+    }
+    if (certificateArn) {
+      sslNegotiationPolicy = (given.sslNegotiationPolicy as string | undefined) ?? NLB_DEFAULT_SSL_POLICY;
+      const problem = nlbSslPolicyProblem(sslNegotiationPolicy);
+      if (problem) fail(owner, "loadBalancer.sslNegotiationPolicy", problem);
+    }
     if (proxyProtocol && tls.mode !== "terminate") {
       fail(
         owner,
@@ -180,8 +204,10 @@ export function resolveLoadBalancer(
       crossZone,
       idleTimeoutSeconds,
       certificateArn,
+      sslNegotiationPolicy,
       proxyProtocol,
       deregistrationDelaySeconds,
+      managedSecurityGroup,
     };
   }
   if (type === "gcp") {
@@ -258,11 +284,13 @@ export function resolveLoadBalancer(
 }
 
 /**
- * Refuses source ranges nothing would enforce: behind an NLB with "ip" targets the client address is
- * not preserved (AWS's default for them), the AWS Load Balancer Controller then ignores the ranges
- * (its annotations guide, "Access control"), and the pods see the NLB's address. A PROXY header gives
- * HAProxy the client address back. Ranges that let everyone in restrict nothing and pass. The policy
- * pack's `aws-nlb-source-ranges-unenforced` applies the same rule to any Service.
+ * Refuses source ranges nothing would enforce: an NLB without its own security group
+ * (managedSecurityGroup false) leaves them to the targets' groups, and with "ip" targets the client
+ * address is not preserved (AWS's default for them), so the pods see the NLB's address. A PROXY
+ * header gives HAProxy the client address back. With the controller's security group (v2.6.0+,
+ * the default) the NLB itself enforces them for any target type. Ranges that let everyone in
+ * restrict nothing and pass. The policy pack's `aws-nlb-source-ranges-unenforced` applies the same
+ * rule to any Service.
  */
 export function requireEnforceableSourceRanges(
   owner: string,
@@ -271,13 +299,35 @@ export function requireEnforceableSourceRanges(
 ): void {
   if (
     loadBalancer.type === "aws-nlb" &&
+    !loadBalancer.managedSecurityGroup &&
     !nlbSeesClientAddress(loadBalancer) &&
     restrictingRanges(sourceRanges).length > 0
   ) {
     fail(
       owner,
       "loadBalancerSourceRanges",
-      `would be enforced nowhere behind an NLB with "ip" targets: client IP preservation is off for them, so the AWS Load Balancer Controller ignores the ranges and the pods see the NLB's address; set loadBalancer.proxyProtocol true (HAProxy enforces them, with tls.mode "terminate") or loadBalancer.targetType "instance"`,
+      `would be enforced nowhere behind an NLB without its own security group (loadBalancer.managedSecurityGroup false) and with "ip" targets: client IP preservation is off for them, so the pods see the NLB's address; set loadBalancer.managedSecurityGroup true (AWS Load Balancer Controller v2.6.0+ enforces them in the NLB's security group), loadBalancer.proxyProtocol true (HAProxy enforces them, with tls.mode "terminate") or loadBalancer.targetType "instance"`,
     );
   }
+}
+
+/**
+ * What the plan cannot check and the user must do, printed as warnings in preview and up: an NLB
+ * with "ip" targets needs the controller's pod readiness gate (docs/deploy/pod_readiness_gate.md),
+ * which its webhook injects only into pods of a namespace with the label. This component does not
+ * own the namespace and does not read it (a read would need cluster access in every preview and
+ * list permission on namespaces); the policy pack's `aws-nlb-pod-readiness-gate` checks a
+ * Namespace in the same stack.
+ */
+export function loadBalancerWarnings(
+  owner: string,
+  loadBalancer: ResolvedLoadBalancer,
+  namespace: string,
+  tls: ResolvedTls,
+): string[] {
+  if (loadBalancer.type !== "aws-nlb" || loadBalancer.targetType !== "ip") return [];
+  const pods = tls.mode === "terminate" ? "the HAProxy pods" : "the backend's pods";
+  return [
+    `${owner}: loadBalancer.targetType "ip" needs the AWS Load Balancer Controller's pod readiness gate: label namespace ${str(namespace)} ${AWS_POD_READINESS_GATE_LABEL}=enabled (kubectl label namespace ${namespace} ${AWS_POD_READINESS_GATE_LABEL}=enabled; this component does not own the namespace and does not check it). Without it a rollout of ${pods} can finish before the NLB sees the new pods healthy, leaving only initial or draining targets: an outage`,
+  ];
 }

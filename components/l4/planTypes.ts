@@ -97,8 +97,12 @@ export type ResolvedLoadBalancer =
       /** The listener's idle timeout: the TCP listener's as set, or a TLS listener's fixed 350 s. */
       idleTimeoutSeconds: number;
       certificateArn?: string;
+      /** The TLS listener's security policy; set exactly when certificateArn is. */
+      sslNegotiationPolicy?: string;
       proxyProtocol: boolean;
       deregistrationDelaySeconds: number;
+      /** The controller's own frontend security group holds the source ranges (v2.6.0+). */
+      managedSecurityGroup: boolean;
     }
   | { type: "gcp"; scheme: "external" | "internal" }
   | { type: "azure"; internal: boolean; idleTimeoutMinutes: number }
@@ -167,6 +171,8 @@ export interface L4Plan {
   dns?: { type: "A" | "AAAA"; target: "loadBalancerIP" | { address: string }; ttl: number };
   conntrackEstablishedTimeoutSeconds: number;
   budget: PathBudget;
+  /** What the user must do that the plan cannot check; L4Exposure prints each as a warning. */
+  warnings: string[];
 }
 
 /** Labels on every HAProxy pod; the LoadBalancer (terminate) selects them. */

@@ -389,6 +389,10 @@ export interface LoadBalancer {
   proxyProtocol?: boolean;
   /** aws-nlb: target group deregistration delay, 0..3600. Default 300 (AWS's). */
   deregistrationDelaySeconds?: number;
+  /** aws-nlb: the TLS listener's security policy (with certificateArn only). Default `ELBSecurityPolicy-TLS13-1-2-2021-06` (TLS 1.2 and 1.3); only a policy limited to TLS 1.2 and later is taken (`ELBSecurityPolicy-TLS13-1-2-*`, `-TLS13-1-3-*`, `-TLS-1-2-*`, `-FS-1-2-*`). */
+  sslNegotiationPolicy?: string;
+  /** aws-nlb: whether the AWS Load Balancer Controller gives the NLB its own frontend security group and enforces loadBalancerSourceRanges in it, for `ip` targets too. Default true (controller v2.6.0+, feature gate NLBSecurityGroup on by default); false for an older controller or the gate off, and writes `aws-load-balancer-disable-nlb-sg: "true"`. Changing it replaces the NLB. */
+  managedSecurityGroup?: boolean;
   /** azure: an internal load balancer (a private address in the VNet). Default false: public. */
   internal?: boolean;
   /** azure: the rule's TCP idle timeout in minutes, 4..100 (cloud-provider-azure v1.28.0 and later). Default max(websocket.minLifetimeSeconds, 3 heartbeats) in whole minutes, within 4..100. */

@@ -4,7 +4,7 @@
  * (provider/index.ts) hosts these; TypeScript programs keep importing the components themselves.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { L4Exposure as L4ExposureComponent } from "../l4/L4Exposure";
+import { L4AddressOutputs, L4Exposure as L4ExposureComponent } from "../l4/L4Exposure";
 import { TunnelExposure as TunnelExposureComponent } from "../tunnel/TunnelExposure";
 import { KnativeSettings as KnativeSettingsComponent } from "../knative/KnativeSettings";
 import { HybridExposure as HybridExposureComponent } from "../hybrid/HybridExposure";
@@ -53,7 +53,7 @@ export {
  * A WebSocket Service exposed at L4 through a LoadBalancer Service (MetalLB, or a cloud's load
  * balancer), with HAProxy when it terminates TLS.
  */
-export class L4Exposure extends L4Base {
+export class L4Exposure extends L4Base implements L4AddressOutputs {
   /** `wss://<hostname><path>` (`ws://` with tls none; the port appears when not the scheme's default). */
   declare public readonly url: pulumi.Output<string>;
   /** The address the load balancer gave the Service (`status.loadBalancer.ingress[0].ip`); unknown until deploy; empty for an AWS NLB (see loadBalancerHostname). */
@@ -100,15 +100,17 @@ export class KnativeSettings extends KnativeSettingsBase {
  * a fallback WebSocket route. Composes a TunnelExposure (`<name>-tunnel`) and an L4Exposure
  * (`<name>-l4`) and applies the Knative settings once, with the stricter of what the two paths need.
  */
-export class HybridExposure extends HybridBase {
+export class HybridExposure extends HybridBase implements L4AddressOutputs {
   /** `https://<httpHostname>`: HTTP through the tunnel. */
   declare public readonly httpUrl: pulumi.Output<string>;
   /** The WebSocket URL through L4 (`wss://<wsHostname><path>`, `ws://` with tls none). */
   declare public readonly wsUrl: pulumi.Output<string>;
   /** The WebSocket URL through the tunnel (`wss://<httpHostname><path>`); unset unless `fallback`. */
   declare public readonly fallbackWsUrl: pulumi.Output<string | undefined>;
-  /** The L4 address MetalLB gave the Service; unknown until deploy. */
+  /** The address the load balancer gave the Service (`status.loadBalancer.ingress[0].ip`); unknown until deploy; empty for an AWS NLB (see loadBalancerHostname). */
   declare public readonly loadBalancerIP: pulumi.Output<string | undefined>;
+  /** The load balancer's DNS name when it has one (`status.loadBalancer.ingress[0].hostname`: an AWS NLB); unknown until deploy. */
+  declare public readonly loadBalancerHostname: pulumi.Output<string | undefined>;
   /** The tunnel's id. */
   declare public readonly tunnelId: pulumi.Output<string | undefined>;
   /** One connection budget (a PathBudget) per path that carries WebSockets: the tunnel's (with `fallback`), then L4's; untyped in the schema, whose types cannot say `number | null`. */

@@ -27,6 +27,14 @@ export const AWS_LB_ATTRIBUTES = `${AWS}-attributes`;
 export const AWS_TARGET_GROUP_ATTRIBUTES = `${AWS}-target-group-attributes`;
 export const AWS_SSL_CERT = `${AWS}-ssl-cert`;
 export const AWS_SSL_PORTS = `${AWS}-ssl-ports`;
+/** The TLS listener's security policy; without it the controller leaves ELBSecurityPolicy-2016-08 (TLS 1.0-1.2). */
+export const AWS_SSL_NEGOTIATION_POLICY = `${AWS}-ssl-negotiation-policy`;
+/** "true": the controller (v2.6.0+) builds the NLB without a frontend security group. */
+export const AWS_DISABLE_NLB_SG = `${AWS}-disable-nlb-sg`;
+/** Your own frontend security groups: the controller then writes no source ranges into any. */
+export const AWS_SECURITY_GROUPS = `${AWS}-security-groups`;
+/** The namespace label that makes the controller's webhook inject its pod readiness gate. */
+export const AWS_POD_READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject";
 /** "*" turns PROXY protocol v2 on for every target group. */
 export const AWS_PROXY_PROTOCOL = `${AWS}-proxy-protocol`;
 /** Per listener: `<prefix>.TCP-<port>: tcp.idle_timeout.seconds=<n>` (newer controllers; TCP listeners only). */
@@ -142,6 +150,29 @@ export function cloudIdleTimeoutProblems(
   return problems;
 }
 
+/**
+ * The NLB TLS listener security policy written when none is given: TLS 1.2 and 1.3 (AWS's
+ * recommended policy on its "Security policies for your Network Load Balancer" page).
+ */
+export const NLB_DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/**
+ * AWS's predefined NLB security policies whose name says TLS 1.2 is their lowest version (the
+ * name's version pair: `TLS13-1-2`, `TLS13-1-3`, `TLS-1-2`, `FS-1-2`, with any suffix such as Res,
+ * Ext1, FIPS or PQ). Every other predefined policy (ELBSecurityPolicy-2016-08, -2015-05,
+ * -TLS-1-1-2017-01, -FS-2018-06, -FS-1-1-2019-08, -TLS13-1-0-*, -TLS13-1-1-*) accepts TLS 1.0 or 1.1.
+ */
+const TLS12_PLUS_POLICY = /^ELBSecurityPolicy-(?:TLS13-1-[23]|TLS-1-2|FS-1-2)-[A-Za-z0-9-]+$/;
+
+/** Why an NLB TLS listener policy breaks the TLS 1.2+ promise (docs/SECURITY.md); undefined when it keeps it. */
+export function nlbSslPolicyProblem(policy: unknown): string | undefined {
+  if (policy === undefined) {
+    return `is unset: the AWS Load Balancer Controller then leaves the NLB's ELBSecurityPolicy-2016-08, which accepts TLS 1.0 and 1.1; set it to ${NLB_DEFAULT_SSL_POLICY}`;
+  }
+  if (typeof policy === "string" && TLS12_PLUS_POLICY.test(policy)) return undefined;
+  return `${JSON.stringify(policy)} is not an ELB security policy limited to TLS 1.2 and later (an ELBSecurityPolicy-TLS13-1-2-*, -TLS13-1-3-*, -TLS-1-2-* or -FS-1-2-* policy); use ${NLB_DEFAULT_SSL_POLICY}`;
+}
+
 /** True when the Service asks the AWS NLB to send a PROXY protocol header to its targets. */
 export function sendsProxyProtocol(annotations: Record<string, unknown>): boolean {
   return annotations[AWS_PROXY_PROTOCOL] === "*";
@@ -158,10 +189,11 @@ export function restrictingRanges(ranges: readonly unknown[]): string[] {
 const PRESERVE_CLIENT_IP_ON = /(?:^|,)\s*preserve_client_ip\.enabled\s*=\s*true\s*(?:,|$)/;
 
 /**
- * Whether anything behind an AWS NLB can tell clients apart by address: the AWS Load Balancer
- * Controller applies `loadBalancerSourceRanges` only where client IP preservation is on (its
- * annotations guide, "Access control": on by default for "instance" targets, off for "ip" ones),
+ * Whether anything behind an AWS NLB can tell clients apart by address: client IP preservation is
+ * on by default for "instance" targets and off for "ip" ones (the controller's annotations guide),
  * and with it off the targets see the NLB's address unless a PROXY header carries the client's.
+ * Without its own security group, the NLB leaves `loadBalancerSourceRanges` to the targets' groups,
+ * which only a preserved client address lets filter.
  */
 export function nlbSeesClientAddress(nlb: {
   targetType: "ip" | "instance";
@@ -172,15 +204,26 @@ export function nlbSeesClientAddress(nlb: {
 }
 
 /**
+ * Whether the AWS Load Balancer Controller gives the Service's NLB its own frontend security group
+ * and writes `loadBalancerSourceRanges` into it, for any target type (pkg/service/
+ * model_build_managed_sg.go; v2.6.0 and later with the NLBSecurityGroup feature gate, on by
+ * default). Not with `disable-nlb-sg: "true"`, nor with your own groups (`security-groups`).
+ */
+export function nlbHasManagedSecurityGroup(annotations: Record<string, unknown>): boolean {
+  return annotations[AWS_DISABLE_NLB_SG] !== "true" && annotations[AWS_SECURITY_GROUPS] === undefined;
+}
+
+/**
  * A LoadBalancer Service's source ranges that nothing enforces: restricting ranges on an AWS NLB
- * (annotations of the AWS Load Balancer Controller) whose targets cannot see the client address.
- * Empty when they are enforced, or when the Service is not such an NLB.
+ * (annotations of the AWS Load Balancer Controller) without the controller's security group, whose
+ * targets cannot see the client address. Empty when they are enforced, or when the Service is not
+ * such an NLB.
  */
 export function unenforcedSourceRanges(
   annotations: Record<string, unknown>,
   ranges: readonly unknown[],
 ): string[] {
-  if (annotations[AWS_LB_TYPE] !== "external") return [];
+  if (annotations[AWS_LB_TYPE] !== "external" || nlbHasManagedSecurityGroup(annotations)) return [];
   const attributes = annotations[AWS_TARGET_GROUP_ATTRIBUTES];
   const sees = nlbSeesClientAddress({
     targetType: annotations[AWS_NLB_TARGET_TYPE] === "ip" ? "ip" : "instance",
@@ -188,4 +231,25 @@ export function unenforcedSourceRanges(
     preserveClientIp: typeof attributes === "string" && PRESERVE_CLIENT_IP_ON.test(attributes),
   });
   return sees ? [] : restrictingRanges(ranges);
+}
+
+/** The loadBalancerClass that hands a Service to the AWS Load Balancer Controller. */
+export const AWS_NLB_CLASS = "service.k8s.aws/nlb";
+
+/** True when the AWS Load Balancer Controller builds an NLB for the Service (its annotations or class). */
+export function isAwsControllerNlb(
+  annotations: Record<string, unknown>,
+  loadBalancerClass?: unknown,
+): boolean {
+  return (
+    annotations[AWS_LB_TYPE] === "external" ||
+    annotations[AWS_LB_TYPE] === "nlb-ip" ||
+    loadBalancerClass === AWS_NLB_CLASS
+  );
+}
+
+/** True when that NLB's targets are the pods themselves ("ip"), which the pod readiness gate is for. */
+export function nlbTargetsPods(annotations: Record<string, unknown>, loadBalancerClass?: unknown): boolean {
+  if (annotations[AWS_LB_TYPE] === "nlb-ip") return true;
+  return isAwsControllerNlb(annotations, loadBalancerClass) && annotations[AWS_NLB_TARGET_TYPE] === "ip";
 }

@@ -1,6 +1,12 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
+  AWS_POD_READINESS_GATE_LABEL,
+  AWS_SSL_CERT,
+  AWS_SSL_NEGOTIATION_POLICY,
   cloudIdleTimeoutProblems,
+  isAwsControllerNlb,
+  nlbSslPolicyProblem,
+  nlbTargetsPods,
   POLICY_DEFAULT_HEARTBEAT_SECONDS,
   sendsProxyProtocol,
   unenforcedSourceRanges,
@@ -76,14 +82,16 @@ export const proxyProtocolToKnativePods: ResourceValidationPolicy = {
 };
 
 /**
- * `loadBalancerSourceRanges` on an AWS NLB whose targets cannot see the client address ("ip"
- * targets without client IP preservation or PROXY protocol): the AWS Load Balancer Controller
- * ignores the ranges there and the targets see the NLB's address, so every client gets in.
+ * `loadBalancerSourceRanges` on an AWS NLB without the controller's own security group
+ * (`disable-nlb-sg: "true"`, or your `security-groups`) whose targets cannot see the client address
+ * ("ip" targets without client IP preservation or PROXY protocol): nothing enforces the ranges and
+ * the targets see the NLB's address, so every client gets in. With the controller's security group
+ * (v2.6.0+, the default) the NLB enforces them for any target type.
  */
 export const nlbSourceRangesUnenforced: ResourceValidationPolicy = {
   name: "aws-nlb-source-ranges-unenforced",
   description:
-    "A LoadBalancer Service's loadBalancerSourceRanges must be enforceable: on an AWS NLB with ip targets that needs client IP preservation or PROXY protocol to a proxy that filters (HAProxy).",
+    "A LoadBalancer Service's loadBalancerSourceRanges must be enforceable: on an AWS NLB without the controller's security group and with ip targets that needs client IP preservation or PROXY protocol to a proxy that filters (HAProxy).",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
     if (args.type !== TYPES.service) return;
@@ -93,8 +101,99 @@ export const nlbSourceRangesUnenforced: ResourceValidationPolicy = {
     const unenforced = unenforcedSourceRanges(lb.annotations, ranges);
     if (unenforced.length === 0) return;
     reportViolation(
-      `${describe("Service", args.props, args.name)}: loadBalancerSourceRanges ${unenforced.join(", ")} would be enforced nowhere: its NLB has "ip" targets without client IP preservation, so the AWS Load Balancer Controller ignores the ranges and the pods see the NLB's address; ` +
-        `send PROXY protocol to a proxy that filters by it (service.beta.kubernetes.io/aws-load-balancer-proxy-protocol: "*" and HAProxy), use "instance" targets, or turn client IP preservation on (target group attribute preserve_client_ip.enabled=true)`,
+      `${describe("Service", args.props, args.name)}: loadBalancerSourceRanges ${unenforced.join(", ")} would be enforced nowhere: its NLB has no security group of the AWS Load Balancer Controller to hold them (annotation service.beta.kubernetes.io/aws-load-balancer-disable-nlb-sg or -security-groups) and "ip" targets without client IP preservation, so the pods see the NLB's address; ` +
+        `let the controller (v2.6.0+) give the NLB its security group (remove those annotations: the NLB is then replaced), send PROXY protocol to a proxy that filters by it (service.beta.kubernetes.io/aws-load-balancer-proxy-protocol: "*" and HAProxy), use "instance" targets, or turn client IP preservation on (target group attribute preserve_client_ip.enabled=true)`,
     );
+  },
+};
+
+/**
+ * An AWS NLB TLS listener (the `ssl-cert` annotation) must negotiate TLS 1.2 and later only, as
+ * docs/SECURITY.md promises: without `ssl-negotiation-policy` the controller leaves
+ * ELBSecurityPolicy-2016-08, which accepts TLS 1.0 and 1.1.
+ */
+export const nlbTlsMinimumVersion: ResourceValidationPolicy = {
+  name: "aws-nlb-tls-minimum-version",
+  description:
+    "An AWS NLB TLS listener (aws-load-balancer-ssl-cert) must name a security policy limited to TLS 1.2 and later in aws-load-balancer-ssl-negotiation-policy; the controller's default accepts TLS 1.0 and 1.1.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== TYPES.service) return;
+    const lb = loadBalancerService(args.props);
+    if (!lb || Object.values(lb.annotations).some(isUnknown)) return;
+    if (!isAwsControllerNlb(lb.annotations, lb.spec.loadBalancerClass)) return;
+    if (lb.annotations[AWS_SSL_CERT] === undefined) return;
+    const problem = nlbSslPolicyProblem(lb.annotations[AWS_SSL_NEGOTIATION_POLICY]);
+    if (problem) {
+      reportViolation(
+        `${describe("Service", args.props, args.name)}: annotation ${AWS_SSL_NEGOTIATION_POLICY} ${problem}`,
+      );
+    }
+  },
+};
+
+/** The LoadBalancer Services of a stack whose AWS NLB targets pods, with the namespace they (and their pods) live in. */
+function podTargetNlbServices(resources: PolicyResource[]) {
+  return resources.flatMap((r) => {
+    if (r.type !== TYPES.service) return [];
+    const lb = loadBalancerService(r.props);
+    if (!lb || Object.values(lb.annotations).some(isUnknown)) return [];
+    if (!nlbTargetsPods(lb.annotations, lb.spec.loadBalancerClass)) return [];
+    const namespace = at(r.props, "metadata", "namespace") ?? "default";
+    if (typeof namespace !== "string" || isUnknown(namespace)) return [];
+    return [{ resource: r, namespace }];
+  });
+}
+
+/** The stack's Namespace (or NamespacePatch) objects by name. */
+function stackNamespaces(resources: PolicyResource[]): Map<string, PolicyResource> {
+  const found = new Map<string, PolicyResource>();
+  for (const r of resources) {
+    if (r.type !== TYPES.namespace && r.type !== TYPES.namespacePatch) continue;
+    const name = at(r.props, "metadata", "name");
+    if (typeof name === "string" && !isUnknown(name)) found.set(name, r);
+  }
+  return found;
+}
+
+const gateLabelled = (ns: PolicyResource) =>
+  at(ns.props, "metadata", "labels", AWS_POD_READINESS_GATE_LABEL) === "enabled";
+
+/**
+ * An AWS NLB with "ip" targets in a namespace of this stack that lacks the controller's pod readiness
+ * gate label: a rollout can finish before the NLB sees the new pods healthy
+ * (aws-load-balancer-controller docs/deploy/pod_readiness_gate.md).
+ */
+export const nlbPodReadinessGate: StackValidationPolicy = {
+  name: "aws-nlb-pod-readiness-gate",
+  description: `An AWS NLB with ip targets needs its pods' namespace labelled ${AWS_POD_READINESS_GATE_LABEL}: enabled (the controller's pod readiness gate); checked where the Namespace is in the same stack.`,
+  enforcementLevel: "mandatory",
+  validateStack: (args, reportViolation) => {
+    const namespaces = stackNamespaces(args.resources);
+    for (const { resource, namespace } of podTargetNlbServices(args.resources)) {
+      const ns = namespaces.get(namespace);
+      if (!ns || isUnknown(at(ns.props, "metadata", "labels")) || gateLabelled(ns)) continue;
+      reportViolation(
+        `${describe("Service", resource.props, resource.name)}: an AWS NLB with "ip" targets in namespace "${namespace}", whose Namespace in this stack lacks the label ${AWS_POD_READINESS_GATE_LABEL}: enabled; without the AWS Load Balancer Controller's pod readiness gate a rollout can finish before the NLB sees the new pods healthy, leaving only initial or draining targets (an outage); add the label to Namespace "${namespace}"`,
+        resource.urn,
+      );
+    }
+  },
+};
+
+/** The same where the pack cannot see the namespace (not in this stack): advisory, naming it. */
+export const nlbPodReadinessGateUnverified: StackValidationPolicy = {
+  name: "aws-nlb-pod-readiness-gate-unverified",
+  description: `An AWS NLB with ip targets whose namespace is not in this stack: the pack cannot see the ${AWS_POD_READINESS_GATE_LABEL} label the controller's pod readiness gate needs; check it.`,
+  enforcementLevel: "advisory",
+  validateStack: (args, reportViolation) => {
+    const namespaces = stackNamespaces(args.resources);
+    for (const { resource, namespace } of podTargetNlbServices(args.resources)) {
+      if (namespaces.has(namespace)) continue;
+      reportViolation(
+        `${describe("Service", resource.props, resource.name)}: an AWS NLB with "ip" targets in namespace "${namespace}", which is not in this stack, so the pack cannot see whether it has the label ${AWS_POD_READINESS_GATE_LABEL}: enabled that the AWS Load Balancer Controller's pod readiness gate needs; check it (kubectl get namespace ${namespace} --show-labels)`,
+        resource.urn,
+      );
+    }
   },
 };

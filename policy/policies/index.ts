@@ -2,11 +2,14 @@
  * Every policy of the ws-exposure pack. Importing this module does not start a policy pack (see
  * ../index.ts), so tests call each policy's validateResource directly.
  */
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { cloudflaredPolicies } from "./cloudflared";
 import {
   cloudLoadBalancerIdleTimeout,
+  nlbPodReadinessGate,
+  nlbPodReadinessGateUnverified,
   nlbSourceRangesUnenforced,
+  nlbTlsMinimumVersion,
   proxyProtocolToKnativePods,
 } from "./cloudLoadBalancer";
 import { knativeWebSocketTimeouts } from "./knativeTimeouts";
@@ -32,4 +35,8 @@ export const policies: ResourceValidationPolicy[] = [
   cloudLoadBalancerIdleTimeout,
   proxyProtocolToKnativePods,
   nlbSourceRangesUnenforced,
+  nlbTlsMinimumVersion,
 ];
+
+/** The policies that read the whole stack (a Service beside its Namespace). */
+export const stackPolicies: StackValidationPolicy[] = [nlbPodReadinessGate, nlbPodReadinessGateUnverified];

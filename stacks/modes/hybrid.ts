@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { HybridExposure } from "../../components/hybrid/HybridExposure";
+import { l4AddressOutputs } from "../../components/l4/L4Exposure";
 import { HybridExposureArgs } from "../../components/hybrid/args";
 import type { StackConfig } from "../config";
 import { backendArgs, knativeArgs, monitorArgs, websocketArgs } from "./common";
@@ -49,7 +50,7 @@ export function buildHybrid(name: string, c: StackConfig, opts?: pulumi.Componen
     httpUrl: exposure.httpUrl,
     fallbackWsUrl: exposure.fallbackWsUrl,
     tunnelId: exposure.tunnelId,
-    loadBalancerIP: exposure.loadBalancerIP,
+    ...l4AddressOutputs(exposure),
     budgets: exposure.budgetValues,
   };
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { L4Exposure } from "../../components/l4/L4Exposure";
+import { l4AddressOutputs, L4Exposure } from "../../components/l4/L4Exposure";
 import { L4ExposureArgs, L4RouteArgs, L4TlsArgs } from "../../components/l4/args";
 import { backendArgs, commonShape, knativeArgs, monitorArgs, websocketArgs, whole } from "./common";
 import { loadBalancerArgs, loadBalancerConfigProblems, loadBalancerShape } from "./l4LoadBalancer";
@@ -194,5 +194,5 @@ export function l4ConfigProblems(c: L4StackConfig): string[] {
 
 export function buildL4(name: string, c: L4StackConfig, opts?: pulumi.ComponentResourceOptions) {
   const exposure = new L4Exposure(name, l4Args(c, c.hostname), opts);
-  return { url: exposure.url, loadBalancerIP: exposure.loadBalancerIP, budgets: [exposure.budgetValue] };
+  return { url: exposure.url, ...l4AddressOutputs(exposure), budgets: [exposure.budgetValue] };
 }

@@ -21,6 +21,8 @@ export const loadBalancerShape = {
   awsNlbCertificateArn: z.string().optional(),
   awsNlbProxyProtocol: z.boolean().optional(),
   awsNlbDeregistrationDelaySeconds: whole.optional(),
+  awsNlbSslNegotiationPolicy: z.string().optional(),
+  awsNlbManagedSecurityGroup: z.boolean().optional(),
   azureInternal: z.boolean().optional(),
   azureIdleTimeoutMinutes: whole.optional(),
   customLoadBalancerClass: z.string().optional(),
@@ -57,6 +59,8 @@ export const KEYS_OF_CHOICE: Record<LoadBalancerType, readonly (keyof LoadBalanc
     "awsNlbCertificateArn",
     "awsNlbProxyProtocol",
     "awsNlbDeregistrationDelaySeconds",
+    "awsNlbSslNegotiationPolicy",
+    "awsNlbManagedSecurityGroup",
   ],
   gcp: ["l4LoadBalancerScheme"],
   azure: ["azureInternal", "azureIdleTimeoutMinutes"],
@@ -78,6 +82,8 @@ export function loadBalancerArgs(c: LoadBalancerConfig): LoadBalancerArgs | unde
         certificateArn: c.awsNlbCertificateArn,
         proxyProtocol: c.awsNlbProxyProtocol,
         deregistrationDelaySeconds: c.awsNlbDeregistrationDelaySeconds,
+        sslNegotiationPolicy: c.awsNlbSslNegotiationPolicy,
+        managedSecurityGroup: c.awsNlbManagedSecurityGroup,
       };
     case "gcp":
       return { type: "gcp", scheme: c.l4LoadBalancerScheme as "external" | "internal" | undefined };

@@ -98,10 +98,39 @@ export const loadBalancerCases: [string, string, Kind, unknown][] = [
     cloudArgs({ type: "aws-nlb", deregistrationDelaySeconds: 4000 }),
   ],
   [
-    "source ranges behind an NLB with ip targets and no PROXY protocol",
-    `${O}loadBalancerSourceRanges would be enforced nowhere behind an NLB with "ip" targets: client IP preservation is off for them, so the AWS Load Balancer Controller ignores the ranges and the pods see the NLB's address; set loadBalancer.proxyProtocol true (HAProxy enforces them, with tls.mode "terminate") or loadBalancer.targetType "instance"`,
+    "source ranges behind an NLB without a security group, with ip targets and no PROXY protocol",
+    `${O}loadBalancerSourceRanges would be enforced nowhere behind an NLB without its own security group (loadBalancer.managedSecurityGroup false) and with "ip" targets: client IP preservation is off for them, so the pods see the NLB's address; set loadBalancer.managedSecurityGroup true (AWS Load Balancer Controller v2.6.0+ enforces them in the NLB's security group), loadBalancer.proxyProtocol true (HAProxy enforces them, with tls.mode "terminate") or loadBalancer.targetType "instance"`,
     "l4",
-    cloudArgs({ type: "aws-nlb" }, { loadBalancerSourceRanges: ["0.0.0.0/0", "203.0.113.0/24"] }),
+    cloudArgs(
+      { type: "aws-nlb", managedSecurityGroup: false },
+      { loadBalancerSourceRanges: ["0.0.0.0/0", "203.0.113.0/24"] },
+    ),
+  ],
+  [
+    "managedSecurityGroup not a boolean",
+    `${O}loadBalancer.managedSecurityGroup must be true or false (got "yes")`,
+    "l4",
+    cloudArgs({ type: "aws-nlb", managedSecurityGroup: "yes" } as never),
+  ],
+  ...(
+    [
+      ["1.0", "ELBSecurityPolicy-2016-08"],
+      ["1.1", "ELBSecurityPolicy-TLS13-1-1-2021-06"],
+    ] as const
+  ).map(([version, policy]): [string, string, Kind, unknown] => [
+    `an NLB TLS security policy that accepts TLS ${version}`,
+    `${O}loadBalancer.sslNegotiationPolicy "${policy}" is not an ELB security policy limited to TLS 1.2 and later (an ELBSecurityPolicy-TLS13-1-2-*, -TLS13-1-3-*, -TLS-1-2-* or -FS-1-2-* policy); use ELBSecurityPolicy-TLS13-1-2-2021-06`,
+    "l4",
+    cloudArgs(
+      { type: "aws-nlb", certificateArn: ARN, sslNegotiationPolicy: policy },
+      { tls: { mode: "loadBalancer" } },
+    ),
+  ]),
+  [
+    "an NLB TLS security policy without a TLS listener",
+    `${O}loadBalancer.sslNegotiationPolicy sets the security policy of the NLB's TLS listener, which needs loadBalancer.certificateArn (without it the NLB passes TLS through); remove sslNegotiationPolicy, or set certificateArn with tls.mode "loadBalancer"`,
+    "l4",
+    cloudArgs({ type: "aws-nlb", sslNegotiationPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }),
   ],
   [
     "an Azure idle timeout cloud-provider-azure refuses",

@@ -3,6 +3,7 @@ import {
   installMockRuntime,
   InvokeHandlers,
   MockRuntime,
+  MockRuntimeOptions,
   RecordedResource,
   revealValue,
 } from "../../render/mockRuntime";
@@ -17,9 +18,11 @@ export const defaultInvokes: InvokeHandlers = {
 };
 
 /** Installs the recording mock engine for this test file. Call at module level. */
-export function useMockRuntime(options: { preview?: boolean; invokes?: InvokeHandlers } = {}): MockRuntime {
+export function useMockRuntime(
+  options: Pick<MockRuntimeOptions, "preview" | "invokes" | "providerState"> = {},
+): MockRuntime {
   const runtime = installMockRuntime({
-    preview: options.preview,
+    ...options,
     invokes: { ...defaultInvokes, ...options.invokes },
   });
   beforeAll(() => runtime.ready);

@@ -114,3 +114,11 @@ export async function runBounded<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
   await Promise.all(Array.from({ length: Math.min(RENDER_CONCURRENCY, jobs.length) }, worker));
   return results;
 }
+
+/**
+ * What a render of the AWS stack (Pulumi.cloud-example.yaml: an NLB with "ip" targets) prints on
+ * stderr: the component's warning that the namespace needs the pod readiness gate label, as
+ * `pulumi preview` shows it. Every other stack prints nothing there.
+ */
+export const CLOUD_EXAMPLE_STDERR =
+  'warning: [runtime] L4Exposure "cloud-example": loadBalancer.targetType "ip" needs the AWS Load Balancer Controller\'s pod readiness gate: label namespace "agents-whatsapp-rust" elbv2.k8s.aws/pod-readiness-gate-inject=enabled (kubectl label namespace agents-whatsapp-rust elbv2.k8s.aws/pod-readiness-gate-inject=enabled; this component does not own the namespace and does not check it). Without it a rollout of the HAProxy pods can finish before the NLB sees the new pods healthy, leaving only initial or draining targets: an outage\n';

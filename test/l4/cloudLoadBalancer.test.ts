@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { L4Exposure, L4ExposureComponentArgs } from "../../components/l4/L4Exposure";
 import { haproxyConfigFor } from "../../components/l4/kube";
@@ -11,8 +12,8 @@ const T = L4_TYPES;
 const NS = L4_NS;
 const HAPROXY_LABELS = haproxyLabelsOf("cloud");
 
-async function build(a: L4ExposureComponentArgs): Promise<L4Exposure> {
-  const exposure = new L4Exposure("cloud", a);
+async function build(a: L4ExposureComponentArgs, name = "cloud"): Promise<L4Exposure> {
+  const exposure = new L4Exposure(name, a);
   await unwrap(exposure.urn);
   await settle();
   return exposure;
@@ -178,7 +179,14 @@ describe("aws-nlb with TLS at the NLB (tls.mode loadBalancer): no HAProxy", () =
     );
     const lb = resource(runtime.resources, T.service, "cloud-lb").inputs as Record<string, any>;
     expect(lb.metadata.annotations).toEqual(
-      awsDefaults({ [`${AWS}-ssl-cert`]: ARN, [`${AWS}-ssl-ports`]: "443" }, false),
+      awsDefaults(
+        {
+          [`${AWS}-ssl-cert`]: ARN,
+          [`${AWS}-ssl-ports`]: "443",
+          [`${AWS}-ssl-negotiation-policy`]: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        },
+        false,
+      ),
     );
     expect(lb.spec).toEqual({
       type: "LoadBalancer",
@@ -293,3 +301,102 @@ test("a heartbeat slower than half the GCP external conntrack timeout breaks the
 });
 
 // Every refused load-balancer combination is in the bad-input catalogue (test/hardening/cloudCases.ts).
+
+// ---- issue 20, items 8-10: the readiness gate, the NLB's own security group, the TLS listener's policy
+const ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d";
+const lbService = () => resource(runtime.resources, T.service, "cloud-lb").inputs as Record<string, any>;
+
+describe("source ranges on an NLB with ip targets and no PROXY protocol", () => {
+  test("the controller's security group (the default) holds them: the Service carries them, HAProxy filters nothing", async () => {
+    const exposure = await build(
+      cloudArgs({ type: "aws-nlb" }, { loadBalancerSourceRanges: ["203.0.113.0/24"] }),
+    );
+    expect(exposure.plan.loadBalancer).toMatchObject({ targetType: "ip", managedSecurityGroup: true });
+    expect(lbService().spec.loadBalancerSourceRanges).toEqual(["203.0.113.0/24"]);
+    expect(lbService().metadata.annotations).toEqual(awsDefaults());
+    // HAProxy sees the NLB's address, not the client's: a filter there would refuse everyone.
+    expect(haproxyConfigFor(exposure.plan)).not.toContain("allowed_src");
+  });
+
+  test("tls.mode loadBalancer restricts sources through the NLB's security group", async () => {
+    await build(
+      cloudArgs(
+        { type: "aws-nlb", certificateArn: ARN },
+        { tls: { mode: "loadBalancer" }, loadBalancerSourceRanges: ["203.0.113.0/24", "198.51.100.0/24"] },
+      ),
+    );
+    expect(lbService().spec.loadBalancerSourceRanges).toEqual(["203.0.113.0/24", "198.51.100.0/24"]);
+  });
+
+  test("managedSecurityGroup false writes disable-nlb-sg and takes ranges only where something enforces them", async () => {
+    const exposure = await build(
+      cloudArgs(
+        { type: "aws-nlb", managedSecurityGroup: false, proxyProtocol: true },
+        { loadBalancerSourceRanges: ["203.0.113.0/24"] },
+      ),
+    );
+    expect(lbService().metadata.annotations).toEqual(
+      awsDefaults({ [`${AWS}-proxy-protocol`]: "*", [`${AWS}-disable-nlb-sg`]: "true" }),
+    );
+    expect(haproxyConfigFor(exposure.plan)).toContain(
+      "    acl allowed_src src 203.0.113.0/24\n    tcp-request session reject unless allowed_src\n",
+    );
+  });
+});
+
+describe("the NLB TLS listener's security policy", () => {
+  test.each<[string, string | undefined, string]>([
+    ["default: TLS 1.2 and 1.3", undefined, "ELBSecurityPolicy-TLS13-1-2-2021-06"],
+    ["TLS 1.3 only, as given", "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06"],
+    [
+      "a FIPS policy, as given",
+      "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+      "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    ],
+  ])("%s", async (_what, sslNegotiationPolicy, written) => {
+    await build(
+      cloudArgs(
+        { type: "aws-nlb", certificateArn: ARN, sslNegotiationPolicy },
+        { tls: { mode: "loadBalancer" } },
+      ),
+    );
+    expect(lbService().metadata.annotations[`${AWS}-ssl-negotiation-policy`]).toBe(written);
+  });
+});
+
+describe("the pod readiness gate an NLB with ip targets needs", () => {
+  const GATE_WARNING = (pods: string) =>
+    `L4Exposure "cloud": loadBalancer.targetType "ip" needs the AWS Load Balancer Controller's pod readiness gate: label namespace "${NS}" elbv2.k8s.aws/pod-readiness-gate-inject=enabled (kubectl label namespace ${NS} elbv2.k8s.aws/pod-readiness-gate-inject=enabled; this component does not own the namespace and does not check it). Without it a rollout of ${pods} can finish before the NLB sees the new pods healthy, leaving only initial or draining targets: an outage`;
+  let warn: jest.SpyInstance;
+  beforeEach(() => {
+    warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+  });
+  afterEach(() => warn.mockRestore());
+
+  test("HAProxy behind ip targets: one warning, on the L4Exposure, naming the namespace and the label", async () => {
+    const exposure = await build(cloudArgs({ type: "aws-nlb" }));
+    expect(warn.mock.calls).toEqual([[GATE_WARNING("the HAProxy pods"), exposure]]);
+  });
+
+  test("the Knative pods behind a TLS listener (tls.mode loadBalancer): the same warning for them", async () => {
+    const exposure = await build(
+      cloudArgs({ type: "aws-nlb", certificateArn: ARN }, { tls: { mode: "loadBalancer" } }),
+    );
+    expect(warn.mock.calls).toEqual([[GATE_WARNING("the backend's pods"), exposure]]);
+  });
+
+  test("instance targets (the nodes) and other load balancers: no warning", async () => {
+    await build(cloudArgs({ type: "aws-nlb", targetType: "instance" }));
+    await build(cloudArgs({ type: "azure" }), "azure");
+    expect(warn.mock.calls).toEqual([]);
+  });
+
+  test("the budget's NLB hop names the rollout without the gate among its drop events (ip targets only)", async () => {
+    const ip = await build(cloudArgs({ type: "aws-nlb" }));
+    const instance = await build(cloudArgs({ type: "aws-nlb", targetType: "instance" }), "instance");
+    const gate =
+      "rollout without the pod readiness gate (the pods' namespace lacks the label elbv2.k8s.aws/pod-readiness-gate-inject: enabled): the rollout can finish before the AWS Load Balancer Controller registers the new pods and the NLB sees them healthy, and the target group then holds only initial or draining targets: new connections fail until the new pods pass their health checks";
+    expect(ip.budgetValue.hops[1].dropEvents).toContain(gate);
+    expect(instance.budgetValue.hops[1].dropEvents).not.toContain(gate);
+  });
+});

@@ -33,8 +33,10 @@ describe.each<[string, { heartbeatSeconds: number; minLifetimeSeconds: number },
       crossZone: true,
       idleTimeoutSeconds: nlbSeconds,
       certificateArn: undefined,
+      sslNegotiationPolicy: undefined,
       proxyProtocol: false,
       deregistrationDelaySeconds: 300,
+      managedSecurityGroup: true,
     });
   });
   test(`azure ${azureMinutes} min`, () => {

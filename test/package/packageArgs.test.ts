@@ -109,7 +109,7 @@ describe("component package args", () => {
  * HybridL4) become HybridExposureArgs, with the L4 path's variants mapped as for L4Exposure, so
  * planHybrid judges them and throws the same messages.
  */
-/** An aws-nlb loadBalancer with every field of its type. */
+/** An aws-nlb loadBalancer with every field of its type (but the TLS listener's: certificateArn, sslNegotiationPolicy). */
 const awsNlb = {
   type: "aws-nlb",
   scheme: "internal",
@@ -118,6 +118,7 @@ const awsNlb = {
   idleTimeoutSeconds: 3600,
   proxyProtocol: true,
   deregistrationDelaySeconds: 30,
+  managedSecurityGroup: false,
 };
 const customLb = {
   type: "custom",

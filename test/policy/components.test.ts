@@ -7,7 +7,7 @@ import { resetTunnelClaims } from "../../components/tunnel/tunnelOwnership";
 import { L4ExposureArgs } from "../../components/l4/args";
 import { hybridArgs, l4Args, tunnelArgs } from "../helpers/fixtures";
 import { TYPES } from "../../policy/policies";
-import { violations } from "./harness";
+import { stackViolations, violations } from "./harness";
 import { cloudArgs } from "../hardening/cloudCases";
 import { LoadBalancerArgs } from "../../components/l4/loadBalancerArgs";
 
@@ -71,6 +71,14 @@ const variants: [string, () => { urn: unknown }][] = [
           { type: "aws-nlb", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x" },
           { tls: { mode: "loadBalancer" } },
         ),
+      ),
+  ],
+  [
+    "L4Exposure on an AWS NLB with ip targets restricting sources (the controller's security group holds them)",
+    () =>
+      new L4Exposure(
+        "cloud",
+        cloudArgs({ type: "aws-nlb" }, { loadBalancerSourceRanges: ["203.0.113.0/24"] }),
       ),
   ],
   ["HybridExposure with the tunnel fallback", () => new HybridExposure("prod", hybridArgs())],
@@ -167,5 +175,29 @@ test("the policies read the components' real shapes: one field broken in each re
   ).toEqual(["tunnel-config-catch-all-last"]);
   expect(await check(TYPES.dnsRecord, "prod-tunnel-dns", (p) => (p.proxied = false))).toEqual([
     "tunnel-cname-proxied",
+  ]);
+});
+
+test("the stack policies read the component's real Service: an NLB with ip targets beside its Namespace", async () => {
+  const c = new L4Exposure("cloud", cloudArgs({ type: "aws-nlb" }));
+  await unwrap(c.urn);
+  await settle();
+  const recorded = runtime.resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    props: revealValue(r.inputs) as Record<string, unknown>,
+  }));
+  const ns = (labels: Record<string, string>) => ({
+    type: TYPES.namespace,
+    name: "ns",
+    props: { metadata: { name: "agents-whatsapp-rust", labels } },
+  });
+  const LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject";
+  expect(await stackViolations([ns({ [LABEL]: "enabled" }), ...recorded])).toEqual([]);
+  expect((await stackViolations([ns({}), ...recorded])).map((v) => [v.policy, v.urn])).toEqual([
+    ["aws-nlb-pod-readiness-gate", `urn:pulumi:test::project::${TYPES.service}::cloud-lb`],
+  ]);
+  expect((await stackViolations(recorded)).map((v) => v.policy)).toEqual([
+    "aws-nlb-pod-readiness-gate-unverified",
   ]);
 });

@@ -1,5 +1,10 @@
-import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { policies } from "../../policy/policies";
+import type {
+  PolicyResource as EnginePolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { policies, stackPolicies } from "../../policy/policies";
 
 export interface PolicyResource {
   type: string;
@@ -12,6 +17,50 @@ export interface Violation {
   message: string;
 }
 
+const urnOf = (r: PolicyResource) => `urn:pulumi:test::project::${r.type}::${r.name}`;
+const OPTS = {
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+};
+
+export interface StackViolation extends Violation {
+  urn?: string;
+}
+
+/** Runs each stack policy's validateStack offline over `resources`, as the engine would; collects every violation. */
+export async function stackViolations(
+  resources: PolicyResource[],
+  pack: StackValidationPolicy[] = stackPolicies,
+): Promise<StackViolation[]> {
+  const found: StackViolation[] = [];
+  const engineResources = resources.map((r): EnginePolicyResource => ({
+    ...r,
+    urn: urnOf(r),
+    opts: OPTS,
+    dependencies: [],
+    propertyDependencies: {},
+    isType: () => false,
+    asType: () => undefined,
+  }));
+  for (const policy of pack) {
+    await policy.validateStack(
+      {
+        resources: engineResources,
+        stackTags: new Map(),
+        getConfig: <T extends object>() => ({}) as T,
+        notApplicable: (reason?: string) => {
+          throw new Error(`notApplicable is not expected here (${reason})`);
+        },
+      },
+      (message, urn) => found.push({ policy: policy.name, message, urn }),
+    );
+  }
+  return found;
+}
+
 /** Runs each policy's validateResource offline, as the engine would call it; collects every violation. */
 export async function violations(
   resource: PolicyResource,
@@ -21,15 +70,9 @@ export async function violations(
   const args: ResourceValidationArgs = {
     type: resource.type,
     props: resource.props,
-    urn: `urn:pulumi:test::project::${resource.type}::${resource.name}`,
+    urn: urnOf(resource),
     name: resource.name,
-    opts: {
-      protect: false,
-      ignoreChanges: [],
-      aliases: [],
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-      additionalSecretOutputs: [],
-    },
+    opts: OPTS,
     stackTags: new Map(),
     isType: () => false,
     asType: () => undefined,

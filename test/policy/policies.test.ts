@@ -47,6 +47,7 @@ test("the pack: unique names, every policy mandatory, described", () => {
     "cloud-loadbalancer-idle-timeout",
     "aws-nlb-proxy-protocol-to-knative-pods",
     "aws-nlb-source-ranges-unenforced",
+    "aws-nlb-tls-minimum-version",
   ]);
   for (const p of policies) {
     expect(p.enforcementLevel).toBe("mandatory");
@@ -554,11 +555,6 @@ suite(
       [...ANNOTATIONS, `${AWS}-listener-attributes.TCP-443`],
       "tcp.idle_timeout.seconds=60",
     ],
-    [
-      "a TLS listener (fixed 350 s)",
-      [...ANNOTATIONS, `${AWS}-ssl-cert`],
-      "arn:aws:acm:eu-west-1:1:certificate/x",
-    ],
     ["annotations unknown in preview", [...ANNOTATIONS, `${AWS}-type`], UNKNOWN],
   ],
 );
@@ -617,7 +613,11 @@ describe("an idle timeout shorter than two heartbeats of the pack's configured h
     ],
     [
       "AWS TLS listener (fixed 350 s), heartbeat 200 s",
-      { [`${AWS}-type`]: "external", [`${AWS}-ssl-cert`]: "arn:aws:acm:eu-west-1:1:certificate/x" },
+      {
+        [`${AWS}-type`]: "external",
+        [`${AWS}-ssl-cert`]: "arn:aws:acm:eu-west-1:1:certificate/x",
+        [`${AWS}-ssl-negotiation-policy`]: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      },
       200,
       `Service "cloud-lb": annotation ${AWS}-ssl-cert ${SHORT_AT(350, 200)}; a TLS listener's is fixed, so end TLS behind the NLB or send heartbeats at least every 175 s`,
     ],
@@ -662,19 +662,23 @@ test("PROXY protocol straight to Knative pods: exactly one violation", async () 
 
 const SOURCE_RANGES: Path = ["props", "spec", "loadBalancerSourceRanges"];
 const UNENFORCED = (ranges: string) =>
-  `Service "cloud-lb": loadBalancerSourceRanges ${ranges} would be enforced nowhere: its NLB has "ip" targets without client IP preservation, so the AWS Load Balancer Controller ignores the ranges and the pods see the NLB's address; ` +
-  `send PROXY protocol to a proxy that filters by it (service.beta.kubernetes.io/aws-load-balancer-proxy-protocol: "*" and HAProxy), use "instance" targets, or turn client IP preservation on (target group attribute preserve_client_ip.enabled=true)`;
-
-suite(
-  "AWS NLB Service with ip targets, no PROXY protocol: source ranges",
+  `Service "cloud-lb": loadBalancerSourceRanges ${ranges} would be enforced nowhere: its NLB has no security group of the AWS Load Balancer Controller to hold them (annotation service.beta.kubernetes.io/aws-load-balancer-disable-nlb-sg or -security-groups) and "ip" targets without client IP preservation, so the pods see the NLB's address; ` +
+  `let the controller (v2.6.0+) give the NLB its security group (remove those annotations: the NLB is then replaced), send PROXY protocol to a proxy that filters by it (service.beta.kubernetes.io/aws-load-balancer-proxy-protocol: "*" and HAProxy), use "instance" targets, or turn client IP preservation on (target group attribute preserve_client_ip.enabled=true)`;
+/** An NLB with "ip" targets and no PROXY protocol; `sg` decides its security group. */
+const ipTargetNlb = (sg: Record<string, string>) =>
   nlbService(
     {
       [`${AWS}-type`]: "external",
       [`${AWS}-nlb-target-type`]: "ip",
       [`${AWS}-listener-attributes.TCP-443`]: "tcp.idle_timeout.seconds=3600",
+      ...sg,
     },
     HAPROXY,
-  ),
+  );
+
+suite(
+  "AWS NLB Service without a security group (disable-nlb-sg), ip targets, no PROXY protocol: source ranges",
+  ipTargetNlb({ [`${AWS}-disable-nlb-sg`]: "true" }),
   [
     [
       "a range that restricts",
@@ -709,15 +713,68 @@ describe.each<[string, Record<string, string>]>([
   ],
 ])("source ranges are enforced with %s", (_what, extra) => {
   test("no violation", async () => {
-    const service = nlbService(
-      {
-        [`${AWS}-type`]: "external",
-        [`${AWS}-nlb-target-type`]: "ip",
-        [`${AWS}-listener-attributes.TCP-443`]: "tcp.idle_timeout.seconds=3600",
-        ...extra,
-      },
-      HAPROXY,
-    );
+    const service = ipTargetNlb({ [`${AWS}-disable-nlb-sg`]: "true", ...extra });
     expect(await violations(withField(service, SOURCE_RANGES, ["203.0.113.0/24"]))).toEqual([]);
   });
 });
+
+describe("source ranges on an NLB with ip targets and no PROXY protocol: the controller's security group decides", () => {
+  test("the controller's own security group (v2.6.0+, no annotation): it enforces them, no violation", async () => {
+    expect(await violations(withField(ipTargetNlb({}), SOURCE_RANGES, ["203.0.113.0/24"]))).toEqual([]);
+  });
+  test.each<[string, Record<string, string>]>([
+    ["disable-nlb-sg true", { [`${AWS}-disable-nlb-sg`]: "true" }],
+    ["your own security groups", { [`${AWS}-security-groups`]: "sg-0123456789abcdef0" }],
+  ])("%s: exactly one violation", async (_what, sg) => {
+    expect(await violations(withField(ipTargetNlb(sg), SOURCE_RANGES, ["203.0.113.0/24"]))).toEqual([
+      { policy: "aws-nlb-source-ranges-unenforced", message: UNENFORCED("203.0.113.0/24") },
+    ]);
+  });
+  test("disable-nlb-sg false is the default: no violation", async () => {
+    const service = ipTargetNlb({ [`${AWS}-disable-nlb-sg`]: "false" });
+    expect(await violations(withField(service, SOURCE_RANGES, ["203.0.113.0/24"]))).toEqual([]);
+  });
+});
+
+// ---- an NLB TLS listener's security policy (issue 20, item 10): TLS 1.2 and later only
+const TLS_POLICY: Path = [...ANNOTATIONS, `${AWS}-ssl-negotiation-policy`];
+const TLS_MIN = "aws-nlb-tls-minimum-version";
+const tlsProblem = (policy: string) =>
+  `Service "cloud-lb": annotation ${AWS}-ssl-negotiation-policy "${policy}" is not an ELB security policy limited to TLS 1.2 and later (an ELBSecurityPolicy-TLS13-1-2-*, -TLS13-1-3-*, -TLS-1-2-* or -FS-1-2-* policy); use ELBSecurityPolicy-TLS13-1-2-2021-06`;
+suite(
+  "AWS NLB Service with a TLS listener (tls.mode loadBalancer, the Knative pods behind it)",
+  nlbService(
+    {
+      [`${AWS}-type`]: "external",
+      [`${AWS}-nlb-target-type`]: "ip",
+      [`${AWS}-ssl-cert`]: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d",
+      [`${AWS}-ssl-ports`]: "443",
+      [`${AWS}-ssl-negotiation-policy`]: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    },
+    { "serving.knative.dev/service": "messaging-service" },
+  ),
+  [
+    [
+      "no security policy (the controller leaves ELBSecurityPolicy-2016-08)",
+      TLS_POLICY,
+      undefined,
+      TLS_MIN,
+      `Service "cloud-lb": annotation ${AWS}-ssl-negotiation-policy is unset: the AWS Load Balancer Controller then leaves the NLB's ELBSecurityPolicy-2016-08, which accepts TLS 1.0 and 1.1; set it to ELBSecurityPolicy-TLS13-1-2-2021-06`,
+    ],
+    ...[
+      "ELBSecurityPolicy-2016-08",
+      "ELBSecurityPolicy-TLS13-1-0-2021-06",
+      "ELBSecurityPolicy-TLS13-1-1-2021-06",
+      "ELBSecurityPolicy-TLS-1-1-2017-01",
+      "ELBSecurityPolicy-FS-1-1-2019-08",
+      "ELBSecurityPolicy-FS-2018-06",
+    ].map((policy): Case => [`${policy} (TLS 1.0 or 1.1)`, TLS_POLICY, policy, TLS_MIN, tlsProblem(policy)]),
+  ],
+  [
+    ["TLS 1.3 only", TLS_POLICY, "ELBSecurityPolicy-TLS13-1-3-2021-06"],
+    ["TLS 1.2 without 1.3", TLS_POLICY, "ELBSecurityPolicy-TLS-1-2-Ext-2018-06"],
+    ["forward secrecy, TLS 1.2", TLS_POLICY, "ELBSecurityPolicy-FS-1-2-Res-2020-10"],
+    ["post-quantum, TLS 1.2 and 1.3", TLS_POLICY, "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"],
+    ["a TCP listener (no ssl-cert): nothing to check", [...ANNOTATIONS, `${AWS}-ssl-cert`], undefined],
+  ],
+);

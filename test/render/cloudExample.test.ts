@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderInProcess, runRender } from "../helpers/render";
+import { CLOUD_EXAMPLE_STDERR, renderInProcess, runRender } from "../helpers/render";
 
 const ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/example";
 const AWS = "service.beta.kubernetes.io/aws-load-balancer";
@@ -44,6 +44,7 @@ describe.each<[string, Record<string, string>, string[], string, RegExp, Record<
       [`${AWS}-target-group-attributes`]: "deregistration_delay.timeout_seconds=300",
       [`${AWS}-ssl-cert`]: ARN,
       [`${AWS}-ssl-ports`]: "443",
+      [`${AWS}-ssl-negotiation-policy`]: "ELBSecurityPolicy-TLS13-1-2-2021-06",
     },
     [],
   ],
@@ -102,7 +103,7 @@ describe.each<[string, Record<string, string>, string[], string, RegExp, Record<
 test("npm run render -- --stack cloud-example prints the aws-nlb budget and exits 0", async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-render-"));
   const r = await runRender("cloud-example", [], out);
-  expect(r.stderr).toBe("");
+  expect(r.stderr).toBe(CLOUD_EXAMPLE_STDERR);
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/\n {2}aws-nlb +3600 s +none +target deregistration/);
   expect(r.stdout).toContain("effective: idle timeout 3600 s, lifetime cap 3600 s: OK");
@@ -110,4 +111,15 @@ test("npm run render -- --stack cloud-example prints the aws-nlb budget and exit
     name: "aws-nlb",
     idleTimeoutSeconds: 3600,
   });
+});
+
+test("the stack outputs carry the L4 path's address outputs in every mode with an L4 path (issue 20, item 11)", async () => {
+  const keys = async (stack: string, set: Record<string, string> = {}, unset: string[] = []) =>
+    Object.keys((await renderInProcess(stack, set, unset)).outputs).sort();
+  const l4 = ["budgets", "loadBalancerHostname", "loadBalancerIP", "url"];
+  expect(await keys("cloud-example")).toEqual(l4);
+  expect(await keys("staging")).toEqual(l4);
+  expect(await keys("prod")).toEqual(["fallbackWsUrl", "httpUrl", "tunnelId", ...l4].sort());
+  const prod = await renderInProcess("prod");
+  expect(prod.outputs.loadBalancerHostname).toBe("(known after deploy)");
 });
