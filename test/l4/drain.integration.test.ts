@@ -1,5 +1,5 @@
 /**
- * The pod-stop half of the paced drain with the real HAProxy (Debian's 2.6) on 127.0.0.1: 50
+ * The pod-stop half of the paced drain with the real HAProxy (Debian's 2.6 and the pods' 3.2) on 127.0.0.1: 50
  * heartbeating wss:// connections, SIGUSR1 to the master (what the haproxy container's preStop
  * sends), then the driver as the drain sidecar's preStop runs it (`--all-after`, here 0 s and a 3 s
  * window) through the master CLI. The reload half (`--watch`, 1000 connections) is
@@ -19,11 +19,11 @@ import { planL4 } from "../../components/l4/plan";
 import { DRIVER } from "../../support/drainScenario";
 import { baseArgs } from "./fixtures";
 import {
-  findHaproxy,
   freePort,
   heartbeat,
   makeCertificate,
   openMany,
+  requireHaproxies,
   RunningHaproxy,
   startEchoServer,
   startHaproxy,
@@ -32,25 +32,18 @@ import {
   waitUntil,
 } from "./harness";
 
-const HAPROXY = findHaproxy();
-const OPENSSL = fs.existsSync("/usr/bin/openssl") || fs.existsSync("/usr/local/bin/openssl");
-const missing = !HAPROXY ? "haproxy" : !OPENSSL ? "openssl" : undefined;
-if (missing) {
-  if (process.env.CI === "true") {
-    test(`${missing} is installed (required under CI=true)`, () => {
-      throw new Error(`${missing} not found: CI must install the Debian packages haproxy and openssl`);
-    });
-  } else {
-    console.warn(`skipping the pod-stop drain test: no ${missing} binary (apt-get install ${missing})`);
-  }
-}
-
 const N = 50;
 const WINDOW_S = 3;
 const HARD_STOP_S = 30;
 const STEP_TIMEOUT_MS = 60_000;
 
-(missing ? describe.skip : describe)("paced drain on pod stop: soft-stop, then the driver", () => {
+for (const { haproxy, describe: describeWith } of requireHaproxies("the pod-stop drain test")) {
+  describeWith(`paced drain on pod stop: soft-stop, then the driver, HAProxy ${haproxy.version}`, () =>
+    suite(haproxy.binary),
+  );
+}
+
+function suite(haproxyBin: string): void {
   let dir: string;
   let haproxy: RunningHaproxy | undefined;
   let echo: Awaited<ReturnType<typeof startEchoServer>> | undefined;
@@ -101,7 +94,7 @@ const STEP_TIMEOUT_MS = 60_000;
         }),
       );
       const socket = path.join(dir, "master.sock");
-      haproxy = await startHaproxy(HAPROXY!, cfgPath, port, ["-S", `${socket},mode,600`]);
+      haproxy = await startHaproxy(haproxyBin, cfgPath, port, ["-S", `${socket},mode,600`]);
       sockets = await openMany(port, cert.certPem, N, 10);
       const stopBeat = heartbeat(() => sockets, 500);
       const masterExited = new Promise<number>((r) => haproxy!.process.once("exit", () => r(Date.now())));
@@ -147,4 +140,4 @@ const STEP_TIMEOUT_MS = 60_000;
     },
     3 * STEP_TIMEOUT_MS,
   );
-});
+}
