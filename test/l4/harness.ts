@@ -10,16 +10,16 @@ import WebSocket, { WebSocketServer } from "ws";
 
 const ROOT = path.resolve(__dirname, "../..");
 
-/** One HAProxy build the integration tests run: its branch, binary and exact version. */
+/** One HAProxy build the integration tests run: where it comes from, its binary and exact version. */
 export interface HaproxyUnderTest {
-  /** "2.6": Debian's package on the host; "3.2": the branch the pods' image pins (scripts/haproxy32.sh). */
-  branch: "2.6" | "3.2";
+  /** "host": the system's package (Debian 12: 2.6); "3.2": the pods' branch (scripts/haproxy32.sh). */
+  source: "host" | "3.2";
   binary: string;
   /** `haproxy -v`'s version, e.g. "3.2.26-1". */
   version: string;
 }
 
-/** The first line of `haproxy -v`'s version ("2.6.12-1+deb12u4"), or undefined when it does not run. */
+/** The version `haproxy -v` prints ("2.6.12-1+deb12u4"), or undefined when it does not run. */
 export function haproxyVersion(binary: string): string | undefined {
   try {
     const out = execFileSync(binary, ["-v"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -37,25 +37,24 @@ export function haproxy32Binary(): string {
 }
 
 /**
- * Each HAProxy branch the suite runs, with why one is missing: Debian's 2.6 (the host's package,
- * PATH or /usr/sbin) and the 3.2 the pods run (`bash scripts/haproxy32.sh` builds it).
+ * Each HAProxy the suite runs, with why one is missing: the host's package (PATH or /usr/sbin;
+ * Debian 12's is 2.6) and the 3.2 the pods run (`bash scripts/haproxy32.sh` builds it).
  */
 export function haproxiesUnderTest(): { found: HaproxyUnderTest[]; missing: string[] } {
   const found: HaproxyUnderTest[] = [];
   const missing: string[] = [];
   const host = findHaproxy();
   const hostVersion = host && haproxyVersion(host);
-  if (host && hostVersion?.startsWith("2.6."))
-    found.push({ branch: "2.6", binary: host, version: hostVersion });
+  if (host && hostVersion) found.push({ source: "host", binary: host, version: hostVersion });
   else
     missing.push(
       host
-        ? `HAProxy 2.6: ${host} is ${hostVersion ?? "not runnable"} (Debian 12's package haproxy is 2.6)`
-        : "HAProxy 2.6: no haproxy on PATH or in /usr/sbin (apt-get install haproxy)",
+        ? `the host's HAProxy: ${host} does not run (\`${host} -v\` failed)`
+        : "the host's HAProxy: no haproxy on PATH or in /usr/sbin (apt-get install haproxy)",
     );
   const h32 = haproxy32Binary();
   const v32 = fs.existsSync(h32) ? haproxyVersion(h32) : undefined;
-  if (v32?.startsWith("3.2.")) found.push({ branch: "3.2", binary: h32, version: v32 });
+  if (v32?.startsWith("3.2.")) found.push({ source: "3.2", binary: h32, version: v32 });
   else
     missing.push(
       v32
@@ -67,8 +66,8 @@ export function haproxiesUnderTest(): { found: HaproxyUnderTest[]; missing: stri
 
 /**
  * The HAProxy builds and openssl for an integration test file: registers, for each one missing, a
- * failing test under CI=true, or prints why that part is skipped. Returns one entry per HAProxy
- * branch the file should run its tests against, and the describe to use for it.
+ * failing test under CI=true, or prints why that part is skipped. Returns one entry per HAProxy the
+ * file runs its tests against, and the describe to use for it.
  */
 export function requireHaproxies(what: string): { haproxy: HaproxyUnderTest; describe: jest.Describe }[] {
   const openssl = fs.existsSync("/usr/bin/openssl") || fs.existsSync("/usr/local/bin/openssl");
@@ -76,7 +75,7 @@ export function requireHaproxies(what: string): { haproxy: HaproxyUnderTest; des
   if (!openssl) missing.push("openssl: not found (apt-get install openssl)");
   for (const reason of missing) {
     if (process.env.CI === "true") {
-      test(`${reason.split(":")[0]} is available (required under CI=true)`, () => {
+      test(`${reason.split(": ")[0]} is available (required under CI=true)`, () => {
         throw new Error(`${reason}: CI must provide it (.ci/run does)`);
       });
     } else {
