@@ -12,10 +12,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { renderHaproxyConfig } from "../../components/l4/haproxy";
 import { planDrain } from "../../components/l4/haproxyDrain";
-import { haproxyParamsFor } from "../../components/l4/kube";
-import { planL4 } from "../../components/l4/plan";
 import { DRIVER } from "../../support/drainScenario";
 import { baseArgs } from "./fixtures";
 import {
@@ -30,6 +27,7 @@ import {
   tempDir,
   TrackedSocket,
   waitUntil,
+  writeLoopbackConfig,
 } from "./harness";
 
 const N = 50;
@@ -63,8 +61,7 @@ function suite(haproxyBin: string): void {
       const cert = makeCertificate(dir);
       echo = await startEchoServer();
       const port = await freePort();
-      const plan = planL4(
-        "podstop",
+      const cfgPath = writeLoopbackConfig(
         baseArgs({
           tls: {
             mode: "terminate",
@@ -76,22 +73,7 @@ function suite(haproxyBin: string): void {
             },
           },
         }),
-      );
-      const params = haproxyParamsFor(plan);
-      const cfgPath = path.join(dir, "haproxy.cfg");
-      fs.writeFileSync(
-        cfgPath,
-        renderHaproxyConfig({
-          ...params,
-          bindAddress: "127.0.0.1",
-          bindPort: port,
-          certPath: cert.certPath,
-          servers: params.servers.map((s) => ({ ...s, address: "127.0.0.1", port: echo!.port })),
-          health: undefined,
-          runtimeDir: dir,
-          log: false,
-          maxconn: 1000,
-        }),
+        { port, backendPort: echo.port, runtimeDir: dir, certPath: cert.certPath, maxconn: 1000 },
       );
       const socket = path.join(dir, "master.sock");
       haproxy = await startHaproxy(haproxyBin, cfgPath, port, ["-S", `${socket},mode,600`]);

@@ -14,13 +14,18 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { renderHaproxyConfig } from "../../components/l4/haproxy";
 import { MAX_CLI_LINE_BYTES } from "../../components/l4/haproxyDrain";
-import { haproxyParamsFor } from "../../components/l4/kube";
-import { planL4 } from "../../components/l4/plan";
 import { DRIVER } from "../../support/drainScenario";
 import { baseArgs } from "./fixtures";
-import { freePort, requireHaproxies, RunningHaproxy, startHaproxy, tempDir, waitUntil } from "./harness";
+import {
+  freePort,
+  requireHaproxies,
+  RunningHaproxy,
+  startHaproxy,
+  tempDir,
+  waitUntil,
+  writeLoopbackConfig,
+} from "./harness";
 
 const N = 1000;
 const WINDOW_S = 1;
@@ -60,8 +65,7 @@ function suite(haproxyBin: string): void {
       await new Promise<void>((r) => backend!.listen(0, "127.0.0.1", () => r()));
       const backendPort = (backend.address() as net.AddressInfo).port;
       const port = await freePort();
-      const plan = planL4(
-        "batch",
+      const cfgPath = writeLoopbackConfig(
         baseArgs({
           tls: {
             mode: "terminate",
@@ -73,22 +77,7 @@ function suite(haproxyBin: string): void {
             },
           },
         }),
-      );
-      const params = haproxyParamsFor(plan);
-      const cfgPath = path.join(dir, "haproxy.cfg");
-      fs.writeFileSync(
-        cfgPath,
-        renderHaproxyConfig({
-          ...params,
-          bindAddress: "127.0.0.1",
-          bindPort: port,
-          certPath: undefined,
-          servers: params.servers.map((s) => ({ ...s, address: "127.0.0.1", port: backendPort })),
-          health: undefined,
-          runtimeDir: dir,
-          log: false,
-          maxconn: 2 * N,
-        }),
+        { port, backendPort, runtimeDir: dir, maxconn: 2 * N },
       );
       const socket = path.join(dir, "master.sock");
       haproxy = await startHaproxy(haproxyBin, cfgPath, port, ["-S", `${socket},mode,600`]);

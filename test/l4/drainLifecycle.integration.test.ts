@@ -13,12 +13,17 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { renderHaproxyConfig } from "../../components/l4/haproxy";
-import { haproxyParamsFor } from "../../components/l4/kube";
-import { planL4 } from "../../components/l4/plan";
 import { DRIVER } from "../../support/drainScenario";
 import { baseArgs } from "./fixtures";
-import { freePort, requireHaproxies, startHaproxy, tempDir, waitUntil, RunningHaproxy } from "./harness";
+import {
+  freePort,
+  requireHaproxies,
+  startHaproxy,
+  tempDir,
+  waitUntil,
+  RunningHaproxy,
+  writeLoopbackConfig,
+} from "./harness";
 
 const STEP_TIMEOUT_MS = 30_000;
 
@@ -105,28 +110,14 @@ function suite(haproxyBin: string): void {
 
   /** The rendered config on loopback, plain TCP, with its master CLI socket; not started. */
   async function config(name: string): Promise<{ cfgPath: string; socket: string; port: number }> {
-    const params = haproxyParamsFor(planL4(name, baseArgs()));
     const port = await freePort();
     const runtimeDir = fs.mkdtempSync(path.join(dir, `${name}-`));
-    const cfgPath = path.join(runtimeDir, "haproxy.cfg");
-    fs.writeFileSync(
-      cfgPath,
-      renderHaproxyConfig({
-        ...params,
-        bindAddress: "127.0.0.1",
-        bindPort: port,
-        certPath: undefined,
-        servers: params.servers.map((s) => ({
-          ...s,
-          address: "127.0.0.1",
-          port: (backend.address() as net.AddressInfo).port,
-        })),
-        health: undefined,
-        runtimeDir,
-        log: false,
-        maxconn: 100,
-      }),
-    );
+    const cfgPath = writeLoopbackConfig(baseArgs(), {
+      port,
+      backendPort: (backend.address() as net.AddressInfo).port,
+      runtimeDir,
+      maxconn: 100,
+    });
     return { cfgPath, socket: path.join(runtimeDir, "master.sock"), port };
   }
 
@@ -142,11 +133,12 @@ function suite(haproxyBin: string): void {
       const c = await config("idle");
       const h = await start(c);
       const masterExited = new Promise<void>((r) => h.process.once("exit", () => r()));
-      // Both preStops sleep the same time; the driver's wait ends after HAProxy's soft-stop.
-      const d = startDriver(["--socket", c.socket, "--window", "1", "--all-after", "1"]);
-      drivers.push(d);
       process.kill(h.pid, "SIGUSR1");
       await masterExited;
+      // The sidecar's wait (the same preStopSeconds as HAProxy's) ends after that exit: the driver
+      // starts its look now, as it does when its wait is over.
+      const d = startDriver(["--socket", c.socket, "--window", "1", "--all-after", "0"]);
+      drivers.push(d);
       expect(await d.exited).toBe(0);
       // The master leaves its socket file behind: a connection to it is refused.
       expect(fs.existsSync(c.socket)).toBe(true);

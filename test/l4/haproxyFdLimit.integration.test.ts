@@ -9,12 +9,16 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { renderHaproxyConfig } from "../../components/l4/haproxy";
 import { haproxyOpenFilesNeed } from "../../components/l4/haproxySizing";
-import { haproxyParamsFor } from "../../components/l4/kube";
-import { planL4 } from "../../components/l4/plan";
 import { baseArgs } from "./fixtures";
-import { freePort, requireHaproxies, startHaproxy, tempDir, RunningHaproxy } from "./harness";
+import {
+  freePort,
+  requireHaproxies,
+  startHaproxy,
+  tempDir,
+  RunningHaproxy,
+  writeLoopbackConfig,
+} from "./harness";
 
 const PRLIMIT = "/usr/bin/prlimit";
 
@@ -36,27 +40,11 @@ function suite(haproxyBin: string): void {
 
   /** The rendered config for `maxconn` on loopback, with a health frontend; its path and port. */
   async function config(maxconn: number): Promise<{ cfgPath: string; port: number; socket: string }> {
-    const params = haproxyParamsFor(
-      planL4(
-        "fd",
-        baseArgs({ tls: { mode: "terminate", certificate: { secretName: "fd-tls" }, haproxy: { maxconn } } }),
-      ),
-    );
     const port = await freePort();
     const runtimeDir = fs.mkdtempSync(path.join(dir, `m${maxconn}-`));
-    const cfgPath = path.join(runtimeDir, "haproxy.cfg");
-    fs.writeFileSync(
-      cfgPath,
-      renderHaproxyConfig({
-        ...params,
-        bindAddress: "127.0.0.1",
-        bindPort: port,
-        certPath: undefined,
-        servers: params.servers.map((s) => ({ ...s, address: "127.0.0.1", port: 9 })),
-        health: { bindAddress: "127.0.0.1", port: await freePort() },
-        runtimeDir,
-        log: false,
-      }),
+    const cfgPath = writeLoopbackConfig(
+      baseArgs({ tls: { mode: "terminate", certificate: { secretName: "fd-tls" }, haproxy: { maxconn } } }),
+      { port, backendPort: 9, runtimeDir, health: { bindAddress: "127.0.0.1", port: await freePort() } },
     );
     expect(fs.readFileSync(cfgPath, "utf8")).toContain(`    maxconn ${maxconn}\n`);
     return { cfgPath, port, socket: path.join(runtimeDir, "master.sock") };

@@ -6,6 +6,10 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { childPids, dyingWithParent } from "../../support/processes";
+import type { L4ExposureArgs } from "../../components/l4/args";
+import { renderHaproxyConfig } from "../../components/l4/haproxy";
+import { haproxyParamsFor } from "../../components/l4/kube";
+import { planL4 } from "../../components/l4/plan";
 import WebSocket, { WebSocketServer } from "ws";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -94,6 +98,41 @@ export function findHaproxy(): string | undefined {
     if (dir && fs.existsSync(candidate)) return candidate;
   }
   return undefined;
+}
+
+/**
+ * Writes the L4 component's haproxy.cfg for `args` to `<runtimeDir>/haproxy.cfg`, pointed at
+ * loopback: bound to `port`, forwarding to `backendPort`, its runtime sockets in `runtimeDir`, no
+ * logging; plain TCP unless `certPath` is given. Returns the file's path.
+ */
+export function writeLoopbackConfig(
+  args: L4ExposureArgs,
+  o: {
+    port: number;
+    backendPort: number;
+    runtimeDir: string;
+    certPath?: string;
+    health?: { bindAddress: string; port: number };
+    maxconn?: number;
+  },
+): string {
+  const params = haproxyParamsFor(planL4("loopback", args));
+  const cfgPath = path.join(o.runtimeDir, "haproxy.cfg");
+  fs.writeFileSync(
+    cfgPath,
+    renderHaproxyConfig({
+      ...params,
+      bindAddress: "127.0.0.1",
+      bindPort: o.port,
+      certPath: o.certPath,
+      servers: params.servers.map((s) => ({ ...s, address: "127.0.0.1", port: o.backendPort })),
+      health: o.health,
+      runtimeDir: o.runtimeDir,
+      log: false,
+      ...(o.maxconn === undefined ? {} : { maxconn: o.maxconn }),
+    }),
+  );
+  return cfgPath;
 }
 
 export function tempDir(): string {
