@@ -46,8 +46,8 @@ export interface HaproxySizing {
 
 /**
  * Open files HAProxy needs beyond two per connection (a client and a server side): listeners, the
- * master CLI and stats sockets, pollers, logs. For the rendered config HAProxy asked for 2 x maxconn
- * + 27 (3.2) and + 38 (2.6); test/l4/haproxyFdLimit.integration.test.ts reads each one's figure.
+ * master CLI and stats sockets, pollers, logs: covers what 2.6 and 3.2 ask for with the rendered
+ * config (docs/L4.md; test/l4/haproxyFdLimit.integration.test.ts reads each one's figure).
  */
 export const HAPROXY_FD_OVERHEAD = 40;
 
