@@ -107,6 +107,7 @@ const L4: ArgKeys = {
   "tls.acknowledgeInsecure": "acknowledgeInsecure",
   "tls.haproxy.replicas": "haproxyReplicas",
   "tls.haproxy.image": "haproxyImage",
+  "tls.haproxy.maxconn": "haproxyMaxconn",
   "tls.haproxy.timeouts.tunnelSeconds": "haproxyTunnelTimeoutSeconds",
   "tls.haproxy.preStopSeconds": "haproxyPreStopSeconds",
   "tls.haproxy.hardStopAfterSeconds": "haproxyHardStopAfterSeconds",

@@ -1,4 +1,5 @@
 import { Hop } from "./model";
+import { HAPROXY_FD_OVERHEAD, haproxyOpenFilesNeed } from "../l4/haproxySizing";
 
 /**
  * Hop builders, one per component on a path. Numbers come from the upstream projects (see DOMAIN.md
@@ -202,6 +203,8 @@ export function haproxyHop(timing: {
   drain?: { windowSeconds: number; order: "oldest" | "random" };
   /** Shared session-ticket keys: a reconnect resumes its TLS session on any replica. */
   sessionTickets?: boolean;
+  /** The pod's connection limit: its open-files need is said in the note. */
+  maxconn: number;
 }): Hop {
   const resume = timing.sessionTickets
     ? "a client that keeps its TLS session (ticket) resumes it on reconnect, on any replica and after a reload (shared tls-ticket-keys)"
@@ -212,7 +215,10 @@ export function haproxyHop(timing: {
     lifetimeCapSeconds: null,
     dropEvents: [drainDropEvent(timing.drain, timing), "pod loss (node failure) drops its connections"],
     idleSetting: "tls.haproxy.timeouts.tunnelSeconds",
-    note: `timeout tunnel is an idle timer, reset by heartbeats in either direction; ${resume}`,
+    note:
+      `timeout tunnel is an idle timer, reset by heartbeats in either direction; ${resume}; ` +
+      `maxconn ${timing.maxconn} needs a hard open-files limit (ulimit -Hn) of at least ${haproxyOpenFilesNeed(timing.maxconn)} ` +
+      `(2 x maxconn + ${HAPROXY_FD_OVERHEAD}) on the node's container runtime, or HAProxy exits at start ("Cannot raise FD limit")`,
   };
 }
 

@@ -11,6 +11,15 @@ import { assertShutdownOrder } from "../core/shutdownOrder";
 import { DEFAULT_HAPROXY_MAXCONN } from "./haproxySizing";
 
 /** Official image, pinned (Debian-based; runs as the `haproxy` user, uid/gid 99). */
+/**
+ * The proxies' names, unique across frontends, backends and listens: HAProxy 3.2 warns when a
+ * frontend and a backend share a name and 3.3 refuses to start. The drain driver's `--frontend`
+ * default (haproxyDrain.js) is the frontend's name.
+ */
+export const HAPROXY_FRONTEND = "websocket";
+export const HAPROXY_BACKEND = "websocket_servers";
+export const HAPROXY_HEALTH_FRONTEND = "health";
+
 export const DEFAULT_HAPROXY_IMAGE = "haproxy:3.2.4";
 export const HAPROXY_UID = 99;
 
@@ -132,7 +141,7 @@ export function renderHaproxyConfig(params: HaproxyConfigParams): string {
 
   if (params.health) {
     add(
-      "frontend health",
+      `frontend ${HAPROXY_HEALTH_FRONTEND}`,
       "    mode http",
       `    bind ${params.health.bindAddress}:${params.health.port}`,
       "    monitor-uri /healthz",
@@ -146,7 +155,7 @@ export function renderHaproxyConfig(params: HaproxyConfigParams): string {
     ? ` ssl crt ${params.certPath} ssl-min-ver TLSv1.2 alpn http/1.1${tickets}`
     : "";
   add(
-    "frontend websocket",
+    `frontend ${HAPROXY_FRONTEND}`,
     `    bind ${params.bindAddress}:${params.bindPort}${params.acceptProxy ? " accept-proxy" : ""}${tls}`,
     `    maxconn ${maxconn}`,
   );
@@ -159,9 +168,9 @@ export function renderHaproxyConfig(params: HaproxyConfigParams): string {
       `    tcp-request ${params.acceptProxy ? "session" : "connection"} reject unless allowed_src`,
     );
   }
-  add("    default_backend websocket", "");
+  add(`    default_backend ${HAPROXY_BACKEND}`, "");
 
-  add("backend websocket", "    balance leastconn", "    retries 3");
+  add(`backend ${HAPROXY_BACKEND}`, "    balance leastconn", "    retries 3");
   if (http) {
     add(
       `    http-request set-header Host ${params.backendHostHeader}`,

@@ -40,6 +40,11 @@ export interface DrainOptions {
   cliTimeoutMs?: number;
 }
 
+/** The frontend haproxy.cfg names, "websocket" (HAPROXY_FRONTEND in haproxy.ts). */
+export const DEFAULT_FRONTEND: string;
+/** The longest master CLI line HAProxy runs, newline included: tune.bufsize - tune.maxrewrite (16384 - 1024). */
+export const MAX_CLI_LINE_BYTES: number;
+
 export interface DrainEvent {
   event: string;
   [key: string]: unknown;
@@ -48,15 +53,23 @@ export interface DrainEvent {
 export interface DrainResult extends DrainEvent {
   pids: number[];
   sessions: number;
+  /** Closes HAProxy answered as done. */
   closed: number;
+  /** Closes sent that HAProxy did not answer as done (the session had ended, an error, no answer). */
+  notClosed: number;
   elapsedMs: number;
+  /** The master CLI went away during the drain (HAProxy exited): the rest was not sent. */
+  masterGone?: boolean;
 }
 
 export function parseAgeSeconds(text: string): number;
 export function parseSessions(showSess: string, frontend: string): DrainSession[];
 export function parseWorkers(showProc: string): { current: number[]; old: number[] };
 export function planDrain(sessions: DrainSession[], options: DrainPlanOptions): DrainBatch[];
-export function shutdownCommand(pid: number | string, ids: string[]): string;
+export function shutdownCommands(pid: number | string, ids: string[], maxLineBytes?: number): string[];
+export function parseAnswers(answer: string, commands: number): { done: number; failed: string[] };
+export function masterGone(err: unknown): boolean;
+export function waitForMaster(options: DrainOptions, waitMs: number): Promise<void>;
 export function drainWorkers(
   options: DrainOptions,
   pids: number[],
@@ -67,4 +80,6 @@ export function watch(
   log: (event: DrainEvent) => void,
   signal?: AbortSignal,
 ): Promise<void>;
-export function parseArgs(argv: string[]): DrainOptions & { watch?: boolean; allAfterMs?: number };
+export function parseArgs(
+  argv: string[],
+): DrainOptions & { watch?: boolean; allAfterMs?: number; waitForMasterMs: number };

@@ -1,5 +1,5 @@
 "use strict";
-/* global setTimeout, clearTimeout, AbortController */
+/* global setTimeout, clearTimeout, AbortController, Buffer */
 /**
  * The paced drain of an HAProxy process: closes the WebSocket tunnels of an old (reloaded or
  * stopping) worker gradually over a window, through the master CLI, instead of letting
@@ -12,8 +12,13 @@
  * prefix; `show proc` lists the current and the old workers; `@!<pid> show sess` lists a worker's
  * streams (`0x...: proto=tcpv4 ... fe=<frontend> ... age=1m2s ...`); `@!<pid> shutdown session
  * <0x...>` closes one (both sides: the client sees its TCP connection close, a 1006). Several
- * commands go on one line separated by `;`, each with its prefix. After SIGUSR1 (soft-stop) the
- * worker stays under `# workers` and the master keeps answering until its last worker exits.
+ * commands go on one line separated by `;`, each with its prefix, and each gets its own answer,
+ * ended by an empty line: a bare "\n" when it did its work, a message otherwise ("No such
+ * session"). A line longer than the CLI's buffer is not run (MAX_CLI_LINE_BYTES), so a batch is
+ * split over several lines, and a close counts only when HAProxy answered it. After SIGUSR1
+ * (soft-stop) the worker stays under `# workers` and the master keeps answering until its last
+ * worker exits; then the master exits too, and a master CLI that refuses connections (or whose
+ * socket is gone) means there is nothing left to drain.
  *
  * Usage (node haproxyDrain.js ...):
  *   --socket <path>      the master CLI socket (required)
@@ -23,9 +28,22 @@
  *   --watch              keep running: drain every old worker that appears (reloads)
  *   --all-after <seconds>  wait this long, then drain every worker (a pod stop: the preStop hook)
  *   --tick-ms <ms>       closes are sent in batches this far apart (default 100)
+ *   --wait-for-master <seconds>  --watch: how long to wait for the master CLI at start (HAProxy
+ *                        starting) before giving up with exit code 1 (default 300)
  * Prints one JSON line per event on stdout.
  */
 const net = require("node:net");
+
+/** The frontend haproxy.cfg names (components/l4/haproxy.ts, HAPROXY_FRONTEND). */
+const DEFAULT_FRONTEND = "websocket";
+
+/**
+ * The longest command line the master CLI runs, newline included: it reads a line into one buffer
+ * of tune.bufsize minus tune.maxrewrite, 16384 - 1024 by default (haproxy.cfg sets neither). HAProxy
+ * 3.x answers a longer line with its help text and runs none of its commands, or only some; 2.6 ran
+ * them all.
+ */
+const MAX_CLI_LINE_BYTES = 16384 - 1024;
 
 const UNITS = { d: 86400, h: 3600, m: 60, s: 1, ms: 0.001 };
 
@@ -111,9 +129,60 @@ function planDrain(sessions, options) {
   return batches;
 }
 
-/** The command line closing `ids` on worker `pid` (one line, `;`-separated). */
-function shutdownCommand(pid, ids) {
-  return ids.map((id) => `@!${pid} shutdown session ${id}`).join("; ");
+/**
+ * The command lines closing `ids` on worker `pid`: `;`-separated commands, as few lines as fit in
+ * `maxLineBytes` each (newline included). Throws when one command alone does not fit.
+ */
+function shutdownCommands(pid, ids, maxLineBytes = MAX_CLI_LINE_BYTES) {
+  const lines = [];
+  let line = "";
+  for (const id of ids) {
+    const command = `@!${pid} shutdown session ${id}`;
+    if (Buffer.byteLength(command) + 1 > maxLineBytes)
+      throw new Error(`shutdownCommands: "${command}" alone is longer than ${maxLineBytes} bytes`);
+    const joined = line === "" ? command : `${line}; ${command}`;
+    if (Buffer.byteLength(joined) + 1 <= maxLineBytes) line = joined;
+    else {
+      lines.push(line);
+      line = command;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
+/**
+ * The master CLI's answers to a line of `commands` commands: each answer ends with an empty line,
+ * and a command that did its work answers nothing else. Returns how many did (`done`) and the
+ * other answers' text, in order; commands with no answer at all count in neither.
+ */
+function parseAnswers(answer, commands) {
+  const text = String(answer);
+  const failed = [];
+  let done = 0;
+  let i = 0;
+  while (i < text.length && done + failed.length < commands) {
+    if (text[i] === "\n") {
+      done++;
+      i++;
+      continue;
+    }
+    const end = text.indexOf("\n\n", i);
+    failed.push(text.slice(i, end === -1 ? text.length : end).trim());
+    i = end === -1 ? text.length : end + 2;
+  }
+  return { done, failed };
+}
+
+/** True when `pid` is among the workers (current or old) of `show proc` output. */
+function workerListed(showProc, pid) {
+  const { current, old } = parseWorkers(showProc);
+  return current.includes(pid) || old.includes(pid);
+}
+
+/** True when `err` says the master CLI is not there: nobody listens on the socket, or it is gone. */
+function masterGone(err) {
+  return err && (err.code === "ECONNREFUSED" || err.code === "ENOENT");
 }
 
 /** Sends one command line to the master CLI; resolves with the answer. */
@@ -140,9 +209,20 @@ function cli(socketPath, command, timeoutMs = 10000) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-/** Drains `pids` (their `frontend` streams together) over the window; resolves with what it did. */
+/**
+ * Drains `pids` (their `frontend` streams together) over the window; resolves with what it did.
+ * `closed` counts the closes HAProxy answered as done. When the master CLI goes away during the
+ * drain (the master exited: its workers had nothing left), the drain ends there with `masterGone`.
+ */
 async function drainWorkers(options, pids, log) {
-  const { socket, windowMs, frontend = "websocket", order = "oldest", tickMs = 100, cliTimeoutMs } = options;
+  const {
+    socket,
+    windowMs,
+    frontend = DEFAULT_FRONTEND,
+    order = "oldest",
+    tickMs = 100,
+    cliTimeoutMs,
+  } = options;
   const sessions = [];
   for (const pid of pids) {
     const listed = parseSessions(await cli(socket, `@!${pid} show sess`, cliTimeoutMs), frontend);
@@ -151,8 +231,11 @@ async function drainWorkers(options, pids, log) {
   const plan = planDrain(sessions, { windowMs, order, seed: pids[0] || 1, tickMs });
   const startedAt = Date.now();
   log({ event: "drain-start", pids, sessions: sessions.length, windowMs, order });
-  let sent = 0;
+  let closed = 0;
+  let notClosed = 0;
+  let gone = false;
   for (const batch of plan) {
+    if (gone) break;
     await sleep(startedAt + batch.atMs - Date.now());
     const byPid = new Map();
     for (const id of batch.ids) {
@@ -160,21 +243,52 @@ async function drainWorkers(options, pids, log) {
       byPid.set(pid, (byPid.get(pid) || []).concat([ptr]));
     }
     for (const [pid, ptrs] of byPid) {
-      try {
-        await cli(socket, shutdownCommand(pid, ptrs), cliTimeoutMs);
-        sent += ptrs.length;
-      } catch (err) {
-        log({ event: "drain-error", pid: Number(pid), error: err.message });
+      for (const line of shutdownCommands(pid, ptrs)) {
+        const commands = line.split("; ").length;
+        try {
+          const { done, failed } = parseAnswers(await cli(socket, line, cliTimeoutMs), commands);
+          const unanswered = commands - done - failed.length;
+          // A stopping worker exits as its last stream closes, before it answers that close: a worker
+          // gone from `show proc` holds no connection, so its unanswered closes did happen.
+          let exited = false;
+          if (unanswered > 0) {
+            try {
+              exited = !workerListed(await cli(socket, "show proc", cliTimeoutMs), Number(pid));
+            } catch (err) {
+              // The master exits with its last worker; any other failure leaves them uncounted.
+              if (masterGone(err)) exited = gone = true;
+            }
+          }
+          const counted = done + (exited ? unanswered : 0);
+          closed += counted;
+          notClosed += commands - counted;
+          if (counted < commands)
+            log({
+              event: "drain-error",
+              pid: Number(pid),
+              error: `${commands - counted} of ${commands} closes not done: ${failed[0] || "no answer"}`,
+            });
+        } catch (err) {
+          notClosed += commands;
+          if (masterGone(err)) {
+            gone = true;
+            break;
+          }
+          log({ event: "drain-error", pid: Number(pid), error: err.message });
+        }
       }
+      if (gone) break;
     }
   }
   const result = {
     event: "drain-end",
     pids,
     sessions: sessions.length,
-    closed: sent,
+    closed,
+    notClosed,
     elapsedMs: Date.now() - startedAt,
   };
+  if (gone) result.masterGone = true;
   log(result);
   return result;
 }
@@ -215,7 +329,7 @@ async function watch(options, log, signal) {
 }
 
 function parseArgs(argv) {
-  const options = { frontend: "websocket", order: "oldest", tickMs: 100 };
+  const options = { frontend: DEFAULT_FRONTEND, order: "oldest", tickMs: 100, waitForMasterMs: 300000 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -229,44 +343,98 @@ function parseArgs(argv) {
     else if (flag === "--tick-ms") options.tickMs = Number(value());
     else if (flag === "--all-after") options.allAfterMs = Number(value()) * 1000;
     else if (flag === "--watch") options.watch = true;
+    else if (flag === "--wait-for-master") options.waitForMasterMs = Number(value()) * 1000;
     else throw new Error(`unknown argument ${flag}`);
   }
   if (!options.socket) throw new Error("--socket is required");
   if (!(options.windowMs > 0)) throw new Error("--window must be a number of seconds above 0");
+  if (!(options.waitForMasterMs >= 0))
+    throw new Error("--wait-for-master must be a number of seconds, 0 or more");
   if (Boolean(options.watch) === (options.allAfterMs !== undefined))
     throw new Error("give exactly one of --watch or --all-after <seconds>");
   return options;
 }
 
+/**
+ * Resolves once the master CLI answers `show proc`; rejects with a message naming the socket when it
+ * has not answered within `waitMs`. Says once on stderr that it waits (HAProxy not up yet), and when
+ * the master is up.
+ */
+async function waitForMaster(options, waitMs) {
+  const deadline = Date.now() + waitMs;
+  let waiting = false;
+  for (;;) {
+    try {
+      await cli(options.socket, "show proc", options.cliTimeoutMs);
+      if (waiting) console.error(`haproxy-drain: the master CLI ${options.socket} is up`);
+      return;
+    } catch (err) {
+      if (Date.now() >= deadline)
+        throw new Error(
+          `the master CLI ${options.socket} did not answer within ${waitMs / 1000} s (${err.message}); is HAProxy running with -S ${options.socket}?`,
+        );
+      if (!waiting)
+        console.error(
+          `haproxy-drain: waiting up to ${waitMs / 1000} s for the master CLI ${options.socket} (HAProxy not up yet: ${err.message})`,
+        );
+      waiting = true;
+    }
+    await sleep(Math.min(options.pollMs || 1000, Math.max(0, deadline - Date.now())));
+  }
+}
+
+/** Runs the driver; resolves with the process's exit code. */
 async function main(argv) {
   const options = parseArgs(argv);
   const log = (o) => console.log(JSON.stringify({ at: new Date().toISOString(), ...o }));
   if (options.watch) {
+    await waitForMaster(options, options.waitForMasterMs);
     const abort = new AbortController();
     process.on("SIGTERM", () => abort.abort());
     await watch(options, log, abort.signal);
-    return;
+    return 0;
   }
-  // A pod stop: the haproxy container's preStop soft-stops the master after the same sleep.
+  // A pod stop: the haproxy container's preStop soft-stops the master after the same sleep. A master
+  // already gone by then has exited with its last worker: nothing is left to drain.
   await sleep(options.allAfterMs);
-  const { current, old } = parseWorkers(await cli(options.socket, "show proc"));
-  await drainWorkers(options, current.concat(old), log);
+  try {
+    const { current, old } = parseWorkers(await cli(options.socket, "show proc"));
+    const result = await drainWorkers(options, current.concat(old), log);
+    if (result.masterGone)
+      console.error(
+        `haproxy-drain: the master CLI ${options.socket} went away during the drain: HAProxy exited, the drain is done`,
+      );
+  } catch (err) {
+    if (!masterGone(err)) throw err;
+    console.error(
+      `haproxy-drain: the master CLI ${options.socket} is gone after the wait (${err.code}): HAProxy has exited, nothing is left to drain`,
+    );
+  }
+  return 0;
 }
 
 module.exports = {
+  DEFAULT_FRONTEND,
+  MAX_CLI_LINE_BYTES,
   parseAgeSeconds,
   parseSessions,
   parseWorkers,
   planDrain,
-  shutdownCommand,
+  shutdownCommands,
+  parseAnswers,
+  masterGone,
   drainWorkers,
+  waitForMaster,
   watch,
   parseArgs,
 };
 
 if (require.main === module) {
-  main(process.argv.slice(2)).catch((err) => {
-    console.error(`haproxy-drain: ${err.message}`);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err) => {
+      console.error(`haproxy-drain: ${err.message}`);
+      process.exit(1);
+    },
+  );
 }

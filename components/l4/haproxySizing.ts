@@ -44,6 +44,23 @@ export interface HaproxySizing {
   resources: { requests: Record<string, string>; limits: Record<string, string> };
 }
 
+/**
+ * Open files HAProxy needs beyond two per connection (a client and a server side): listeners, the
+ * master CLI and stats sockets, pollers, logs: covers what 2.6 and 3.2 ask for with the rendered
+ * config (docs/L4.md; test/l4/haproxyFdLimit.integration.test.ts reads each one's figure).
+ */
+export const HAPROXY_FD_OVERHEAD = 40;
+
+/**
+ * The hard open-files limit (RLIMIT_NOFILE, `ulimit -Hn` of the container) HAProxy needs for
+ * `maxconn`: it raises its soft limit to its need at start and, with `strict-limits` (on by
+ * default), exits when the hard limit is below it ("Cannot raise FD limit to ..."). Kubernetes sets
+ * no limit of its own: the container runtime's (often 1048576, some nodes 20000 or 65536) applies.
+ */
+export function haproxyOpenFilesNeed(maxconn: number): number {
+  return 2 * maxconn + HAPROXY_FD_OVERHEAD;
+}
+
 /** MiB of container memory HAProxy needs to hold `maxconn` connections. */
 export function haproxyMemoryMiB(maxconn: number): number {
   return HAPROXY_BASE_MIB + Math.ceil((maxconn * HAPROXY_KIB_PER_CONNECTION) / 1024);

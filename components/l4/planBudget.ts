@@ -77,6 +77,7 @@ export function planBudget(p: BudgetInput): PathBudget {
         preStopSeconds: tls.haproxy.shutdown.preStopSeconds,
         drain: tls.haproxy.drain,
         sessionTickets: tls.haproxy.sessionTickets !== undefined,
+        maxconn: tls.haproxy.maxconn,
       }),
     );
   }

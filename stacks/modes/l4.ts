@@ -30,6 +30,7 @@ export const l4Shape = {
   acknowledgeInsecure: z.boolean().optional(),
   haproxyReplicas: whole.optional(),
   haproxyImage: z.string().optional(),
+  haproxyMaxconn: whole.optional(),
   haproxyTunnelTimeoutSeconds: whole.optional(),
   haproxyPreStopSeconds: whole.optional(),
   haproxyHardStopAfterSeconds: whole.optional(),
@@ -71,6 +72,7 @@ function tlsArgs(c: L4StackConfig): L4TlsArgs {
     haproxy: {
       replicas: c.haproxyReplicas,
       image: c.haproxyImage,
+      maxconn: c.haproxyMaxconn,
       timeouts: { tunnelSeconds: c.haproxyTunnelTimeoutSeconds },
       preStopSeconds: c.haproxyPreStopSeconds,
       hardStopAfterSeconds: c.haproxyHardStopAfterSeconds,
@@ -157,6 +159,7 @@ export function l4ConfigProblems(c: L4StackConfig): string[] {
     ["certManagerIssuerKind", ["terminate"]],
     ["haproxyReplicas", ["terminate"]],
     ["haproxyImage", ["terminate"]],
+    ["haproxyMaxconn", ["terminate"]],
     ["haproxyTunnelTimeoutSeconds", ["terminate"]],
     ["haproxyPreStopSeconds", ["terminate"]],
     ["haproxyHardStopAfterSeconds", ["terminate"]],

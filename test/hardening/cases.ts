@@ -601,7 +601,7 @@ export const configCases: [string, string, string, string[]][] = [
   ],
   [
     "tlsMode passthrough with a cert-manager issuer",
-    'stack config: ws-exposure:certManagerIssuer is only for tlsMode "terminate" (tlsMode is "passthrough"); remove it or change ws-exposure:tlsMode\n  ws-exposure:certManagerIssuerKind is only for tlsMode "terminate" (tlsMode is "passthrough"); remove it or change ws-exposure:tlsMode\n  ws-exposure:haproxyReplicas is only for tlsMode "terminate" (tlsMode is "passthrough"); remove it or change ws-exposure:tlsMode\n  ws-exposure:haproxyHardStopAfterSeconds is only for tlsMode "terminate" (tlsMode is "passthrough"); remove it or change ws-exposure:tlsMode',
+    'stack config: ws-exposure:certManagerIssuer is only for tlsMode "terminate" (tlsMode is "passthrough"); remove it or change ws-exposure:tlsMode\n  ws-exposure:certManagerIssuerKind is only for tlsMode "terminate" (tlsMode is "passthrough"); remove it or change ws-exposure:tlsMode\n  ws-exposure:haproxyReplicas is only for tlsMode "terminate" (tlsMode is "passthrough"); remove it or change ws-exposure:tlsMode\n  ws-exposure:haproxyMaxconn is only for tlsMode "terminate" (tlsMode is "passthrough"); remove it or change ws-exposure:tlsMode\n  ws-exposure:haproxyHardStopAfterSeconds is only for tlsMode "terminate" (tlsMode is "passthrough"); remove it or change ws-exposure:tlsMode',
     "staging",
     ["--set", "tlsMode=passthrough", "--set", "tlsTargetPort=https"],
   ],

@@ -1,5 +1,5 @@
 /**
- * The paced drain with the real HAProxy (Debian's 2.6) on 127.0.0.1: 1000 heartbeating wss://
+ * The paced drain with the real HAProxy (Debian's 2.6 and the pods' 3.2) on 127.0.0.1: 1000 heartbeating wss://
  * connections (sequence-numbered, echoed messages, TLS session reuse) through two reloads of the
  * config the L4 component renders (shared tls-ticket-keys, hard-stop-after 12 s): first without
  * pacing (today's behaviour: hard-stop-after cuts everything at once), then with the driver the pod
@@ -17,25 +17,28 @@
 import * as fs from "fs";
 import { runDrainScenario, type DrainScenarioResult } from "../../support/drainScenario";
 import { recordFigures } from "../helpers/figures";
-import { requireHaproxyAndOpenssl, tempDir } from "../l4/harness";
-
-const { haproxy: HAPROXY, describe: describeWithHaproxy } = requireHaproxyAndOpenssl(
-  "the drain integration test",
-);
+import { requireHaproxies, tempDir } from "../l4/harness";
 
 const N = 1000;
 const WINDOW_S = 8;
 const HARD_STOP_S = 12;
 const STEP_TIMEOUT_MS = 120_000;
 
-describeWithHaproxy("paced drain: 1000 heartbeating wss:// connections, two reloads", () => {
+for (const { haproxy, describe: describeWith } of requireHaproxies("the drain integration test")) {
+  describeWith(
+    `paced drain: 1000 heartbeating wss:// connections, two reloads, HAProxy ${haproxy.version}`,
+    () => suite(haproxy.binary),
+  );
+}
+
+function suite(haproxyBin: string): void {
   let dir: string;
   let r: DrainScenarioResult;
 
   beforeAll(async () => {
     dir = tempDir();
     r = await runDrainScenario({
-      haproxyBin: HAPROXY,
+      haproxyBin,
       dir,
       connections: N,
       windowSeconds: WINDOW_S,
@@ -110,4 +113,4 @@ describeWithHaproxy("paced drain: 1000 heartbeating wss:// connections, two relo
   test("HAProxy CPU time: a resumed handshake costs less than a full RSA-2048 one", () => {
     expect(r.cpu.ratio).toBeGreaterThan(1);
   });
-});
+}

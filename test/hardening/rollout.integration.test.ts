@@ -1,5 +1,5 @@
 /**
- * Graceful rollouts on the L4 path, with the real HAProxy (Debian's 2.6) on 127.0.0.1 running the
+ * Graceful rollouts on the L4 path, with the real HAProxy (Debian's 2.6 and the pods' 3.2) on 127.0.0.1 running the
  * config the L4 renderer produces (loopback addresses, a throwaway certificate, hard-stop-after 5 s,
  * close-spread-time 2 s). wsprobe's soak (its library API, the iOS reconnect profile scaled down to
  * 100 ms .. 1 s) holds 1000 heartbeating wss:// connections through a reload (SIGUSR2 to the master)
@@ -27,7 +27,7 @@ import { recordFigures } from "../helpers/figures";
 import { baseArgs } from "../l4/fixtures";
 import {
   canConnect,
-  requireHaproxyAndOpenssl,
+  requireHaproxies,
   freePort,
   makeCertificate,
   sleep,
@@ -36,10 +36,6 @@ import {
   waitUntil,
   workerPids,
 } from "../l4/harness";
-
-const { haproxy: HAPROXY, describe: describeWithHaproxy } = requireHaproxyAndOpenssl(
-  "the rollout integration test",
-);
 
 /**
  * A `ws` echo server in its own process (so its clock is not held up by the 1000 clients' TLS work):
@@ -94,7 +90,14 @@ const HANDSHAKE_TIMEOUT_MS = 60_000;
 /** Longest wait for any one step (1000 open, every drop, every reconnect): a bound against a hang. */
 const STEP_TIMEOUT_MS = 120_000;
 
-describeWithHaproxy("rollout: HAProxy reload under 1000 heartbeating wss:// connections", () => {
+for (const { haproxy, describe: describeWith } of requireHaproxies("the rollout integration test")) {
+  describeWith(
+    `rollout: HAProxy reload under 1000 heartbeating wss:// connections, HAProxy ${haproxy.version}`,
+    () => suite(haproxy.binary),
+  );
+}
+
+function suite(haproxyBin: string): void {
   let dir: string;
   let haproxy: ChildProcess | undefined;
   let masterPid = 0;
@@ -181,7 +184,7 @@ describeWithHaproxy("rollout: HAProxy reload under 1000 heartbeating wss:// conn
       // `exec` keeps the pid: it is the master's. The soft fd limit is raised to the hard one.
       haproxy = spawn(
         "/bin/sh",
-        ["-c", `ulimit -n "$(ulimit -Hn)"; exec "$0" -W -db -f "$1"`, HAPROXY, cfgPath],
+        ["-c", `ulimit -n "$(ulimit -Hn)"; exec "$0" -W -db -f "$1"`, haproxyBin, cfgPath],
         {
           stdio: ["ignore", "pipe", "pipe"],
         },
@@ -395,4 +398,4 @@ describeWithHaproxy("rollout: HAProxy reload under 1000 heartbeating wss:// conn
     },
     8 * STEP_TIMEOUT_MS,
   );
-});
+}

@@ -1,5 +1,5 @@
 /**
- * The pod-stop half of the paced drain with the real HAProxy (Debian's 2.6) on 127.0.0.1: 50
+ * The pod-stop half of the paced drain with the real HAProxy (Debian's 2.6 and the pods' 3.2) on 127.0.0.1: 50
  * heartbeating wss:// connections, SIGUSR1 to the master (what the haproxy container's preStop
  * sends), then the driver as the drain sidecar's preStop runs it (`--all-after`, here 0 s and a 3 s
  * window) through the master CLI. The reload half (`--watch`, 1000 connections) is
@@ -12,45 +12,36 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { renderHaproxyConfig } from "../../components/l4/haproxy";
 import { planDrain } from "../../components/l4/haproxyDrain";
-import { haproxyParamsFor } from "../../components/l4/kube";
-import { planL4 } from "../../components/l4/plan";
 import { DRIVER } from "../../support/drainScenario";
 import { baseArgs } from "./fixtures";
 import {
-  findHaproxy,
   freePort,
   heartbeat,
   makeCertificate,
   openMany,
+  requireHaproxies,
   RunningHaproxy,
   startEchoServer,
   startHaproxy,
   tempDir,
   TrackedSocket,
   waitUntil,
+  writeLoopbackConfig,
 } from "./harness";
-
-const HAPROXY = findHaproxy();
-const OPENSSL = fs.existsSync("/usr/bin/openssl") || fs.existsSync("/usr/local/bin/openssl");
-const missing = !HAPROXY ? "haproxy" : !OPENSSL ? "openssl" : undefined;
-if (missing) {
-  if (process.env.CI === "true") {
-    test(`${missing} is installed (required under CI=true)`, () => {
-      throw new Error(`${missing} not found: CI must install the Debian packages haproxy and openssl`);
-    });
-  } else {
-    console.warn(`skipping the pod-stop drain test: no ${missing} binary (apt-get install ${missing})`);
-  }
-}
 
 const N = 50;
 const WINDOW_S = 3;
 const HARD_STOP_S = 30;
 const STEP_TIMEOUT_MS = 60_000;
 
-(missing ? describe.skip : describe)("paced drain on pod stop: soft-stop, then the driver", () => {
+for (const { haproxy, describe: describeWith } of requireHaproxies("the pod-stop drain test")) {
+  describeWith(`paced drain on pod stop: soft-stop, then the driver, HAProxy ${haproxy.version}`, () =>
+    suite(haproxy.binary),
+  );
+}
+
+function suite(haproxyBin: string): void {
   let dir: string;
   let haproxy: RunningHaproxy | undefined;
   let echo: Awaited<ReturnType<typeof startEchoServer>> | undefined;
@@ -70,8 +61,7 @@ const STEP_TIMEOUT_MS = 60_000;
       const cert = makeCertificate(dir);
       echo = await startEchoServer();
       const port = await freePort();
-      const plan = planL4(
-        "podstop",
+      const cfgPath = writeLoopbackConfig(
         baseArgs({
           tls: {
             mode: "terminate",
@@ -83,25 +73,10 @@ const STEP_TIMEOUT_MS = 60_000;
             },
           },
         }),
-      );
-      const params = haproxyParamsFor(plan);
-      const cfgPath = path.join(dir, "haproxy.cfg");
-      fs.writeFileSync(
-        cfgPath,
-        renderHaproxyConfig({
-          ...params,
-          bindAddress: "127.0.0.1",
-          bindPort: port,
-          certPath: cert.certPath,
-          servers: params.servers.map((s) => ({ ...s, address: "127.0.0.1", port: echo!.port })),
-          health: undefined,
-          runtimeDir: dir,
-          log: false,
-          maxconn: 1000,
-        }),
+        { port, backendPort: echo.port, runtimeDir: dir, certPath: cert.certPath, maxconn: 1000 },
       );
       const socket = path.join(dir, "master.sock");
-      haproxy = await startHaproxy(HAPROXY!, cfgPath, port, ["-S", `${socket},mode,600`]);
+      haproxy = await startHaproxy(haproxyBin, cfgPath, port, ["-S", `${socket},mode,600`]);
       sockets = await openMany(port, cert.certPem, N, 10);
       const stopBeat = heartbeat(() => sockets, 500);
       const masterExited = new Promise<number>((r) => haproxy!.process.once("exit", () => r(Date.now())));
@@ -147,4 +122,4 @@ const STEP_TIMEOUT_MS = 60_000;
     },
     3 * STEP_TIMEOUT_MS,
   );
-});
+}

@@ -5,10 +5,13 @@ import {
   parseSessions,
   parseWorkers,
   planDrain,
-  shutdownCommand,
+  shutdownCommands,
+  parseAnswers,
+  MAX_CLI_LINE_BYTES,
 } from "../../components/l4/haproxyDrain";
 import { defaultDrainWindowSeconds, drainCommand, resolveDrain } from "../../components/l4/drain";
 import { drainDropEvent } from "../../components/budget/hops";
+import { haproxyConfigFor } from "../../components/l4/kube";
 import { planL4 } from "../../components/l4/plan";
 import { baseArgs } from "./fixtures";
 
@@ -62,8 +65,55 @@ test("parseWorkers: current and old workers of `show proc`", () => {
   expect(parseWorkers("# workers\n# programs\n")).toEqual({ current: [], old: [] });
 });
 
-test("shutdownCommand: one line, each command with its worker prefix", () => {
-  expect(shutdownCommand(42, ["0x1", "0x2"])).toBe("@!42 shutdown session 0x1; @!42 shutdown session 0x2");
+test("shutdownCommands: `;`-separated commands, each with its worker prefix", () => {
+  expect(shutdownCommands(42, ["0x1", "0x2"])).toEqual([
+    "@!42 shutdown session 0x1; @!42 shutdown session 0x2",
+  ]);
+  expect(shutdownCommands(42, [])).toEqual([]);
+});
+
+test("MAX_CLI_LINE_BYTES is tune.bufsize - tune.maxrewrite (HAProxy's defaults; haproxy.cfg sets neither)", () => {
+  expect(MAX_CLI_LINE_BYTES).toBe(16384 - 1024);
+  expect(haproxyConfigFor(planL4("t", baseArgs()))).not.toMatch(/tune\.(bufsize|maxrewrite)/);
+});
+
+test("shutdownCommands: a batch too long for one line is split; every line fits, newline included, and none is wasted", () => {
+  // 1000 sessions on pid 1234567, pointers of 10 hex digits: 39 bytes a command, 2 for each "; ",
+  // so a line of n commands takes 41n - 2 + 1 bytes: at most 374 fit in 15,360.
+  const ids = Array.from({ length: 1000 }, (_, i) => `0x${(0x7f00000000 + i * 4096).toString(16)}`);
+  const lines = shutdownCommands(1234567, ids);
+  expect(lines.map((l) => l.split("; ").length)).toEqual([374, 374, 252]);
+  for (const line of lines) expect(Buffer.byteLength(line) + 1).toBeLessThanOrEqual(MAX_CLI_LINE_BYTES);
+  // Each full line could not take one more command.
+  for (const line of lines.slice(0, -1))
+    expect(Buffer.byteLength(line) + 1 + 2 + 39).toBeGreaterThan(MAX_CLI_LINE_BYTES);
+  // Every id once, in order.
+  expect(lines.join("; ").split("; ")).toEqual(ids.map((id) => `@!1234567 shutdown session ${id}`));
+  // The boundary: a line of exactly the cap (newline included) stays one line, a byte more splits.
+  const two = ["0x1", "0x2"];
+  const exact = Buffer.byteLength(shutdownCommands(9, two)[0]) + 1;
+  expect(shutdownCommands(9, two, exact)).toHaveLength(1);
+  expect(shutdownCommands(9, two, exact - 1)).toHaveLength(2);
+  expect(() => shutdownCommands(9, two, 10)).toThrow(
+    'shutdownCommands: "@!9 shutdown session 0x1" alone is longer than 10 bytes',
+  );
+});
+
+test("parseAnswers: a close counts only when HAProxy answered it as done", () => {
+  // As HAProxy 2.6 and 3.2 answered here: "\n" for a done close, a message and an empty line otherwise.
+  expect(parseAnswers("\n\n\n", 3)).toEqual({ done: 3, failed: [] });
+  expect(parseAnswers("\nNo such session (use 'show sess').\n\n\n", 3)).toEqual({
+    done: 2,
+    failed: ["No such session (use 'show sess')."],
+  });
+  // 3.2 on a line over its buffer: the help text, nothing done.
+  expect(parseAnswers("The following commands are valid at this level:\n  @!<pid> ...\n\n", 400)).toEqual({
+    done: 0,
+    failed: ["The following commands are valid at this level:\n  @!<pid> ..."],
+  });
+  // Fewer answers than commands: the unanswered count in neither.
+  expect(parseAnswers("\n", 5)).toEqual({ done: 1, failed: [] });
+  expect(parseAnswers("", 2)).toEqual({ done: 0, failed: [] });
 });
 
 const sessions = (n: number) =>
@@ -157,6 +207,7 @@ test("parseArgs: the sidecar's two command lines", () => {
     order: "random",
     frontend: "websocket",
     tickMs: 100,
+    waitForMasterMs: 300_000,
     watch: true,
   });
   expect(parseArgs([...common, "--all-after", "10"])).toEqual({
@@ -165,8 +216,13 @@ test("parseArgs: the sidecar's two command lines", () => {
     order: "random",
     frontend: "websocket",
     tickMs: 100,
+    waitForMasterMs: 300_000,
     allAfterMs: 10_000,
   });
+  expect(parseArgs([...common, "--watch", "--wait-for-master", "2"]).waitForMasterMs).toBe(2000);
+  expect(() => parseArgs([...common, "--watch", "--wait-for-master", "soon"])).toThrow(
+    "--wait-for-master must be a number of seconds, 0 or more",
+  );
   expect(() => parseArgs(common)).toThrow("give exactly one of --watch or --all-after <seconds>");
   expect(() => parseArgs(["--window", "5", "--watch"])).toThrow("--socket is required");
 });

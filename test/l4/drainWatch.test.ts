@@ -57,7 +57,8 @@ async function fakeMaster(dir: string): Promise<FakeMaster> {
       if (command === "show proc") conn.end(showProc(master.workers.current, master.workers.old));
       else if (sess && master.failingSess.has(Number(sess[1]))) unanswered.add(conn);
       else if (sess) conn.end(session(Number(sess[1])));
-      else conn.end("\n");
+      // HAProxy answers each `;`-separated command: an empty line when it did its work.
+      else conn.end("\n".repeat(command.split("; ").length));
     });
   });
   await new Promise<void>((resolve) => server.listen(socket, resolve));

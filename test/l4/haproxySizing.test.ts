@@ -2,15 +2,32 @@ import fc from "fast-check";
 import {
   haproxyMaxconnFor,
   haproxyMemoryMiB,
+  haproxyOpenFilesNeed,
   HaproxySizing,
   HaproxySizingArgs,
   planHaproxySizing,
+  DEFAULT_HAPROXY_MAXCONN,
 } from "../../components/l4/haproxySizing";
 import { parseCpuCores, parseMemoryBytes } from "../../components/core/quantity";
 
 const O = 'L4Exposure "prod"';
 const F = "tls.haproxy";
 const plan = (args?: HaproxySizingArgs) => planHaproxySizing(O, F, args);
+
+describe("haproxyOpenFilesNeed: the hard open-files limit HAProxy needs, 2 x maxconn + 40", () => {
+  it.each([
+    [1000, 2040],
+    [9000, 18040],
+    [9980, 20000],
+    [10000, 20040],
+  ])("maxconn %i -> %i", (maxconn, need) => expect(haproxyOpenFilesNeed(maxconn)).toBe(need));
+
+  it("the default maxconn does not fit a node whose limit is 20,000; 9980 is the most that does", () => {
+    expect(haproxyOpenFilesNeed(DEFAULT_HAPROXY_MAXCONN)).toBeGreaterThan(20_000);
+    expect(haproxyOpenFilesNeed(9980)).toBeLessThanOrEqual(20_000);
+    expect(haproxyOpenFilesNeed(9981)).toBeGreaterThan(20_000);
+  });
+});
 
 describe("haproxyMemoryMiB: 64Mi + 64 KiB per connection, rounded up", () => {
   it.each([

@@ -1,8 +1,10 @@
 /**
  * The rendered haproxy.cfg must load on Debian's HAProxy 2.6 (the integration tests run it with
  * `haproxy -c`) and on the 3.2 image the pods run, without warnings: no directive 3.x removed,
- * renamed or deprecated, every time with a unit, no duplicate names. Pure: no binary needed.
+ * renamed or deprecated, every time with a unit, no name shared by two proxies of any kinds. Pure: no binary needed.
  */
+import { HAPROXY_BACKEND, HAPROXY_FRONTEND } from "../../components/l4/haproxy";
+import { parseArgs } from "../../components/l4/haproxyDrain";
 import { haproxyConfigFor } from "../../components/l4/kube";
 import { planL4 } from "../../components/l4/plan";
 import { haproxyConfigMatrix } from "./fixtures";
@@ -45,21 +47,23 @@ describe.each(haproxyConfigMatrix)("haproxy.cfg, %s: valid for HAProxy 2.6 and 3
     expect(times.filter((m) => !/^\d+(us|ms|s|m|h|d)$/.test(m[2])).map((m) => m[0])).toEqual([]);
   });
 
-  it("names each frontend, backend and server once (duplicates: refused, or warned in 3.1 and refused in 3.3)", () => {
-    // A frontend and a backend may share a name (no capability in common); two of a kind may not.
+  it("names each proxy once across frontends, backends and listens, and each server once", () => {
+    // 3.2 warns when a frontend and a backend share a name ("will not be supported anymore in
+    // version 3.3"), 3.3 refuses it; two proxies of one kind, or two servers, are refused already.
     const named = (kinds: string[]) =>
       lines.filter((l) => kinds.includes(l.split(/\s+/)[0])).map((l) => l.split(/\s+/)[1]);
-    for (const kinds of [
-      ["frontend", "listen"],
-      ["backend", "listen"],
-    ]) {
-      const names = named(kinds);
-      expect(new Set(names).size).toBe(names.length);
-    }
+    const proxies = named(["frontend", "backend", "listen"]);
+    expect(proxies).toContain(HAPROXY_FRONTEND);
+    expect(proxies).toContain(HAPROXY_BACKEND);
+    expect(proxies.filter((name, i) => proxies.indexOf(name) !== i)).toEqual([]);
     const servers = named(["server"]);
     expect(servers.length).toBeGreaterThan(0);
-    expect(new Set(servers).size).toBe(servers.length);
+    expect(servers.filter((name, i) => servers.indexOf(name) !== i)).toEqual([]);
   });
+});
+
+it("the drain driver closes the streams of the rendered frontend by default", () => {
+  expect(parseArgs(["--socket", "/s", "--window", "1", "--watch"]).frontend).toBe(HAPROXY_FRONTEND);
 });
 
 describe("the 3.x removal list catches what it names", () => {

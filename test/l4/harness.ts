@@ -1,30 +1,95 @@
 /** Real processes on 127.0.0.1 for the L4 integration tests: HAProxy, a `ws` echo server, clients. */
 import { canConnect, freePort } from "../../support/ports";
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { childPids, dyingWithParent } from "../../support/processes";
+import type { L4ExposureArgs } from "../../components/l4/args";
+import { renderHaproxyConfig } from "../../components/l4/haproxy";
+import { haproxyParamsFor } from "../../components/l4/kube";
+import { planL4 } from "../../components/l4/plan";
 import WebSocket, { WebSocketServer } from "ws";
 
-/** The haproxy binary, or undefined when it is not installed. */
-/**
- * HAProxy and openssl for an integration test file: registers, when one is missing, a failing test
- * under CI=true or prints why the file is skipped. Returns the HAProxy binary and the describe to use.
- */
-export function requireHaproxyAndOpenssl(what: string): { haproxy: string; describe: jest.Describe } {
-  const haproxy = findHaproxy();
-  const openssl = fs.existsSync("/usr/bin/openssl") || fs.existsSync("/usr/local/bin/openssl");
-  const missing = !haproxy ? "haproxy" : !openssl ? "openssl" : undefined;
-  if (missing && process.env.CI === "true") {
-    test(`${missing} is installed (required under CI=true)`, () => {
-      throw new Error(`${missing} not found: CI must install the Debian packages haproxy and openssl`);
-    });
-  } else if (missing) {
-    console.warn(`skipping ${what}: no ${missing} binary (apt-get install ${missing})`);
+const ROOT = path.resolve(__dirname, "../..");
+
+/** One HAProxy build the integration tests run: where it comes from, its binary and exact version. */
+export interface HaproxyUnderTest {
+  /** "host": the system's package (Debian 12: 2.6); "3.2": the pods' branch (scripts/haproxy32.sh). */
+  source: "host" | "3.2";
+  binary: string;
+  /** `haproxy -v`'s version, e.g. "3.2.26-1". */
+  version: string;
+}
+
+/** The version `haproxy -v` prints ("2.6.12-1+deb12u4"), or undefined when it does not run. */
+export function haproxyVersion(binary: string): string | undefined {
+  try {
+    const out = execFileSync(binary, ["-v"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return /^HAProxy version (\S+)/m.exec(out)?.[1];
+  } catch {
+    return undefined;
   }
-  return { haproxy: haproxy ?? "", describe: missing ? describe.skip : describe };
+}
+
+/** The HAProxy 3.2 that scripts/haproxy32.sh builds into its cache (it may not be built yet). */
+export function haproxy32Binary(): string {
+  return execFileSync("bash", [path.join(ROOT, "scripts/haproxy32.sh"), "--print-bin"], {
+    encoding: "utf8",
+  }).trim();
+}
+
+/**
+ * Each HAProxy the suite runs, with why one is missing: the host's package (PATH or /usr/sbin;
+ * Debian 12's is 2.6) and the 3.2 the pods run (`bash scripts/haproxy32.sh` builds it).
+ */
+export function haproxiesUnderTest(): { found: HaproxyUnderTest[]; missing: string[] } {
+  const found: HaproxyUnderTest[] = [];
+  const missing: string[] = [];
+  const host = findHaproxy();
+  const hostVersion = host && haproxyVersion(host);
+  if (host && hostVersion) found.push({ source: "host", binary: host, version: hostVersion });
+  else
+    missing.push(
+      host
+        ? `the host's HAProxy: ${host} does not run (\`${host} -v\` failed)`
+        : "the host's HAProxy: no haproxy on PATH or in /usr/sbin (apt-get install haproxy)",
+    );
+  const h32 = haproxy32Binary();
+  const v32 = fs.existsSync(h32) ? haproxyVersion(h32) : undefined;
+  if (v32?.startsWith("3.2.")) found.push({ source: "3.2", binary: h32, version: v32 });
+  else
+    missing.push(
+      v32
+        ? `HAProxy 3.2: ${h32} is ${v32}`
+        : `HAProxy 3.2: ${h32} is not built (bash scripts/haproxy32.sh builds it; it needs mmdebstrap)`,
+    );
+  return { found, missing };
+}
+
+/**
+ * The HAProxy builds and openssl for an integration test file: registers, for each one missing, a
+ * failing test under CI=true, or prints why that part is skipped. Returns one entry per HAProxy the
+ * file runs its tests against, and the describe to use for it.
+ */
+export function requireHaproxies(what: string): { haproxy: HaproxyUnderTest; describe: jest.Describe }[] {
+  const openssl = fs.existsSync("/usr/bin/openssl") || fs.existsSync("/usr/local/bin/openssl");
+  const { found, missing } = haproxiesUnderTest();
+  if (!openssl) missing.push("openssl: not found (apt-get install openssl)");
+  for (const reason of missing) {
+    if (process.env.CI === "true") {
+      test(`${reason.split(": ")[0]} is available (required under CI=true)`, () => {
+        throw new Error(`${reason}: CI must provide it (.ci/run does)`);
+      });
+    } else {
+      console.warn(`skipping part of ${what}: ${reason}`);
+    }
+  }
+  return found.map((haproxy) => {
+    console.log(`${what}: HAProxy ${haproxy.version} (${haproxy.binary})`);
+    return { haproxy, describe: openssl ? describe : describe.skip };
+  });
 }
 
 export function findHaproxy(): string | undefined {
@@ -33,6 +98,41 @@ export function findHaproxy(): string | undefined {
     if (dir && fs.existsSync(candidate)) return candidate;
   }
   return undefined;
+}
+
+/**
+ * Writes the L4 component's haproxy.cfg for `args` to `<runtimeDir>/haproxy.cfg`, pointed at
+ * loopback: bound to `port`, forwarding to `backendPort`, its runtime sockets in `runtimeDir`, no
+ * logging; plain TCP unless `certPath` is given. Returns the file's path.
+ */
+export function writeLoopbackConfig(
+  args: L4ExposureArgs,
+  o: {
+    port: number;
+    backendPort: number;
+    runtimeDir: string;
+    certPath?: string;
+    health?: { bindAddress: string; port: number };
+    maxconn?: number;
+  },
+): string {
+  const params = haproxyParamsFor(planL4("loopback", args));
+  const cfgPath = path.join(o.runtimeDir, "haproxy.cfg");
+  fs.writeFileSync(
+    cfgPath,
+    renderHaproxyConfig({
+      ...params,
+      bindAddress: "127.0.0.1",
+      bindPort: o.port,
+      certPath: o.certPath,
+      servers: params.servers.map((s) => ({ ...s, address: "127.0.0.1", port: o.backendPort })),
+      health: o.health,
+      runtimeDir: o.runtimeDir,
+      log: false,
+      ...(o.maxconn === undefined ? {} : { maxconn: o.maxconn }),
+    }),
+  );
+  return cfgPath;
 }
 
 export function tempDir(): string {

@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { RENDER_TIMEOUT_MS } from "../helpers/render";
+import { haproxyOpenFilesNeed } from "../../components/l4/haproxySizing";
 
 const ROOT = path.join(__dirname, "../..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
@@ -231,6 +232,15 @@ describe("every stack renders", () => {
     });
     const budget = JSON.parse(r.read("budget.json")!);
     expect(budget.paths.map((p: any) => [p.name, p.ok])).toEqual([["l4", true]]);
+    // maxconn 9000: HAProxy's open-files need (2 x maxconn + 40) fits a node that allows 20,000.
+    const cfg = resources.find(
+      (x) => x.type === "kubernetes:core/v1:ConfigMap" && x.name === "staging-haproxy",
+    ).inputs.data["haproxy.cfg"];
+    expect(cfg.match(/^ {4}maxconn \d+$/gm)).toEqual(["    maxconn 9000", "    maxconn 9000"]);
+    expect(haproxyOpenFilesNeed(9000)).toBeLessThanOrEqual(20_000);
+    expect(budget.paths[0].hops.find((h: any) => h.name === "haproxy").note).toContain(
+      'maxconn 9000 needs a hard open-files limit (ulimit -Hn) of at least 18040 (2 x maxconn + 40) on the node\'s container runtime, or HAProxy exits at start ("Cannot raise FD limit")',
+    );
   });
 
   test("prod (hybrid): both paths and both budgets", () => {

@@ -63,10 +63,16 @@ describe.each(["test", "preview", "up"])("job %s", (job) => {
   });
 });
 
-test("test job: HAProxy and openssl installed (integration tests never skip under CI), lint, typecheck, npm test", () => {
+test("test job: HAProxy (the runner's and 3.2) and openssl installed (integration tests never skip under CI), lint, typecheck, npm test", () => {
   const i = steps("test").findIndex((s) => /apt-get install .*haproxy.*openssl/.test(s.run ?? ""));
   expect(i).toBeGreaterThanOrEqual(0);
   expect(i).toBeLessThan(runIndex("test", "npm test"));
+  // The cache directory the tests look in ($XDG_CACHE_HOME or ~/.cache) is the runner user's.
+  const h32 = steps("test").findIndex((s) =>
+    (s.run ?? "").includes('sudo XDG_CACHE_HOME="$HOME/.cache" bash scripts/haproxy32.sh'),
+  );
+  expect(h32).toBeGreaterThan(i);
+  expect(h32).toBeLessThan(runIndex("test", "npm test"));
   expect(runIndex("test", "npm ci")).toBeLessThan(runIndex("test", "npm test"));
   expect(runIndex("test", "npm run lint")).toBeGreaterThan(runIndex("test", "npm ci"));
   expect(runIndex("test", "npm run typecheck")).toBeGreaterThan(runIndex("test", "npm ci"));
