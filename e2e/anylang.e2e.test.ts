@@ -199,6 +199,28 @@ describeWith(
       );
     });
 
+    test("the same NLB with loadBalancer.podReadinessGate namespaceLabelled: no readiness-gate warning; the Service says so for the policy pack", async () => {
+      const ws = await workspace("yamlnlbgate");
+      const keys = [1, 2, 3].map((i) => Buffer.alloc(80, 32 + i).toString("base64"));
+      rewriteProgram(
+        ws,
+        METALLB_AND_TLS,
+        nlbArguments(keys).replace(
+          "        proxyProtocol: true\n",
+          "        proxyProtocol: true\n        podReadinessGate: namespaceLabelled\n",
+        ),
+      );
+      const result = await ws.expectOk(["preview", "--json"]);
+      const preview = JSON.parse(result.stdout) as PreviewJson;
+      expect(preview.diagnostics?.filter((d) => d.message.includes("pod readiness gate")) ?? []).toEqual([]);
+      const lb = preview.steps.find((s) => s.urn.endsWith("::messaging-lb")) as {
+        newState?: { inputs?: { metadata?: { annotations?: Record<string, string> } } };
+      };
+      expect(lb.newState?.inputs?.metadata?.annotations?.["ws-exposure.dev/pod-readiness-gate"]).toBe(
+        "namespaceLabelled",
+      );
+    });
+
     test("tls mode loadBalancer on an NLB without certificateArn fails with TypeScript's validation message", async () => {
       const ws = await workspace("yamlnlbbad");
       rewriteProgram(

@@ -84,6 +84,7 @@ const L4: ArgKeys = {
   "loadBalancer.deregistrationDelaySeconds": "awsNlbDeregistrationDelaySeconds",
   "loadBalancer.sslNegotiationPolicy": "awsNlbSslNegotiationPolicy",
   "loadBalancer.managedSecurityGroup": "awsNlbManagedSecurityGroup",
+  "loadBalancer.podReadinessGate": "awsNlbPodReadinessGate",
   "loadBalancer.internal": "azureInternal",
   "loadBalancer.idleTimeoutMinutes": "azureIdleTimeoutMinutes",
   "loadBalancer.loadBalancerClass": "customLoadBalancerClass",

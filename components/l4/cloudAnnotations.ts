@@ -25,6 +25,8 @@ import {
   AZURE_TCP_IDLE_TIMEOUT,
   GKE_L4_RBS,
   GKE_LB_TYPE,
+  NAMESPACE_LABELLED,
+  POD_READINESS_GATE_DECLARATION,
 } from "../policyChecks/cloudLoadBalancer";
 
 /** Every annotation this component writes for a cloud load balancer (the policy pack reads the same names). */
@@ -54,6 +56,9 @@ export function cloudServiceFields(lb: ResolvedLoadBalancer, port: number): Clou
       }
       if (lb.proxyProtocol) annotations[AWS_PROXY_PROTOCOL] = "*";
       if (!lb.managedSecurityGroup) annotations[AWS_DISABLE_NLB_SG] = "true";
+      if (lb.podReadinessGate === NAMESPACE_LABELLED) {
+        annotations[POD_READINESS_GATE_DECLARATION] = NAMESPACE_LABELLED;
+      }
       return { annotations };
     }
     case "gcp":

@@ -59,6 +59,16 @@ export interface AwsNlbLoadBalancerArgs {
    * replaces the NLB (a new DNS name).
    */
   managedSecurityGroup?: boolean;
+  /**
+   * What you know of the pods' namespace, for "ip" targets only: "namespaceLabelled" when it carries
+   * `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`, so the AWS Load Balancer Controller's pod
+   * readiness gate holds each new pod unready until the NLB sees it healthy. Default "unverified":
+   * every preview and up warns that the label is needed, and the budget lists a rollout without
+   * the gate as a drop event. This component does not read the namespace; "namespaceLabelled" is
+   * your word for it (written on the Service as `ws-exposure.dev/pod-readiness-gate`, which the
+   * policy pack checks against a Namespace in the same stack).
+   */
+  podReadinessGate?: "unverified" | "namespaceLabelled";
 }
 
 /** A Google Cloud passthrough Network Load Balancer created by GKE. */

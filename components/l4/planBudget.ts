@@ -53,6 +53,7 @@ export function loadBalancerHop(
         targetType: lb.targetType,
         crossZone: lb.crossZone,
         deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
+        podReadinessGate: lb.podReadinessGate,
       });
     case "gcp":
       return gcpPassthroughHop(lb.scheme);

@@ -14,6 +14,7 @@ import {
   NLB_DEFAULT_SSL_POLICY,
   NLB_IDLE_TIMEOUT_RANGE,
   NLB_TLS_IDLE_TIMEOUT_SECONDS,
+  NAMESPACE_LABELLED,
   nlbSeesClientAddress,
   nlbSslPolicyProblem,
   restrictingRanges,
@@ -36,6 +37,7 @@ const OPTIONS: Record<LoadBalancerType, readonly string[]> = {
     "deregistrationDelaySeconds",
     "sslNegotiationPolicy",
     "managedSecurityGroup",
+    "podReadinessGate",
   ],
   gcp: ["scheme"],
   azure: ["internal", "idleTimeoutMinutes"],
@@ -128,6 +130,20 @@ export function resolveLoadBalancer(
       given.managedSecurityGroup,
       true,
     );
+    if (given.podReadinessGate !== undefined && targetType === "instance") {
+      fail(
+        owner,
+        "loadBalancer.podReadinessGate",
+        `says whether the pods' namespace carries the AWS Load Balancer Controller's pod readiness gate label, which only "ip" targets need (loadBalancer.targetType is "instance": the targets are the nodes); remove loadBalancer.podReadinessGate, or set loadBalancer.targetType "ip"`,
+      );
+    }
+    const podReadinessGate =
+      targetType === "ip"
+        ? requireOneOf(owner, "loadBalancer.podReadinessGate", given.podReadinessGate ?? "unverified", [
+            "unverified",
+            NAMESPACE_LABELLED,
+          ] as const)
+        : undefined;
     const deregistrationDelaySeconds = requireWholeNumber(
       owner,
       "loadBalancer.deregistrationDelaySeconds",
@@ -208,6 +224,7 @@ export function resolveLoadBalancer(
       proxyProtocol,
       deregistrationDelaySeconds,
       managedSecurityGroup,
+      podReadinessGate,
     };
   }
   if (type === "gcp") {
@@ -317,7 +334,8 @@ export function requireEnforceableSourceRanges(
  * which its webhook injects only into pods of a namespace with the label. This component does not
  * own the namespace and does not read it (a read would need cluster access in every preview and
  * list permission on namespaces); the policy pack's `aws-nlb-pod-readiness-gate` checks a
- * Namespace in the same stack.
+ * Namespace in the same stack. loadBalancer.podReadinessGate "namespaceLabelled" is the user's word
+ * that the label is there: a warning that cannot be answered gets ignored, with the next one.
  */
 export function loadBalancerWarnings(
   owner: string,
@@ -325,9 +343,9 @@ export function loadBalancerWarnings(
   namespace: string,
   tls: ResolvedTls,
 ): string[] {
-  if (loadBalancer.type !== "aws-nlb" || loadBalancer.targetType !== "ip") return [];
+  if (loadBalancer.type !== "aws-nlb" || loadBalancer.podReadinessGate !== "unverified") return [];
   const pods = tls.mode === "terminate" ? "the HAProxy pods" : "the backend's pods";
   return [
-    `${owner}: loadBalancer.targetType "ip" needs the AWS Load Balancer Controller's pod readiness gate: label namespace ${str(namespace)} ${AWS_POD_READINESS_GATE_LABEL}=enabled (kubectl label namespace ${namespace} ${AWS_POD_READINESS_GATE_LABEL}=enabled; this component does not own the namespace and does not check it). Without it a rollout of ${pods} can finish before the NLB sees the new pods healthy, leaving only initial or draining targets: an outage`,
+    `${owner}: loadBalancer.targetType "ip" needs the AWS Load Balancer Controller's pod readiness gate: label namespace ${str(namespace)} ${AWS_POD_READINESS_GATE_LABEL}=enabled (kubectl label namespace ${namespace} ${AWS_POD_READINESS_GATE_LABEL}=enabled; this component does not own the namespace and does not check it), then set loadBalancer.podReadinessGate ${str(NAMESPACE_LABELLED)} to say so and drop this warning. Without it a rollout of ${pods} can finish before the NLB sees the new pods healthy, leaving only initial or draining targets: an outage`,
   ];
 }

@@ -103,6 +103,8 @@ export type ResolvedLoadBalancer =
       deregistrationDelaySeconds: number;
       /** The controller's own frontend security group holds the source ranges (v2.6.0+). */
       managedSecurityGroup: boolean;
+      /** What the user says of the pods' namespace's readiness gate label; set exactly when targetType is "ip". */
+      podReadinessGate?: "unverified" | "namespaceLabelled";
     }
   | { type: "gcp"; scheme: "external" | "internal" }
   | { type: "azure"; internal: boolean; idleTimeoutMinutes: number }

@@ -393,6 +393,8 @@ export interface LoadBalancer {
   sslNegotiationPolicy?: string;
   /** aws-nlb: whether the AWS Load Balancer Controller gives the NLB its own frontend security group and enforces loadBalancerSourceRanges in it, for `ip` targets too. Default true (controller v2.6.0+, feature gate NLBSecurityGroup on by default); false for an older controller or the gate off, and writes `aws-load-balancer-disable-nlb-sg: "true"`. Changing it replaces the NLB. */
   managedSecurityGroup?: boolean;
+  /** aws-nlb, `ip` targets only: `namespaceLabelled` says the pods' namespace carries `elbv2.k8s.aws/pod-readiness-gate-inject: enabled` (the AWS Load Balancer Controller's pod readiness gate): no readiness-gate warning at preview and up, no such drop event in the budget, and the Service carries `ws-exposure.dev/pod-readiness-gate: namespaceLabelled` for the policy pack to check. Default `unverified`: the warning. */
+  podReadinessGate?: string;
   /** azure: an internal load balancer (a private address in the VNet). Default false: public. */
   internal?: boolean;
   /** azure: the rule's TCP idle timeout in minutes, 4..100 (cloud-provider-azure v1.28.0 and later). Default max(websocket.minLifetimeSeconds, 3 heartbeats) in whole minutes, within 4..100. */

@@ -35,6 +35,13 @@ export const AWS_DISABLE_NLB_SG = `${AWS}-disable-nlb-sg`;
 export const AWS_SECURITY_GROUPS = `${AWS}-security-groups`;
 /** The namespace label that makes the controller's webhook inject its pod readiness gate. */
 export const AWS_POD_READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject";
+/**
+ * Ours, not the controller's: on a LoadBalancer Service, "namespaceLabelled" is its owner's word that
+ * the pods' namespace carries AWS_POD_READINESS_GATE_LABEL (L4Exposure's
+ * loadBalancer.podReadinessGate), for the policy pack to hold against the Namespace when it can see it.
+ */
+export const POD_READINESS_GATE_DECLARATION = "ws-exposure.dev/pod-readiness-gate";
+export const NAMESPACE_LABELLED = "namespaceLabelled";
 /** "*" turns PROXY protocol v2 on for every target group. */
 export const AWS_PROXY_PROTOCOL = `${AWS}-proxy-protocol`;
 /** Per listener: `<prefix>.TCP-<port>: tcp.idle_timeout.seconds=<n>` (newer controllers; TCP listeners only). */

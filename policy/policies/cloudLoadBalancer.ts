@@ -5,8 +5,10 @@ import {
   AWS_SSL_NEGOTIATION_POLICY,
   cloudIdleTimeoutProblems,
   isAwsControllerNlb,
+  NAMESPACE_LABELLED,
   nlbSslPolicyProblem,
   nlbTargetsPods,
+  POD_READINESS_GATE_DECLARATION,
   POLICY_DEFAULT_HEARTBEAT_SECONDS,
   sendsProxyProtocol,
   unenforcedSourceRanges,
@@ -132,7 +134,10 @@ export const nlbTlsMinimumVersion: ResourceValidationPolicy = {
   },
 };
 
-/** The LoadBalancer Services of a stack whose AWS NLB targets pods, with the namespace they (and their pods) live in. */
+/**
+ * The LoadBalancer Services of a stack whose AWS NLB targets pods, with the namespace they (and their
+ * pods) live in, and whether the Service says that namespace carries the gate label.
+ */
 function podTargetNlbServices(resources: PolicyResource[]) {
   return resources.flatMap((r) => {
     if (r.type !== TYPES.service) return [];
@@ -141,7 +146,13 @@ function podTargetNlbServices(resources: PolicyResource[]) {
     if (!nlbTargetsPods(lb.annotations, lb.spec.loadBalancerClass)) return [];
     const namespace = at(r.props, "metadata", "namespace") ?? "default";
     if (typeof namespace !== "string" || isUnknown(namespace)) return [];
-    return [{ resource: r, namespace }];
+    return [
+      {
+        resource: r,
+        namespace,
+        declared: lb.annotations[POD_READINESS_GATE_DECLARATION] === NAMESPACE_LABELLED,
+      },
+    ];
   });
 }
 
@@ -162,7 +173,9 @@ const gateLabelled = (ns: PolicyResource) =>
 /**
  * An AWS NLB with "ip" targets in a namespace of this stack that lacks the controller's pod readiness
  * gate label: a rollout can finish before the NLB sees the new pods healthy
- * (aws-load-balancer-controller docs/deploy/pod_readiness_gate.md).
+ * (aws-load-balancer-controller docs/deploy/pod_readiness_gate.md). A Service that says the label is
+ * there (POD_READINESS_GATE_DECLARATION) is checked all the same: the Namespace the pack sees wins,
+ * and the violation names both.
  */
 export const nlbPodReadinessGate: StackValidationPolicy = {
   name: "aws-nlb-pod-readiness-gate",
@@ -170,28 +183,36 @@ export const nlbPodReadinessGate: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
     const namespaces = stackNamespaces(args.resources);
-    for (const { resource, namespace } of podTargetNlbServices(args.resources)) {
+    for (const { resource, namespace, declared } of podTargetNlbServices(args.resources)) {
       const ns = namespaces.get(namespace);
       if (!ns || isUnknown(at(ns.props, "metadata", "labels")) || gateLabelled(ns)) continue;
+      const says = declared
+        ? `, although its annotation ${POD_READINESS_GATE_DECLARATION}: ${NAMESPACE_LABELLED} says it has it`
+        : "";
       reportViolation(
-        `${describe("Service", resource.props, resource.name)}: an AWS NLB with "ip" targets in namespace "${namespace}", whose Namespace in this stack lacks the label ${AWS_POD_READINESS_GATE_LABEL}: enabled; without the AWS Load Balancer Controller's pod readiness gate a rollout can finish before the NLB sees the new pods healthy, leaving only initial or draining targets (an outage); add the label to Namespace "${namespace}"`,
+        `${describe("Service", resource.props, resource.name)}: an AWS NLB with "ip" targets in namespace "${namespace}", whose Namespace in this stack lacks the label ${AWS_POD_READINESS_GATE_LABEL}: enabled${says}; without the AWS Load Balancer Controller's pod readiness gate a rollout can finish before the NLB sees the new pods healthy, leaving only initial or draining targets (an outage); add the label to Namespace "${namespace}"`,
         resource.urn,
       );
     }
   },
 };
 
-/** The same where the pack cannot see the namespace (not in this stack): advisory, naming it. */
+/**
+ * The same where the pack cannot see the namespace (not in this stack): advisory, naming it, unless
+ * the Service says the namespace is labelled (POD_READINESS_GATE_DECLARATION): the advice is only
+ * to go and look, and once its owner has, repeating it on every preview teaches them to skip the
+ * pack's output.
+ */
 export const nlbPodReadinessGateUnverified: StackValidationPolicy = {
   name: "aws-nlb-pod-readiness-gate-unverified",
-  description: `An AWS NLB with ip targets whose namespace is not in this stack: the pack cannot see the ${AWS_POD_READINESS_GATE_LABEL} label the controller's pod readiness gate needs; check it.`,
+  description: `An AWS NLB with ip targets whose namespace is not in this stack: the pack cannot see the ${AWS_POD_READINESS_GATE_LABEL} label the controller's pod readiness gate needs; check it, then annotate the Service ${POD_READINESS_GATE_DECLARATION}: ${NAMESPACE_LABELLED}.`,
   enforcementLevel: "advisory",
   validateStack: (args, reportViolation) => {
     const namespaces = stackNamespaces(args.resources);
-    for (const { resource, namespace } of podTargetNlbServices(args.resources)) {
-      if (namespaces.has(namespace)) continue;
+    for (const { resource, namespace, declared } of podTargetNlbServices(args.resources)) {
+      if (namespaces.has(namespace) || declared) continue;
       reportViolation(
-        `${describe("Service", resource.props, resource.name)}: an AWS NLB with "ip" targets in namespace "${namespace}", which is not in this stack, so the pack cannot see whether it has the label ${AWS_POD_READINESS_GATE_LABEL}: enabled that the AWS Load Balancer Controller's pod readiness gate needs; check it (kubectl get namespace ${namespace} --show-labels)`,
+        `${describe("Service", resource.props, resource.name)}: an AWS NLB with "ip" targets in namespace "${namespace}", which is not in this stack, so the pack cannot see whether it has the label ${AWS_POD_READINESS_GATE_LABEL}: enabled that the AWS Load Balancer Controller's pod readiness gate needs; check it (kubectl get namespace ${namespace} --show-labels), then say so with the Service annotation ${POD_READINESS_GATE_DECLARATION}: ${NAMESPACE_LABELLED} (L4Exposure: loadBalancer.podReadinessGate "${NAMESPACE_LABELLED}")`,
         resource.urn,
       );
     }

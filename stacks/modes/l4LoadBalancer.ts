@@ -23,6 +23,7 @@ export const loadBalancerShape = {
   awsNlbDeregistrationDelaySeconds: whole.optional(),
   awsNlbSslNegotiationPolicy: z.string().optional(),
   awsNlbManagedSecurityGroup: z.boolean().optional(),
+  awsNlbPodReadinessGate: z.enum(["unverified", "namespaceLabelled"]).optional(),
   azureInternal: z.boolean().optional(),
   azureIdleTimeoutMinutes: whole.optional(),
   customLoadBalancerClass: z.string().optional(),
@@ -61,6 +62,7 @@ export const KEYS_OF_CHOICE: Record<LoadBalancerType, readonly (keyof LoadBalanc
     "awsNlbDeregistrationDelaySeconds",
     "awsNlbSslNegotiationPolicy",
     "awsNlbManagedSecurityGroup",
+    "awsNlbPodReadinessGate",
   ],
   gcp: ["l4LoadBalancerScheme"],
   azure: ["azureInternal", "azureIdleTimeoutMinutes"],
@@ -84,6 +86,7 @@ export function loadBalancerArgs(c: LoadBalancerConfig): LoadBalancerArgs | unde
         deregistrationDelaySeconds: c.awsNlbDeregistrationDelaySeconds,
         sslNegotiationPolicy: c.awsNlbSslNegotiationPolicy,
         managedSecurityGroup: c.awsNlbManagedSecurityGroup,
+        podReadinessGate: c.awsNlbPodReadinessGate,
       };
     case "gcp":
       return { type: "gcp", scheme: c.l4LoadBalancerScheme as "external" | "internal" | undefined };

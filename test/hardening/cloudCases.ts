@@ -133,6 +133,24 @@ export const loadBalancerCases: [string, string, Kind, unknown][] = [
     cloudArgs({ type: "aws-nlb", sslNegotiationPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }),
   ],
   [
+    "the pod readiness gate declared for instance targets (the nodes: no gate)",
+    `${O}loadBalancer.podReadinessGate says whether the pods' namespace carries the AWS Load Balancer Controller's pod readiness gate label, which only "ip" targets need (loadBalancer.targetType is "instance": the targets are the nodes); remove loadBalancer.podReadinessGate, or set loadBalancer.targetType "ip"`,
+    "l4",
+    cloudArgs({ type: "aws-nlb", targetType: "instance", podReadinessGate: "namespaceLabelled" }),
+  ],
+  [
+    "a pod readiness gate declaration that is not one of its values",
+    `${O}loadBalancer.podReadinessGate must be one of "unverified", "namespaceLabelled" (got "namespaceLabeled")`,
+    "l4",
+    cloudArgs({ type: "aws-nlb", podReadinessGate: "namespaceLabeled" } as never),
+  ],
+  [
+    "the pod readiness gate declared on another load balancer",
+    `${O}loadBalancer.podReadinessGate is an option of loadBalancer.type "aws-nlb" (loadBalancer.type is "azure"); remove it or change loadBalancer.type`,
+    "l4",
+    cloudArgs({ type: "azure", podReadinessGate: "namespaceLabelled" } as never),
+  ],
+  [
     "an Azure idle timeout cloud-provider-azure refuses",
     `${O}loadBalancer.idleTimeoutMinutes must be a whole number of minutes (cloud-provider-azure's range for azure-load-balancer-tcp-idle-timeout) from 4 to 100 (got 120)`,
     "l4",
@@ -198,6 +216,12 @@ export const loadBalancerConfigCases: [string, string, string, string[]][] = [
     'stack config: ws-exposure:awsNlbCertificateArn ends TLS at the NLB, which needs ws-exposure:tlsMode "loadBalancer" (ws-exposure:tlsMode is "terminate"); set ws-exposure:tlsMode "loadBalancer", or remove ws-exposure:awsNlbCertificateArn [L4Exposure "cloud-example": loadBalancer.certificateArn]',
     STACK,
     ["--set", `awsNlbCertificateArn=${ARN}`],
+  ],
+  [
+    "the pod readiness gate declared for instance targets",
+    'stack config: ws-exposure:awsNlbPodReadinessGate says whether the pods\' namespace carries the AWS Load Balancer Controller\'s pod readiness gate label, which only "ip" targets need (ws-exposure:awsNlbTargetType is "instance": the targets are the nodes); remove ws-exposure:awsNlbPodReadinessGate, or set ws-exposure:awsNlbTargetType "ip" [L4Exposure "cloud-example": loadBalancer.podReadinessGate]',
+    STACK,
+    ["--set", "awsNlbTargetType=instance", "--set", "awsNlbPodReadinessGate=namespaceLabelled"],
   ],
   [
     "an Azure idle timeout cloud-provider-azure refuses",

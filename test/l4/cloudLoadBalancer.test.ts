@@ -366,7 +366,7 @@ describe("the NLB TLS listener's security policy", () => {
 
 describe("the pod readiness gate an NLB with ip targets needs", () => {
   const GATE_WARNING = (pods: string) =>
-    `L4Exposure "cloud": loadBalancer.targetType "ip" needs the AWS Load Balancer Controller's pod readiness gate: label namespace "${NS}" elbv2.k8s.aws/pod-readiness-gate-inject=enabled (kubectl label namespace ${NS} elbv2.k8s.aws/pod-readiness-gate-inject=enabled; this component does not own the namespace and does not check it). Without it a rollout of ${pods} can finish before the NLB sees the new pods healthy, leaving only initial or draining targets: an outage`;
+    `L4Exposure "cloud": loadBalancer.targetType "ip" needs the AWS Load Balancer Controller's pod readiness gate: label namespace "${NS}" elbv2.k8s.aws/pod-readiness-gate-inject=enabled (kubectl label namespace ${NS} elbv2.k8s.aws/pod-readiness-gate-inject=enabled; this component does not own the namespace and does not check it), then set loadBalancer.podReadinessGate "namespaceLabelled" to say so and drop this warning. Without it a rollout of ${pods} can finish before the NLB sees the new pods healthy, leaving only initial or draining targets: an outage`;
   let warn: jest.SpyInstance;
   beforeEach(() => {
     warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
@@ -398,5 +398,47 @@ describe("the pod readiness gate an NLB with ip targets needs", () => {
       "rollout without the pod readiness gate (the pods' namespace lacks the label elbv2.k8s.aws/pod-readiness-gate-inject: enabled): the rollout can finish before the AWS Load Balancer Controller registers the new pods and the NLB sees them healthy, and the target group then holds only initial or draining targets: new connections fail until the new pods pass their health checks";
     expect(ip.budgetValue.hops[1].dropEvents).toContain(gate);
     expect(instance.budgetValue.hops[1].dropEvents).not.toContain(gate);
+  });
+});
+
+describe('loadBalancer.podReadinessGate "namespaceLabelled": the user says the namespace carries the label', () => {
+  const GATE_DECLARATION = "ws-exposure.dev/pod-readiness-gate";
+  let warn: jest.SpyInstance;
+  beforeEach(() => {
+    warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+  });
+  afterEach(() => warn.mockRestore());
+
+  test.each<[string, Partial<L4ExposureComponentArgs>, Record<string, unknown>]>([
+    ["HAProxy behind ip targets", {}, {}],
+    ["the Knative pods behind a TLS listener", { tls: { mode: "loadBalancer" } }, { certificateArn: ARN }],
+  ])("%s: no warning, and the Service says so for the policy pack", async (_what, over, lb) => {
+    const exposure = await build(
+      cloudArgs({ type: "aws-nlb", podReadinessGate: "namespaceLabelled", ...lb }, over),
+    );
+    expect(warn.mock.calls).toEqual([]);
+    expect(exposure.plan.warnings).toEqual([]);
+    expect(exposure.plan.loadBalancer).toMatchObject({ podReadinessGate: "namespaceLabelled" });
+    expect(lbService().metadata.annotations[GATE_DECLARATION]).toBe("namespaceLabelled");
+  });
+
+  test('"unverified" is the default: the same warning and Service as without it, no declaration annotation', async () => {
+    const said = await build(cloudArgs({ type: "aws-nlb", podReadinessGate: "unverified" }));
+    expect(warn.mock.calls.map((c) => c[0])).toEqual(said.plan.warnings);
+    expect(said.plan.warnings).toHaveLength(1);
+    expect(lbService().metadata.annotations).toEqual(awsDefaults());
+  });
+
+  test("the budget's NLB hop: no readiness-gate drop event; its note says the rollout relies on the gate", async () => {
+    const exposure = await build(cloudArgs({ type: "aws-nlb", podReadinessGate: "namespaceLabelled" }));
+    const hop = exposure.budgetValue.hops[1];
+    expect(hop.name).toBe("aws-nlb");
+    expect(hop.dropEvents).toEqual([
+      "target deregistration (a pod (target type ip) leaves the target group: rollout, scale-down, node drain): the NLB drains it for the deregistration delay, 300 s, and its connections end when the target goes",
+      "zone failure: connections through the failed zone's nodes drop; cross-zone load balancing sends new ones to the other zones",
+    ]);
+    expect(hop.note).toBe(
+      "TCP listener idle timeout (AWS default 350 s, set here to 3600 s through the listener-attributes annotation, which needs AWS Load Balancer Controller v2.9.0 or later: an older one leaves 350 s); above 350 s the targets' ENI conntrack timeout must be as long (Nitro v6+ default 350 s); rollouts rely on the controller's pod readiness gate (loadBalancer.podReadinessGate \"namespaceLabelled\": the pods' namespace carries elbv2.k8s.aws/pod-readiness-gate-inject: enabled, as its owner says)",
+    );
   });
 });

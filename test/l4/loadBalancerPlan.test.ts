@@ -37,6 +37,7 @@ describe.each<[string, { heartbeatSeconds: number; minLifetimeSeconds: number },
       proxyProtocol: false,
       deregistrationDelaySeconds: 300,
       managedSecurityGroup: true,
+      podReadinessGate: "unverified",
     });
   });
   test(`azure ${azureMinutes} min`, () => {

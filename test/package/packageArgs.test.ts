@@ -1,5 +1,8 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { planL4 } from "../../components/l4/plan";
+import { cloudServiceFields } from "../../components/l4/cloudAnnotations";
 import { planTunnel } from "../../components/tunnel/plan";
 import { planHybrid } from "../../components/hybrid/plan";
 import { HybridExposure } from "../../components/hybrid/HybridExposure";
@@ -522,6 +525,33 @@ describe("component package args: L4Exposure's loadBalancer, tls loadBalancer, d
     const ts = nlb({ certificateArn: arn }, { mode: "loadBalancer" });
     expect(toL4ExposureArgs(given as never)).toStrictEqual(ts);
     expect(planL4("m", toL4ExposureArgs(given as never))).toEqual(planL4("m", ts as never));
+  });
+
+  test("an aws-nlb with ip targets and podReadinessGate namespaceLabelled: converted as given, no warning, the Service says so", () => {
+    const given = nlb(
+      { podReadinessGate: "namespaceLabelled", certificateArn: null },
+      { mode: "terminate", certificate: { secretName: "ws-tls" } },
+    );
+    const ts = nlb(
+      { podReadinessGate: "namespaceLabelled" },
+      { mode: "terminate", certificate: { secretName: "ws-tls" } },
+    );
+    expect(toL4ExposureArgs(given as never)).toStrictEqual(ts);
+    const plan = planL4("m", toL4ExposureArgs(given as never));
+    expect(plan.warnings).toEqual([]);
+    expect(plan.loadBalancer).toMatchObject({ targetType: "ip", podReadinessGate: "namespaceLabelled" });
+    expect(plan.budget.hops[1].dropEvents.join("\n")).not.toContain("pod readiness gate");
+    expect(cloudServiceFields(plan.loadBalancer, plan.port).annotations).toMatchObject({
+      "ws-exposure.dev/pod-readiness-gate": "namespaceLabelled",
+    });
+  });
+
+  test("the package schema (provider/schema.json, held to the real get-schema by e2e/packageSchema) declares loadBalancer.podReadinessGate", () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "../../provider/schema.json"), "utf8"));
+    const prop = schema.types["ws-exposure:index:LoadBalancer"].properties.podReadinessGate;
+    expect({ type: prop.type, plain: prop.plain }).toEqual({ type: "string", plain: true });
+    expect(prop.description).toContain("`namespaceLabelled`");
+    expect(prop.description).toContain("Default `unverified`");
   });
 
   test("session ticket keys given as secrets stay the same secret Outputs", async () => {

@@ -7,7 +7,7 @@ import { resetTunnelClaims } from "../../components/tunnel/tunnelOwnership";
 import { L4ExposureArgs } from "../../components/l4/args";
 import { hybridArgs, l4Args, tunnelArgs } from "../helpers/fixtures";
 import { TYPES } from "../../policy/policies";
-import { stackViolations, violations } from "./harness";
+import { PolicyResource, stackViolations, violations } from "./harness";
 import { cloudArgs } from "../hardening/cloudCases";
 import { LoadBalancerArgs } from "../../components/l4/loadBalancerArgs";
 
@@ -178,26 +178,46 @@ test("the policies read the components' real shapes: one field broken in each re
   ]);
 });
 
-test("the stack policies read the component's real Service: an NLB with ip targets beside its Namespace", async () => {
-  const c = new L4Exposure("cloud", cloudArgs({ type: "aws-nlb" }));
+/** What an L4Exposure on this AWS NLB registers, as the stack policies see it. */
+async function nlbResources(lb: LoadBalancerArgs): Promise<PolicyResource[]> {
+  const c = new L4Exposure("cloud", cloudArgs(lb));
   await unwrap(c.urn);
   await settle();
-  const recorded = runtime.resources.map((r) => ({
+  return runtime.resources.map((r) => ({
     type: r.type,
     name: r.name,
     props: revealValue(r.inputs) as Record<string, unknown>,
   }));
-  const ns = (labels: Record<string, string>) => ({
-    type: TYPES.namespace,
-    name: "ns",
-    props: { metadata: { name: "agents-whatsapp-rust", labels } },
-  });
-  const LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject";
+}
+/** The exposure's namespace as a Namespace of the same stack. */
+const ns = (labels: Record<string, string>): PolicyResource => ({
+  type: TYPES.namespace,
+  name: "ns",
+  props: { metadata: { name: "agents-whatsapp-rust", labels } },
+});
+const LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject";
+
+test("the stack policies read the component's real Service: an NLB with ip targets beside its Namespace", async () => {
+  const recorded = await nlbResources({ type: "aws-nlb" });
   expect(await stackViolations([ns({ [LABEL]: "enabled" }), ...recorded])).toEqual([]);
   expect((await stackViolations([ns({}), ...recorded])).map((v) => [v.policy, v.urn])).toEqual([
     ["aws-nlb-pod-readiness-gate", `urn:pulumi:test::project::${TYPES.service}::cloud-lb`],
   ]);
   expect((await stackViolations(recorded)).map((v) => v.policy)).toEqual([
     "aws-nlb-pod-readiness-gate-unverified",
+  ]);
+});
+
+test("loadBalancer.podReadinessGate namespaceLabelled: the stack policies hold the component's word against the Namespace they see", async () => {
+  const recorded = await nlbResources({ type: "aws-nlb", podReadinessGate: "namespaceLabelled" });
+  // Not in the stack: the owner's word stands, the advisory is not repeated.
+  expect(await stackViolations(recorded)).toEqual([]);
+  expect(await stackViolations([ns({ [LABEL]: "enabled" }), ...recorded])).toEqual([]);
+  expect(await stackViolations([ns({}), ...recorded])).toEqual([
+    {
+      policy: "aws-nlb-pod-readiness-gate",
+      message: `Service "cloud-lb": an AWS NLB with "ip" targets in namespace "agents-whatsapp-rust", whose Namespace in this stack lacks the label ${LABEL}: enabled, although its annotation ws-exposure.dev/pod-readiness-gate: namespaceLabelled says it has it; without the AWS Load Balancer Controller's pod readiness gate a rollout can finish before the NLB sees the new pods healthy, leaving only initial or draining targets (an outage); add the label to Namespace "agents-whatsapp-rust"`,
+      urn: `urn:pulumi:test::project::${TYPES.service}::cloud-lb`,
+    },
   ]);
 });

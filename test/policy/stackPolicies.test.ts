@@ -31,7 +31,10 @@ const namespace = (labels?: unknown, type: string = TYPES.namespace): PolicyReso
 
 const MISSING = `Service "cloud-lb": an AWS NLB with "ip" targets in namespace "apps", whose Namespace in this stack lacks the label ${LABEL}: enabled; without the AWS Load Balancer Controller's pod readiness gate a rollout can finish before the NLB sees the new pods healthy, leaving only initial or draining targets (an outage); add the label to Namespace "apps"`;
 const UNSEEN = (ns: string) =>
-  `Service "cloud-lb": an AWS NLB with "ip" targets in namespace "${ns}", which is not in this stack, so the pack cannot see whether it has the label ${LABEL}: enabled that the AWS Load Balancer Controller's pod readiness gate needs; check it (kubectl get namespace ${ns} --show-labels)`;
+  `Service "cloud-lb": an AWS NLB with "ip" targets in namespace "${ns}", which is not in this stack, so the pack cannot see whether it has the label ${LABEL}: enabled that the AWS Load Balancer Controller's pod readiness gate needs; check it (kubectl get namespace ${ns} --show-labels), then say so with the Service annotation ws-exposure.dev/pod-readiness-gate: namespaceLabelled (L4Exposure: loadBalancer.podReadinessGate "namespaceLabelled")`;
+/** The Service's owner says the namespace carries the label (L4Exposure's loadBalancer.podReadinessGate "namespaceLabelled"). */
+const DECLARED = { ...IP, "ws-exposure.dev/pod-readiness-gate": "namespaceLabelled" };
+const CONTRADICTED = `Service "cloud-lb": an AWS NLB with "ip" targets in namespace "apps", whose Namespace in this stack lacks the label ${LABEL}: enabled, although its annotation ws-exposure.dev/pod-readiness-gate: namespaceLabelled says it has it; without the AWS Load Balancer Controller's pod readiness gate a rollout can finish before the NLB sees the new pods healthy, leaving only initial or draining targets (an outage); add the label to Namespace "apps"`;
 
 test("the stack policies: names and levels (the unverifiable case is advisory)", () => {
   expect(stackPolicies.map((p) => [p.name, p.enforcementLevel])).toEqual([
@@ -83,3 +86,29 @@ test.each<[string, PolicyResource, string]>([
     ]);
   },
 );
+
+describe("a Service that says its namespace is labelled (ws-exposure.dev/pod-readiness-gate: namespaceLabelled)", () => {
+  test.each<[string, PolicyResource]>([
+    ["a Namespace without labels", namespace()],
+    ["the label disabled", namespace({ [LABEL]: "disabled" })],
+    ["a NamespacePatch without the label", namespace({ team: "apps" }, TYPES.namespacePatch)],
+  ])(
+    "contradicted by %s in the stack: the mandatory violation names the annotation and the Namespace",
+    async (_what, ns) => {
+      expect(await stackViolations([ns, nlb(DECLARED)])).toEqual([
+        { policy: "aws-nlb-pod-readiness-gate", message: CONTRADICTED, urn: SERVICE_URN },
+      ]);
+    },
+  );
+
+  test("the namespace not in the stack: the advisory is not repeated, no violation", async () => {
+    expect(await stackViolations([nlb(DECLARED)])).toEqual([]);
+  });
+
+  test("any other value of the annotation declares nothing: the advisory stays", async () => {
+    const other = nlb({ ...IP, "ws-exposure.dev/pod-readiness-gate": "unverified" });
+    expect(await stackViolations([other])).toEqual([
+      { policy: "aws-nlb-pod-readiness-gate-unverified", message: UNSEEN("apps"), urn: SERVICE_URN },
+    ]);
+  });
+});

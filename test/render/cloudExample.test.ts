@@ -11,6 +11,16 @@ import { CLOUD_EXAMPLE_STDERR, renderInProcess, runRender } from "../helpers/ren
 const ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/example";
 const AWS = "service.beta.kubernetes.io/aws-load-balancer";
 const NOT_AWS = ["awsNlbProxyProtocol"];
+/** The AWS Load Balancer Controller annotations the file (Pulumi.cloud-example.yaml) writes. */
+const FILE_ANNOTATIONS = {
+  [`${AWS}-type`]: "external",
+  [`${AWS}-nlb-target-type`]: "ip",
+  [`${AWS}-scheme`]: "internet-facing",
+  [`${AWS}-attributes`]: "load_balancing.cross_zone.enabled=true",
+  [`${AWS}-target-group-attributes`]: "deregistration_delay.timeout_seconds=300",
+  [`${AWS}-listener-attributes.TCP-443`]: "tcp.idle_timeout.seconds=3600",
+  [`${AWS}-proxy-protocol`]: "*",
+};
 
 describe.each<[string, Record<string, string>, string[], string, RegExp, Record<string, string>, string[]]>([
   [
@@ -19,15 +29,16 @@ describe.each<[string, Record<string, string>, string[], string, RegExp, Record<
     [],
     "aws-nlb",
     /\n {2}aws-nlb +3600 s +none +target deregistration/,
-    {
-      [`${AWS}-type`]: "external",
-      [`${AWS}-nlb-target-type`]: "ip",
-      [`${AWS}-scheme`]: "internet-facing",
-      [`${AWS}-attributes`]: "load_balancing.cross_zone.enabled=true",
-      [`${AWS}-target-group-attributes`]: "deregistration_delay.timeout_seconds=300",
-      [`${AWS}-listener-attributes.TCP-443`]: "tcp.idle_timeout.seconds=3600",
-      [`${AWS}-proxy-protocol`]: "*",
-    },
+    FILE_ANNOTATIONS,
+    ["kubernetes:apps/v1:Deployment"],
+  ],
+  [
+    "aws-nlb, the namespace said labelled (awsNlbPodReadinessGate): the Service says so, the hop has no readiness-gate drop",
+    { awsNlbPodReadinessGate: "namespaceLabelled" },
+    [],
+    "aws-nlb",
+    /\n {2}aws-nlb +3600 s +none +target deregistration [^\n]*, and its connections end when the target goes; zone failure/,
+    { ...FILE_ANNOTATIONS, "ws-exposure.dev/pod-readiness-gate": "namespaceLabelled" },
     ["kubernetes:apps/v1:Deployment"],
   ],
   [
@@ -111,6 +122,13 @@ test("npm run render -- --stack cloud-example prints the aws-nlb budget and exit
     name: "aws-nlb",
     idleTimeoutSeconds: 3600,
   });
+});
+
+test("npm run render -- --stack cloud-example --set awsNlbPodReadinessGate=namespaceLabelled: no warning, exit 0", async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-render-"));
+  const r = await runRender("cloud-example", ["--set", "awsNlbPodReadinessGate=namespaceLabelled"], out);
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+  expect(r.stdout).not.toContain("pod readiness gate");
 });
 
 test("the stack outputs carry the L4 path's address outputs in every mode with an L4 path (issue 20, item 11)", async () => {
