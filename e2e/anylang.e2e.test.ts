@@ -19,6 +19,7 @@ import * as path from "node:path";
 import { HybridExposure, L4Exposure, L4ExposureArgs, TunnelExposure } from "../components";
 import { planL4 } from "../components/l4/plan";
 import { loadBalancerServiceSpec } from "../components/l4/kube";
+import { budgetMessage } from "../components/core/announceBudget";
 import { AWS_PROXY_PROTOCOL } from "../components/policyChecks/cloudLoadBalancer";
 import { stackWorkspace } from "./stackSetup";
 
@@ -135,6 +136,18 @@ describeWith(
       ]);
       const outputs = await ws.expectOk(["stack", "output", "url"]);
       expect(outputs.stdout.trim()).toBe("ws://messaging-yaml.example.com/ws");
+      // The component logs its path's budget from the provider, as TypeScript's does (--diff prints it inline).
+      const tsBudget = planL4("messaging", {
+        backend: { knativeService: KSVC.name, namespace: KSVC.namespace },
+        websocket: { minLifetimeSeconds: 600 },
+        hostname: "messaging-yaml.example.com",
+        addressPool: { create: { addresses: ["192.168.1.240/29"] } },
+        loadBalancerIP: "192.168.1.241",
+        tls: { mode: "none", acknowledgeInsecure: true },
+        applyKnativeSettings: false,
+      }).budget;
+      expect(up.stdout).toContain(budgetMessage(tsBudget));
+      expect(up.stdout.split("Connection budget: l4 path").length - 1).toBe(1);
     });
 
     test("a loadBalancerIP outside the pool fails with TypeScript's validation message", async () => {
