@@ -22,6 +22,8 @@ export function budgetMessage(budget: PathBudget): string {
  * table itself) the SDK would write it to stdout: nothing is logged there.
  */
 export function announceBudget(owner: pulumi.Resource, budget: PathBudget): void {
-  if (!pulumi.runtime.hasEngine()) return;
+  // getEngine, not hasEngine: in a component provider's construct (the package used from YAML or
+  // Go) the engine is per call and hasEngine says false; getEngine connects it.
+  if (pulumi.runtime.getEngine() === undefined) return;
   void pulumi.log.info(budgetMessage(budget), owner);
 }

@@ -1,7 +1,7 @@
 /**
  * Each path's budget is logged once, as an info diagnostic of the component that owns the path:
  * what `pulumi preview`/`up` list under "Diagnostics:" (e2e/preview.e2e.test.ts shows it on the real
- * CLI). Under Pulumi's mocks there is no engine, so these tests stand one in for `hasEngine`.
+ * CLI). Under Pulumi's mocks there is no engine, so these tests stand one in for `getEngine`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { unwrap, settle, useMockRuntime } from "../helpers/pulumi";
@@ -16,7 +16,7 @@ let logged: { message: string; owner: string }[];
 beforeEach(() => {
   resetTunnelClaims();
   logged = [];
-  jest.spyOn(pulumi.runtime, "hasEngine").mockReturnValue(true);
+  jest.spyOn(pulumi.runtime, "getEngine").mockReturnValue({} as ReturnType<typeof pulumi.runtime.getEngine>);
   jest.spyOn(pulumi.log, "info").mockImplementation(async (message, resource) => {
     logged.push({ message, owner: await unwrap(resource!.urn) });
   });
@@ -49,7 +49,10 @@ test("without the fallback the tunnel carries no WebSocket: only the L4 path's t
 });
 
 test("nothing is logged without an engine (mocks, the offline render, which prints the table itself)", async () => {
-  jest.spyOn(pulumi.runtime, "hasEngine").mockReturnValue(false);
+  jest.restoreAllMocks();
+  jest.spyOn(pulumi.log, "info").mockImplementation(async (message) => {
+    logged.push({ message, owner: "" });
+  });
   await build(hybridArgs({ fallback: true }));
   expect(logged).toEqual([]);
 });
