@@ -19,6 +19,7 @@ import * as path from "node:path";
 import { HybridExposure, L4Exposure, L4ExposureArgs, TunnelExposure } from "../components";
 import { planL4 } from "../components/l4/plan";
 import { loadBalancerServiceSpec } from "../components/l4/kube";
+import { budgetMessage } from "../components/core/announceBudget";
 import { AWS_PROXY_PROTOCOL } from "../components/policyChecks/cloudLoadBalancer";
 import { stackWorkspace } from "./stackSetup";
 
@@ -135,6 +136,19 @@ describeWith(
       ]);
       const outputs = await ws.expectOk(["stack", "output", "url"]);
       expect(outputs.stdout.trim()).toBe("ws://messaging-yaml.example.com/ws");
+      // The component logs its path's budget from the provider, as TypeScript's does (--diff prints
+      // diagnostics inline, on stderr).
+      const tsBudget = planL4("messaging", {
+        backend: { knativeService: KSVC.name, namespace: KSVC.namespace },
+        websocket: { minLifetimeSeconds: 600 },
+        hostname: "messaging-yaml.example.com",
+        addressPool: { create: { addresses: ["192.168.1.240/29"] } },
+        loadBalancerIP: "192.168.1.241",
+        tls: { mode: "none", acknowledgeInsecure: true },
+        applyKnativeSettings: false,
+      }).budget;
+      expect(up.stderr).toContain(budgetMessage(tsBudget));
+      expect(up.output.split("Connection budget: l4 path").length - 1).toBe(1);
     });
 
     test("a loadBalancerIP outside the pool fails with TypeScript's validation message", async () => {
@@ -145,6 +159,7 @@ describeWith(
       );
       rewriteProgram(ws, "loadBalancerIP: 192.168.1.241", "loadBalancerIP: 10.0.0.9");
       const preview = await ws.preview();
+      console.log(`YAML program's refused preview printed:\n${preview.output}`);
       expect(preview.code).not.toBe(0);
       expect(preview.output).toContain(expected);
     });

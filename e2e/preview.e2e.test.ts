@@ -1,8 +1,13 @@
 /**
  * `pulumi preview` of every stack with the real engine, language host and provider plugins against
  * the test cluster, with and without the policy pack; a policy violation fails the preview with the
- * policy's own message.
+ * policy's own message. What a user reads: each path's connection budget, once, under the
+ * component that owns the path; a refused config as one clean error, without a stack trace.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PathBudget } from "../components/budget/model";
+import { budgetMessage } from "../components/core/announceBudget";
 import { useHomelab } from "./fixture";
 import { render } from "./k8sRender";
 import { POLICY_PACK, urnName, Workspace } from "./pulumi";
@@ -14,6 +19,51 @@ import { CONTROL_PLANE, PULUMI } from "./toolchain";
 const BASE = [...CONTROL_PLANE, ...PULUMI];
 
 const STACKS = ["dev", "staging", "prod"];
+
+/** The component that owns each stack's paths, as the CLI names it (`type (name)`). */
+const PATH_OWNERS: Record<string, Record<string, string>> = {
+  dev: { tunnel: "ws-exposure:index:TunnelExposure (dev)" },
+  staging: { l4: "ws-exposure:index:L4Exposure (staging)" },
+  prod: {
+    tunnel: "ws-exposure:index:TunnelExposure (prod-tunnel)",
+    l4: "ws-exposure:index:L4Exposure (prod-l4)",
+  },
+};
+
+/**
+ * The "Diagnostics:" section of `pulumi preview`'s text output: from that line to the next line that
+ * starts in column 0 ("Outputs:", "Resources:"); each resource's block inside it ends with a blank line.
+ */
+function diagnosticsSection(output: string): string {
+  const lines = output.split("\n");
+  const start = lines.indexOf("Diagnostics:");
+  if (start < 0) throw new Error(`no Diagnostics section in:\n${output}`);
+  const end = lines.findIndex((l, i) => i > start && /^\S/.test(l));
+  return lines
+    .slice(start, end < 0 ? undefined : end)
+    .join("\n")
+    .trimEnd();
+}
+
+/**
+ * The e2e harness serves the plugins from PATH (the toolchain's bin, the Cloudflare stand-in), and
+ * the engine warns about each one it uses that way; plugins installed the usual way print no such line.
+ */
+function withoutPathPluginWarnings(text: string): string {
+  return text
+    .split("\n")
+    .filter((l) => !/^ {4}warning: using pulumi-resource-[\w-]+ from \$PATH at /.test(l))
+    .join("\n");
+}
+
+/** What the CLI prints for one info diagnostic of a resource: its header, then each line indented. */
+function diagnosticBlock(resource: string, message: string): string {
+  return [`  ${resource}:`, ...message.split("\n").map((l) => (l === "" ? "" : `    ${l}`))].join("\n");
+}
+
+function occurrences(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
 
 describeWith(BASE, "pulumi preview against the test cluster", () => {
   // Previews change nothing: one cluster for the whole file.
@@ -38,6 +88,27 @@ describeWith(BASE, "pulumi preview against the test cluster", () => {
           .map((s) => `${s.op} ${s.urn.split("::")[2].split("$").pop()}::${urnName(s.urn)}`)
           .sort();
         expect(planned).toEqual(predicted.resources.map((r) => `create ${r.type}::${r.name}`).sort());
+      });
+
+      test("prints each path's connection budget once, under the component that owns the path, within 100 columns", async () => {
+        const { dir } = await render(stack);
+        const budgets = (
+          JSON.parse(fs.readFileSync(path.join(dir, "budget.json"), "utf8")) as { paths: PathBudget[] }
+        ).paths;
+        // The default display, as a user runs it (with --diff the CLI prints diagnostics inline).
+        const preview = await ws.run(["preview"]);
+        expect(preview.code).toBe(0);
+        const diagnostics = diagnosticsSection(preview.stdout);
+        console.log(`pulumi preview of ${stack}, its Diagnostics section:\n${diagnostics}`);
+        expect(budgets.map((b) => b.name)).toEqual(Object.keys(PATH_OWNERS[stack]));
+        for (const budget of budgets) {
+          const block = diagnosticBlock(PATH_OWNERS[stack][budget.name], budgetMessage(budget));
+          expect(diagnostics).toContain(block);
+          expect(occurrences(diagnostics, `Connection budget: ${budget.name} path`)).toBe(1);
+        }
+        for (const line of withoutPathPluginWarnings(diagnostics).split("\n")) {
+          expect(line.length).toBeLessThanOrEqual(100);
+        }
       });
 
       test("passes the policy pack", async () => {
@@ -68,6 +139,39 @@ describeWith(BASE, "pulumi preview against the test cluster", () => {
       expect(preview.output).toContain(
         'Service "cloud-example-lb": an AWS NLB with "ip" targets in namespace "agents-whatsapp-rust", which is not in this stack',
       );
+    });
+  });
+
+  describe("a refused config: one clean error, no stack trace", () => {
+    let ws: Workspace;
+    beforeAll(
+      async () => {
+        ws = await stackWorkspace(lab, "prod", { set: { heartbeatSeconds: 200 } });
+      },
+      5 * 60 * 1000,
+    );
+    afterAll(() => ws?.cleanup());
+
+    test("prod with heartbeatSeconds 200: the message names the key, the hop and the fix, and nothing else", async () => {
+      const preview = await ws.run(["preview"]);
+      console.log(`pulumi preview of prod with ws-exposure:heartbeatSeconds 200 printed:\n${preview.output}`);
+      expect(preview.code).not.toBe(0);
+      // From "Diagnostics:" to the end, stdout is the same on every run (the lines above it show progress).
+      const tail = preview.stdout.slice(preview.stdout.indexOf("Diagnostics:")).trimEnd();
+      expect(withoutPathPluginWarnings(tail)).toBe(
+        [
+          "Diagnostics:",
+          "  pulumi:pulumi:Stack (ws-exposure-prod):",
+          '    error: TunnelExposure "prod-tunnel": websocket does not fit the tunnel path\'s connection budget: ws-exposure:heartbeatSeconds 200 is too slow for the tunnel path: hop "cloudflare-edge" closes a connection idle for 100 s, and a connection must survive 2 heartbeat intervals (400 s); raise ws-exposure:edgeIdleTimeoutSeconds (only if you measured a longer timer) or set ws-exposure:heartbeatSeconds <= 50',
+          "",
+          "Resources:",
+          "    + 1 to create",
+          "    1 errored",
+        ].join("\n"),
+      );
+      expect(preview.output).not.toContain("unhandled exception");
+      expect(preview.output).not.toMatch(/^\s+at /m);
+      expect(preview.output).not.toContain("ValidationError");
     });
   });
 

@@ -10,7 +10,8 @@ import {
   isSecretValue,
   RecordedResource,
 } from "./mockRuntime";
-import { budgetJson, budgetTable, resourceTree } from "./report";
+import { budgetTable } from "../components/budget/table";
+import { budgetJson, resourceTree } from "./report";
 import { readStackConfig } from "./stackConfig";
 
 export interface RenderOptions {

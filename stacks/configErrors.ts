@@ -1,10 +1,14 @@
 import { closest, distance } from "fastest-levenshtein";
 import type { z } from "zod";
+import { RunError } from "@pulumi/pulumi";
 
 export const CONFIG_NAMESPACE = "ws-exposure";
 
-/** A stack config that cannot be used; the message names the key and the fix. */
-export class StackConfigError extends Error {
+/**
+ * A stack config that cannot be used; the message names the key and the fix. A `pulumi.RunError`:
+ * `pulumi preview`/`up` print the message alone.
+ */
+export class StackConfigError extends RunError {
   constructor(public readonly problems: string[]) {
     super(`stack config: ${problems.join("\n  ")}`);
     this.name = "StackConfigError";

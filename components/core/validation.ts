@@ -4,7 +4,18 @@
  * before anything is registered.
  */
 
+/**
+ * A refusal of an argument. It counts as a `pulumi.RunError`, which the Node.js language host
+ * prints as its message alone (no stack trace, no dumped error object) when it ends a program:
+ * `RunError.isInstance` checks the `__pulumiRunError` field, the SDK's way to recognise a RunError
+ * across copies of itself. The field is set here rather than by extending RunError because the
+ * policy pack reuses this module and loads no package but @pulumi/policy (test/policy/pack.test.ts);
+ * test/unit/validation.test.ts checks it against the SDK's own RunError.isInstance.
+ */
 export class ValidationError extends Error {
+  /** Read by `pulumi.RunError.isInstance`. */
+  readonly __pulumiRunError = true;
+
   constructor(
     /** Who was given the bad value, e.g. `TunnelExposure "dev"`. */
     public readonly owner: string,

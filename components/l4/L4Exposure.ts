@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PathBudget } from "../budget/model";
+import { announceBudget } from "../core/announceBudget";
 import { checkAdmissionCluster, knativeSettingsFor } from "../knative/KnativeSettings";
 import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
 import { L4ExposureArgs, TerminateTlsArgs } from "./args";
@@ -106,6 +107,7 @@ export class L4Exposure extends pulumi.ComponentResource implements L4AddressOut
     this.budget = pulumi.output(plan.budget);
     this.url = pulumi.output(plan.url);
     for (const warning of plan.warnings) pulumi.log.warn(warning, this);
+    announceBudget(this, plan.budget);
 
     if (plan.applyKnativeSettings) {
       knativeSettingsFor(

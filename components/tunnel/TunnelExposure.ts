@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PathBudget } from "../budget/model";
+import { announceBudget } from "../core/announceBudget";
 import { checkAdmissionCluster, knativeSettingsFor } from "../knative/KnativeSettings";
 import { TunnelExposureArgs } from "./args";
 import { CLOUDFLARED_TOKEN_KEY, connectorDeploymentSpec } from "./connector";
@@ -56,6 +57,8 @@ export class TunnelExposure extends pulumi.ComponentResource {
     this.budgetValue = plan.budget;
     this.budget = pulumi.output(plan.budget);
     this.url = pulumi.output(plan.url);
+    // A tunnel that carries no WebSocket (a HybridExposure without fallback) has no budget to show.
+    if (plan.routeWebSocket) announceBudget(this, plan.budget);
 
     if (args.applyKnativeSettings ?? true) knativeSettingsFor(this, name, args, args.knativeRequirements);
 

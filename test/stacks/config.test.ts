@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
+import * as pulumi from "@pulumi/pulumi";
 import {
   clusterPinProblems,
   configSchema,
@@ -9,6 +10,7 @@ import {
   SECRET_KEYS,
   valueKind,
 } from "../../stacks/config";
+import { StackConfigError } from "../../stacks/configErrors";
 import { tunnelArgs } from "../../stacks/modes/tunnel";
 import { missingDeclaredKeys } from "../../render/stackConfig";
 import { knativeArgs } from "../../stacks/modes/common";
@@ -118,6 +120,17 @@ describe("parseStackConfig", () => {
   ])("%s", (_label, raw, problems) => {
     const clean = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
     expect(() => parseStackConfig(clean)).toThrow(`stack config: ${problems.join("\n  ")}`);
+  });
+
+  test("a refused config is a pulumi.RunError: pulumi preview prints its message alone, no stack trace", () => {
+    let thrown: unknown;
+    try {
+      parseStackConfig({ ...valid, hearbeatSeconds: 5 });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(StackConfigError);
+    expect(pulumi.RunError.isInstance(thrown)).toBe(true);
   });
 
   test("a reused tunnel with its secret token is accepted", () => {

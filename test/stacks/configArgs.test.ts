@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
+import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../../components/core/validation";
 import { argKeysFor, configKeyOf, inStackTerms, StackMode } from "../../stacks/configArgs";
 import { StackConfigError } from "../../stacks/configErrors";
@@ -95,6 +96,8 @@ describe("inStackTerms: the config key first, the component argument in brackets
     const err = inStackTerms(new ValidationError(owner, field, problem), mode) as Error;
     expect(err.message).toBe(message);
     expect(err).toBeInstanceOf(message.startsWith("stack config:") ? StackConfigError : ValidationError);
+    // What the Node.js language host checks to print the message alone, without a stack trace.
+    expect(pulumi.RunError.isInstance(err)).toBe(true);
   });
 
   test("anything but a component's ValidationError passes through unchanged", () => {

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import {
   isHostname,
   isQualifiedName,
@@ -51,6 +52,19 @@ describe.each([
   [`${"a".repeat(254)}/l4`, false],
 ])("isQualifiedName(%j)", (name, expected) => {
   test(`is ${expected}`, () => expect(isQualifiedName(name)).toBe(expected));
+});
+
+test("a ValidationError is a pulumi.RunError (the language host prints its message alone), named and shaped as before", () => {
+  const err = new ValidationError(OWNER, "hostname", "is bad");
+  expect(pulumi.RunError.isInstance(err)).toBe(true);
+  expect(err).toBeInstanceOf(Error);
+  expect([err.name, err.message, err.owner, err.field, err.problem]).toEqual([
+    "ValidationError",
+    'TunnelExposure "dev": hostname is bad',
+    OWNER,
+    "hostname",
+    "is bad",
+  ]);
 });
 
 describe("messages name the owner, the argument and the fix", () => {
