@@ -222,7 +222,7 @@ function typeScriptHybridError(): string {
       new HybridExposure("messaging", {
         backend: { knativeService: KSVC.name, namespace: KSVC.namespace },
         websocket: { minLifetimeSeconds: 600 },
-        knative: { minScale: 2, maxScale: 10, admissionCheck: { enabled: false } },
+        knative: { minScale: 2, maxScale: 10 },
         httpHostname: YAML_HYBRID_HTTP,
         wsHostname: YAML_HYBRID_HTTP,
         fallback: true,
@@ -256,10 +256,12 @@ describeWith(
       const knative = `${hybrid}$ws-exposure:index:KnativeSettings`;
       const l4 = `${hybrid}$ws-exposure:index:L4Exposure`;
       const tunnel = `${hybrid}$ws-exposure:index:TunnelExposure`;
-      // One Knative patch (no admission gate: admissionCheck disabled), no HAProxy (tls none).
+      // One Knative patch behind the admission check, which the package's provider serves itself
+      // (no dynamic resource: a YAML program has no node_modules for its host); no HAProxy (tls none).
       expect(planned).toEqual([
         "create pulumi:pulumi:Stack::ws-exposure-yaml-hybrid-yamlhybrid",
         `create ${knative}$kubernetes:serving.knative.dev/v1:ServicePatch::messaging-knative-service`,
+        `create ${knative}$ws-exposure:knative:AdmissionGate::messaging-knative-admission`,
         `create ${knative}::messaging-knative`,
         `create ${l4}$cloudflare:index/dnsRecord:DnsRecord::messaging-l4-dns`,
         `create ${l4}$kubernetes:core/v1:Service::messaging-l4-lb`,
