@@ -11,7 +11,7 @@
  */
 import * as fs from "node:fs";
 import { useHomelab } from "./fixture";
-import { KSVC } from "./homelab";
+import { KSVC, YAML_METALLB_AND_TLS } from "./homelab";
 import { PreviewJson, Workspace } from "./pulumi";
 import { describeWith } from "./requirements";
 import { CONTROL_PLANE, PULUMI } from "./toolchain";
@@ -73,15 +73,7 @@ function typeScriptL4Error(over: Partial<L4ExposureArgs>, accepted: string): str
 }
 
 /** examples/yaml's MetalLB and TLS arguments, which the aws-nlb cases below replace. */
-const METALLB_AND_TLS = `      addressPool:
-        create:
-          addresses:
-            - 192.168.1.240/29
-      loadBalancerIP: 192.168.1.241
-      tls:
-        mode: none
-        acknowledgeInsecure: true
-`;
+const METALLB_AND_TLS = YAML_METALLB_AND_TLS;
 
 /** An AWS NLB with HAProxy: PROXY protocol, an RSA certificate, a paced drain, ticket keys as secrets. */
 function nlbArguments(keys: string[]): string {

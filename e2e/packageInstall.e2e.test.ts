@@ -20,9 +20,10 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { CONTEXT } from "./cluster";
 import { useHomelab } from "./fixture";
-import { applyOwnersKnativeService, KSVC, KSVC_PATH } from "./homelab";
+import { applyOwnersKnativeService, KSVC, KSVC_PATH, YAML_METALLB_AND_TLS } from "./homelab";
 import { KubeObject, ownedFieldPaths } from "./kube";
 import {
+  declaredMaximumRefusal,
   KNATIVE_WEBHOOK_API_SERVER_FLAGS,
   KNATIVE_WEBHOOK_BINARY,
   KnativeWebhook,
@@ -37,7 +38,6 @@ const INSTALL_TIMEOUT_MS = 15 * 60 * 1000;
 const UP_TIMEOUT_MS = 10 * 60 * 1000;
 
 const OWNER_NAME = 'KnativeSettings "messaging-knative"';
-const TARGET = `Knative Service ${KSVC.namespace}/${KSVC.name}`;
 const GATE_TYPE = "ws-exposure:knative:AdmissionGate";
 
 /** The program a user writes: an L4Exposure with the Knative settings and the admission check on (defaults). */
@@ -54,15 +54,7 @@ resources:
         namespace: ${KSVC.namespace}
       hostname: messaging-outside.example.com
       websocket: ${websocket}
-${knative}      addressPool:
-        create:
-          addresses:
-            - 192.168.1.240/29
-      loadBalancerIP: 192.168.1.241
-      tls:
-        mode: none
-        acknowledgeInsecure: true
-outputs:
+${knative}${YAML_METALLB_AND_TLS}outputs:
   url: \${messaging.url}
 `;
 }
@@ -192,11 +184,8 @@ describeWith(
       const up = await ws!.run(["up", "--yes", "--skip-preview", "--diff"], UP_TIMEOUT_MS);
       figures.push(`refused pulumi up: ${up.seconds.toFixed(1)} s, exit ${up.code}`);
       expect(up.code).toBe(255);
-      const message =
-        `${OWNER_NAME}: Knative's webhook enforces max-revision-timeout-seconds 600, so it rejects timeoutSeconds 1200 on ${TARGET}, ` +
-        `but knative.cluster.maxRevisionTimeoutSeconds (stack: ws-exposure:maxRevisionTimeoutSeconds) says the cluster allows 1200. ` +
-        `Raise max-revision-timeout-seconds in ConfigMap knative-serving/config-defaults to at least 1200, ` +
-        `or let this stack manage it with knative.cluster.manageMaxRevisionTimeout (stack: ws-exposure:manageMaxRevisionTimeout) true.`;
+      // The same text the TypeScript program's refusal gives (e2e/knativeWebhook.e2e.test.ts).
+      const message = declaredMaximumRefusal(OWNER_NAME, 600, 1200);
       if (!up.output.includes(message))
         throw new Error(`expected the message:\n${message}\n--- pulumi\n${up.output}`);
       expect(up.output).not.toContain("denied the request");
