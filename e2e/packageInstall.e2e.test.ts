@@ -68,6 +68,8 @@ describeWith(
     let tmp = "";
     let clone = "";
     let ws: Workspace | undefined;
+    /** The `packages:` entry `pulumi package add` wrote. */
+    let recorded: Record<string, unknown> | undefined;
     const figures: string[] = [];
     const plugin = () => path.join(clone, "provider");
 
@@ -124,6 +126,7 @@ describeWith(
         packages?: Record<string, unknown>;
       };
       expect(doc.packages).toEqual({ "ws-exposure": plugin() });
+      recorded = doc.packages;
     });
 
     test("pulumi package get-schema <clone>/provider equals the committed provider/schema.json", async () => {
@@ -178,7 +181,7 @@ describeWith(
               "      knative:\n        cluster:\n          maxRevisionTimeoutSeconds: 1200\n",
             ),
           ) as Record<string, unknown>),
-          packages: { "ws-exposure": plugin() },
+          packages: recorded,
         }),
       );
       const up = await ws!.run(["up", "--yes", "--skip-preview", "--diff"], UP_TIMEOUT_MS);
