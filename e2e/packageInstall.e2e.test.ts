@@ -152,8 +152,8 @@ describeWith(
       const l4 = "ws-exposure:index:L4Exposure";
       const knative = `${l4}$ws-exposure:index:KnativeSettings`;
       expect(planned.filter((s) => s.includes("KnativeSettings")).sort()).toEqual([
-        `create ${knative}$${GATE_TYPE}::messaging-knative-admission`,
         `create ${knative}$kubernetes:serving.knative.dev/v1:ServicePatch::messaging-knative-service`,
+        `create ${knative}$${GATE_TYPE}::messaging-knative-admission`,
         `create ${knative}::messaging-knative`,
       ]);
       const up = await ws!.run(["up", "--yes", "--skip-preview", "--diff"], UP_TIMEOUT_MS);
