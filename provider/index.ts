@@ -45,10 +45,6 @@ export function wsExposureProvider(): pulumi.provider.Provider {
     version: components.version,
     getSchema: () => components.getSchema(),
     construct: (name, type, inputs, options) => components.construct(name, type, inputs, options),
-    async diff(_id, urn, olds, news) {
-      requireGate(urn);
-      return packageGateProvider.diff(olds, news);
-    },
     async create(urn, inputs) {
       requireGate(urn);
       return packageGateProvider.create(inputs);

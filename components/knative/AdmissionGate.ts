@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as os from "os";
-import { isDeepStrictEqual } from "util";
 import { accessProblem, AdmissionCheckInput, admissionError, runAdmissionCheck } from "./admission";
 import { kubeAdmissionIO, loadKubeAccess } from "./kubeClient";
 
@@ -101,12 +100,6 @@ function plain(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
 }
 
-/** What decides whether the check runs again: everything but the stack config (a dynamic gate does not see it either). */
-function checkedInputs(inputs: Record<string, unknown>): unknown {
-  const { stackKubeconfig: _k, stackContext: _c, ...rest } = plain(inputs) as PackageGateInputs;
-  return rest;
-}
-
 async function packageCheck(raw: Record<string, unknown>): Promise<Record<string, unknown>> {
   const inputs = plain(raw) as PackageGateInputs;
   return check(inputs, { kubeconfig: inputs.stackKubeconfig, context: inputs.stackContext });
@@ -114,12 +107,11 @@ async function packageCheck(raw: Record<string, unknown>): Promise<Record<string
 
 /**
  * The gate's CRUD as the component package's provider serves it (provider/index.ts): the same
- * check, messages and outputs as the dynamic provider's.
+ * check, messages and outputs as the dynamic provider's. No diff: the provider's Diff gets the old
+ * outputs, not the old inputs, so it answers "unknown" and the engine compares the inputs, as for
+ * the dynamic gate (here the stack's kubernetes config is among them: another cluster, another check).
  */
 export const packageGateProvider = {
-  async diff(olds: Record<string, unknown>, news: Record<string, unknown>) {
-    return { changes: !isDeepStrictEqual(checkedInputs(olds), checkedInputs(news)) };
-  },
   async create(inputs: Record<string, unknown>) {
     const outs = await packageCheck(inputs);
     return { id: gateId(plain(inputs) as GateInputs), outs };

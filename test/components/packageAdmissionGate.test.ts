@@ -96,22 +96,8 @@ describe("the admission gate as the component package's provider serves it", () 
     }
   });
 
-  test("diff: a changed check runs it again; changed stack config alone does not (as for the dynamic gate, which never sees it)", async () => {
-    const provider = wsExposureProvider();
-    const olds = { check: CHECK, stackKubeconfig: secret("a"), stackContext: "homelab" };
-    expect(
-      await provider.diff!("id", GATE_URN, olds, {
-        ...olds,
-        stackKubeconfig: secret("b"),
-        stackContext: "x",
-      }),
-    ).toEqual({ changes: false });
-    expect(
-      await provider.diff!("id", GATE_URN, olds, { ...olds, check: { ...CHECK, timeoutSeconds: 1800 } }),
-    ).toEqual({ changes: true });
-    expect(await provider.diff!("id", GATE_URN, olds, { ...olds, context: "homelab" })).toEqual({
-      changes: true,
-    });
+  test("no diff of its own: the engine compares the gate's inputs (a provider's Diff sees the old outputs, not the old inputs)", () => {
+    expect(wsExposureProvider().diff).toBeUndefined();
   });
 
   test("a resource type it does not serve is refused", async () => {
