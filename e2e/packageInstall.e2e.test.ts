@@ -10,8 +10,12 @@
  * The Node.js language host is the toolchain's stand-in (e2e/toolchain/pulumi-language-nodejs):
  * its InstallDependencies calls the same SDK functions as the 3.248 host (npm.FindWorkspaceRoot,
  * npm.Install), and it starts the plugin through @pulumi/pulumi's own cmd/run-plugin as that host
- * does. The git URL form (`pulumi package add <git URL>/provider@<tag>`) clones the whole
- * repository and then runs the same install step on its provider/ folder; it is not run here.
+ * does; what it does not prove is that the real host's binary behaves as its source reads. The YAML
+ * host the toolchain can build (1.25.0) has no Link, the last step of `package add` (a no-op for
+ * YAML since pulumi-yaml#929): the test checks that everything before it ran and writes the
+ * `packages:` entry the CLI writes after it. The git URL form (`pulumi package add <git
+ * URL>/provider@<tag>`) clones the whole repository and then runs the same install step on its
+ * provider/ folder; it is not run here.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
