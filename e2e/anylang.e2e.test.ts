@@ -11,7 +11,7 @@
  */
 import * as fs from "node:fs";
 import { useHomelab } from "./fixture";
-import { KSVC } from "./homelab";
+import { KSVC, YAML_METALLB_AND_TLS } from "./homelab";
 import { PreviewJson, Workspace } from "./pulumi";
 import { describeWith } from "./requirements";
 import { CONTROL_PLANE, PULUMI } from "./toolchain";
@@ -74,15 +74,7 @@ function typeScriptL4Error(over: Partial<L4ExposureArgs>, accepted: string): str
 }
 
 /** examples/yaml's MetalLB and TLS arguments, which the aws-nlb cases below replace. */
-const METALLB_AND_TLS = `      addressPool:
-        create:
-          addresses:
-            - 192.168.1.240/29
-      loadBalancerIP: 192.168.1.241
-      tls:
-        mode: none
-        acknowledgeInsecure: true
-`;
+const METALLB_AND_TLS = YAML_METALLB_AND_TLS;
 
 /** An AWS NLB with HAProxy: PROXY protocol, an RSA certificate, a paced drain, ticket keys as secrets. */
 function nlbArguments(keys: string[]): string {
@@ -266,7 +258,7 @@ function typeScriptHybridError(): string {
       new HybridExposure("messaging", {
         backend: { knativeService: KSVC.name, namespace: KSVC.namespace },
         websocket: { minLifetimeSeconds: 600 },
-        knative: { minScale: 2, maxScale: 10, admissionCheck: { enabled: false } },
+        knative: { minScale: 2, maxScale: 10 },
         httpHostname: YAML_HYBRID_HTTP,
         wsHostname: YAML_HYBRID_HTTP,
         fallback: true,
@@ -300,10 +292,12 @@ describeWith(
       const knative = `${hybrid}$ws-exposure:index:KnativeSettings`;
       const l4 = `${hybrid}$ws-exposure:index:L4Exposure`;
       const tunnel = `${hybrid}$ws-exposure:index:TunnelExposure`;
-      // One Knative patch (no admission gate: admissionCheck disabled), no HAProxy (tls none).
+      // One Knative patch behind the admission check, which the package's provider serves itself
+      // (no dynamic resource: a YAML program has no node_modules for its host); no HAProxy (tls none).
       expect(planned).toEqual([
         "create pulumi:pulumi:Stack::ws-exposure-yaml-hybrid-yamlhybrid",
         `create ${knative}$kubernetes:serving.knative.dev/v1:ServicePatch::messaging-knative-service`,
+        `create ${knative}$ws-exposure:knative:AdmissionGate::messaging-knative-admission`,
         `create ${knative}::messaging-knative`,
         `create ${l4}$cloudflare:index/dnsRecord:DnsRecord::messaging-l4-dns`,
         `create ${l4}$kubernetes:core/v1:Service::messaging-l4-lb`,

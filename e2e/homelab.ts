@@ -37,6 +37,17 @@ export const OWNER = "argocd-controller";
 export const KSVC = { name: "messaging-service", namespace: "agents-whatsapp-rust" };
 export const KSVC_PATH = `/apis/serving.knative.dev/v1/namespaces/${KSVC.namespace}/services/${KSVC.name}`;
 
+/** A YAML program's L4Exposure arguments for a MetalLB pool on the test cluster, without TLS (examples/yaml's). */
+export const YAML_METALLB_AND_TLS = `      addressPool:
+        create:
+          addresses:
+            - 192.168.1.240/29
+      loadBalancerIP: 192.168.1.241
+      tls:
+        mode: none
+        acknowledgeInsecure: true
+`;
+
 /** The Knative Service as its owner's repository has it. */
 export function ownersKnativeService(overrides: { timeoutSeconds?: number } = {}): KubeObject {
   return {

@@ -11,6 +11,7 @@ import { useHomelab } from "./fixture";
 import { applyOwnersKnativeService, KSVC, KSVC_PATH, OWNER, ownersKnativeService } from "./homelab";
 import { KubeError, KubeObject, ownedFieldPaths } from "./kube";
 import {
+  declaredMaximumRefusal,
   KNATIVE_WEBHOOK_API_SERVER_FLAGS,
   KNATIVE_WEBHOOK_BINARY,
   KnativeWebhook,
@@ -227,11 +228,7 @@ describeWith(
       const result = await up();
       figures.push(`failing up: ${result.seconds.toFixed(1)} s, exit ${result.code}`);
       expect(result.code).toBe(1);
-      const message =
-        `${OWNER_NAME}: Knative's webhook enforces max-revision-timeout-seconds 3600, so it rejects timeoutSeconds 4000 on ${TARGET}, ` +
-        `but knative.cluster.maxRevisionTimeoutSeconds (stack: ws-exposure:maxRevisionTimeoutSeconds) says the cluster allows 4000. ` +
-        `Raise max-revision-timeout-seconds in ConfigMap knative-serving/config-defaults to at least 4000, ` +
-        `or let this stack manage it with knative.cluster.manageMaxRevisionTimeout (stack: ws-exposure:manageMaxRevisionTimeout) true.`;
+      const message = declaredMaximumRefusal(OWNER_NAME, 3600, 4000);
       if (!result.output.includes(message)) failWithLog(`expected the message:\n${message}`, result.output);
       expect(result.output).not.toContain("denied the request");
       expect((await liveService()).spec.template.spec.timeoutSeconds).toBe(3600);

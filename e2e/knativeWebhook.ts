@@ -25,6 +25,7 @@ import YAML from "yaml";
 import { makeCertificate } from "../support/certs";
 import { freePort } from "../support/ports";
 import { Cluster, killGroup } from "./cluster";
+import { KSVC } from "./homelab";
 import { Kube, KubeError, KubeObject } from "./kube";
 import { createTestHost, testHostProblem } from "./testHost";
 import { toolchainBinary } from "./toolchain";
@@ -200,6 +201,21 @@ async function until(
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s\n${tail(logPath)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * The admission check's message when Knative's webhook enforces a lower maximum than the one a stack
+ * declares without managing it, written out here (not taken from the components) for every
+ * language's test to expect the same text.
+ */
+export function declaredMaximumRefusal(owner: string, enforced: number, timeoutSeconds: number): string {
+  return (
+    `${owner}: Knative's webhook enforces max-revision-timeout-seconds ${enforced}, so it rejects timeoutSeconds ${timeoutSeconds} ` +
+    `on Knative Service ${KSVC.namespace}/${KSVC.name}, ` +
+    `but knative.cluster.maxRevisionTimeoutSeconds (stack: ws-exposure:maxRevisionTimeoutSeconds) says the cluster allows ${timeoutSeconds}. ` +
+    `Raise max-revision-timeout-seconds in ConfigMap knative-serving/config-defaults to at least ${timeoutSeconds}, ` +
+    `or let this stack manage it with knative.cluster.manageMaxRevisionTimeout (stack: ws-exposure:manageMaxRevisionTimeout) true.`
+  );
 }
 
 /** The message of the API server's Status in a KubeError (its body is JSON; "<" comes escaped there). */

@@ -4,9 +4,9 @@
  * argument or output of the package shows here as a diff. After a deliberate change, rewrite the
  * snapshot with `UPDATE_PACKAGE_SCHEMA=1 npx jest -c jest.e2e.config.js e2e/packageSchema`.
  *
- * The CLI runs the provider as an executable plugin (provider/pulumi-resource-ws-exposure): the
- * toolchain's stand-in Node.js language host implements no InstallDependencies, which the CLI calls
- * before it runs a PulumiPlugin.yaml directory. The provider code and the schema are the same.
+ * The CLI runs the provider as an executable plugin (provider/pulumi-resource-ws-exposure), on the
+ * checkout's node_modules: given the folder, the CLI would first install its dependencies (that
+ * path, from a fresh clone: e2e/packageInstall.e2e.test.ts). The provider code and the schema are the same.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";

@@ -7,8 +7,14 @@ import { kubeAdmissionIO, loadKubeAccess } from "./kubeClient";
 /** The YAML parser of this installation, loaded by absolute path inside the provider host. */
 const YAML_MODULE = require.resolve("yaml");
 
-/** Stack config the provider host hands to `configure`: the kubernetes provider's own keys. */
-const stackAccess: { kubeconfig?: string; context?: string } = {};
+/** The kubernetes provider's own stack config keys, which the check falls back on. */
+interface StackAccess {
+  kubeconfig?: string;
+  context?: string;
+}
+
+/** Stack config the dynamic provider host hands to `configure`. */
+const stackAccess: StackAccess = {};
 
 interface GateInputs {
   check: AdmissionCheckInput;
@@ -18,14 +24,14 @@ interface GateInputs {
   context?: string;
 }
 
-async function check(inputs: GateInputs): Promise<Record<string, unknown>> {
+async function check(inputs: GateInputs, stack: StackAccess): Promise<Record<string, unknown>> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const yaml = require(YAML_MODULE) as { parse: (text: string) => unknown };
   let access;
   try {
     access = loadKubeAccess({
-      kubeconfig: inputs.kubeconfig ?? stackAccess.kubeconfig,
-      context: inputs.context ?? stackAccess.context,
+      kubeconfig: inputs.kubeconfig ?? stack.kubeconfig,
+      context: inputs.context ?? stack.context,
       kubeconfigEnv: process.env.KUBECONFIG,
       home: os.homedir(),
       parseYaml: yaml.parse,
@@ -47,14 +53,71 @@ const admissionProvider: pulumi.dynamic.ResourceProvider = {
     stackAccess.context = req.config.get("kubernetes:context");
   },
   async create(inputs: GateInputs) {
-    const outs = await check(inputs);
-    return { id: `${inputs.check.service.namespace}/${inputs.check.service.name}`, outs };
+    const outs = await check(inputs, stackAccess);
+    return { id: gateId(inputs), outs };
   },
   async update(_id: string, _olds: unknown, news: GateInputs) {
-    return { outs: await check(news) };
+    return { outs: await check(news, stackAccess) };
   },
   async delete() {
     // Nothing to undo: the check changes nothing in the cluster.
+  },
+};
+
+function gateId(inputs: GateInputs): string {
+  return `${inputs.check.service.namespace}/${inputs.check.service.name}`;
+}
+
+/**
+ * The type under which the component package's provider (provider/index.ts) serves the check
+ * itself. A YAML, Go or Python program has no node_modules, and Pulumi's dynamic provider host
+ * (pulumi-resource-pulumi-nodejs) loads @pulumi/pulumi from the program's directory, so in those
+ * programs the dynamic resource could never run; the package's provider has its own.
+ */
+export const PACKAGE_GATE_TYPE = "ws-exposure:knative:AdmissionGate";
+
+/** The type of the gate in a TypeScript program: a dynamic resource. */
+export const DYNAMIC_GATE_TYPE = "pulumi-nodejs:dynamic/knative:AdmissionGate";
+
+let servedByPackage = false;
+
+/** The component package's provider calls this before it serves: its gates are then its own resources (PACKAGE_GATE_TYPE). */
+export function serveAdmissionGatesFromPackage(): void {
+  servedByPackage = true;
+}
+
+/** The package gate's inputs beyond a dynamic gate's: the stack config its provider process is not configured with. */
+interface PackageGateInputs extends GateInputs {
+  stackKubeconfig?: string;
+  stackContext?: string;
+}
+
+/** Values as the engine sends them to a provider: secrets wrapped (`4dabf...` signature); this unwraps them. */
+function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value !== "object" || value === null) return value;
+  if (pulumi.runtime.isRpcSecret(value)) return plain(pulumi.runtime.unwrapRpcSecret(value));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+}
+
+async function packageCheck(raw: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const inputs = plain(raw) as PackageGateInputs;
+  return check(inputs, { kubeconfig: inputs.stackKubeconfig, context: inputs.stackContext });
+}
+
+/**
+ * The gate's CRUD as the component package's provider serves it (provider/index.ts): the same
+ * check, messages and outputs as the dynamic provider's. No diff: the provider's Diff gets the old
+ * outputs, not the old inputs, so it answers "unknown" and the engine compares the inputs, as for
+ * the dynamic gate (here the stack's kubernetes config is among them: another cluster, another check).
+ */
+export const packageGateProvider = {
+  async create(inputs: Record<string, unknown>) {
+    const outs = await packageCheck(inputs);
+    return { id: gateId(plain(inputs) as GateInputs), outs };
+  },
+  async update(news: Record<string, unknown>) {
+    return { outs: await packageCheck(news) };
   },
 };
 
@@ -94,8 +157,9 @@ function serializedAdmissionProvider(): pulumi.Output<string> {
 
 /**
  * A dry-run of the Knative Service patch that must pass before the patch is applied (see
- * admission.ts): a Pulumi dynamic resource (`pulumi.dynamic.Resource` in all but the name: under
- * mocks the provider is not serialized). Its `fieldManager` output feeds the patch, so the patch
+ * admission.ts): in a TypeScript program a Pulumi dynamic resource (`pulumi.dynamic.Resource` in
+ * all but the name: under mocks the provider is not serialized); inside the component package's
+ * provider a resource of its own (PACKAGE_GATE_TYPE). Its `fieldManager` output feeds the patch, so the patch
  * waits for it; in a preview it is unknown whenever the check would run, so the kubernetes provider
  * does not dry-run a patch the webhook cannot accept before the ConfigMap patches are applied.
  */
@@ -106,19 +170,30 @@ export class AdmissionGate extends pulumi.CustomResource {
   declare public readonly takeovers: pulumi.Output<string[]>;
 
   constructor(name: string, args: AdmissionGateArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      "pulumi-nodejs:dynamic/knative:AdmissionGate",
-      name,
-      {
-        __provider: serializedAdmissionProvider(),
-        check: args.check,
-        kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
-        context: args.context,
-        fieldManager: undefined,
-        takeovers: undefined,
-      },
-      opts,
-    );
+    const inputs = {
+      check: args.check,
+      kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
+      context: args.context,
+      fieldManager: undefined,
+      takeovers: undefined,
+    };
+    if (servedByPackage) {
+      // The provider process gets only ws-exposure's own config: the kubernetes provider's keys
+      // come from the stack config construct was given.
+      const stackKubeconfig = pulumi.runtime.getConfig("kubernetes:kubeconfig");
+      super(
+        PACKAGE_GATE_TYPE,
+        name,
+        {
+          ...inputs,
+          stackKubeconfig: stackKubeconfig === undefined ? undefined : pulumi.secret(stackKubeconfig),
+          stackContext: pulumi.runtime.getConfig("kubernetes:context"),
+        },
+        opts,
+      );
+    } else {
+      super(DYNAMIC_GATE_TYPE, name, { __provider: serializedAdmissionProvider(), ...inputs }, opts);
+    }
   }
 }
 

@@ -1,11 +1,10 @@
-import * as http from "http";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { AddressInfo } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import { ROOT } from "../helpers/render";
 import { configMapPath, servicePath } from "../../components/knative/admission";
 import { admissionInput, SERVICE } from "../helpers/knativeCheck";
+import { fakeApiServer, kubeconfig } from "../helpers/fakeKubeApi";
 
 /**
  * The admission check as Pulumi's dynamic provider host runs it: the provider serialized with
@@ -16,94 +15,6 @@ import { admissionInput, SERVICE } from "../helpers/knativeCheck";
  */
 
 const CHECK = admissionInput(true, { waitSeconds: 5 });
-
-interface Seen {
-  method: string;
-  url: string;
-  authorization?: string;
-  contentType?: string;
-  body: string;
-}
-
-/** Answers like kube-apiserver with Knative's webhook: `refusals` dry-runs refused, then accepted. */
-function fakeApiServer(refusals: number): Promise<{ url: string; seen: Seen[]; close: () => void }> {
-  const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      seen.push({
-        method: req.method ?? "",
-        url: req.url ?? "",
-        authorization: req.headers.authorization,
-        contentType: req.headers["content-type"],
-        body,
-      });
-      const path = (req.url ?? "").split("?")[0];
-      res.setHeader("Content-Type", "application/json");
-      if (req.method === "GET" && path === configMapPath("knative-serving", "config-defaults")) {
-        res.end(
-          JSON.stringify({
-            metadata: { name: "config-defaults", namespace: "knative-serving" },
-            data: { "max-revision-timeout-seconds": "3600" },
-          }),
-        );
-      } else if (req.method === "GET" && path === servicePath(SERVICE)) {
-        res.end(
-          JSON.stringify({
-            metadata: { ...SERVICE, managedFields: [] },
-            spec: { template: { spec: { timeoutSeconds: 300 } } },
-          }),
-        );
-      } else if (req.method === "PATCH" && path === servicePath(SERVICE)) {
-        const refused = seen.filter((s) => s.method === "PATCH").length <= refusals;
-        res.statusCode = refused ? 400 : 200;
-        res.end(
-          JSON.stringify(
-            refused
-              ? {
-                  kind: "Status",
-                  code: 400,
-                  reason: "BadRequest",
-                  message:
-                    'admission webhook "validation.webhook.serving.knative.dev" denied the request: validation failed: expected 0 <= 3600 <= 600: spec.template.spec.timeoutSeconds',
-                }
-              : JSON.parse(body),
-          ),
-        );
-      } else {
-        res.statusCode = 404;
-        res.end(JSON.stringify({ kind: "Status", code: 404, message: `${path} not found` }));
-      }
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        seen,
-        close: () => server.close(),
-      }),
-    ),
-  );
-}
-
-function kubeconfig(server: string, context: string): string {
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    `- name: homelab\n  cluster:\n    server: ${server}`,
-    `- name: elsewhere\n  cluster:\n    server: http://127.0.0.1:1`,
-    "users:",
-    "- name: admin\n  user:\n    token: t0ken",
-    "contexts:",
-    "- name: homelab\n  context:\n    cluster: homelab\n    user: admin",
-    "- name: elsewhere\n  context:\n    cluster: elsewhere\n    user: admin",
-    `current-context: ${context}`,
-    "",
-  ].join("\n");
-}
 
 // Serializing loads TypeScript's parser in a process of its own: slow on a busy machine.
 jest.setTimeout(180000);

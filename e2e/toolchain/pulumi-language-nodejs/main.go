@@ -11,9 +11,14 @@
 // same command line and environment contract as the Pulumi 3.248 host (the contract lives in
 // @pulumi/pulumi's cmd/run/index.js and run.js: --monitor, --engine, --project, --stack, --pwd,
 // --dry-run, --parallel, ... and PULUMI_CONFIG, PULUMI_CONFIG_SECRET_KEYS,
-// PULUMI_NODEJS_TYPESCRIPT, PULUMI_NODEJS_TSCONFIG_PATH). It leaves out what the e2e tests do
-// not use: code generation, `pulumi install`/packing/linking, debugger attach, the bun runtime and
-// the synchronous-invoke pipes of the deprecated *Sync functions.
+// PULUMI_NODEJS_TYPESCRIPT, PULUMI_NODEJS_TSCONFIG_PATH). InstallDependencies, which `pulumi
+// package add` and `pulumi install` call for a PulumiPlugin.yaml directory, does what the 3.248
+// host does with the same SDK code: the npm/yarn/pnpm workspace root above the directory if there
+// is one (npm.FindWorkspaceRoot), else the directory, then npm.Install there (`npm install`, or the
+// package manager the lock file or the packagemanager option names). It leaves out what the e2e
+// tests do not use: code generation, packing/linking, the install cache of the conformance tests,
+// installing a Node.js version with fnm (UseLanguageVersionTools), debugger attach, the bun
+// runtime and the synchronous-invoke pipes of the deprecated *Sync functions.
 package main
 
 import (
@@ -43,6 +48,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	"github.com/pulumi/pulumi/sdk/v3/nodejs/npm"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
@@ -151,13 +157,14 @@ func (h *host) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
 // ---- options from Pulumi.yaml's runtime.options ---------------------------------------------------
 
 type nodeOptions struct {
-	typescript   bool
-	tsconfigPath string
-	nodeArgs     []string
+	typescript     bool
+	tsconfigPath   string
+	nodeArgs       []string
+	packageManager npm.PackageManagerType
 }
 
 func parseOptions(info *pulumirpc.ProgramInfo) (nodeOptions, error) {
-	opts := nodeOptions{typescript: true}
+	opts := nodeOptions{typescript: true, packageManager: npm.AutoPackageManager}
 	if info == nil || info.GetOptions() == nil {
 		return opts, nil
 	}
@@ -182,6 +189,19 @@ func parseOptions(info *pulumirpc.ProgramInfo) (nodeOptions, error) {
 			return opts, errors.New("nodeargs option must be a string")
 		}
 		opts.nodeArgs = strings.Fields(s)
+	}
+	if v, ok := m["packagemanager"]; ok {
+		s, ok := v.(string)
+		if !ok {
+			return opts, errors.New("packagemanager option must be a string")
+		}
+		switch pm := npm.PackageManagerType(s); pm {
+		case npm.AutoPackageManager, npm.NpmPackageManager, npm.YarnPackageManager, npm.PnpmPackageManager,
+			npm.BunPackageManager:
+			opts.packageManager = pm
+		default:
+			return opts, fmt.Errorf("packagemanager option must be one of auto, npm, yarn, pnpm or bun, got %q", s)
+		}
 	}
 	return opts, nil
 }
@@ -332,6 +352,41 @@ func configForNode(cfg map[string]string) (string, error) {
 	}
 	b, err := json.Marshal(out)
 	return string(b), err
+}
+
+// ---- InstallDependencies: `pulumi install`, `pulumi package add` -------------------------------
+
+// InstallDependencies installs a program's or a plugin's node_modules the way the 3.248 host does
+// (its InstallDependencies and installShared, without the conformance tests' install cache): in the
+// npm/yarn/pnpm workspace root that includes the directory, else in the directory itself.
+func (h *host) InstallDependencies(
+	req *pulumirpc.InstallDependenciesRequest, server pulumirpc.LanguageRuntime_InstallDependenciesServer,
+) error {
+	closer, stdout, stderr, err := rpcutil.MakeInstallDependenciesStreams(server, req.GetIsTerminal())
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+
+	dir := req.GetInfo().GetProgramDirectory()
+	fmt.Fprint(stdout, "Installing dependencies...\n\n")
+	root := dir
+	if found, err := npm.FindWorkspaceRoot(dir); err == nil {
+		fmt.Fprintf(stdout, "Detected workspace root at %s\n", found)
+		root = found
+	} else if !errors.Is(err, npm.ErrNotInWorkspace) {
+		return fmt.Errorf("failure while trying to find workspace root: %w", err)
+	}
+	opts, err := parseOptions(req.GetInfo())
+	if err != nil {
+		return fmt.Errorf("failed to parse options: %w", err)
+	}
+	logging.V(5).Infof("stand-in language host installing dependencies in %s (plugin: %v)", root, req.GetIsPlugin())
+	if _, err := npm.Install(server.Context(), opts.packageManager, root, false /*production*/, stdout, stderr); err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, "Finished installing dependencies\n\n")
+	return closer.Close()
 }
 
 // ---- RunPlugin: policy packs (and Node.js plugins) -----------------------------------------------

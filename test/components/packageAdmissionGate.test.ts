@@ -1,0 +1,139 @@
+/**
+ * The Knative admission check inside the component package's provider (provider/index.ts), where
+ * YAML, Go and Python programs reach it: KnativeSettings registers the gate as the provider's own
+ * resource type instead of a dynamic resource (whose host would load @pulumi/pulumi from the
+ * program's directory), and the provider runs the same check, with the same outputs and messages,
+ * against a fake API server on 127.0.0.1.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { urnType, wsExposureProvider } from "../../provider/index";
+import {
+  DYNAMIC_GATE_TYPE,
+  PACKAGE_GATE_TYPE,
+  serveAdmissionGatesFromPackage,
+} from "../../components/knative/AdmissionGate";
+import { accessProblem, servicePath } from "../../components/knative/admission";
+import { KnativeSettings } from "../../components/knative/KnativeSettings";
+import { admissionInput, OWNER, SERVICE } from "../helpers/knativeCheck";
+import { fakeApiServer, kubeconfig } from "../helpers/fakeKubeApi";
+import { ofType, resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
+import { isSecretValue } from "../../render/mockRuntime";
+
+const runtime = useMockRuntime();
+
+const CHECK = admissionInput(true, { waitSeconds: 5 });
+const GATE_URN = `urn:pulumi:yaml::ws-exposure-yaml::ws-exposure:index:L4Exposure$ws-exposure:index:KnativeSettings$${PACKAGE_GATE_TYPE}::messaging-knative-admission`;
+
+/** A value as the engine sends a secret to a provider. */
+function secret(value: unknown): Record<string, unknown> {
+  return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
+}
+
+describe("the admission gate as the component package's provider serves it", () => {
+  test("urnType reads the resource type from a nested URN", () => {
+    expect(urnType(GATE_URN)).toBe(PACKAGE_GATE_TYPE);
+  });
+
+  test("create runs the check against the stack config's cluster (kubeconfig a secret, context over current-context), with the dynamic gate's outputs", async () => {
+    const api = await fakeApiServer(2);
+    try {
+      const result = await wsExposureProvider().create!(GATE_URN, {
+        check: CHECK,
+        stackKubeconfig: secret(kubeconfig(api.url, "elsewhere")),
+        stackContext: "homelab",
+      });
+      expect(result).toEqual({
+        id: "agents-whatsapp-rust/messaging-service",
+        outs: { fieldManager: "ws-exposure", takeovers: [], retries: 2, server: api.url, context: "homelab" },
+      });
+      const patches = api.seen.filter((s) => s.method === "PATCH");
+      expect(patches).toHaveLength(4);
+      expect(patches[0].url).toBe(`${servicePath(SERVICE)}?dryRun=All&fieldManager=ws-exposure&force=false`);
+      expect(patches[0].authorization).toBe("Bearer t0ken");
+      expect(JSON.parse(patches[0].body)).toEqual(CHECK.patch);
+    } finally {
+      api.close();
+    }
+  });
+
+  test("the component's kubeconfig (a secret) wins over the stack config; update runs the check again", async () => {
+    const api = await fakeApiServer(0);
+    try {
+      const result = await wsExposureProvider().update!(
+        "id",
+        GATE_URN,
+        {},
+        {
+          check: CHECK,
+          kubeconfig: secret(kubeconfig(api.url, "homelab")),
+          stackKubeconfig: secret("/nonexistent/kubeconfig"),
+        },
+      );
+      expect(result).toEqual({
+        outs: { fieldManager: "ws-exposure", takeovers: [], retries: 0, server: api.url, context: "homelab" },
+      });
+    } finally {
+      api.close();
+    }
+  });
+
+  test("a refused check fails with the message a TypeScript program's dynamic gate gives", async () => {
+    const api = await fakeApiServer(0);
+    try {
+      await expect(
+        wsExposureProvider().create!(GATE_URN, {
+          check: CHECK,
+          stackKubeconfig: secret(kubeconfig(api.url, "homelab")),
+          stackContext: "prod",
+        }),
+      ).rejects.toThrow(
+        new Error(
+          accessProblem(OWNER, 'context "prod" is not in the kubeconfig (contexts: homelab, elsewhere)'),
+        ),
+      );
+    } finally {
+      api.close();
+    }
+  });
+
+  test("no diff of its own: the engine compares the gate's inputs (a provider's Diff sees the old outputs, not the old inputs)", () => {
+    expect(wsExposureProvider().diff).toBeUndefined();
+  });
+
+  test("a resource type it does not serve is refused", async () => {
+    const urn = GATE_URN.replace(PACKAGE_GATE_TYPE, "ws-exposure:index:Other");
+    await expect(wsExposureProvider().create!(urn, {})).rejects.toThrow(
+      "unknown resource type ws-exposure:index:Other",
+    );
+  });
+});
+
+describe("KnativeSettings inside the component package's provider", () => {
+  beforeAll(() => {
+    serveAdmissionGatesFromPackage();
+    pulumi.runtime.setAllConfig(
+      { "kubernetes:kubeconfig": "/home/me/.kube/homelab", "kubernetes:context": "homelab" },
+      ["kubernetes:kubeconfig"],
+    );
+  });
+
+  test("registers the gate as the package's own resource, with the stack's kubernetes config (kubeconfig a secret), and no dynamic gate", async () => {
+    const k = new KnativeSettings("dev-knative", {
+      backend: { knativeService: SERVICE.name, namespace: SERVICE.namespace },
+      websocket: { heartbeatSeconds: 5, minLifetimeSeconds: 3600 },
+      knative: { cluster: { maxRevisionTimeoutSeconds: 3600, manageMaxRevisionTimeout: true } },
+    });
+    await unwrap(k.servicePatch.urn);
+    await settle();
+    expect(ofType(runtime.resources, DYNAMIC_GATE_TYPE)).toEqual([]);
+    const raw = runtime.resources.find((r) => r.type === PACKAGE_GATE_TYPE)!.inputs;
+    expect(isSecretValue(raw.stackKubeconfig)).toBe(true);
+    const gate = resource(runtime.resources, PACKAGE_GATE_TYPE, "dev-knative-admission");
+    expect(gate.parent).toBe("dev-knative");
+    expect(gate.inputs).toEqual({
+      check: admissionInput(true, { waitSeconds: 120 }),
+      stackKubeconfig: "/home/me/.kube/homelab",
+      stackContext: "homelab",
+    });
+  });
+});
