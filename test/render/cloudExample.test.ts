@@ -37,7 +37,7 @@ describe.each<[string, Record<string, string>, string[], string, RegExp, Record<
     { awsNlbPodReadinessGate: "namespaceLabelled" },
     [],
     "aws-nlb",
-    /\n {2}aws-nlb +3600 s +none +target deregistration [^\n]*, and its connections end when the target goes; zone failure/,
+    /\n {2}aws-nlb +3600 s +none +target deregistration [\s\S]*?connections end when the target goes\n +zone failure/,
     { ...FILE_ANNOTATIONS, "ws-exposure.dev/pod-readiness-gate": "namespaceLabelled" },
     ["kubernetes:apps/v1:Deployment"],
   ],
