@@ -39,7 +39,7 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-interface Running {
+export interface Running {
   name: string;
   child: ChildProcess;
   logPath: string;
@@ -68,16 +68,25 @@ function installExitHook(): void {
   });
 }
 
-function binary(name: string): string {
+/** A toolchain binary's path; throws (naming the build command) when it is not built. */
+export function binary(name: string): string {
   const file = toolchainBinary(name);
   if (!file) throw new Error(`${name} is not in the toolchain cache: run npm run e2e:toolchain`);
   return file;
 }
 
-function start(name: string, file: string, args: string[], dir: string): Running {
+/** Starts `file` in a process group of its own, its output appended to `<dir>/<name>.log`; killed on exit. */
+export function startProcess(
+  name: string,
+  file: string,
+  args: string[],
+  dir: string,
+  env?: NodeJS.ProcessEnv,
+): Running {
+  installExitHook();
   const logPath = path.join(dir, `${name}.log`);
   const log = fs.openSync(logPath, "a");
-  const child = spawn(file, args, { detached: true, stdio: ["ignore", log, log] });
+  const child = spawn(file, args, { detached: true, stdio: ["ignore", log, log], env: env ?? process.env });
   fs.closeSync(log);
   const running = { name, child, logPath };
   live.add(running);
@@ -85,7 +94,8 @@ function start(name: string, file: string, args: string[], dir: string): Running
   return running;
 }
 
-async function stopProcess(r: Running): Promise<void> {
+/** SIGTERM to the process group, SIGKILL after 10 s; resolves once it exited. */
+export async function stopProcess(r: Running): Promise<void> {
   if (r.child.exitCode !== null || r.child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => r.child.once("exit", () => resolve()));
   killGroup(r.child, "SIGTERM");
@@ -94,12 +104,13 @@ async function stopProcess(r: Running): Promise<void> {
   clearTimeout(timer);
 }
 
-function tail(file: string, lines: number): string {
+export function tail(file: string, lines: number): string {
   if (!fs.existsSync(file)) return "";
   return fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
 }
 
-async function waitFor(
+/** Polls `check` every 250 ms; fails early, with its log, when one of `processes` exits. */
+export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   processes: Running[],
@@ -157,7 +168,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const sa = makeSigningKey(pki, "service-accounts");
 
     const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
-    const etcd = start(
+    const etcd = startProcess(
       "etcd",
       binary("etcd"),
       [
@@ -182,7 +193,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       certPath: admin.certPath,
       keyPath: admin.keyPath,
     };
-    const apiserver = start(
+    const apiserver = startProcess(
       "kube-apiserver",
       binary("kube-apiserver"),
       [
@@ -221,7 +232,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     fs.writeFileSync(kubeconfigPath, kubeconfig(server, ca.certPath, admin.certPath, admin.keyPath));
 
     if (options.controllerManager ?? true) {
-      const kcm = start(
+      const kcm = startProcess(
         "kube-controller-manager",
         binary("kube-controller-manager"),
         [
