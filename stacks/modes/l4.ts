@@ -33,6 +33,8 @@ export const l4Shape = {
   haproxyTunnelTimeoutSeconds: whole.optional(),
   haproxyPreStopSeconds: whole.optional(),
   haproxyHardStopAfterSeconds: whole.optional(),
+  /** HAProxy's maxconn per pod; it needs a hard open-files limit of about 2 x maxconn + 30 on the node. */
+  haproxyMaxconn: whole.optional(),
   /** The paced drain's window (0 = off). */
   haproxyDrainWindowSeconds: whole.optional(),
   haproxyDrainOrder: z.enum(["oldest", "random"]).optional(),
@@ -74,6 +76,7 @@ function tlsArgs(c: L4StackConfig): L4TlsArgs {
       timeouts: { tunnelSeconds: c.haproxyTunnelTimeoutSeconds },
       preStopSeconds: c.haproxyPreStopSeconds,
       hardStopAfterSeconds: c.haproxyHardStopAfterSeconds,
+      maxconn: c.haproxyMaxconn,
       drain:
         c.haproxyDrainWindowSeconds === 0
           ? false
@@ -160,6 +163,7 @@ export function l4ConfigProblems(c: L4StackConfig): string[] {
     ["haproxyTunnelTimeoutSeconds", ["terminate"]],
     ["haproxyPreStopSeconds", ["terminate"]],
     ["haproxyHardStopAfterSeconds", ["terminate"]],
+    ["haproxyMaxconn", ["terminate"]],
     ["haproxyDrainWindowSeconds", ["terminate"]],
     ["haproxyDrainOrder", ["terminate"]],
     ["haproxySessionTicketsSecret", ["terminate"]],
