@@ -90,6 +90,7 @@ const L4: ArgKeys = {
   "addressPool.create.autoAssign": "l4AutoAssign",
   "addressPool.existing": "l4PoolName",
   metallbNamespace: "metallbNamespace",
+  legacyMetallbAnnotations: "legacyMetallbAnnotations",
   "advertisement.type": "l4Advertisement",
   "advertisement.interfaces": "l4Interfaces",
   loadBalancerIP: "loadBalancerIP",

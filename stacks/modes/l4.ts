@@ -14,6 +14,8 @@ export const l4Shape = {
   l4PoolName: z.string().optional(),
   l4AutoAssign: z.boolean().optional(),
   metallbNamespace: z.string().optional(),
+  /** Also write the deprecated `metallb.universe.tf/` Service annotations (MetalLB 0.13.0 to 0.14.8 read only those). */
+  legacyMetallbAnnotations: z.boolean().optional(),
   l4Advertisement: z.enum(["l2", "bgp", "none"]).optional(),
   l4Interfaces: z.array(z.string()).optional(),
   loadBalancerIP: z.string().optional(),
@@ -113,6 +115,7 @@ export function l4Args(c: L4StackConfig, hostname: string): L4ExposureArgs {
           ? { existing: c.l4PoolName }
           : { create: { addresses: c.l4Addresses ?? [], autoAssign: c.l4AutoAssign } },
     metallbNamespace: c.metallbNamespace,
+    legacyMetallbAnnotations: c.legacyMetallbAnnotations,
     advertisement: loadBalancer !== undefined ? undefined : advertisement,
     loadBalancerIP: c.loadBalancerIP,
     port: c.l4Port,

@@ -272,6 +272,17 @@ describe("every stack renders", () => {
     expect(deployment.spec.template.spec.containers[0].resources.limits).toEqual({ memory: "627Mi" });
   });
 
+  test("staging with legacyMetallbAnnotations false: the LoadBalancer Service carries only the metallb.io/ annotations", () => {
+    const r = render(["--stack", "staging", "--set", "legacyMetallbAnnotations=false"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const svc = YAML.parse(r.read("k8s/10-service-staging-lb.yaml")!);
+    expect(svc.metadata.annotations).toEqual({
+      "metallb.io/address-pool": "staging-pool",
+      "metallb.io/loadBalancerIPs": "192.168.1.241",
+    });
+  });
+
   test.each([
     [
       "prod",
