@@ -24,6 +24,11 @@ export interface ClusterOptions {
   controllerManager?: boolean;
   /** Extra kube-apiserver flags. */
   apiServerFlags?: string[];
+  /**
+   * A real kubelet will heartbeat (`node.ts`): run the node lifecycle controller, which lifts the
+   * not-ready taint the Node is registered with. Without one it stays off (see below).
+   */
+  realNode?: boolean;
 }
 
 export interface Cluster {
@@ -246,7 +251,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
           "--use-service-account-credentials=false",
           // No kubelet sends heartbeats: the node lifecycle controller would taint the stand-in's Node
           // unreachable and evict every Pod after 5 minutes.
-          "--controllers=*,-node-lifecycle-controller",
+          options.realNode ? "--controllers=*" : "--controllers=*,-node-lifecycle-controller",
           "--v=1",
         ],
         dir,

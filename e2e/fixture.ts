@@ -34,7 +34,10 @@ export function useHomelab(options: HomelabOptions = {}): Homelab {
   const lab = {} as Homelab;
   beforeAll(
     async () => {
-      lab.cluster = await startCluster({ apiServerFlags: options.apiServerFlags });
+      lab.cluster = await startCluster({
+        apiServerFlags: options.apiServerFlags,
+        realNode: options.realNode !== undefined,
+      });
       if (options.realNode) {
         lab.node = await startNode(lab.cluster, options.realNode);
         lab.standIns = startStandIns(lab.cluster.kube, lab.cluster.dir, { pods: false, addresses: false });

@@ -9,7 +9,7 @@
  * (`inNetns`).
  *
  * Teardown leaves nothing: the pods' processes, containerd's shims, every mount under the run's
- * folder, the network namespace, the run's own cgroup tree (`/wsx-<id>` in each v1 hierarchy) and the
+ * folder, the network namespace, the run's own cgroup tree (`/wsxnode-<id>` in each v1 hierarchy) and the
  * folder. `stop()` does it; so does a process exit handler, and `cleanupStaleNodes()` (the e2e
  * globalTeardown, and every start) for a run whose process died without either. It never touches
  * the machine's own cgroups, mounts or processes: only what carries this run's id.
@@ -20,6 +20,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { binary, Cluster, Running, startProcess, stopProcess, tail, waitFor } from "./cluster";
+import { installCrds, REAL_NODE_METALLB_CRDS } from "./homelab";
 
 /** The node's name (Node object, kubelet, kube-proxy). */
 export const NODE_NAME = "wsx-node";
@@ -220,7 +221,16 @@ export function teardownSync(state: RunState): void {
   for (const m of mountsUnder(state.dir)) {
     if (spawnSync("umount", [m]).status !== 0) spawnSync("umount", ["-l", m]);
   }
-  if (fs.existsSync(`/run/netns/${state.netns}`)) spawnSync("ip", ["netns", "delete", state.netns]);
+  const nsFile = `/run/netns/${state.netns}`;
+  if (fs.existsSync(nsFile)) {
+    const del = spawnSync("ip", ["netns", "delete", state.netns], { encoding: "utf8" });
+    if (fs.existsSync(nsFile)) {
+      // `ip netns delete` refused (its error is kept for the message below): detach and unlink it.
+      spawnSync("umount", ["-l", nsFile]);
+      fs.rmSync(nsFile, { force: true });
+      if (fs.existsSync(nsFile)) console.warn(`node teardown: ${nsFile} is left: ${del.stderr}`);
+    }
+  }
   for (const dir of cgroupTree(state.cgroup)) {
     try {
       fs.rmdirSync(dir);
@@ -446,8 +456,8 @@ export async function startNode(cluster: Cluster, options: NodeOptions = {}): Pr
   const state: RunState = {
     id,
     pid: process.pid,
-    netns: `wsx-${id}`,
-    cgroup: `wsx-${id}`,
+    netns: `wsxnode-${id}`,
+    cgroup: `wsxnode-${id}`,
     dir,
     containerdSocket: path.join(dir, "containerd", "containerd.sock"),
   };
@@ -531,18 +541,6 @@ export async function startNode(cluster: Cluster, options: NodeOptions = {}): Pr
       "--bind-address=127.0.0.1",
       "--v=1",
     ]);
-    startIn(
-      "metallb-controller",
-      [
-        binary("metallb-controller"),
-        "--namespace=metallb-system",
-        "--webhook-mode=disabled",
-        "--disable-cert-rotation",
-        "--log-level=info",
-      ],
-      { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
-    );
-
     interface NodeStatus {
       status?: {
         conditions?: { type: string; status: string }[];
@@ -560,6 +558,24 @@ export async function startNode(cluster: Cluster, options: NodeOptions = {}): Pr
       processes,
       180000,
     );
+    // MetalLB's controller exits at start unless all its CRDs are served.
+    await installCrds(cluster.kube, REAL_NODE_METALLB_CRDS);
+    await cluster.kube.apply(
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "metallb-system" } },
+      "kubectl",
+    );
+    startIn(
+      "metallb-controller",
+      [
+        binary("metallb-controller"),
+        "--namespace=metallb-system",
+        "--webhook-mode=disabled",
+        "--disable-cert-rotation",
+        "--log-level=info",
+      ],
+      { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
+    );
+
     const httpOk = (url: string) => async () =>
       spawnSync("nsenter", nsenter(netns, ["curl", "-fsS", "-m", "2", "-o", "/dev/null", url])).status === 0;
     await waitFor("kube-proxy /healthz", httpOk("http://127.0.0.1:10256/healthz"), processes, 120000);
