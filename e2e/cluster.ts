@@ -81,17 +81,11 @@ export function binary(name: string): string {
 }
 
 /** Starts `file` in a process group of its own, its output appended to `<dir>/<name>.log`; killed on exit. */
-export function startProcess(
-  name: string,
-  file: string,
-  args: string[],
-  dir: string,
-  env?: NodeJS.ProcessEnv,
-): Running {
+export function startProcess(name: string, file: string, args: string[], dir: string): Running {
   installExitHook();
   const logPath = path.join(dir, `${name}.log`);
   const log = fs.openSync(logPath, "a");
-  const child = spawn(file, args, { detached: true, stdio: ["ignore", log, log], env: env ?? process.env });
+  const child = spawn(file, args, { detached: true, stdio: ["ignore", log, log] });
   fs.closeSync(log);
   const running = { name, child, logPath };
   live.add(running);

@@ -277,6 +277,15 @@ function installExitHook(): void {
   process.on("exit", () => {
     for (const state of liveRuns.values()) teardownSync(state);
   });
+  // A signal ends the process without "exit" handlers: tear down, then exit as the signal would
+  // (which runs cluster.ts's handler, stopping the control plane).
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      for (const state of liveRuns.values()) teardownSync(state);
+      liveRuns.clear();
+      process.exit(128 + os.constants.signals[signal]);
+    });
+  }
 }
 
 function imagesDir(): string {
@@ -292,6 +301,9 @@ function writeConfigs(dir: string, state: RunState, cluster: Cluster): Record<st
     fs.writeFileSync(p, text);
     return p;
   };
+  // Every node process names the run's folder in its arguments (this copy of the cluster's
+  // kubeconfig at least): teardownSync finds them by it even when this process is gone.
+  const kubeconfig = file("kubeconfig", fs.readFileSync(cluster.kubeconfigPath, "utf8"));
   const ctd = path.join(dir, "containerd");
   const containerd = file(
     "containerd.toml",
@@ -400,7 +412,7 @@ function writeConfigs(dir: string, state: RunState, cluster: Cluster): Record<st
       bindAddress: "127.0.0.1",
       healthzBindAddress: "127.0.0.1:10256",
       metricsBindAddress: "127.0.0.1:10249",
-      clientConnection: { kubeconfig: cluster.kubeconfigPath },
+      clientConnection: { kubeconfig },
       // Zeros: kube-proxy then writes no conntrack sysctls (they are the machine's, not the namespace's).
       conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: "0s", tcpCloseWaitTimeout: "0s" },
     }),
@@ -413,7 +425,7 @@ function writeConfigs(dir: string, state: RunState, cluster: Cluster): Record<st
       "    health 127.0.0.1:18080",
       "    ready 127.0.0.1:18181",
       "    kubernetes cluster.local in-addr.arpa ip6.arpa {",
-      `        kubeconfig ${cluster.kubeconfigPath} ${CONTEXT_NAME}`,
+      `        kubeconfig ${kubeconfig} ${CONTEXT_NAME}`,
       "        fallthrough in-addr.arpa ip6.arpa",
       "        ttl 5",
       "    }",
@@ -422,7 +434,7 @@ function writeConfigs(dir: string, state: RunState, cluster: Cluster): Record<st
       "",
     ].join("\n"),
   );
-  return { containerd, kubelet, kubeletConfig, kubeProxyConfig, corefile };
+  return { containerd, kubelet, kubeletConfig, kubeProxyConfig, corefile, kubeconfig };
 }
 
 /** The sandbox image containerd's CRI config names (e2e/images.env PAUSE_IMAGE). */
@@ -466,8 +478,8 @@ export async function startNode(cluster: Cluster, options: NodeOptions = {}): Pr
   const processes: Running[] = [];
   const netns = state.netns;
   const inNetns = (argv: string[]) => ["nsenter", ...nsenter(netns, argv)];
-  const startIn = (name: string, argv: string[], env?: NodeJS.ProcessEnv) => {
-    const r = startProcess(name, "nsenter", nsenter(netns, argv), dir, env);
+  const startIn = (name: string, argv: string[]) => {
+    const r = startProcess(name, "nsenter", nsenter(netns, argv), dir);
     processes.push(r);
     return r;
   };
@@ -524,7 +536,7 @@ export async function startNode(cluster: Cluster, options: NodeOptions = {}): Pr
     const kubelet = startIn("kubelet", [
       binary("kubelet"),
       `--config=${cfg.kubeletConfig}`,
-      `--kubeconfig=${cluster.kubeconfigPath}`,
+      `--kubeconfig=${cfg.kubeconfig}`,
       `--root-dir=${cfg.kubelet}`,
       `--hostname-override=${NODE_NAME}`,
       `--node-ip=${GATEWAY}`,
@@ -534,9 +546,9 @@ export async function startNode(cluster: Cluster, options: NodeOptions = {}): Pr
     startIn("coredns", [binary("coredns"), "-conf", cfg.corefile]);
     startIn("kube-scheduler", [
       binary("kube-scheduler"),
-      `--kubeconfig=${cluster.kubeconfigPath}`,
-      `--authentication-kubeconfig=${cluster.kubeconfigPath}`,
-      `--authorization-kubeconfig=${cluster.kubeconfigPath}`,
+      `--kubeconfig=${cfg.kubeconfig}`,
+      `--authentication-kubeconfig=${cfg.kubeconfig}`,
+      `--authorization-kubeconfig=${cfg.kubeconfig}`,
       "--leader-elect=false",
       "--bind-address=127.0.0.1",
       "--v=1",
@@ -564,17 +576,14 @@ export async function startNode(cluster: Cluster, options: NodeOptions = {}): Pr
       { apiVersion: "v1", kind: "Namespace", metadata: { name: "metallb-system" } },
       "kubectl",
     );
-    startIn(
-      "metallb-controller",
-      [
-        binary("metallb-controller"),
-        "--namespace=metallb-system",
-        "--webhook-mode=disabled",
-        "--disable-cert-rotation",
-        "--log-level=info",
-      ],
-      { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
-    );
+    startIn("metallb-controller", [
+      binary("metallb-controller"),
+      `--kubeconfig=${cfg.kubeconfig}`,
+      "--namespace=metallb-system",
+      "--webhook-mode=disabled",
+      "--disable-cert-rotation",
+      "--log-level=info",
+    ]);
 
     const httpOk = (url: string) => async () =>
       spawnSync("nsenter", nsenter(netns, ["curl", "-fsS", "-m", "2", "-o", "/dev/null", url])).status === 0;
