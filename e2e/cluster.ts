@@ -4,8 +4,9 @@
  * kubeconfig (context `ws-exposure-e2e`), and everything stopped on `stop()` or when the process
  * exits (each binary runs in its own process group; the temporary folder is removed).
  *
- * No kubelet, scheduler or cloud controller runs: `standIns.ts` plays the parts of a node and of
- * MetalLB that the Pulumi Kubernetes provider's readiness checks look at.
+ * No kubelet, scheduler or cloud controller runs here: `standIns.ts` plays the parts of a node and
+ * of MetalLB that the Pulumi Kubernetes provider's readiness checks look at, or `node.ts` starts a
+ * real node against this control plane (`realNode`).
  */
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";

@@ -1,7 +1,7 @@
 /**
- * One suite's test cluster: control plane, stand-ins (cluster controllers, the Cloudflare API) and the
- * homelab's state, started in beforeAll
- * and stopped in afterAll (also when a test fails; `cluster.ts` kills everything on exit too).
+ * One suite's test cluster: control plane, stand-ins (cluster controllers, the Cloudflare API) or a
+ * real node (`node.ts`) and the homelab's state, started in beforeAll and stopped in afterAll (also
+ * when a test fails; `cluster.ts` and `node.ts` tear everything down on exit too).
  */
 import { CloudflareStandIn, startCloudflareStandIn } from "./cloudflareApi";
 import { Cluster, ClusterOptions, startCluster } from "./cluster";
