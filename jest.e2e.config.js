@@ -11,5 +11,6 @@ module.exports = {
   testMatch: ["**/*.e2e.test.ts"],
   testTimeout: 20 * 60 * 1000,
   maxWorkers: 1,
+  globalTeardown: "<rootDir>/e2e/globalTeardown.ts",
   reporters: ["default", ["<rootDir>/test/support/summaryReporter.js", { label: "e2e" }]],
 };

@@ -4,8 +4,9 @@
  * kubeconfig (context `ws-exposure-e2e`), and everything stopped on `stop()` or when the process
  * exits (each binary runs in its own process group; the temporary folder is removed).
  *
- * No kubelet, scheduler or cloud controller runs: `standIns.ts` plays the parts of a node and of
- * MetalLB that the Pulumi Kubernetes provider's readiness checks look at.
+ * No kubelet, scheduler or cloud controller runs here: `standIns.ts` plays the parts of a node and
+ * of MetalLB that the Pulumi Kubernetes provider's readiness checks look at, or `node.ts` starts a
+ * real node against this control plane (`realNode`).
  */
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -24,6 +25,11 @@ export interface ClusterOptions {
   controllerManager?: boolean;
   /** Extra kube-apiserver flags. */
   apiServerFlags?: string[];
+  /**
+   * A real kubelet will heartbeat (`node.ts`): run the node lifecycle controller, which lifts the
+   * not-ready taint the Node is registered with. Without one it stays off (see below).
+   */
+  realNode?: boolean;
 }
 
 export interface Cluster {
@@ -39,7 +45,7 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-interface Running {
+export interface Running {
   name: string;
   child: ChildProcess;
   logPath: string;
@@ -68,13 +74,16 @@ function installExitHook(): void {
   });
 }
 
-function binary(name: string): string {
+/** A toolchain binary's path; throws (naming the build command) when it is not built. */
+export function binary(name: string): string {
   const file = toolchainBinary(name);
   if (!file) throw new Error(`${name} is not in the toolchain cache: run npm run e2e:toolchain`);
   return file;
 }
 
-function start(name: string, file: string, args: string[], dir: string): Running {
+/** Starts `file` in a process group of its own, its output appended to `<dir>/<name>.log`; killed on exit. */
+export function startProcess(name: string, file: string, args: string[], dir: string): Running {
+  installExitHook();
   const logPath = path.join(dir, `${name}.log`);
   const log = fs.openSync(logPath, "a");
   const child = spawn(file, args, { detached: true, stdio: ["ignore", log, log] });
@@ -85,7 +94,8 @@ function start(name: string, file: string, args: string[], dir: string): Running
   return running;
 }
 
-async function stopProcess(r: Running): Promise<void> {
+/** SIGTERM to the process group, SIGKILL after 10 s; resolves once it exited. */
+export async function stopProcess(r: Running): Promise<void> {
   if (r.child.exitCode !== null || r.child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => r.child.once("exit", () => resolve()));
   killGroup(r.child, "SIGTERM");
@@ -94,12 +104,13 @@ async function stopProcess(r: Running): Promise<void> {
   clearTimeout(timer);
 }
 
-function tail(file: string, lines: number): string {
+export function tail(file: string, lines: number): string {
   if (!fs.existsSync(file)) return "";
   return fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
 }
 
-async function waitFor(
+/** Polls `check` every 250 ms; fails early, with its log, when one of `processes` exits. */
+export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   processes: Running[],
@@ -157,7 +168,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const sa = makeSigningKey(pki, "service-accounts");
 
     const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
-    const etcd = start(
+    const etcd = startProcess(
       "etcd",
       binary("etcd"),
       [
@@ -182,7 +193,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       certPath: admin.certPath,
       keyPath: admin.keyPath,
     };
-    const apiserver = start(
+    const apiserver = startProcess(
       "kube-apiserver",
       binary("kube-apiserver"),
       [
@@ -221,7 +232,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     fs.writeFileSync(kubeconfigPath, kubeconfig(server, ca.certPath, admin.certPath, admin.keyPath));
 
     if (options.controllerManager ?? true) {
-      const kcm = start(
+      const kcm = startProcess(
         "kube-controller-manager",
         binary("kube-controller-manager"),
         [
@@ -235,7 +246,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
           "--use-service-account-credentials=false",
           // No kubelet sends heartbeats: the node lifecycle controller would taint the stand-in's Node
           // unreachable and evict every Pod after 5 minutes.
-          "--controllers=*,-node-lifecycle-controller",
+          options.realNode ? "--controllers=*" : "--controllers=*,-node-lifecycle-controller",
           "--v=1",
         ],
         dir,

@@ -1,11 +1,12 @@
 /**
- * One suite's test cluster: control plane, stand-ins (cluster controllers, the Cloudflare API) and the
- * homelab's state, started in beforeAll
- * and stopped in afterAll (also when a test fails; `cluster.ts` kills everything on exit too).
+ * One suite's test cluster: control plane, stand-ins (cluster controllers, the Cloudflare API) or a
+ * real node (`node.ts`) and the homelab's state, started in beforeAll and stopped in afterAll (also
+ * when a test fails; `cluster.ts` and `node.ts` tear everything down on exit too).
  */
 import { CloudflareStandIn, startCloudflareStandIn } from "./cloudflareApi";
 import { Cluster, ClusterOptions, startCluster } from "./cluster";
 import { installHomelab } from "./homelab";
+import { RealNode, startNode } from "./node";
 import { registerNode, StandIns, startStandIns } from "./standIns";
 
 export interface Homelab {
@@ -13,11 +14,19 @@ export interface Homelab {
   standIns: StandIns;
   /** The Cloudflare API the stacks' Cloudflare provider is pointed at (`cloudflare:baseUrl`). */
   cloudflare: CloudflareStandIn;
+  /** The real node (`realNode: true`), else undefined (the stand-ins play the node and MetalLB). */
+  node?: RealNode;
 }
 
 export interface HomelabOptions {
   /** Extra kube-apiserver flags (the Knative webhook's suite routes webhook calls to endpoints). */
   apiServerFlags?: ClusterOptions["apiServerFlags"];
+  /**
+   * Run a real node (`node.ts`: kubelet, kube-proxy, CoreDNS, scheduler, MetalLB's controller)
+   * instead of the pod and address stand-ins; the certificate stand-in still runs. Its value lists
+   * the load-balancer ranges routed inside the node's namespace.
+   */
+  realNode?: { loadBalancerRanges: string[] };
 }
 
 /** Registers beforeAll/afterAll; the returned object is filled in once beforeAll has run. */
@@ -25,22 +34,34 @@ export function useHomelab(options: HomelabOptions = {}): Homelab {
   const lab = {} as Homelab;
   beforeAll(
     async () => {
-      lab.cluster = await startCluster({ apiServerFlags: options.apiServerFlags });
-      await registerNode(lab.cluster.kube);
-      lab.standIns = startStandIns(lab.cluster.kube, lab.cluster.dir);
+      lab.cluster = await startCluster({
+        apiServerFlags: options.apiServerFlags,
+        realNode: options.realNode !== undefined,
+      });
+      if (options.realNode) {
+        lab.node = await startNode(lab.cluster, options.realNode);
+        lab.standIns = startStandIns(lab.cluster.kube, lab.cluster.dir, { pods: false, addresses: false });
+      } else {
+        await registerNode(lab.cluster.kube);
+        lab.standIns = startStandIns(lab.cluster.kube, lab.cluster.dir);
+      }
       lab.cloudflare = await startCloudflareStandIn();
       try {
-        await installHomelab(lab.cluster.kube);
+        await installHomelab(lab.cluster.kube, { realNode: options.realNode !== undefined });
       } catch (err) {
-        throw new Error(`${(err as Error).message}\n${lab.cluster.logs()}`);
+        throw new Error(`${(err as Error).message}\n${lab.cluster.logs()}\n${lab.node?.logs() ?? ""}`);
       }
     },
-    5 * 60 * 1000,
+    8 * 60 * 1000,
   );
-  afterAll(async () => {
-    await lab.standIns?.stop();
-    await lab.cloudflare?.close();
-    await lab.cluster?.stop();
-  }, 60 * 1000);
+  afterAll(
+    async () => {
+      await lab.node?.stop();
+      await lab.standIns?.stop();
+      await lab.cloudflare?.close();
+      await lab.cluster?.stop();
+    },
+    3 * 60 * 1000,
+  );
   return lab;
 }

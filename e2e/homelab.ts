@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
 import { Kube, KubeObject } from "./kube";
+import { QUEUE_PROXY_DRAIN_PATH, QUEUE_PROXY_FIXED_PORTS, queueProxyEnv } from "./queueProxy";
 
 const CRDS = path.join(__dirname, "crds");
 
@@ -23,6 +24,27 @@ export const UPSTREAM_CRDS = [
   "prometheus-operator-v0.85.0/monitoring.coreos.com_servicemonitors.yaml",
   "prometheus-operator-v0.85.0/monitoring.coreos.com_prometheusrules.yaml",
 ];
+
+/**
+ * On the real node (`node.ts`) MetalLB's controller runs: it waits for all 8 CRDs of its own release
+ * (v0.15.2, the newest that builds from the proxy), which replace the 4 of v0.16.2 above.
+ */
+export const REAL_NODE_METALLB_CRDS = [
+  "bfdprofiles",
+  "bgpadvertisements",
+  "bgppeers",
+  "communities",
+  "ipaddresspools",
+  "l2advertisements",
+  "servicebgpstatuses",
+  "servicel2statuses",
+].map((name) => `metallb-v0.15.2/metallb.io_${name}.yaml`);
+
+/** The CRDs a homelab installs: on the real node, MetalLB's at the controller's release. */
+export function homelabCrds(realNode: boolean): string[] {
+  if (!realNode) return UPSTREAM_CRDS;
+  return [...UPSTREAM_CRDS.filter((f) => !f.startsWith("metallb-")), ...REAL_NODE_METALLB_CRDS];
+}
 
 export const KNATIVE_CONFIGMAPS = [
   "knative-serving-v0.49.1/config-defaults.yaml",
@@ -78,8 +100,65 @@ export function ownersKnativeService(overrides: { timeoutSeconds?: number } = {}
   };
 }
 
-/** The revision Deployment Knative's controller makes for the Service (labels as Knative sets them). */
-function revisionDeployment(): KubeObject {
+/** The revision's pod-level fields the queue-proxy reads from the Downward API, as Knative sets them. */
+const FIELD_REFS: Record<string, string> = {
+  SERVING_POD: "metadata.name",
+  SERVING_POD_IP: "status.podIP",
+  HOST_IP: "status.hostIP",
+};
+
+/**
+ * What Knative's revision reconciler adds for the containers to run (pkg/reconciler/revision/
+ * resources/deploy.go and queue.go, v0.49.1): the user container's PORT and K_* variables and its
+ * preStop on the queue-proxy's drain path, the queue-proxy's environment (`queueProxyEnv`, the
+ * pod's name and IPs from the Downward API) and its readiness probe.
+ */
+function realRevisionContainers(revision: string): { user: object; queue: object } {
+  const env = queueProxyEnv({
+    namespace: KSVC.namespace,
+    service: KSVC.name,
+    revision,
+    timeoutSeconds: 300,
+    responseStartTimeoutSeconds: 0,
+    idleTimeoutSeconds: 0,
+    containerConcurrency: 0,
+    userPort: 8080,
+    servingPort: 8012,
+    servingTlsPort: 8112,
+    podIp: "",
+  });
+  return {
+    user: {
+      env: [
+        { name: "WS_PATH", value: "/ws" },
+        { name: "PORT", value: "8080" },
+        { name: "K_REVISION", value: revision },
+        { name: "K_CONFIGURATION", value: KSVC.name },
+        { name: "K_SERVICE", value: KSVC.name },
+      ],
+      lifecycle: {
+        preStop: { httpGet: { path: QUEUE_PROXY_DRAIN_PATH, port: QUEUE_PROXY_FIXED_PORTS.admin } },
+      },
+    },
+    queue: {
+      env: Object.entries(env).map(([name, value]) =>
+        FIELD_REFS[name]
+          ? { name, valueFrom: { fieldRef: { fieldPath: FIELD_REFS[name] } } }
+          : { name, value },
+      ),
+      readinessProbe: {
+        httpGet: { port: 8012, httpHeaders: [{ name: "K-Network-Probe", value: "queue" }] },
+        periodSeconds: 1,
+      },
+    },
+  };
+}
+
+/**
+ * The revision Deployment Knative's controller makes for the Service (labels as Knative sets them).
+ * `real`: its containers also get what they need to run on the real node.
+ */
+function revisionDeployment(real = false): KubeObject {
   const revision = `${KSVC.name}-00001`;
   const labels = {
     app: revision,
@@ -87,6 +166,7 @@ function revisionDeployment(): KubeObject {
     "serving.knative.dev/configuration": KSVC.name,
     "serving.knative.dev/revision": revision,
   };
+  const extra = real ? realRevisionContainers(revision) : { user: {}, queue: {} };
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -97,11 +177,13 @@ function revisionDeployment(): KubeObject {
       template: {
         metadata: { labels },
         spec: {
+          ...(real ? { enableServiceLinks: false, terminationGracePeriodSeconds: 300 } : {}),
           containers: [
             {
               name: "user-container",
               image: "ghcr.io/example/messaging-service:1.4.2",
               ports: [{ name: "user-port", containerPort: 8080 }],
+              ...extra.user,
             },
             {
               name: "queue-proxy",
@@ -110,6 +192,7 @@ function revisionDeployment(): KubeObject {
                 { name: "http-queueadm", containerPort: 8022 },
                 { name: "queue-port", containerPort: 8012 },
               ],
+              ...extra.queue,
             },
           ],
         },
@@ -133,8 +216,8 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
 }
 
 /** Installs the CRDs and waits until each is Established and served. */
-export async function installCrds(kube: Kube): Promise<void> {
-  for (const file of UPSTREAM_CRDS) {
+export async function installCrds(kube: Kube, files: readonly string[] = UPSTREAM_CRDS): Promise<void> {
+  for (const file of files) {
     for (const crd of documents(file)) {
       await kube.apply(crd, "kubectl");
       await waitUntil(`CRD ${crd.metadata.name} established`, async () => {
@@ -148,9 +231,14 @@ export async function installCrds(kube: Kube): Promise<void> {
   kube.forgetDiscovery();
 }
 
-/** Creates the namespaces, Knative's ConfigMaps, the owner's Knative Service and its revision's pods. */
-export async function installHomelab(kube: Kube): Promise<void> {
-  await installCrds(kube);
+/**
+ * Creates the namespaces, Knative's ConfigMaps, the owner's Knative Service and its revision's pods.
+ * `realNode`: the node runs the pods, so the revision's containers get what Knative's revision
+ * reconciler gives them to start (see `revisionDeployment`), and MetalLB's CRDs are its release's.
+ */
+export async function installHomelab(kube: Kube, options: { realNode?: boolean } = {}): Promise<void> {
+  const realNode = options.realNode ?? false;
+  await installCrds(kube, homelabCrds(realNode));
   for (const name of NAMESPACES) {
     await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name } }, "kubectl");
   }
@@ -158,7 +246,7 @@ export async function installHomelab(kube: Kube): Promise<void> {
     for (const cm of documents(file)) await kube.apply(cm, "kubectl");
   }
   await applyOwnersKnativeService(kube);
-  await kube.apply(revisionDeployment(), "controller");
+  await kube.apply(revisionDeployment(realNode), "controller");
 }
 
 /** (Re)applies the owner's Knative Service, as a `git push` picked up by Argo CD would. */

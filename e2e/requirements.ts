@@ -6,8 +6,14 @@ import { missingBinaries } from "./toolchain";
 
 export const UNDER_CI = process.env.CI === "true";
 
-export function describeWith(binaries: readonly string[], title: string, body: () => void): void {
-  const reason = missingBinaries(binaries);
+/** `missing`: another prerequisite's absence, in one sentence (e.g. `missingNodePrerequisites()`). */
+export function describeWith(
+  binaries: readonly string[],
+  title: string,
+  body: () => void,
+  missing?: string,
+): void {
+  const reason = missingBinaries(binaries) ?? missing;
   if (!reason) {
     describe(title, body);
   } else if (UNDER_CI) {

@@ -230,8 +230,16 @@ export async function registerNode(kube: Kube): Promise<void> {
   );
 }
 
+/** Which stand-ins run (all by default); on the real node (`node.ts`) only the certificates' one does. */
+export interface StandInParts {
+  pods?: boolean;
+  addresses?: boolean;
+  certificates?: boolean;
+}
+
 /** Starts the stand-ins' loop (every 250 ms) against the cluster; `dir` holds the issuer's files. */
-export function startStandIns(kube: Kube, dir: string): StandIns {
+export function startStandIns(kube: Kube, dir: string, parts: StandInParts = {}): StandIns {
+  const { pods = true, addresses = true, certificates = true } = parts;
   const pki = fs.mkdtempSync(path.join(dir, "stand-in-issuer-"));
   const issuer = makeCertificateAuthority(pki, "issuer");
   let n = 0;
@@ -244,9 +252,9 @@ export function startStandIns(kube: Kube, dir: string): StandIns {
   const loop = (async () => {
     while (running) {
       try {
-        await markPodsReady(kube, nextIp);
-        await assignAddresses(kube, assigned);
-        await issueCertificates(kube, pki, issuer);
+        if (pods) await markPodsReady(kube, nextIp);
+        if (addresses) await assignAddresses(kube, assigned);
+        if (certificates) await issueCertificates(kube, pki, issuer);
       } catch {
         // the API server is stopping, or a list failed: try again next round
       }

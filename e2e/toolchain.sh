@@ -2,7 +2,7 @@
 # Builds the pinned end-to-end toolchain (etcd, kube-apiserver, the Pulumi CLI, providers, ...)
 # from the Go module proxy into a cache directory keyed by the pinned versions.
 #
-#   e2e/toolchain.sh [core|knative|cloudflare|anylang|all]   build that group (default: core)
+#   e2e/toolchain.sh [core|knative|cloudflare|anylang|node|serving|all]   build that group (default: core)
 #   e2e/toolchain.sh --print-bin-dir                  print the bin directory and nothing else
 #   e2e/toolchain.sh --check [GROUP]                  exit 0 if GROUP (default core) is complete, else 1
 #
@@ -45,6 +45,8 @@ group_targets() {
   knative) echo "queue-1.22 knative-webhook-1.22 queue-1.21 knative-webhook-1.21" ;;
   cloudflare) echo "pulumi-resource-cloudflare" ;;
   anylang) echo "pulumi-language-yaml pulumi-language-go" ;;
+  node) echo "kubelet kube-scheduler kube-proxy coredns metallb-controller" ;;
+  serving) echo "knative-controller-1.22 knative-autoscaler-1.22 knative-activator-1.22" ;;
   all) echo "$(group_targets core) $(group_targets knative) $(group_targets cloudflare)" ;;
   *) return 1 ;;
   esac
@@ -290,6 +292,83 @@ build_pulumi_language_go() {
   go_build pulumi-language-go pulumi-language-go . "-X main.version=${PULUMI_VERSION#v}+ws-exposure.standin"
 }
 
+# ---- the real node (groups `node` and `serving`; wrappers and versions in e2e/toolchain-extra/) ----
+
+# derive_module BASE NAME TOOL...: a module of its own whose go.mod and go.sum start as the prepared
+# BASE module's (same requirements, replaces and godebug lines) plus `tool` lines for TOOL...; the
+# BASE module is left as it is, so its binaries keep the module graph they were built with.
+derive_module() {
+  local base="$1" name="$2" dst="$WORK/$2" t
+  shift 2
+  [[ -f "$dst/.prepared" ]] && return 0
+  rm -rf "$dst" "$dst.tmp"
+  mkdir -p "$dst.tmp"
+  {
+    sed "s|^module .*|module ws-exposure.local/toolchain/$name|" "$WORK/$base/go.mod"
+    for t in "$@"; do printf '\ntool %s\n' "$t"; done
+  } >"$dst.tmp/go.mod"
+  cp "$WORK/$base/go.sum" "$dst.tmp/"
+  log "$name: resolving modules (go mod tidy)"
+  (cd "$dst.tmp" && go mod tidy)
+  touch "$dst.tmp/.prepared"
+  mv "$dst.tmp" "$dst"
+}
+
+# prepare_extra_module NAME: like prepare_module, from e2e/toolchain-extra/NAME, with the versions of
+# both versions.env files.
+prepare_extra_module() {
+  local name="$1" dst="$WORK/$1" sed_args=() key
+  [[ -f "$dst/.prepared" ]] && return 0
+  # shellcheck source=toolchain-extra/versions.env
+  source "$EXTRA/versions.env"
+  rm -rf "$dst" "$dst.tmp"
+  mkdir -p "$dst.tmp"
+  cp -R "$EXTRA/$name/." "$dst.tmp/"
+  while IFS= read -r key; do
+    sed_args+=(-e "s|@${key}@|${!key}|g")
+  done < <(grep -ohE '^[A-Z0-9_]+=' "$VERSIONS_FILE" "$EXTRA/versions.env" | tr -d '=')
+  sed "${sed_args[@]}" "$dst.tmp/go.mod.in" >"$dst.tmp/go.mod"
+  rm -f "$dst.tmp/go.mod.in"
+  if grep -q '@[A-Z0-9_]*@' "$dst.tmp/go.mod"; then
+    echo "toolchain.sh: unresolved placeholder in $EXTRA/$name/go.mod.in" >&2
+    return 1
+  fi
+  log "$name: resolving modules (go mod tidy)"
+  (cd "$dst.tmp" && go mod tidy)
+  touch "$dst.tmp/.prepared"
+  mv "$dst.tmp" "$dst"
+}
+
+build_kubernetes_node() { # build_kubernetes_node CMD
+  prepare_module kubernetes kubernetes_hook
+  derive_module kubernetes kubernetes-node k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-scheduler \
+    k8s.io/kubernetes/cmd/kube-proxy
+  go_build kubernetes-node "$1" "k8s.io/kubernetes/cmd/$1" "$(kubernetes_ldflags)"
+}
+build_kubelet() { build_kubernetes_node kubelet; }
+build_kube_scheduler() { build_kubernetes_node kube-scheduler; }
+build_kube_proxy() { build_kubernetes_node kube-proxy; }
+
+build_coredns() {
+  prepare_extra_module coredns
+  go_build coredns coredns .
+}
+
+build_metallb_controller() {
+  prepare_extra_module metallb
+  go_build metallb metallb-controller go.universe.tf/metallb/controller
+}
+
+build_knative_serving() { # build_knative_serving CMD OUT: Knative 1.22's controller, autoscaler, activator
+  prepare_module knative-1.22
+  derive_module knative-1.22 knative-serving-1.22 knative.dev/serving/cmd/controller \
+    knative.dev/serving/cmd/autoscaler knative.dev/serving/cmd/activator
+  go_build knative-serving-1.22 "$2" "knative.dev/serving/cmd/$1"
+}
+build_knative_controller_1_22() { build_knative_serving controller knative-controller-1.22; }
+build_knative_autoscaler_1_22() { build_knative_serving autoscaler knative-autoscaler-1.22; }
+build_knative_activator_1_22() { build_knative_serving activator knative-activator-1.22; }
+
 # ---- driver -------------------------------------------------------------------------------------
 
 run_target() {
@@ -333,7 +412,7 @@ main() {
       usage
       exit 0
       ;;
-    core | knative | cloudflare | anylang | all) GROUP="$1" ;;
+    core | knative | cloudflare | anylang | node | serving | all) GROUP="$1" ;;
     *)
       echo "toolchain.sh: unknown argument '$1'" >&2
       usage >&2

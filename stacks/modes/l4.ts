@@ -14,6 +14,8 @@ export const l4Shape = {
   l4PoolName: z.string().optional(),
   l4AutoAssign: z.boolean().optional(),
   metallbNamespace: z.string().optional(),
+  /** Also write the deprecated `metallb.universe.tf/` Service annotations (MetalLB 0.13.0 to 0.14.8 read only those). */
+  legacyMetallbAnnotations: z.boolean().optional(),
   l4Advertisement: z.enum(["l2", "bgp", "none"]).optional(),
   l4Interfaces: z.array(z.string()).optional(),
   loadBalancerIP: z.string().optional(),
@@ -34,6 +36,8 @@ export const l4Shape = {
   haproxyTunnelTimeoutSeconds: whole.optional(),
   haproxyPreStopSeconds: whole.optional(),
   haproxyHardStopAfterSeconds: whole.optional(),
+  /** HAProxy's maxconn per pod; it needs a hard open-files limit of about 2 x maxconn + 30 on the node. */
+  haproxyMaxconn: whole.optional(),
   /** The paced drain's window (0 = off). */
   haproxyDrainWindowSeconds: whole.optional(),
   haproxyDrainOrder: z.enum(["oldest", "random"]).optional(),
@@ -76,6 +80,7 @@ function tlsArgs(c: L4StackConfig): L4TlsArgs {
       timeouts: { tunnelSeconds: c.haproxyTunnelTimeoutSeconds },
       preStopSeconds: c.haproxyPreStopSeconds,
       hardStopAfterSeconds: c.haproxyHardStopAfterSeconds,
+      maxconn: c.haproxyMaxconn,
       drain:
         c.haproxyDrainWindowSeconds === 0
           ? false
@@ -112,6 +117,7 @@ export function l4Args(c: L4StackConfig, hostname: string): L4ExposureArgs {
           ? { existing: c.l4PoolName }
           : { create: { addresses: c.l4Addresses ?? [], autoAssign: c.l4AutoAssign } },
     metallbNamespace: c.metallbNamespace,
+    legacyMetallbAnnotations: c.legacyMetallbAnnotations,
     advertisement: loadBalancer !== undefined ? undefined : advertisement,
     loadBalancerIP: c.loadBalancerIP,
     port: c.l4Port,
@@ -163,6 +169,7 @@ export function l4ConfigProblems(c: L4StackConfig): string[] {
     ["haproxyTunnelTimeoutSeconds", ["terminate"]],
     ["haproxyPreStopSeconds", ["terminate"]],
     ["haproxyHardStopAfterSeconds", ["terminate"]],
+    ["haproxyMaxconn", ["terminate"]],
     ["haproxyDrainWindowSeconds", ["terminate"]],
     ["haproxyDrainOrder", ["terminate"]],
     ["haproxySessionTicketsSecret", ["terminate"]],

@@ -36,6 +36,7 @@ type LoadBalancerConfig = z.infer<z.ZodObject<typeof loadBalancerShape>> & {
   l4PoolName?: string;
   l4AutoAssign?: boolean;
   metallbNamespace?: string;
+  legacyMetallbAnnotations?: boolean;
   l4Advertisement?: string;
   l4Interfaces?: string[];
   loadBalancerIP?: string;
@@ -48,6 +49,7 @@ export const KEYS_OF_CHOICE: Record<LoadBalancerType, readonly (keyof LoadBalanc
     "l4PoolName",
     "l4AutoAssign",
     "metallbNamespace",
+    "legacyMetallbAnnotations",
     "l4Advertisement",
     "l4Interfaces",
     "loadBalancerIP",

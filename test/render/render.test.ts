@@ -268,6 +268,31 @@ describe("every stack renders", () => {
     expect(r.stdout).toContain("Connection budget: l4 path");
   });
 
+  test("staging with haproxyMaxconn 9000: HAProxy's global and frontend maxconn, and the memory that holds it", () => {
+    const r = render(["--stack", "staging", "--set", "haproxyMaxconn=9000"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const cm = YAML.parse(r.read("k8s/02-configmap-staging-haproxy.yaml")!);
+    expect((cm.data["haproxy.cfg"] as string).match(/^\s*maxconn \d+$/gm)!.map((l) => l.trim())).toEqual([
+      "maxconn 9000",
+      "maxconn 9000",
+    ]);
+    const deployment = YAML.parse(r.read("k8s/09-deployment-staging-haproxy.yaml")!);
+    // 64Mi + 9000 x 64 KiB, rounded up to whole MiB.
+    expect(deployment.spec.template.spec.containers[0].resources.limits).toEqual({ memory: "627Mi" });
+  });
+
+  test("staging with legacyMetallbAnnotations false: the LoadBalancer Service carries only the metallb.io/ annotations", () => {
+    const r = render(["--stack", "staging", "--set", "legacyMetallbAnnotations=false"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const svc = YAML.parse(r.read("k8s/10-service-staging-lb.yaml")!);
+    expect(svc.metadata.annotations).toEqual({
+      "metallb.io/address-pool": "staging-pool",
+      "metallb.io/loadBalancerIPs": "192.168.1.241",
+    });
+  });
+
   test.each([
     [
       "prod",

@@ -1,0 +1,78 @@
+/**
+ * The real node's report, `out/e2e/cluster-report.json` (issue 19): each figure is written by the
+ * test that proved it, so a field is null until its test has passed in this run. The rollout
+ * figures (`haproxy_rollout`, `haproxy_pod_delete`, `knative_rollout`) stay null: their soaks are
+ * not written yet.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const REPORT_PATH = path.join(__dirname, "..", "out", "e2e", "cluster-report.json");
+
+export interface RolloutFigures {
+  connections: number;
+  lost_messages: number;
+  drops: number;
+  drops_by_code: Record<string, number>;
+  busiest_second_ratio: number;
+  all_back: boolean;
+  all_back_s: number | null;
+}
+
+export interface ClusterReport {
+  kubelet_version: string | null;
+  container_runtime: string | null;
+  /** Containers the kubelet started for our stacks (running as containerd tasks). */
+  pods_started: number | null;
+  lb_address_from: "metallb" | null;
+  wss_echo: boolean | null;
+  haproxy_version: string | null;
+  haproxy_rollout: RolloutFigures | null;
+  haproxy_pod_delete: RolloutFigures | null;
+  knative_rollout: RolloutFigures | null;
+  warning_events: { count: number; first: string[] } | null;
+  /** What still is not real in the run, and why. */
+  stand_ins: string[];
+}
+
+/** What the node test does not run for real (e2e/README.md, "A real node", says the same). */
+export const STAND_INS = [
+  "cert-manager: the Certificate's Secret is issued by e2e/standIns.ts (cert-manager's controller is not built)",
+  "Knative Serving's controller: e2e/homelab.ts applies the revision Deployment it would make (the real queue-proxy runs in it)",
+  "the messaging-service app: a WebSocket echo image (e2e/images/echo)",
+  "MetalLB's speaker: nothing announces the address on a link; traffic comes from inside the node's namespace",
+  "cloudflared and the Cloudflare API: not in the staging stack (cloudflared cannot be built here, the edge is unreachable)",
+];
+
+export function emptyReport(): ClusterReport {
+  return {
+    kubelet_version: null,
+    container_runtime: null,
+    pods_started: null,
+    lb_address_from: null,
+    wss_echo: null,
+    haproxy_version: null,
+    haproxy_rollout: null,
+    haproxy_pod_delete: null,
+    knative_rollout: null,
+    warning_events: null,
+    stand_ins: STAND_INS,
+  };
+}
+
+/** Starts this run's report (an older one is replaced). */
+export function resetReport(file = REPORT_PATH): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(emptyReport(), null, 2)}\n`);
+}
+
+/** Merges proven figures into the report. */
+export function recordReport(facts: Partial<ClusterReport>, file = REPORT_PATH): ClusterReport {
+  const current = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, "utf8")) as ClusterReport)
+    : emptyReport();
+  const next = { ...current, ...facts };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`);
+  return next;
+}
