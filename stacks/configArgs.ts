@@ -113,7 +113,6 @@ const L4: ArgKeys = {
   "tls.haproxy.timeouts.tunnelSeconds": "haproxyTunnelTimeoutSeconds",
   "tls.haproxy.preStopSeconds": "haproxyPreStopSeconds",
   "tls.haproxy.hardStopAfterSeconds": "haproxyHardStopAfterSeconds",
-  "tls.haproxy.maxconn": "haproxyMaxconn",
   "tls.haproxy.drain.windowSeconds": "haproxyDrainWindowSeconds",
   "tls.haproxy.drain.order": "haproxyDrainOrder",
   "tls.haproxy.sessionTickets.secretName": "haproxySessionTicketsSecret",

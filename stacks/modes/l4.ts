@@ -36,8 +36,6 @@ export const l4Shape = {
   haproxyTunnelTimeoutSeconds: whole.optional(),
   haproxyPreStopSeconds: whole.optional(),
   haproxyHardStopAfterSeconds: whole.optional(),
-  /** HAProxy's maxconn per pod; it needs a hard open-files limit of about 2 x maxconn + 30 on the node. */
-  haproxyMaxconn: whole.optional(),
   /** The paced drain's window (0 = off). */
   haproxyDrainWindowSeconds: whole.optional(),
   haproxyDrainOrder: z.enum(["oldest", "random"]).optional(),
@@ -80,7 +78,6 @@ function tlsArgs(c: L4StackConfig): L4TlsArgs {
       timeouts: { tunnelSeconds: c.haproxyTunnelTimeoutSeconds },
       preStopSeconds: c.haproxyPreStopSeconds,
       hardStopAfterSeconds: c.haproxyHardStopAfterSeconds,
-      maxconn: c.haproxyMaxconn,
       drain:
         c.haproxyDrainWindowSeconds === 0
           ? false
@@ -169,7 +166,6 @@ export function l4ConfigProblems(c: L4StackConfig): string[] {
     ["haproxyTunnelTimeoutSeconds", ["terminate"]],
     ["haproxyPreStopSeconds", ["terminate"]],
     ["haproxyHardStopAfterSeconds", ["terminate"]],
-    ["haproxyMaxconn", ["terminate"]],
     ["haproxyDrainWindowSeconds", ["terminate"]],
     ["haproxyDrainOrder", ["terminate"]],
     ["haproxySessionTicketsSecret", ["terminate"]],
