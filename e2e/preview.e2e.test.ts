@@ -188,6 +188,7 @@ describeWith(BASE, "pulumi preview against the test cluster", () => {
             "certManagerIssuerKind",
             "haproxyReplicas",
             "haproxyHardStopAfterSeconds",
+            "haproxyMaxconn",
           ],
           set: { tlsMode: "none", acknowledgeInsecure: true, l4Route: "force-port-8080" },
         });
