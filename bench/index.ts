@@ -2,7 +2,8 @@
  * `npm run bench` (full: minutes) and `npm run bench -- --quick` (reduced: under a minute, P3 aside).
  * P1: the generated HAProxy TLS tier on the data path (bench/p1.ts). P2: wsprobe's own capacity
  * and accuracy (bench/p2.ts). P3: the timing figures of the timing tests, held to the strict goals
- * the tests leave to an idle machine (bench/p3.ts). Prints progress, a table, and as its LAST line
+ * the tests leave to an idle machine (bench/p3.ts). P4: a paced drain of the HAProxy tier (bench/p4.ts).
+ * P5: `pulumi preview` of the stacks against a baseline program (bench/p5.ts). Prints progress, a table, and as its LAST line
  * one JSON object.
  * Everything listens on 127.0.0.1. See bench/README.md.
  */
@@ -14,6 +15,7 @@ import { HAPROXY_BIN, NGINX_BIN, P1Result, runP1, VARIANTS } from "./p1";
 import { P2Result, runP2, WSPROBE_BUNDLE } from "./p2";
 import { P3Result, runP3 } from "./p3";
 import { P4Result, runP4 } from "./p4";
+import { P5_GOAL_RATIO, P5Result, runP5 } from "./p5";
 import { DRAIN_HEADROOM, drainMaxconn } from "../support/drainScenario";
 import { machineLoad, openFilesLimit, ROOT } from "./lib/proc";
 import { fmtSpread, round, table } from "./lib/stats";
@@ -23,7 +25,7 @@ const WANTED_NOFILE = 65536;
 const program = new Command()
   .name("bench")
   .option("--quick", "reduced run: 1k connections, short rounds (< 60 s)")
-  .option("--only <part>", "p1, p2, p3 or p4")
+  .option("--only <part>", "p1, p2, p3, p4 or p5")
   .option("--rounds <n>", "P1 interleaved rounds", Number)
   .option("--levels <list>", "P2 connection counts, comma-separated", (v) => v.split(",").map(Number))
   .option("--duration <seconds>", "P2 seconds per soak (and per reference run)", Number)
@@ -170,12 +172,13 @@ async function main(): Promise<void> {
   );
   if (opts.haproxyGlobal.length > 0)
     log(`NOTE: HAProxy runs with extra global lines (a tuning experiment): ${opts.haproxyGlobal.join("; ")}`);
-  if (opts.only !== undefined && !["p1", "p2", "p3", "p4"].includes(opts.only))
-    throw new Error(`--only takes p1, p2, p3 or p4 (got "${opts.only}")`);
+  if (opts.only !== undefined && !["p1", "p2", "p3", "p4", "p5"].includes(opts.only))
+    throw new Error(`--only takes p1, p2, p3, p4 or p5 (got "${opts.only}")`);
   const runP1Part = opts.only === undefined || opts.only === "p1";
   const runP2Part = opts.only === undefined || opts.only === "p2";
   const runP3Part = opts.only === undefined || opts.only === "p3";
   const runP4Part = opts.only === undefined || opts.only === "p4";
+  const runP5Part = opts.only === undefined || opts.only === "p5";
   // P4: 10,000 connections (1000 quick) drained over 40 s (8 s quick); hard-stop-after 10 s later.
   // An HAProxy worker holds two descriptors per connection, and the scenario's other handshakes need
   // room beside the N: fewer connections when the limit is lower.
@@ -198,6 +201,7 @@ async function main(): Promise<void> {
   let p2: P2Result | undefined;
   let p3: P3Result | undefined;
   let p4r: P4Result | undefined;
+  let p5: P5Result | undefined;
   if (runP1Part) {
     p1 = await runP1({
       rounds: opts.rounds ?? (quick ? 3 : 7),
@@ -224,6 +228,7 @@ async function main(): Promise<void> {
   }
   if (runP3Part) p3 = await runP3({ log });
   if (runP4Part) p4r = await runP4({ ...p4, log });
+  if (runP5Part) p5 = await runP5({ runs: quick ? 1 : 5, log });
 
   const result: Record<string, unknown> = { mode: quick ? "quick" : "full" };
   const goals: string[] = [];
@@ -340,7 +345,27 @@ async function main(): Promise<void> {
         },
       },
     });
-    goals.push(...p4r.goals.map((g) => `P4 ${g.measured}; goal ${g.goal}: ${mark(g.met)}`));
+    goals.push(
+      ...p4r.goals.map((g) => `P4 ${g.measured}; goal ${g.goal}: ${mark(g.met)}`),
+      ...p4r.figures.map((f) => `P4 ${f}`),
+    );
+  }
+  if (p5 && "skipped" in p5) {
+    goals.push(`P5 preview time not measured: ${p5.skipped}: ${mark(false)}`);
+  } else if (p5) {
+    const stacks = Object.entries(p5.stacks);
+    Object.assign(result, {
+      preview_s: Object.fromEntries(stacks.map(([s, r]) => [s, round(r.program, 2)])),
+      preview_baseline_s: Object.fromEntries(stacks.map(([s, r]) => [s, round(r.baseline, 2)])),
+      preview_ratio: round(p5.worst.ratio, 2),
+      preview_runs: p5.runs,
+      preview_first_s: Object.fromEntries(stacks.map(([s, r]) => [s, round(r.programFirstS, 2)])),
+      preview_baseline_first_s: Object.fromEntries(stacks.map(([s, r]) => [s, round(r.baselineFirstS, 2)])),
+    });
+    goals.push(
+      `P5 pulumi preview / baseline program, worst stack ${p5.worst.stack}: ${p5.worst.ratio.toFixed(2)} (${stacks.map(([s, r]) => `${s} ${r.program.toFixed(1)} s / ${r.baseline.toFixed(1)} s`).join(", ")}; median of ${p5.runs}) <= ${P5_GOAL_RATIO}: ${mark(p5.worst.ratio <= P5_GOAL_RATIO)}`,
+      `P5 first preview of a fresh checkout (empty ts-node cache), program / baseline: ${stacks.map(([s, r]) => `${s} ${r.programFirstS.toFixed(1)} s / ${r.baselineFirstS.toFixed(1)} s`).join(", ")} (a figure, no goal)`,
+    );
   }
   for (const g of goals) log(g);
   Object.assign(result, {

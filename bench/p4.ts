@@ -4,7 +4,8 @@
  * TLS resumption with shared ticket keys, and HAProxy's CPU time per handshake, full RSA-2048 vs
  * resumed. The strict goals of issue 12, which the integration test (1000 connections) leaves to
  * this bench: arrivals in every second <= 1.25 x N/W, reconnect handshake p99 <= 2x at rest, every
- * client back, no lost message, >= 90% resumed, CPU per handshake >= 3x lower resumed.
+ * client back, no lost message, >= 90% resumed. The CPU per handshake is reported without a goal
+ * (issue 22): a TLS 1.3 resumption still does an (EC)DHE exchange, so it cannot be 3x cheaper.
  */
 import { runDrainScenario, type DrainScenarioResult } from "../support/drainScenario";
 import { HAPROXY_BIN } from "./p1";
@@ -29,13 +30,14 @@ export interface P4Goal {
 export interface P4Result {
   scenario: DrainScenarioResult;
   goals: P4Goal[];
+  /** Figures reported without a goal, one line each. */
+  figures: string[];
 }
 
 export const P4_GOALS = {
   arrivalRatio: 1.25,
   handshakeP99Ratio: 2,
   resumedPct: 90,
-  cpuRatio: 3,
 };
 
 /** The strict goals, judged from one scenario's figures. Pure. */
@@ -63,11 +65,13 @@ export function judgeP4(r: Omit<DrainScenarioResult, "report">): P4Goal[] {
       goal: `>= ${g.resumedPct}%`,
       met: r.resumedPct >= g.resumedPct,
     },
-    {
-      measured: `HAProxy CPU per handshake: full RSA-2048 ${r.cpu.fullRsaMsPerHandshake.toFixed(3)} ms, resumed ${r.cpu.resumedMsPerHandshake.toFixed(3)} ms = ${r.cpu.ratio.toFixed(2)} x (full ECDSA ${r.cpu.fullEcdsaMsPerHandshake.toFixed(3)} ms; a connection with no handshake ${r.cpu.connectOnlyMsPerConnection.toFixed(3)} ms)`,
-      goal: `>= ${g.cpuRatio} x`,
-      met: r.cpu.ratio >= g.cpuRatio,
-    },
+  ];
+}
+
+/** The figures without a goal, one line each. Pure. */
+export function p4Figures(r: Pick<DrainScenarioResult, "cpu">): string[] {
+  return [
+    `HAProxy CPU per handshake: full RSA-2048 ${r.cpu.fullRsaMsPerHandshake.toFixed(3)} ms, resumed ${r.cpu.resumedMsPerHandshake.toFixed(3)} ms = ${r.cpu.ratio.toFixed(2)} x (full ECDSA ${r.cpu.fullEcdsaMsPerHandshake.toFixed(3)} ms; a connection with no handshake ${r.cpu.connectOnlyMsPerConnection.toFixed(3)} ms); no goal: a TLS 1.3 resumption still does an (EC)DHE exchange`,
   ];
 }
 
@@ -91,7 +95,7 @@ export async function runP4(options: P4Options): Promise<P4Result> {
       fdLimit: options.fdLimit,
       log: options.log,
     });
-    return { scenario, goals: judgeP4(scenario) };
+    return { scenario, goals: judgeP4(scenario), figures: p4Figures(scenario) };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

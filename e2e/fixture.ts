@@ -29,39 +29,51 @@ export interface HomelabOptions {
   realNode?: { loadBalancerRanges: string[] };
 }
 
+/** Starts a test cluster with the homelab's state and the stand-ins (outside jest too: the bench). */
+export async function startHomelab(options: HomelabOptions = {}): Promise<Homelab> {
+  const lab = {} as Homelab;
+  try {
+    lab.cluster = await startCluster({
+      apiServerFlags: options.apiServerFlags,
+      realNode: options.realNode !== undefined,
+    });
+    if (options.realNode) {
+      lab.node = await startNode(lab.cluster, options.realNode);
+      lab.standIns = startStandIns(lab.cluster.kube, lab.cluster.dir, { pods: false, addresses: false });
+    } else {
+      await registerNode(lab.cluster.kube);
+      lab.standIns = startStandIns(lab.cluster.kube, lab.cluster.dir);
+    }
+    lab.cloudflare = await startCloudflareStandIn();
+    try {
+      await installHomelab(lab.cluster.kube, { realNode: options.realNode !== undefined });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${lab.cluster.logs()}\n${lab.node?.logs() ?? ""}`);
+    }
+  } catch (err) {
+    await stopHomelab(lab);
+    throw err;
+  }
+  return lab;
+}
+
+/** Stops what `startHomelab` started (any part of it). */
+export async function stopHomelab(lab: Partial<Homelab>): Promise<void> {
+  await lab.node?.stop();
+  await lab.standIns?.stop();
+  await lab.cloudflare?.close();
+  await lab.cluster?.stop();
+}
+
 /** Registers beforeAll/afterAll; the returned object is filled in once beforeAll has run. */
 export function useHomelab(options: HomelabOptions = {}): Homelab {
   const lab = {} as Homelab;
   beforeAll(
     async () => {
-      lab.cluster = await startCluster({
-        apiServerFlags: options.apiServerFlags,
-        realNode: options.realNode !== undefined,
-      });
-      if (options.realNode) {
-        lab.node = await startNode(lab.cluster, options.realNode);
-        lab.standIns = startStandIns(lab.cluster.kube, lab.cluster.dir, { pods: false, addresses: false });
-      } else {
-        await registerNode(lab.cluster.kube);
-        lab.standIns = startStandIns(lab.cluster.kube, lab.cluster.dir);
-      }
-      lab.cloudflare = await startCloudflareStandIn();
-      try {
-        await installHomelab(lab.cluster.kube, { realNode: options.realNode !== undefined });
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\n${lab.cluster.logs()}\n${lab.node?.logs() ?? ""}`);
-      }
+      Object.assign(lab, await startHomelab(options));
     },
     8 * 60 * 1000,
   );
-  afterAll(
-    async () => {
-      await lab.node?.stop();
-      await lab.standIns?.stop();
-      await lab.cloudflare?.close();
-      await lab.cluster?.stop();
-    },
-    3 * 60 * 1000,
-  );
+  afterAll(() => stopHomelab(lab), 3 * 60 * 1000);
   return lab;
 }

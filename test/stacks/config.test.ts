@@ -206,9 +206,18 @@ describe("stacks/configReference.yaml declares exactly the keys the program read
     for (const key of required) expect(project.config[key]).toEqual(declared[key]);
   });
 
-  test("the runtime runs index.ts with TypeScript", () => {
-    expect(project.runtime).toEqual({ name: "nodejs", options: { typescript: true } });
+  test("the runtime runs index.ts with TypeScript, transpiled only: npm run typecheck type-checks it", () => {
+    expect(project.runtime).toEqual({
+      name: "nodejs",
+      options: { typescript: true, tsconfig: "tsconfig.pulumi.json" },
+    });
     expect(project.main).toBe("index.ts");
+    // @pulumi/pulumi's cmd/run reads noCheck from this file's own compilerOptions (not through
+    // `extends`) to run ts-node transpile-only; everything else is the tree's tsconfig.
+    const runtimeTsconfig = JSON.parse(
+      fs.readFileSync(path.join(__dirname, "../../tsconfig.pulumi.json"), "utf8"),
+    );
+    expect(runtimeTsconfig).toEqual({ extends: "./tsconfig.json", compilerOptions: { noCheck: true } });
   });
 });
 
