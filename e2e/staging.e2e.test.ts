@@ -5,6 +5,10 @@
  * updates only what the render says it changes, the render against `pulumi stack export`, and
  * `pulumi destroy` that leaves the Knative Service to its owner.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { budgetMessage } from "../components/core/announceBudget";
+import { PathBudget } from "../components/budget/model";
 import { compareRenderWithState } from "./compare";
 import { useHomelab } from "./fixture";
 import { KSVC_PATH, OWNER } from "./homelab";
@@ -47,6 +51,13 @@ describeWith([...CONTROL_PLANE, ...PULUMI], "staging (L4) for real", () => {
     const up = await ws.up();
     expect(up.output).not.toMatch(/error:/);
     expect(up.code).toBe(0);
+    // `pulumi up` shows the path's connection budget once: the render's table, from the TypeScript stack.
+    const budgets = (
+      JSON.parse(fs.readFileSync(path.join(predicted.dir, "budget.json"), "utf8")) as { paths: PathBudget[] }
+    ).paths;
+    expect(budgets.map((b) => b.name)).toEqual(["l4"]);
+    expect(up.stderr).toContain(budgetMessage(budgets[0]));
+    expect(up.output.split("Connection budget: l4 path").length - 1).toBe(1);
     const missing: string[] = [];
     for (const { object } of predicted.objects) if (!(await live(object))) missing.push(objectKey(object));
     expect(missing).toEqual([]);
