@@ -360,11 +360,14 @@ async function main(): Promise<void> {
       preview_ratio: round(p5.worst.ratio, 2),
       preview_runs: p5.runs,
       preview_first_s: Object.fromEntries(stacks.map(([s, r]) => [s, round(r.programFirstS, 2)])),
+      preview_checked_first_s: Object.fromEntries(
+        stacks.map(([s, r]) => [s, round(r.programCheckedFirstS, 2)]),
+      ),
       preview_baseline_first_s: Object.fromEntries(stacks.map(([s, r]) => [s, round(r.baselineFirstS, 2)])),
     });
     goals.push(
       `P5 pulumi preview / baseline program, worst stack ${p5.worst.stack}: ${p5.worst.ratio.toFixed(2)} (${stacks.map(([s, r]) => `${s} ${r.program.toFixed(1)} s / ${r.baseline.toFixed(1)} s`).join(", ")}; median of ${p5.runs}) <= ${P5_GOAL_RATIO}: ${mark(p5.worst.ratio <= P5_GOAL_RATIO)}`,
-      `P5 first preview of a fresh checkout (empty ts-node cache), program / baseline: ${stacks.map(([s, r]) => `${s} ${r.programFirstS.toFixed(1)} s / ${r.baselineFirstS.toFixed(1)} s`).join(", ")} (a figure, no goal)`,
+      `P5 first preview of a fresh checkout (empty ts-node cache), program transpiled only (CI) / type-checked (a local preview) / baseline: ${stacks.map(([s, r]) => `${s} ${r.programFirstS.toFixed(1)} s / ${r.programCheckedFirstS.toFixed(1)} s / ${r.baselineFirstS.toFixed(1)} s`).join(", ")} (a figure, no goal)`,
     );
   }
   for (const g of goals) log(g);

@@ -81,6 +81,8 @@ export class Workspace {
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+      // .ci/run type-checks the tree before the e2e suites, as CI's preview job does before its preview.
+      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
       // Never the user's kubeconfig: the stack config names the test cluster's.
       KUBECONFIG: options.kubernetes?.kubeconfigPath ?? "/dev/null",
       ...options.env,

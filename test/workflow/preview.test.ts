@@ -108,6 +108,7 @@ describe.each([
     expect(actions.env).toEqual({
       PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
       CLOUDFLARE_API_TOKEN: "${{ secrets.CLOUDFLARE_API_TOKEN }}",
+      ...(job === "preview" ? { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } : {}),
     });
     const kube = steps(job).find((s) => s.env?.KUBECONFIG_CONTENT !== undefined)!;
     expect(kube.env).toEqual({ KUBECONFIG_CONTENT: "${{ secrets.KUBECONFIG }}" });
@@ -116,6 +117,21 @@ describe.each([
     expect(kube.run).toContain('echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"');
     expect(steps(job).indexOf(kube)).toBeLessThan(steps(job).indexOf(actions));
   });
+});
+
+test("the program is transpiled only where this job has type-checked it first: preview, never up", () => {
+  // PULUMI_NODEJS_TRANSPILE_ONLY=true turns off ts-node's type check in @pulumi/pulumi's cmd/run.
+  const transpileOnly = (job: string) =>
+    steps(job).findIndex((s) => s.env?.PULUMI_NODEJS_TRANSPILE_ONLY !== undefined);
+  expect(wf.env?.PULUMI_NODEJS_TRANSPILE_ONLY).toBeUndefined();
+  for (const job of ["test", "preview", "up"])
+    expect(wf.jobs[job].env?.PULUMI_NODEJS_TRANSPILE_ONLY).toBeUndefined();
+  const preview = transpileOnly("preview");
+  expect(preview).toBe(steps("preview").indexOf(uses("preview", "pulumi/actions")[0]));
+  expect(runIndex("preview", "npm run typecheck")).toBeGreaterThan(runIndex("preview", "npm ci"));
+  expect(runIndex("preview", "npm run typecheck")).toBeLessThan(preview);
+  expect(transpileOnly("up")).toBe(-1);
+  expect(transpileOnly("test")).toBe(-1);
 });
 
 test("preview: every stack the repository defines, on pull requests only, commented on the PR", () => {
