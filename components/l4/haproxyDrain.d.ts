@@ -57,6 +57,8 @@ export interface DrainResult extends DrainEvent {
   closed: number;
   /** Closes sent that HAProxy did not answer as done (the session had ended, an error, no answer). */
   notClosed: number;
+  /** Master CLI lines of shutdown commands sent (a batch longer than one line is split). */
+  cliLines: number;
   elapsedMs: number;
   /** The master CLI went away during the drain (HAProxy exited): the rest was not sent. */
   masterGone?: boolean;

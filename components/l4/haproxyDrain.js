@@ -233,6 +233,7 @@ async function drainWorkers(options, pids, log) {
   log({ event: "drain-start", pids, sessions: sessions.length, windowMs, order });
   let closed = 0;
   let notClosed = 0;
+  let cliLines = 0;
   let gone = false;
   for (const batch of plan) {
     if (gone) break;
@@ -245,6 +246,7 @@ async function drainWorkers(options, pids, log) {
     for (const [pid, ptrs] of byPid) {
       for (const line of shutdownCommands(pid, ptrs)) {
         const commands = line.split("; ").length;
+        cliLines++;
         try {
           const { done, failed } = parseAnswers(await cli(socket, line, cliTimeoutMs), commands);
           const unanswered = commands - done - failed.length;
@@ -286,6 +288,7 @@ async function drainWorkers(options, pids, log) {
     sessions: sessions.length,
     closed,
     notClosed,
+    cliLines,
     elapsedMs: Date.now() - startedAt,
   };
   if (gone) result.masterGone = true;
