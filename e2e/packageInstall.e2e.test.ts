@@ -207,6 +207,11 @@ describeWith(
       if (!up.output.includes(message))
         throw new Error(`expected the message:\n${message}\n--- pulumi\n${up.output}`);
       expect(up.output).not.toContain("denied the request");
+      // The refusal is the message alone, on the line the CLI prints for a failed create/update: no
+      // JavaScript stack trace from the provider process. (The engine then cancels the component's
+      // construct, which it reports as "grpc: the client connection is closing".)
+      expect(up.output.split("\n").map((l) => l.trim())).toContain(`error: ${message}`);
+      expect(up.output).not.toMatch(/^\s+at /m);
       const ksvc = await lab.cluster.kube.get<
         KubeObject & { spec: { template: { spec: { timeoutSeconds?: number } } } }
       >(KSVC_PATH);

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as os from "os";
+import * as path from "path";
 import { accessProblem, AdmissionCheckInput, admissionError, runAdmissionCheck } from "./admission";
 import { kubeAdmissionIO, loadKubeAccess } from "./kubeClient";
+import { isKubeconfigContent } from "./kubeconfig";
 
 /** The YAML parser of this installation, loaded by absolute path inside the provider host. */
 const YAML_MODULE = require.resolve("yaml");
@@ -31,6 +33,8 @@ async function check(inputs: GateInputs, stack: StackAccess): Promise<Record<str
   try {
     access = loadKubeAccess({
       kubeconfig: inputs.kubeconfig ?? stack.kubeconfig,
+      kubeconfigKey:
+        inputs.kubeconfig === undefined ? "kubernetes:kubeconfig" : "knative.admissionCheck.kubeconfig",
       context: inputs.context ?? stack.context,
       kubeconfigEnv: process.env.KUBECONFIG,
       home: os.homedir(),
@@ -100,8 +104,26 @@ function plain(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
 }
 
+/**
+ * The package's provider runs in its own directory, and the engine does not tell it the program's
+ * (ConstructRequest has no directory): a relative kubeconfig path would name another file.
+ */
+function relativeKubeconfigPath(owner: string, key: string, value: string | undefined): void {
+  if (value === undefined || value === "" || isKubeconfigContent(value)) return;
+  if (path.isAbsolute(value) || value.startsWith("~/")) return;
+  throw admissionError(
+    `${owner}: ${key} is the relative path "${value}", which the ws-exposure package's provider cannot resolve ` +
+      `(it does not run in your project's directory): give an absolute path, or the kubeconfig contents.`,
+  );
+}
+
 async function packageCheck(raw: Record<string, unknown>): Promise<Record<string, unknown>> {
   const inputs = plain(raw) as PackageGateInputs;
+  if (inputs.kubeconfig !== undefined) {
+    relativeKubeconfigPath(inputs.check.owner, "knative.admissionCheck.kubeconfig", inputs.kubeconfig);
+  } else {
+    relativeKubeconfigPath(inputs.check.owner, "kubernetes:kubeconfig", inputs.stackKubeconfig);
+  }
   return check(inputs, { kubeconfig: inputs.stackKubeconfig, context: inputs.stackContext });
 }
 

@@ -28,28 +28,45 @@ export interface KubeAccessSources {
   kubeconfigEnv?: string;
   home: string;
   parseYaml: (text: string) => unknown;
+  /** Where `kubeconfig` came from, as the user wrote it (messages name it). Default `kubernetes:kubeconfig`. */
+  kubeconfigKey?: string;
+}
+
+/**
+ * Parses a kubeconfig. The YAML parser's own message quotes the offending source line, which may
+ * hold a token or key in clear: only its position is kept.
+ */
+export function parseKubeconfig(
+  parseYaml: (text: string) => unknown,
+  text: string,
+  what: string,
+): Kubeconfig {
+  try {
+    return parseYaml(text) as Kubeconfig;
+  } catch (err) {
+    const pos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    const where = pos === undefined ? "" : ` (line ${pos.line}, column ${pos.col})`;
+    throw new Error(`${what} is not valid YAML${where}: fix it, or give the path of a valid kubeconfig file`);
+  }
 }
 
 /** The same cluster and credentials the kubernetes provider's default resolution picks. */
 export function loadKubeAccess(sources: KubeAccessSources): KubeAccess {
   const read = (p: string) => fs.readFileSync(p, "utf8");
   const expand = (p: string) => (p.startsWith("~/") ? path.join(sources.home, p.slice(2)) : p);
+  const parseFile = (f: string) => parseKubeconfig(sources.parseYaml, read(f), `the kubeconfig file ${f}`);
   if (sources.kubeconfig !== undefined && sources.kubeconfig !== "") {
     if (isKubeconfigContent(sources.kubeconfig)) {
+      const key = sources.kubeconfigKey ?? "kubernetes:kubeconfig";
       return resolveKubeAccess(
-        sources.parseYaml(sources.kubeconfig) as Kubeconfig,
+        parseKubeconfig(sources.parseYaml, sources.kubeconfig, `the kubeconfig in ${key}`),
         sources.context,
         process.cwd(),
         read,
       );
     }
     const file = expand(sources.kubeconfig);
-    return resolveKubeAccess(
-      sources.parseYaml(read(file)) as Kubeconfig,
-      sources.context,
-      path.dirname(file),
-      read,
-    );
+    return resolveKubeAccess(parseFile(file), sources.context, path.dirname(file), read);
   }
   const files = kubeconfigPaths(sources.kubeconfigEnv, sources.home, path.delimiter).filter((f) =>
     fs.existsSync(f),
@@ -57,7 +74,7 @@ export function loadKubeAccess(sources: KubeAccessSources): KubeAccess {
   if (files.length === 0) {
     throw new Error("no kubeconfig: set kubernetes:kubeconfig or KUBECONFIG, or write ~/.kube/config");
   }
-  const merged = mergeKubeconfigs(files.map((f) => sources.parseYaml(read(f)) as Kubeconfig));
+  const merged = mergeKubeconfigs(files.map(parseFile));
   return resolveKubeAccess(merged, sources.context, path.dirname(files[0]), read);
 }
 

@@ -5,6 +5,9 @@
  * program's directory), and the provider runs the same check, with the same outputs and messages,
  * against a fake API server on 127.0.0.1.
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { urnType, wsExposureProvider } from "../../provider/index";
 import {
@@ -94,6 +97,62 @@ describe("the admission gate as the component package's provider serves it", () 
     } finally {
       api.close();
     }
+  });
+
+  test("a kubeconfig that is not valid YAML is refused by position, without quoting its text (a token in clear)", async () => {
+    const broken = "apiVersion: v1\nusers:\n  - name: me\n    user:\n      token: s3cr3tT0ken: x\n";
+    const refusal = wsExposureProvider().create!(GATE_URN, { check: CHECK, stackKubeconfig: secret(broken) });
+    await expect(refusal).rejects.toThrow(
+      new Error(
+        accessProblem(
+          OWNER,
+          "the kubeconfig in kubernetes:kubeconfig is not valid YAML (line 5, column 14): fix it, or give the path of a valid kubeconfig file",
+        ),
+      ),
+    );
+    await expect(refusal).rejects.not.toThrow("s3cr3tT0ken");
+  });
+
+  test("the component's kubeconfig, a file that is not valid YAML, is named by its path and position, without its text", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-kubeconfig-"));
+    const file = path.join(dir, "config");
+    fs.writeFileSync(file, "users:\n  - user: {token: s3cr3tT0ken\n");
+    try {
+      const refusal = wsExposureProvider().create!(GATE_URN, { check: CHECK, kubeconfig: secret(file) });
+      await expect(refusal).rejects.toThrow(
+        new Error(
+          accessProblem(
+            OWNER,
+            `the kubeconfig file ${file} is not valid YAML (line 3, column 1): fix it, or give the path of a valid kubeconfig file`,
+          ),
+        ),
+      );
+      await expect(refusal).rejects.not.toThrow("s3cr3tT0ken");
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
+  test("a relative kubeconfig path is refused (the provider does not run in the program's directory), naming the key and the fix", async () => {
+    await expect(
+      wsExposureProvider().create!(GATE_URN, { check: CHECK, stackKubeconfig: secret("kube/config") }),
+    ).rejects.toThrow(
+      new Error(
+        `${OWNER}: kubernetes:kubeconfig is the relative path "kube/config", which the ws-exposure package's provider cannot resolve (it does not run in your project's directory): give an absolute path, or the kubeconfig contents.`,
+      ),
+    );
+    await expect(
+      wsExposureProvider().update!(
+        "id",
+        GATE_URN,
+        {},
+        { check: CHECK, kubeconfig: secret("./homelab.yaml") },
+      ),
+    ).rejects.toThrow(
+      new Error(
+        `${OWNER}: knative.admissionCheck.kubeconfig is the relative path "./homelab.yaml", which the ws-exposure package's provider cannot resolve (it does not run in your project's directory): give an absolute path, or the kubeconfig contents.`,
+      ),
+    );
   });
 
   test("no diff of its own: the engine compares the gate's inputs (a provider's Diff sees the old outputs, not the old inputs)", () => {
