@@ -1,11 +1,11 @@
 /**
  * The real node's report, `out/e2e/cluster-report.json` (issue 19): each figure is written by the
- * test that proved it, so a field is null until its test has passed in this run. The rollout
- * figures (`haproxy_rollout`, `haproxy_pod_delete`, `knative_rollout`) stay null: their soaks are
- * not written yet.
+ * test that proved it, so a field is null until its test has passed in this run. `knative_rollout`
+ * stays null: its soak is not written yet.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { SoakReport } from "../probe/report";
 
 export const REPORT_PATH = path.join(__dirname, "..", "out", "e2e", "cluster-report.json");
 
@@ -75,4 +75,40 @@ export function recordReport(facts: Partial<ClusterReport>, file = REPORT_PATH):
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`);
   return next;
+}
+
+/** What `e2e/wssSoak.js` prints at the end (times in ms from the soak's start). */
+export interface SoakOutcome {
+  report: SoakReport;
+  /** When the disruption started (the pod delete, or `pulumi up`). */
+  markMs: number;
+  events: { drops: [number, number][]; reopens: number[] };
+}
+
+/**
+ * The figures of one disruption. N, the connections on the old pods, is the drops (the drain
+ * closes every one of them); W is the drain window, over which the sidecar closes N/W a second:
+ * `busiest_second_ratio` is the busiest second of reopens (counted from the mark) against N/W.
+ * `all_back_s` is from the mark to the last reopen, when every client is open again at the end.
+ */
+export function rolloutFigures(outcome: SoakOutcome, drainWindowSeconds: number): RolloutFigures {
+  const { report, markMs, events } = outcome;
+  const perSecond = new Map<number, number>();
+  for (const at of events.reopens) {
+    const second = Math.floor((at - markMs) / 1000);
+    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+  }
+  const busiest = Math.max(0, ...perSecond.values());
+  const n = report.drops.total;
+  const allBack = report.connections.openAtEnd === report.config.connections;
+  const last = Math.max(markMs, ...events.reopens);
+  return {
+    connections: report.config.connections,
+    lost_messages: report.echo?.gaps ?? NaN,
+    drops: n,
+    drops_by_code: report.drops.byCode,
+    busiest_second_ratio: n === 0 ? 0 : Math.round((busiest / (n / drainWindowSeconds)) * 100) / 100,
+    all_back: allBack,
+    all_back_s: allBack ? Math.round((last - markMs) / 100) / 10 : null,
+  };
 }

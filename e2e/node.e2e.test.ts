@@ -11,10 +11,11 @@
  * applies as Knative's controller would (its containers, the echo app and the real queue-proxy, run).
  */
 import { X509Certificate } from "node:crypto";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { recordReport, resetReport } from "./clusterReport";
+import * as readline from "node:readline";
+import { recordReport, resetReport, rolloutFigures, type SoakOutcome } from "./clusterReport";
 import { useHomelab } from "./fixture";
 import { KSVC } from "./homelab";
 import { KubeObject } from "./kube";
@@ -30,6 +31,15 @@ const LB_ADDRESS = "192.168.1.241";
 const POOL = "192.168.1.240/29";
 const HAPROXY_SELECTOR = "app.kubernetes.io/instance=staging,app.kubernetes.io/name=ws-exposure-haproxy";
 const REVISION_SELECTOR = `serving.knative.dev/service=${KSVC.name}`;
+/**
+ * The soaks: 500 clients heartbeating every 5 s (the stack's heartbeatSeconds) with echoed sequence
+ * numbers. The stack's shutdown timers are shortened so a pod stop takes seconds, not a minute:
+ * hard-stop-after 30 s, the paced drain spread over 20 s (the preStop sleep stays 10 s).
+ */
+const SOAK_CONNECTIONS = 500;
+const HEARTBEAT_MS = 5000;
+const HARD_STOP_AFTER_SECONDS = 30;
+const DRAIN_WINDOW_SECONDS = 20;
 
 /** The hard open-files limit the node's containers inherit (containerd runs with this process's). */
 function hardOpenFilesLimit(): number {
@@ -94,6 +104,8 @@ describeWith(
           set: {
             // The node's MetalLB (0.15.2) reads metallb.io/ and warns about the deprecated prefix.
             legacyMetallbAnnotations: false,
+            haproxyHardStopAfterSeconds: HARD_STOP_AFTER_SECONDS,
+            haproxyDrainWindowSeconds: DRAIN_WINDOW_SECONDS,
             ...(maxconn === undefined ? {} : { haproxyMaxconn: maxconn }),
           },
         });
@@ -115,6 +127,15 @@ describeWith(
       return events
         .filter((e) => e.type === "Warning" && (!ours || e.involvedObject.name.startsWith("staging-")))
         .map((e) => `${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}: ${e.message}`);
+    };
+    /** The Certificate's Secret, and its CA written to a file the clients trust. */
+    const servedTls = async () => {
+      const secret = await lab.cluster.kube.get<KubeObject & { data: Record<string, string> }>(
+        `/api/v1/namespaces/${NAMESPACE}/secrets/staging-tls`,
+      );
+      const caFile = path.join(ws.dir, "staging-ca.crt");
+      fs.writeFileSync(caFile, Buffer.from(secret.data["ca.crt"], "base64"));
+      return { secret, caFile };
     };
     /** Each container of the pods, with what containerd says of its task. */
     const containers = (list: Pod[]) => {
@@ -192,11 +213,7 @@ describeWith(
     });
 
     test("wss from inside the node's namespace: TLS with the Certificate's key (stand-in issuer), upgrade, echo through HAProxy 3.2 -> backend Service -> queue-proxy -> app", async () => {
-      const secret = await lab.cluster.kube.get<KubeObject & { data: Record<string, string> }>(
-        `/api/v1/namespaces/${NAMESPACE}/secrets/staging-tls`,
-      );
-      const caFile = path.join(ws.dir, "staging-ca.crt");
-      fs.writeFileSync(caFile, Buffer.from(secret.data["ca.crt"], "base64"));
+      const { secret, caFile } = await servedTls();
       const served = new X509Certificate(Buffer.from(secret.data["tls.crt"], "base64"));
       const message = `echo ${process.pid} ${Date.now()}`;
       const [cmd, ...args] = lab.node!.inNetns([
@@ -246,6 +263,150 @@ describeWith(
       recordReport({ warning_events: { count: ours.length, first: ours.slice(0, 5) } });
       expect(ours).toEqual([]);
     });
+
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    /** Polls `done` every 250 ms until it holds or `timeoutMs` passes; says whether it held. */
+    const until = async (done: () => boolean | Promise<boolean>, timeoutMs: number) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!(await done())) {
+        if (Date.now() > deadline) return false;
+        await sleep(250);
+      }
+      return true;
+    };
+
+    /**
+     * Runs `e2e/wssSoak.js` (the probe's soak) inside the node's namespace against the LB address:
+     * waits until every client is open and has echoed a heartbeat, marks, runs `disrupt`, waits until
+     * the `old` HAProxy pods are gone (their drain is over) and every client is open again (at most a
+     * minute), lets one more heartbeat go round, and stops it.
+     */
+    const soakAround = async (old: string[], disrupt: () => Promise<void>): Promise<SoakOutcome> => {
+      const { caFile } = await servedTls();
+      const [cmd, ...args] = lab.node!.inNetns([
+        process.execPath,
+        path.join(__dirname, "wssSoak.js"),
+        `wss://${HOSTNAME}/ws`,
+        `${LB_ADDRESS}:443`,
+        caFile,
+        String(SOAK_CONNECTIONS),
+        String(HEARTBEAT_MS),
+      ]);
+      const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], cwd: path.join(__dirname, "..") });
+      let open = 0;
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const outcome = new Promise<SoakOutcome>((resolve, reject) => {
+        readline.createInterface({ input: child.stdout }).on("line", (line) => {
+          const m = JSON.parse(line) as { progress?: { open: number }; error?: string } & SoakOutcome;
+          if (m.progress) open = m.progress.open;
+          else if (m.error) reject(new Error(m.error));
+          else resolve(m);
+        });
+        child.on("exit", (code) => reject(new Error(`wssSoak.js exited ${code}: ${stderr}`)));
+      });
+      outcome.catch(() => undefined);
+      try {
+        if (!(await until(() => open === SOAK_CONNECTIONS, 60_000))) {
+          throw new Error(`only ${open} of ${SOAK_CONNECTIONS} connections opened: ${stderr}`);
+        }
+        await sleep(HEARTBEAT_MS + 1000);
+        child.stdin.write("mark\n");
+        await disrupt();
+        const gone = await until(
+          async () => (await pods(HAPROXY_SELECTOR)).every((p) => !old.includes(p.metadata.name)),
+          3 * 60_000,
+        );
+        if (!gone) throw new Error(`the old HAProxy pods ${old.join(", ")} are still there after 3 minutes`);
+        await until(() => open === SOAK_CONNECTIONS, 60_000);
+        await sleep(HEARTBEAT_MS + 1000);
+        child.stdin.write("stop\n");
+        return await outcome;
+      } finally {
+        if (child.exitCode === null) child.kill();
+      }
+    };
+
+    /**
+     * What the soak must show: no message lost on an open socket (the echo's sequence gaps), every
+     * client open again. The busiest second of reopens against N/W is recorded, not asserted: a
+     * client reopens after its drop plus a jittered backoff, so a second's count is the paced
+     * closes blurred by random delays, with no bound the code guarantees.
+     */
+    const expectAbsorbed = (name: string, outcome: SoakOutcome) => {
+      const figures = rolloutFigures(outcome, DRAIN_WINDOW_SECONDS);
+      console.log(
+        `${name}: ${JSON.stringify(figures)}; lost with their connection: ${outcome.report.echo?.lostWithConnection}; failed attempts: ${JSON.stringify(outcome.report.connections.failedAttemptsByCause)}`,
+      );
+      recordReport({ [name]: figures });
+      expect(outcome.report.echo).toEqual(expect.objectContaining({ gaps: 0, outOfOrder: 0 }));
+      expect([figures.lost_messages, figures.all_back, outcome.report.connections.exhausted]).toEqual([
+        0,
+        true,
+        0,
+      ]);
+      expect(figures.drops).toBeGreaterThan(0);
+      return figures;
+    };
+
+    /**
+     * Warning events for the stack's objects raised since `before` (a list taken before the soak),
+     * less the two a HAProxy pod's start or stop still raises (not fixed yet, printed):
+     * `FailedPreStopHook` on a stopped pod (the haproxy container's preStop sleeps past HAProxy's
+     * exit, which comes as soon as the drain has closed the last connection, so the kubelet's exec
+     * dies with the container) and `Unhealthy` from the readiness probe of a stopped or a new pod
+     * (HAProxy soft-stopped, or not started yet, has :8404 unbound).
+     */
+    const newWarnings = async (before: string[], stopped: string[], started: string[]) => {
+      const known = (w: string) =>
+        stopped.some((pod) => w.startsWith(`Pod/${pod} FailedPreStopHook: `)) ||
+        [...stopped, ...started].some((pod) =>
+          w.startsWith(`Pod/${pod} Unhealthy: Readiness probe failed: Get "http://`),
+        );
+      const raised = (await warnings()).filter((w) => !before.includes(w));
+      const podLife = raised.filter(known);
+      if (podLife.length > 0)
+        console.log(`Warning events of the stopped and started HAProxy pods:\n${podLife.join("\n")}`);
+      return raised.filter((w) => !known(w));
+    };
+    const haproxyPods = async () => (await pods(HAPROXY_SELECTOR)).map((p) => p.metadata.name);
+
+    test(
+      "HAProxy tier rollout (pulumi up changes haproxyTunnelTimeoutSeconds): 500 heartbeating wss clients (echo app stand-in) lose no echoed message and all come back; no new Warning events but the pods' start and stop ones",
+      async () => {
+        const old = await haproxyPods();
+        expect(old).toHaveLength(2);
+        const before = await warnings();
+        await ws.expectOk(["config", "set", "ws-exposure:haproxyTunnelTimeoutSeconds", "7200"]);
+        const outcome = await soakAround(old, async () => {
+          const up = await ws.up();
+          if (up.code !== 0) throw new Error(`pulumi up exited ${up.code}:\n${up.output.slice(-4000)}`);
+        });
+        const figures = expectAbsorbed("haproxy_rollout", outcome);
+        // Both old pods drained: every client was on one of them.
+        expect(figures.drops).toBe(SOAK_CONNECTIONS);
+        const started = (await haproxyPods()).filter((p) => !old.includes(p));
+        expect(await newWarnings(before, old, started)).toEqual([]);
+      },
+      8 * 60_000,
+    );
+
+    test(
+      "HAProxy pod deleted by hand (preStop drain): 500 heartbeating wss clients (echo app stand-in) lose no echoed message and all come back; no new Warning events but the pods' start and stop ones",
+      async () => {
+        const old = await haproxyPods();
+        const [victim] = old;
+        const before = await warnings();
+        const outcome = await soakAround([victim], async () => {
+          await lab.cluster.kube.delete(`/api/v1/namespaces/${NAMESPACE}/pods/${victim}`);
+        });
+        const figures = expectAbsorbed("haproxy_pod_delete", outcome);
+        expect(figures.drops).toBeLessThan(SOAK_CONNECTIONS);
+        const started = (await haproxyPods()).filter((p) => !old.includes(p));
+        expect(await newWarnings(before, [victim], started)).toEqual([]);
+      },
+      6 * 60_000,
+    );
 
     test("pulumi destroy leaves no HAProxy pod, no Service of the stack and no route for the address", async () => {
       const destroy = await ws.destroy();
