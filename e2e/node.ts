@@ -142,7 +142,7 @@ function createCgroupRoot(name: string): void {
   }
 }
 
-/** Every cgroup folder under the run's root in every hierarchy, deepest first. */
+/** Every cgroup folder under the run's root in every hierarchy and the cgroup2 mount, deepest first. */
 function cgroupTree(name: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
@@ -151,7 +151,12 @@ function cgroupTree(name: string): string[] {
     }
     out.push(dir);
   };
-  for (const h of cgroupHierarchies()) {
+  // The kubelet and runc also make the run's tree in the cgroup2 mount (`unified`) beside the v1
+  // hierarchies: removed too, though never created there by the harness.
+  const mounts = fs
+    .readdirSync(CGROUP_FS)
+    .filter((h) => fs.existsSync(path.join(CGROUP_FS, h, "cgroup.procs")));
+  for (const h of mounts) {
     const dir = path.join(CGROUP_FS, h, name);
     if (fs.existsSync(dir)) walk(dir);
   }
