@@ -97,7 +97,7 @@ export interface DrainScenarioResult {
   baseline: PhaseFigures;
   paced: PhaseFigures;
   /** The driver's own account (its drain-end event). */
-  driver: { sessions: number; closed: number; elapsedMs: number } | undefined;
+  driver: DriverEnd | undefined;
   allBack: boolean;
   drops: number;
   /** Acknowledged messages lost: sequence gaps and out-of-order echoes. */
@@ -130,9 +130,17 @@ server.on("connection", (socket) => {
 });
 `;
 
+/** The closes ECHO_SERVER logged in `output`, in order: code (1006: HAProxy cut it) and wall-clock ms. */
+export function echoClosesIn(output: string): Array<{ code: number; atMs: number }> {
+  return [...output.matchAll(/^close (\d+) (\d+)$/gm)].map((m) => ({
+    code: Number(m[1]),
+    atMs: Number(m[2]),
+  }));
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitUntil(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
+export async function waitUntil(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!ok()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -174,7 +182,9 @@ export function ticketKeysFile(): string {
 }
 
 /** The exposure the scenario renders: the staging shape, with the drain's timers. */
-function scenarioArgs(o: DrainScenarioOptions): L4ExposureArgs {
+export function scenarioArgs(
+  o: Pick<DrainScenarioOptions, "windowSeconds" | "hardStopAfterSeconds">,
+): L4ExposureArgs {
   return {
     backend: { knativeService: "messaging-service", namespace: "bench" },
     websocket: { heartbeatSeconds: 1, minLifetimeSeconds: 60 },
@@ -196,13 +206,43 @@ function scenarioArgs(o: DrainScenarioOptions): L4ExposureArgs {
   };
 }
 
-interface Started {
+/**
+ * The rendered config of the scenario's exposure with the pod-specific values made loopback ones:
+ * listening on 127.0.0.1:`port`, every server the echo server, no health check, no log.
+ */
+export function loopbackHaproxyConfig(
+  o: Pick<DrainScenarioOptions, "windowSeconds" | "hardStopAfterSeconds">,
+  at: {
+    port: number;
+    echoPort: number;
+    certPath: string;
+    ticketKeysPath: string | undefined;
+    runtimeDir: string;
+    maxconn: number;
+  },
+): string {
+  const params = haproxyParamsFor(planL4("drain", scenarioArgs(o)));
+  return renderHaproxyConfig({
+    ...params,
+    bindAddress: "127.0.0.1",
+    bindPort: at.port,
+    certPath: at.certPath,
+    ticketKeysPath: at.ticketKeysPath,
+    servers: params.servers.map((s) => ({ ...s, address: "127.0.0.1", port: at.echoPort })),
+    health: undefined,
+    runtimeDir: at.runtimeDir,
+    log: false,
+    maxconn: at.maxconn,
+  });
+}
+
+export interface Started {
   child: ChildProcess;
   output: () => string;
 }
 
 /** Starts `command args`, killed with this process if it dies first (a killed bench or test runner). */
-function startProcess(command: string, args: string[], cwd = ROOT): Started {
+export function startProcess(command: string, args: string[], cwd = ROOT): Started {
   const [file, argv] = dyingWithParent(command, args);
   const child = spawn(file, argv, { cwd, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
@@ -211,7 +251,7 @@ function startProcess(command: string, args: string[], cwd = ROOT): Started {
   return { child, output: () => out };
 }
 
-async function stop(p: Started | undefined): Promise<void> {
+export async function stop(p: Started | undefined): Promise<void> {
   if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
   const exited = new Promise((r) => p.child.once("exit", r));
   p.child.kill("SIGTERM");
@@ -222,7 +262,13 @@ async function stop(p: Started | undefined): Promise<void> {
 }
 
 /** Starts `haproxy -W -db -S <master socket> -f cfg` (fd limit raised) and waits for its port. */
-async function startHaproxy(bin: string, cfgPath: string, socket: string, port: number, timeoutMs: number) {
+export async function startHaproxy(
+  bin: string,
+  cfgPath: string,
+  socket: string,
+  port: number,
+  timeoutMs: number,
+) {
   const p = startProcess("/bin/sh", [
     "-c",
     `ulimit -n "$(ulimit -Hn)"; exec "$0" -W -db -S "$1,mode,600" -f "$2"`,
@@ -242,8 +288,61 @@ async function startHaproxy(bin: string, cfgPath: string, socket: string, port: 
   return p;
 }
 
+/**
+ * Starts the paced-drain driver (--watch) against the master CLI, and waits for its first look at
+ * `show proc` (no old worker yet), so that a reload right after is one it sees.
+ */
+export async function startDriver(socket: string, windowSeconds: number): Promise<Started> {
+  const driver = startProcess(process.execPath, [
+    DRIVER,
+    "--socket",
+    socket,
+    "--window",
+    String(windowSeconds),
+    "--order",
+    "oldest",
+    "--watch",
+  ]);
+  await sleep(1200);
+  return driver;
+}
+
+export interface DriverEnd {
+  sessions: number;
+  closed: number;
+  elapsedMs: number;
+}
+
+/** The driver's own account of its drain (its drain-end event), if it logged one. */
+export function driverEndOf(output: string): DriverEnd | undefined {
+  const end = /"event":"drain-end".*$/m.exec(output);
+  return end ? (JSON.parse(`{${end[0]}`) as DriverEnd) : undefined;
+}
+
+/** SIGKILLs the HAProxy masters and workers of `pids` still running: a worker can outlive its master. */
+export function killHaproxies(pids: number[]): void {
+  // Ours, by pid; a pid the system gave to another program since is left alone.
+  for (const pid of pids) {
+    if (!isHaproxy(pid)) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Lists `master`'s workers when called, adding each to `seen` (for killHaproxies at the end). */
+export function workersOf(master: number, seen: number[]): () => number[] {
+  return () => {
+    const w = childPids(master);
+    seen.push(...w.filter((p) => !seen.includes(p)));
+    return w;
+  };
+}
+
 /** Whether `pid` is (still) a running haproxy. */
-function isHaproxy(pid: number): boolean {
+export function isHaproxy(pid: number): boolean {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0].endsWith("haproxy");
   } catch {
@@ -252,7 +351,7 @@ function isHaproxy(pid: number): boolean {
 }
 
 /** Per-second counts of `times` (ms) from `from`. */
-function perSecond(times: number[], from: number): number[] {
+export function perSecond(times: number[], from: number): number[] {
   const counts: number[] = [];
   for (const t of times) {
     const s = Math.max(0, Math.floor((t - from) / 1000));
@@ -292,32 +391,14 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
      * its wall-clock time. A loaded echo process logs a close late, so a phase's closes are taken
      * by position (those logged after the phase began), never by timestamp.
      */
-    const echoCloses = () =>
-      [...echo.output().matchAll(/^close (\d+) (\d+)$/gm)].map((m) => ({
-        code: Number(m[1]),
-        atMs: Number(m[2]),
-      }));
+    const echoCloses = () => echoClosesIn(echo.output());
 
-    const plan = planL4("drain", scenarioArgs(o));
-    const params = haproxyParamsFor(plan);
     const loopback = (
       port: number,
       certPath: string,
       ticketKeysPath: string | undefined,
       runtimeDir: string,
-    ) =>
-      renderHaproxyConfig({
-        ...params,
-        bindAddress: "127.0.0.1",
-        bindPort: port,
-        certPath,
-        ticketKeysPath,
-        servers: params.servers.map((s) => ({ ...s, address: "127.0.0.1", port: echoPort })),
-        health: undefined,
-        runtimeDir,
-        log: false,
-        maxconn,
-      });
+    ) => loopbackHaproxyConfig(o, { port, echoPort, certPath, ticketKeysPath, runtimeDir, maxconn });
     const port = await freePort();
     const cfgPath = path.join(o.dir, "haproxy.cfg");
     fs.writeFileSync(cfgPath, loopback(port, cert.certPath, ticketsPath, o.dir));
@@ -326,11 +407,7 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
     processes.push(haproxy);
     const master = haproxy.child.pid as number;
     haproxyPids.push(master);
-    const workers = () => {
-      const w = childPids(master);
-      haproxyPids.push(...w.filter((p) => !haproxyPids.includes(p)));
-      return w;
-    };
+    const workers = workersOf(master, haproxyPids);
 
     const url = `wss://localhost:${port}/ws`;
     const events: ClientEvent[] = [];
@@ -449,24 +526,11 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
     };
 
     const baseline = await reload("baseline (no pacing)");
-    const driver = startProcess(process.execPath, [
-      DRIVER,
-      "--socket",
-      socket,
-      "--window",
-      String(o.windowSeconds),
-      "--order",
-      "oldest",
-      "--watch",
-    ]);
+    const driver = await startDriver(socket, o.windowSeconds);
     processes.push(driver);
-    await sleep(1200); // its first look at `show proc`: no old worker yet
     const paced = await reload("paced drain");
     loopDelay.disable();
-    const end = /"event":"drain-end".*$/m.exec(driver.output());
-    const driverEnd = end
-      ? (JSON.parse(`{${end[0]}`) as { sessions: number; closed: number; elapsedMs: number })
-      : undefined;
+    const driverEnd = driverEndOf(driver.output());
 
     await sleep(Math.max(1500, (o.heartbeatMs ?? 1000) + 500)); // a heartbeat round on the reconnected ones
     abort.abort();
@@ -549,14 +613,6 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
     await Promise.race([soakSettled, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
     clearTimeout(timer);
     for (const p of processes.reverse()) await stop(p);
-    // Workers that outlived their master (ours, by pid; a pid the system gave to another program since is left alone).
-    for (const pid of haproxyPids) {
-      if (!isHaproxy(pid)) continue;
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
+    killHaproxies(haproxyPids);
   }
 }
