@@ -4,7 +4,8 @@
  * and accuracy (bench/p2.ts). P3: the timing figures of the timing tests, held to the strict goals
  * the tests leave to an idle machine (bench/p3.ts). P4: a paced drain of the HAProxy tier (bench/p4.ts).
  * P5: `pulumi preview` of the stacks against a baseline program (bench/p5.ts). incluster: the L4 path
- * on the real node (bench/incluster.ts). Prints progress, a table, and as its LAST line one JSON object.
+ * on the real node (bench/incluster.ts). P6: P4's paced drain at full size with the client spread
+ * over processes (bench/p6.ts). Prints progress, a table, and as its LAST line one JSON object.
  * Everything listens on 127.0.0.1, or (incluster) inside the network namespace the run creates.
  * See bench/README.md.
  */
@@ -18,19 +19,24 @@ import { P3Result, runP3 } from "./p3";
 import { P4Result, runP4 } from "./p4";
 import { P5_GOAL_RATIO, P5Result, runP5 } from "./p5";
 import { inclusterReport, InclusterResult, runIncluster } from "./incluster";
+import { judgeP6, p6Keys, P6Result, runP6 } from "./p6";
+import { processesFor } from "./lib/clientFleet";
 import { DRAIN_HEADROOM, drainMaxconn } from "../support/drainScenario";
 import { machineLoad, openFilesLimit, ROOT } from "./lib/proc";
 import { fmtSpread, round, table } from "./lib/stats";
 
 const WANTED_NOFILE = 65536;
+/** P6: the share of one client process (9,400 at a 20,000 open-files limit: 19 processes). */
+const CONNECTIONS_PER_CLIENT_PROCESS = 500;
 
 const program = new Command()
   .name("bench")
   .option("--quick", "reduced run: 1k connections, short rounds (< 60 s)")
-  .option("--only <part>", "p1, p2, p3, p4, p5 or incluster")
+  .option("--only <part>", "p1, p2, p3, p4, p5, p6 or incluster")
   .option("--rounds <n>", "P1 interleaved rounds", Number)
   .option("--levels <list>", "P2 connection counts, comma-separated", (v) => v.split(",").map(Number))
   .option("--duration <seconds>", "P2 seconds per soak (and per reference run)", Number)
+  .option("--client-processes <n>", "P6: client processes (default: one per 500 connections)", Number)
   .option("--pin", "P1: load generator on CPU 0, echo server and proxies on CPU 1 (taskset)")
   .option(
     "--memory-concurrency <n>",
@@ -53,6 +59,7 @@ const opts = program.opts<{
   haproxyGlobal: string[];
   pin?: boolean;
   memoryConcurrency?: number;
+  clientProcesses?: number;
 }>();
 
 /** Re-runs this process under `ulimit -n` raised as far as the hard limit allows (children inherit it). */
@@ -174,13 +181,14 @@ async function main(): Promise<void> {
   );
   if (opts.haproxyGlobal.length > 0)
     log(`NOTE: HAProxy runs with extra global lines (a tuning experiment): ${opts.haproxyGlobal.join("; ")}`);
-  if (opts.only !== undefined && !["p1", "p2", "p3", "p4", "p5", "incluster"].includes(opts.only))
-    throw new Error(`--only takes p1, p2, p3, p4, p5 or incluster (got "${opts.only}")`);
+  if (opts.only !== undefined && !["p1", "p2", "p3", "p4", "p5", "p6", "incluster"].includes(opts.only))
+    throw new Error(`--only takes p1, p2, p3, p4, p5, p6 or incluster (got "${opts.only}")`);
   const runP1Part = opts.only === undefined || opts.only === "p1";
   const runP2Part = opts.only === undefined || opts.only === "p2";
   const runP3Part = opts.only === undefined || opts.only === "p3";
   const runP4Part = opts.only === undefined || opts.only === "p4";
   const runP5Part = opts.only === undefined || opts.only === "p5";
+  const runP6Part = opts.only === undefined || opts.only === "p6";
   const runInclusterPart = opts.only === undefined || opts.only === "incluster";
   // P4: 10,000 connections (1000 quick) drained over 40 s (8 s quick); hard-stop-after 10 s later.
   // An HAProxy worker holds two descriptors per connection, and the scenario's other handshakes need
@@ -195,7 +203,7 @@ async function main(): Promise<void> {
     runP1Part ? (quick ? 1000 : 5000) * 2 : 0,
     runP3Part ? 2000 : 0,
     // An HAProxy worker's two sides of every connection.
-    runP4Part ? 2 * p4.connections : 0,
+    runP4Part || runP6Part ? 2 * p4.connections : 0,
   );
   if (limit.soft < needed + 100)
     throw new Error(`open-files limit ${limit.soft} is below the ${needed + 100} this run needs (ulimit -n)`);
@@ -205,6 +213,7 @@ async function main(): Promise<void> {
   let p3: P3Result | undefined;
   let p4r: P4Result | undefined;
   let p5: P5Result | undefined;
+  let p6: P6Result | undefined;
   let incluster: InclusterResult | undefined;
   if (runP1Part) {
     p1 = await runP1({
@@ -233,6 +242,21 @@ async function main(): Promise<void> {
   if (runP3Part) p3 = await runP3({ log });
   if (runP4Part) p4r = await runP4({ ...p4, log });
   if (runP5Part) p5 = await runP5({ runs: quick ? 1 : 5, log });
+  if (runP6Part)
+    // P4's N and W; the clients split over processes, each its own event loop.
+    p6 = await runP6({
+      haproxyBin: HAPROXY_BIN,
+      connections: p4.connections,
+      processes: opts.clientProcesses ?? processesFor(p4.connections, CONNECTIONS_PER_CLIENT_PROCESS),
+      windowSeconds: p4.windowSeconds,
+      hardStopAfterSeconds: p4.hardStopAfterSeconds,
+      heartbeatMs: quick ? 1000 : 5000,
+      restMs: quick ? 3000 : 10_000,
+      rampPerSecond: 500,
+      fdLimit: limit.soft,
+      stepTimeoutMs: 600_000,
+      log,
+    });
   if (runInclusterPart)
     incluster = await runIncluster({
       rounds: quick ? 2 : 5,
@@ -382,6 +406,10 @@ async function main(): Promise<void> {
       `P5 pulumi preview / baseline program, worst stack ${p5.worst.stack}: ${p5.worst.ratio.toFixed(2)} (${stacks.map(([s, r]) => `${s} ${r.program.toFixed(1)} s / ${r.baseline.toFixed(1)} s`).join(", ")}; median of ${p5.runs}) <= ${P5_GOAL_RATIO}: ${mark(p5.worst.ratio <= P5_GOAL_RATIO)}`,
       `P5 first preview of a fresh checkout (empty ts-node cache), program transpiled only (CI) / type-checked (a local preview) / baseline: ${stacks.map(([s, r]) => `${s} ${r.programFirstS.toFixed(1)} s / ${r.programCheckedFirstS.toFixed(1)} s / ${r.baselineFirstS.toFixed(1)} s`).join(", ")} (a figure, no goal)`,
     );
+  }
+  if (p6) {
+    Object.assign(result, p6Keys(p6));
+    goals.push(...judgeP6(p6).map((g) => `P6 ${g.measured}; goal ${g.goal}: ${mark(g.met)}`));
   }
   if (incluster) goals.push(...inclusterReport(incluster, result));
   for (const g of goals) log(g);
