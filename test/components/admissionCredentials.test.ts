@@ -80,7 +80,7 @@ async function connectProxy(): Promise<{ url: string; targets: string[]; close: 
   };
 }
 
-describe("the admission check's credentials and transport come from @kubernetes/client-node", () => {
+describe("the admission check's credentials and transport come from @kubernetes/client-node (against a stand-in API server)", () => {
   test("an exec credential plugin (a command relative to the kubeconfig file) prints the token the API server gets", async () => {
     const api = await fakeApiServer(0, "ex3c-t0ken");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-exec-"));
