@@ -50,7 +50,7 @@ function str(value: unknown): string | undefined {
 /**
  * The kubeconfig as @kubernetes/client-node should read it, with kubectl's meaning kept where the
  * two differ: files a kubeconfig names relative to its own directory (each file of a merge has
- * its own), kubectl's `tokenFile` (client-node reads `token-file`), an exec command given as a
+ * its own), a plain-HTTP server, kubectl's `tokenFile` (client-node reads `token-file`), an exec command given as a
  * relative path, and the KUBERNETES_EXEC_INFO client-go hands an exec plugin.
  */
 export function forClientNode(config: Kubeconfig, baseDir: string): Kubeconfig {
@@ -61,17 +61,25 @@ export function forClientNode(config: Kubeconfig, baseDir: string): Kubeconfig {
   return {
     ...config,
     clusters: config.clusters?.map((c) =>
-      c.cluster?.["certificate-authority"] === undefined
-        ? c
-        : {
-            ...c,
-            cluster: { ...c.cluster, "certificate-authority": abs(c.cluster["certificate-authority"]) },
-          },
+      c.cluster === undefined ? c : { ...c, cluster: clusterForClientNode(c.cluster, abs) },
     ),
     users: config.users?.map((u) =>
       u.user === undefined ? u : { ...u, user: userForClientNode(u.user, abs) },
     ),
   };
+}
+
+function clusterForClientNode(
+  cluster: Record<string, unknown>,
+  abs: (p: unknown) => string | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...cluster };
+  if (str(cluster["certificate-authority"]))
+    out["certificate-authority"] = abs(cluster["certificate-authority"]);
+  // kubectl talks to a plain-HTTP server (kubectl proxy) as it is; client-node only when told not
+  // to verify TLS, of which plain HTTP has none.
+  if (str(cluster.server)?.startsWith("http:")) out["insecure-skip-tls-verify"] = true;
+  return out;
 }
 
 interface ExecConfig {

@@ -2,7 +2,8 @@
  * The kubeconfig features the admission check gets from @kubernetes/client-node, each through the
  * component package's provider against the fake API server (test/helpers/fakeKubeApi.ts, a
  * stand-in for kube-apiserver over HTTPS on 127.0.0.1 that refuses a request without the expected
- * bearer token): an exec credential plugin, a cluster's proxy-url, and an auth-provider.
+ * bearer token): an exec credential plugin, a cluster's proxy-url, a plain-HTTP server, and an
+ * auth-provider.
  */
 import * as fs from "fs";
 import * as http from "http";
@@ -126,6 +127,17 @@ describe("the admission check's credentials and transport come from @kubernetes/
       expect(new Set(proxy.targets)).toEqual(new Set([new URL(api.url).host]));
     } finally {
       proxy.close();
+      api.close();
+    }
+  });
+
+  test("a plain-HTTP server (as kubectl proxy serves) is talked to as kubectl does", async () => {
+    const api = await fakeApiServer(0, "t0ken", "http");
+    try {
+      const config = kubeconfigFor(api, { token: "t0ken" });
+      expect(await runCheck(JSON.stringify(config))).toMatchObject({ outs: { retries: 0, server: api.url } });
+      expectDryRuns(api, 0, CHECK.patch);
+    } finally {
       api.close();
     }
   });

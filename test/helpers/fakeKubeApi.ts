@@ -6,6 +6,7 @@
  * of times, then accepts.
  */
 import * as fs from "fs";
+import * as http from "http";
 import * as https from "https";
 import { AddressInfo } from "net";
 import { configMapPath, servicePath } from "../../components/knative/admission";
@@ -42,11 +43,16 @@ function serverCertificate(): { key: Buffer; cert: Buffer } {
 
 /**
  * Answers like kube-apiserver with Knative's webhook: `refusals` dry-runs refused, then accepted;
- * a request without `Bearer <token>` is refused as unauthorized (401).
+ * a request without `Bearer <token>` is refused as unauthorized (401). Plain HTTP on request (as
+ * `kubectl proxy` serves).
  */
-export function fakeApiServer(refusals: number, token = "t0ken"): Promise<FakeApiServer> {
+export function fakeApiServer(
+  refusals: number,
+  token = "t0ken",
+  protocol: "https" | "http" = "https",
+): Promise<FakeApiServer> {
   const seen: Seen[] = [];
-  const server = https.createServer(serverCertificate(), (req, res) => {
+  const answer: http.RequestListener = (req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
@@ -99,11 +105,13 @@ export function fakeApiServer(refusals: number, token = "t0ken"): Promise<FakeAp
         res.end(JSON.stringify({ kind: "Status", code: 404, message: `${path} not found` }));
       }
     });
-  });
+  };
+  const server =
+    protocol === "https" ? https.createServer(serverCertificate(), answer) : http.createServer(answer);
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () =>
       resolve({
-        url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        url: `${protocol}://127.0.0.1:${(server.address() as AddressInfo).port}`,
         seen,
         ca: serverCertificate().cert.toString("utf8"),
         close: () => server.close(),

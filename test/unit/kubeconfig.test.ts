@@ -70,6 +70,18 @@ describe("forClientNode: the kubeconfig as @kubernetes/client-node reads it, wit
     });
   });
 
+  test("a plain-HTTP server (kubectl proxy) is used as kubectl uses it: no TLS to verify", () => {
+    const proxied = forClientNode(
+      { clusters: [{ name: "p", cluster: { server: "http://127.0.0.1:8001" } }] },
+      "/k",
+    );
+    expect(proxied.clusters![0].cluster).toEqual({
+      server: "http://127.0.0.1:8001",
+      "insecure-skip-tls-verify": true,
+    });
+    expect(config.clusters!.find((c) => c.name === "homelab")!.cluster).toEqual(CONFIG.clusters![0].cluster);
+  });
+
   test("kubectl's tokenFile becomes the token-file client-node reads", () => {
     expect(user("files")["token-file"]).toBe("/home/me/.kube/token");
   });
