@@ -273,7 +273,6 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       stop: async () => {
         if (stopped) return;
         stopped = true;
-        kube.close();
         for (const r of [...processes].reverse()) await stopProcess(r);
         fs.rmSync(dir, { recursive: true, force: true });
         liveDirs.delete(dir);

@@ -1,9 +1,12 @@
 /**
- * A small Kubernetes API client for the end-to-end tests: plain HTTPS with the test cluster's CA
- * and client certificate, JSON in and out, server-side apply, and discovery of a kind's resource path.
+ * The end-to-end tests' Kubernetes API client: @kubernetes/client-node's KubeConfig for the test
+ * cluster's CA and client certificate, the admission check's request function (the same transport
+ * as the product), JSON in and out, server-side apply, and discovery of a kind's resource path.
+ * Objects stay the API server's JSON as it is (client-node's typed APIs would turn timestamps into
+ * Dates and drop fields their models do not know, which these tests assert on).
  */
-import * as fs from "node:fs";
-import * as https from "node:https";
+import { KubeConfig } from "@kubernetes/client-node";
+import { KubeAccess, kubeRequest } from "../components/knative/kubeClient";
 
 export interface KubeObject {
   apiVersion: string;
@@ -56,65 +59,37 @@ interface ApiResource {
 }
 
 export class Kube {
-  private readonly agent: https.Agent;
+  private readonly access: KubeAccess;
   private readonly discovery = new Map<string, ApiResource[]>();
 
   constructor(readonly credentials: KubeCredentials) {
-    this.agent = new https.Agent({
-      ca: fs.readFileSync(credentials.caPath),
-      cert: fs.readFileSync(credentials.certPath),
-      key: fs.readFileSync(credentials.keyPath),
-      keepAlive: true,
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [
+        { name: "e2e", server: credentials.server, caFile: credentials.caPath, skipTLSVerify: false },
+      ],
+      users: [{ name: "admin", certFile: credentials.certPath, keyFile: credentials.keyPath }],
+      contexts: [{ name: "e2e", cluster: "e2e", user: "admin" }],
+      currentContext: "e2e",
     });
-  }
-
-  close(): void {
-    this.agent.destroy();
+    this.access = { config, server: credentials.server, context: "e2e" };
   }
 
   /** One request; resolves the parsed JSON body (or text), rejects with KubeError on HTTP >= 400. */
-  request<T = unknown>(
+  async request<T = unknown>(
     method: string,
     path: string,
     body?: unknown,
     contentType = "application/json",
   ): Promise<T> {
-    const url = new URL(path, this.credentials.server);
     const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        url,
-        {
-          method,
-          agent: this.agent,
-          headers: {
-            accept: "application/json",
-            ...(payload === undefined
-              ? {}
-              : { "content-type": contentType, "content-length": Buffer.byteLength(payload) }),
-          },
-          timeout: 30000,
-        },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (d: string) => (text += d));
-          res.on("end", () => {
-            const status = res.statusCode ?? 0;
-            if (status >= 400) return reject(new KubeError(status, text, `${method} ${path}`));
-            try {
-              resolve((text ? JSON.parse(text) : undefined) as T);
-            } catch {
-              resolve(text as T);
-            }
-          });
-        },
-      );
-      req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timed out`)));
-      req.on("error", reject);
-      if (payload !== undefined) req.write(payload);
-      req.end();
-    });
+    const res = await kubeRequest(this.access, method, path, payload, contentType);
+    if (res.error !== undefined) throw new Error(`${method} ${path}: ${res.error}`);
+    if (res.status >= 400) {
+      const text = typeof res.body === "string" ? res.body : JSON.stringify(res.body);
+      throw new KubeError(res.status, text, `${method} ${path}`);
+    }
+    return (res.body === "" ? undefined : res.body) as T;
   }
 
   get<T = KubeObject>(path: string): Promise<T> {

@@ -3,11 +3,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as os from "os";
 import * as path from "path";
 import { accessProblem, AdmissionCheckInput, admissionError, runAdmissionCheck } from "./admission";
-import { kubeAdmissionIO, loadKubeAccess } from "./kubeClient";
+import { ClientNode, kubeAdmissionIO, loadKubeAccess } from "./kubeClient";
 import { isKubeconfigContent } from "./kubeconfig";
 
-/** The YAML parser of this installation, loaded by absolute path inside the provider host. */
+/** The YAML parser and Kubernetes client of this installation, loaded by absolute path inside the provider host. */
 const YAML_MODULE = require.resolve("yaml");
+const CLIENT_NODE_MODULE = require.resolve("@kubernetes/client-node");
 
 /** The kubernetes provider's own stack config keys, which the check falls back on. */
 interface StackAccess {
@@ -29,9 +30,12 @@ interface GateInputs {
 async function check(inputs: GateInputs, stack: StackAccess): Promise<Record<string, unknown>> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const yaml = require(YAML_MODULE) as { parse: (text: string) => unknown };
+  // An ES module: Node.js 20.19+ and 22.12+ load it with require.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const clientNode = require(CLIENT_NODE_MODULE) as ClientNode;
   let access;
   try {
-    access = loadKubeAccess({
+    access = loadKubeAccess(clientNode, {
       kubeconfig: inputs.kubeconfig ?? stack.kubeconfig,
       kubeconfigKey:
         inputs.kubeconfig === undefined ? "kubernetes:kubeconfig" : "knative.admissionCheck.kubeconfig",
@@ -49,7 +53,7 @@ async function check(inputs: GateInputs, stack: StackAccess): Promise<Record<str
 
 /**
  * Runs in Pulumi's dynamic provider host, which receives it serialized: everything it reaches is
- * plain functions, Node's built-in modules and the YAML parser loaded by path.
+ * plain functions, Node's built-in modules, and the YAML parser and client-node loaded by path.
  */
 const admissionProvider: pulumi.dynamic.ResourceProvider = {
   async configure(req: pulumi.dynamic.ConfigureRequest) {

@@ -1,23 +1,26 @@
 /**
  * The admission check's I/O: load the kubeconfig the kubernetes provider would use, and talk to
- * the API server (GET, server-side dry-run apply). Kept small and free of npm imports: it runs
- * inside Pulumi's dynamic provider host, which receives these functions serialized; the YAML
- * parser comes in as a parameter.
+ * the API server (GET, server-side dry-run apply) with @kubernetes/client-node's credentials, TLS
+ * and proxy. It runs inside Pulumi's dynamic provider host, which receives these functions
+ * serialized: client-node and the YAML parser come in as parameters (loaded by absolute path),
+ * never as imports the serializer would have to capture.
  */
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
-import * as childProcess from "child_process";
 import * as path from "path";
+import type * as ClientNodeModule from "@kubernetes/client-node";
 import type { AdmissionIO, ApiResponse } from "./admission";
 import {
+  forClientNode,
   isKubeconfigContent,
-  KubeAccess,
   Kubeconfig,
   kubeconfigPaths,
   mergeKubeconfigs,
-  resolveKubeAccess,
+  selectContext,
 } from "./kubeconfig";
+
+export type ClientNode = typeof ClientNodeModule;
 
 export interface KubeAccessSources {
   /** A kubeconfig path or contents (component arg, else stack config `kubernetes:kubeconfig`). */
@@ -30,6 +33,14 @@ export interface KubeAccessSources {
   parseYaml: (text: string) => unknown;
   /** Where `kubeconfig` came from, as the user wrote it (messages name it). Default `kubernetes:kubeconfig`. */
   kubeconfigKey?: string;
+}
+
+/** The cluster the check talks to: client-node's config on the chosen context, and what the outputs name. */
+export interface KubeAccess {
+  config: ClientNodeModule.KubeConfig;
+  /** `https://host:port[/prefix]` */
+  server: string;
+  context: string;
 }
 
 /**
@@ -50,23 +61,21 @@ export function parseKubeconfig(
   }
 }
 
-/** The same cluster and credentials the kubernetes provider's default resolution picks. */
-export function loadKubeAccess(sources: KubeAccessSources): KubeAccess {
-  const read = (p: string) => fs.readFileSync(p, "utf8");
+/** The kubeconfig (merged, paths absolute) the kubernetes provider's default resolution picks. */
+function readKubeconfig(sources: KubeAccessSources): Kubeconfig {
   const expand = (p: string) => (p.startsWith("~/") ? path.join(sources.home, p.slice(2)) : p);
-  const parseFile = (f: string) => parseKubeconfig(sources.parseYaml, read(f), `the kubeconfig file ${f}`);
+  const parseFile = (f: string) =>
+    forClientNode(
+      parseKubeconfig(sources.parseYaml, fs.readFileSync(f, "utf8"), `the kubeconfig file ${f}`),
+      path.dirname(path.resolve(f)),
+    );
   if (sources.kubeconfig !== undefined && sources.kubeconfig !== "") {
-    if (isKubeconfigContent(sources.kubeconfig)) {
-      const key = sources.kubeconfigKey ?? "kubernetes:kubeconfig";
-      return resolveKubeAccess(
-        parseKubeconfig(sources.parseYaml, sources.kubeconfig, `the kubeconfig in ${key}`),
-        sources.context,
-        process.cwd(),
-        read,
-      );
-    }
-    const file = expand(sources.kubeconfig);
-    return resolveKubeAccess(parseFile(file), sources.context, path.dirname(file), read);
+    if (!isKubeconfigContent(sources.kubeconfig)) return parseFile(expand(sources.kubeconfig));
+    const key = sources.kubeconfigKey ?? "kubernetes:kubeconfig";
+    return forClientNode(
+      parseKubeconfig(sources.parseYaml, sources.kubeconfig, `the kubeconfig in ${key}`),
+      process.cwd(),
+    );
   }
   const files = kubeconfigPaths(sources.kubeconfigEnv, sources.home, path.delimiter).filter((f) =>
     fs.existsSync(f),
@@ -74,73 +83,43 @@ export function loadKubeAccess(sources: KubeAccessSources): KubeAccess {
   if (files.length === 0) {
     throw new Error("no kubeconfig: set kubernetes:kubeconfig or KUBECONFIG, or write ~/.kube/config");
   }
-  const merged = mergeKubeconfigs(files.map(parseFile));
-  return resolveKubeAccess(merged, sources.context, path.dirname(files[0]), read);
+  return mergeKubeconfigs(files.map(parseFile));
 }
 
-/** Runs an exec credential plugin (client.authentication.k8s.io) and returns what it printed. */
-function execCredential(access: KubeAccess): { token?: string; cert?: string; key?: string } {
-  const exec = access.exec!;
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const e of exec.env ?? []) env[e.name] = e.value;
-  env.KUBERNETES_EXEC_INFO = JSON.stringify({
-    apiVersion: exec.apiVersion ?? "client.authentication.k8s.io/v1",
-    kind: "ExecCredential",
-    spec: { interactive: false },
-  });
-  const out = childProcess.execFileSync(exec.command, exec.args ?? [], {
-    env,
-    encoding: "utf8",
-    timeout: 60000,
-  });
-  const status =
-    (
-      JSON.parse(out) as {
-        status?: { token?: string; clientCertificateData?: string; clientKeyData?: string };
-      }
-    ).status ?? {};
-  return { token: status.token, cert: status.clientCertificateData, key: status.clientKeyData };
+/** The same cluster and credentials the kubernetes provider's default resolution picks. */
+export function loadKubeAccess(clientNode: ClientNode, sources: KubeAccessSources): KubeAccess {
+  const kubeconfig = readKubeconfig(sources);
+  const { context, server } = selectContext(kubeconfig, sources.context);
+  const config = new clientNode.KubeConfig();
+  // JSON is YAML; an entry client-node cannot use is dropped, as kubectl ignores what the context does not name.
+  config.loadFromString(JSON.stringify(kubeconfig), { onInvalidEntry: "filter" });
+  config.setCurrentContext(context);
+  return { config, server, context };
 }
 
 /** One request to the API server; never throws (a transport failure comes back as `error`). */
-export function kubeRequest(
+export async function kubeRequest(
   access: KubeAccess,
   method: string,
   apiPath: string,
   body?: string,
   contentType?: string,
 ): Promise<ApiResponse> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) {
+    headers["Content-Type"] = contentType ?? "application/json";
+    headers["Content-Length"] = String(Buffer.byteLength(body));
+  }
+  const options: https.RequestOptions = { method, headers, timeout: 30000 };
+  try {
+    // Client certificates, CA, bearer token (exec plugin, auth provider, token file) and the proxy agent.
+    await access.config.applyToHTTPSOptions(options);
+  } catch (err) {
+    return { status: 0, body: undefined, error: `credentials: ${(err as Error).message}` };
+  }
+  const url = new URL(`${access.server}${apiPath}`);
   return new Promise((resolve) => {
-    let credential: { token?: string; cert?: string; key?: string };
-    try {
-      credential = access.exec
-        ? execCredential(access)
-        : { token: access.tokenFile ? fs.readFileSync(access.tokenFile, "utf8").trim() : access.token };
-    } catch (err) {
-      resolve({ status: 0, body: undefined, error: `credentials: ${(err as Error).message}` });
-      return;
-    }
-    const url = new URL(access.server);
-    const headers: Record<string, string> = { Accept: "application/json" };
-    if (credential.token) headers.Authorization = `Bearer ${credential.token}`;
-    if (body !== undefined) {
-      headers["Content-Type"] = contentType ?? "application/json";
-      headers["Content-Length"] = String(Buffer.byteLength(body));
-    }
-    const options: https.RequestOptions = {
-      method,
-      hostname: url.hostname.replace(/^\[|\]$/g, ""),
-      port: url.port || (url.protocol === "https:" ? 443 : 80),
-      path: `${url.pathname.replace(/\/$/, "")}${apiPath}`,
-      headers,
-      timeout: 30000,
-      ca: access.ca,
-      cert: credential.cert ?? access.cert,
-      key: credential.key ?? access.key,
-      rejectUnauthorized: !access.insecureSkipTlsVerify,
-      servername: access.tlsServerName,
-    };
-    const req = (url.protocol === "https:" ? https : http).request(options, (res) => {
+    const req = (url.protocol === "https:" ? https : http).request(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {

@@ -1,32 +1,10 @@
 /**
- * Which cluster and credentials a kubeconfig names, resolved the way the kubernetes provider's
- * default does: explicit kubeconfig (path or contents), else `KUBECONFIG` (a list of files, merged,
- * the first definition of a name winning), else `~/.kube/config`; the given context, else the
- * kubeconfig's current-context. Pure: file reads come in as a function.
+ * Which kubeconfig the admission check reads, resolved the way the kubernetes provider's default
+ * does: explicit kubeconfig (path or contents), else `KUBECONFIG` (a list of files, merged, the
+ * first definition of a name winning), else `~/.kube/config`; the given context, else the
+ * kubeconfig's current-context. @kubernetes/client-node does the rest (TLS, tokens, exec, auth
+ * providers, proxy-url); these pure functions keep kubectl's rules where it reads a file otherwise.
  */
-
-export interface ExecConfig {
-  command: string;
-  args?: string[];
-  env?: { name: string; value: string }[];
-  apiVersion?: string;
-}
-
-/** Where and how to reach the API server. PEM strings, never paths. */
-export interface KubeAccess {
-  /** `https://host:port[/prefix]` */
-  server: string;
-  context: string;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  token?: string;
-  /** Read at each request, as client-go does (projected ServiceAccount tokens rotate). */
-  tokenFile?: string;
-  exec?: ExecConfig;
-  insecureSkipTlsVerify: boolean;
-  tlsServerName?: string;
-}
 
 export interface Kubeconfig {
   clusters?: { name: string; cluster?: Record<string, unknown> }[];
@@ -70,15 +48,79 @@ function str(value: unknown): string | undefined {
 }
 
 /**
- * The API server and credentials of `context` (default: current-context). `readFile` reads files
- * a kubeconfig names by path, relative to `baseDir`. Throws with a message naming what is missing.
+ * The kubeconfig as @kubernetes/client-node should read it, with kubectl's meaning kept where the
+ * two differ: files a kubeconfig names relative to its own directory (each file of a merge has
+ * its own), a plain-HTTP server, kubectl's `tokenFile` (client-node reads `token-file`), an exec command given as a
+ * relative path, and the KUBERNETES_EXEC_INFO client-go hands an exec plugin.
  */
-export function resolveKubeAccess(
+export function forClientNode(config: Kubeconfig, baseDir: string): Kubeconfig {
+  const abs = (p: unknown) => {
+    const file = str(p);
+    return file === undefined || file.startsWith("/") ? file : `${baseDir}/${file}`;
+  };
+  return {
+    ...config,
+    clusters: config.clusters?.map((c) =>
+      c.cluster === undefined ? c : { ...c, cluster: clusterForClientNode(c.cluster, abs) },
+    ),
+    users: config.users?.map((u) =>
+      u.user === undefined ? u : { ...u, user: userForClientNode(u.user, abs) },
+    ),
+  };
+}
+
+function clusterForClientNode(
+  cluster: Record<string, unknown>,
+  abs: (p: unknown) => string | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...cluster };
+  if (str(cluster["certificate-authority"]))
+    out["certificate-authority"] = abs(cluster["certificate-authority"]);
+  // kubectl talks to a plain-HTTP server (kubectl proxy) as it is; client-node only when told not
+  // to verify TLS, of which plain HTTP has none.
+  if (str(cluster.server)?.startsWith("http:")) out["insecure-skip-tls-verify"] = true;
+  return out;
+}
+
+interface ExecConfig {
+  command?: string;
+  apiVersion?: string;
+  env?: { name: string; value: string }[] | null;
+}
+
+function userForClientNode(
+  user: Record<string, unknown>,
+  abs: (p: unknown) => string | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...user };
+  for (const key of ["client-certificate", "client-key"]) if (str(user[key])) out[key] = abs(user[key]);
+  if (str(user.tokenFile) && !str(user.token)) out["token-file"] = abs(user.tokenFile);
+  const exec = user.exec as ExecConfig | undefined;
+  if (exec && typeof exec === "object") {
+    const command = str(exec.command);
+    const info = {
+      apiVersion: exec.apiVersion ?? "client.authentication.k8s.io/v1",
+      kind: "ExecCredential",
+      spec: { interactive: false },
+    };
+    out.exec = {
+      ...exec,
+      // client-go resolves a command with a path separator against the kubeconfig's directory.
+      command: command?.includes("/") ? abs(command) : command,
+      env: [...(exec.env ?? []), { name: "KUBERNETES_EXEC_INFO", value: JSON.stringify(info) }],
+    };
+  }
+  return out;
+}
+
+/**
+ * The name and API server of `context` (default: current-context). Throws with a message naming
+ * what is missing.
+ */
+export function selectContext(
   config: Kubeconfig,
   context: string | undefined,
-  baseDir: string,
-  readFile: (path: string) => string,
-): KubeAccess {
+): { context: string; server: string } {
   const contextName = context ?? str(config["current-context"]);
   if (!contextName) {
     throw new Error("the kubeconfig has no current-context and no context was given (kubernetes:context)");
@@ -88,38 +130,11 @@ export function resolveKubeAccess(
     const known = (config.contexts ?? []).map((c) => c.name).join(", ") || "none";
     throw new Error(`context ${JSON.stringify(contextName)} is not in the kubeconfig (contexts: ${known})`);
   }
-  const cluster = (config.clusters ?? []).find((c) => c.name === ctx.cluster)?.cluster;
-  if (!cluster || !str(cluster.server)) {
+  const server = str((config.clusters ?? []).find((c) => c.name === ctx.cluster)?.cluster?.server);
+  if (!server) {
     throw new Error(
       `context ${JSON.stringify(contextName)} names cluster ${JSON.stringify(ctx.cluster)}, which has no server in the kubeconfig`,
     );
   }
-  const user = (config.users ?? []).find((u) => u.name === ctx.user)?.user ?? {};
-  const abs = (p: string) => (p.startsWith("/") ? p : `${baseDir}/${p}`);
-  const pem = (data: unknown, file: unknown): string | undefined => {
-    if (str(data)) return Buffer.from(data as string, "base64").toString("utf8");
-    if (str(file)) return readFile(abs(file as string));
-    return undefined;
-  };
-  if (user["auth-provider"] !== undefined) {
-    throw new Error(
-      `user ${JSON.stringify(ctx.user)} authenticates with an auth-provider, which the admission check does not support; use an exec credential plugin or a token`,
-    );
-  }
-  const exec = user.exec as ExecConfig | undefined;
-  return {
-    server: (cluster.server as string).replace(/\/+$/, ""),
-    context: contextName,
-    ca: pem(cluster["certificate-authority-data"], cluster["certificate-authority"]),
-    cert: pem(user["client-certificate-data"], user["client-certificate"]),
-    key: pem(user["client-key-data"], user["client-key"]),
-    token: str(user.token),
-    tokenFile: str(user.tokenFile) ? abs(user.tokenFile as string) : undefined,
-    exec:
-      exec && str(exec.command)
-        ? { ...exec, command: exec.command.startsWith("./") ? abs(exec.command) : exec.command }
-        : undefined,
-    insecureSkipTlsVerify: cluster["insecure-skip-tls-verify"] === true,
-    tlsServerName: str(cluster["tls-server-name"]),
-  };
+  return { context: contextName, server: server.replace(/\/+$/, "") };
 }

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ROOT } from "../helpers/render";
 import { configMapPath, servicePath } from "../../components/knative/admission";
 import { admissionInput, SERVICE } from "../helpers/knativeCheck";
-import { fakeApiServer, kubeconfig } from "../helpers/fakeKubeApi";
+import { expectDryRuns, fakeApiServer, kubeconfig } from "../helpers/fakeKubeApi";
 
 /**
  * The admission check as Pulumi's dynamic provider host runs it: the provider serialized with
@@ -42,7 +42,7 @@ describe("the admission gate's provider, serialized as Pulumi's dynamic provider
       const provider = loadSerializedProvider();
       const config: Record<string, string> = {
         // The current context points elsewhere: the stack's kubernetes:context must win, as for the kubernetes provider.
-        "kubernetes:kubeconfig": kubeconfig(api.url, "elsewhere"),
+        "kubernetes:kubeconfig": kubeconfig(api, "elsewhere"),
         "kubernetes:context": "homelab",
       };
       await provider.configure!({
@@ -53,13 +53,7 @@ describe("the admission gate's provider, serialized as Pulumi's dynamic provider
         id: "agents-whatsapp-rust/messaging-service",
         outs: { fieldManager: "ws-exposure", takeovers: [], retries: 2, server: api.url, context: "homelab" },
       });
-      const patches = api.seen.filter((s) => s.method === "PATCH");
-      // Two refusals, then the acceptance and its confirmation.
-      expect(patches).toHaveLength(4);
-      expect(patches[0].url).toBe(`${servicePath(SERVICE)}?dryRun=All&fieldManager=ws-exposure&force=false`);
-      expect(patches[0].contentType).toBe("application/apply-patch+yaml");
-      expect(patches[0].authorization).toBe("Bearer t0ken");
-      expect(JSON.parse(patches[0].body)).toEqual(CHECK.patch);
+      expectDryRuns(api, 2, CHECK.patch);
       expect(api.seen.map((s) => `${s.method} ${s.url.split("?")[0]}`).slice(0, 2)).toEqual([
         `GET ${configMapPath("knative-serving", "config-defaults")}`,
         `GET ${servicePath(SERVICE)}`,
@@ -79,7 +73,7 @@ describe("the admission gate's provider, serialized as Pulumi's dynamic provider
       await expect(
         provider.create({
           check: { ...CHECK, waitSeconds: 0 },
-          kubeconfig: kubeconfig(api.url, "homelab"),
+          kubeconfig: kubeconfig(api, "homelab"),
           context: "homelab",
         }),
       ).rejects.toThrow(
@@ -95,7 +89,7 @@ describe("the admission gate's provider, serialized as Pulumi's dynamic provider
     try {
       const provider = loadSerializedProvider();
       const config: Record<string, string> = {
-        "kubernetes:kubeconfig": kubeconfig(api.url, "homelab"),
+        "kubernetes:kubeconfig": kubeconfig(api, "homelab"),
         "kubernetes:context": "prod",
       };
       await provider.configure!({

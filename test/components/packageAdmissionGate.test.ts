@@ -15,45 +15,35 @@ import {
   PACKAGE_GATE_TYPE,
   serveAdmissionGatesFromPackage,
 } from "../../components/knative/AdmissionGate";
-import { accessProblem, servicePath } from "../../components/knative/admission";
+import { accessProblem } from "../../components/knative/admission";
 import { KnativeSettings } from "../../components/knative/KnativeSettings";
-import { admissionInput, OWNER, SERVICE } from "../helpers/knativeCheck";
-import { fakeApiServer, kubeconfig } from "../helpers/fakeKubeApi";
+import { admissionInput, engineSecret, OWNER, PACKAGE_GATE_URN, SERVICE } from "../helpers/knativeCheck";
+import { expectDryRuns, fakeApiServer, kubeconfig } from "../helpers/fakeKubeApi";
 import { ofType, resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { isSecretValue } from "../../render/mockRuntime";
 
 const runtime = useMockRuntime();
 
 const CHECK = admissionInput(true, { waitSeconds: 5 });
-const GATE_URN = `urn:pulumi:yaml::ws-exposure-yaml::ws-exposure:index:L4Exposure$ws-exposure:index:KnativeSettings$${PACKAGE_GATE_TYPE}::messaging-knative-admission`;
-
-/** A value as the engine sends a secret to a provider. */
-function secret(value: unknown): Record<string, unknown> {
-  return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
-}
 
 describe("the admission gate as the component package's provider serves it", () => {
   test("urnType reads the resource type from a nested URN", () => {
-    expect(urnType(GATE_URN)).toBe(PACKAGE_GATE_TYPE);
+    expect(urnType(PACKAGE_GATE_URN)).toBe(PACKAGE_GATE_TYPE);
   });
 
   test("create runs the check against the stack config's cluster (kubeconfig a secret, context over current-context), with the dynamic gate's outputs", async () => {
     const api = await fakeApiServer(2);
     try {
-      const result = await wsExposureProvider().create!(GATE_URN, {
+      const result = await wsExposureProvider().create!(PACKAGE_GATE_URN, {
         check: CHECK,
-        stackKubeconfig: secret(kubeconfig(api.url, "elsewhere")),
+        stackKubeconfig: engineSecret(kubeconfig(api, "elsewhere")),
         stackContext: "homelab",
       });
       expect(result).toEqual({
         id: "agents-whatsapp-rust/messaging-service",
         outs: { fieldManager: "ws-exposure", takeovers: [], retries: 2, server: api.url, context: "homelab" },
       });
-      const patches = api.seen.filter((s) => s.method === "PATCH");
-      expect(patches).toHaveLength(4);
-      expect(patches[0].url).toBe(`${servicePath(SERVICE)}?dryRun=All&fieldManager=ws-exposure&force=false`);
-      expect(patches[0].authorization).toBe("Bearer t0ken");
-      expect(JSON.parse(patches[0].body)).toEqual(CHECK.patch);
+      expectDryRuns(api, 2, CHECK.patch);
     } finally {
       api.close();
     }
@@ -64,12 +54,12 @@ describe("the admission gate as the component package's provider serves it", () 
     try {
       const result = await wsExposureProvider().update!(
         "id",
-        GATE_URN,
+        PACKAGE_GATE_URN,
         {},
         {
           check: CHECK,
-          kubeconfig: secret(kubeconfig(api.url, "homelab")),
-          stackKubeconfig: secret("/nonexistent/kubeconfig"),
+          kubeconfig: engineSecret(kubeconfig(api, "homelab")),
+          stackKubeconfig: engineSecret("/nonexistent/kubeconfig"),
         },
       );
       expect(result).toEqual({
@@ -84,9 +74,9 @@ describe("the admission gate as the component package's provider serves it", () 
     const api = await fakeApiServer(0);
     try {
       await expect(
-        wsExposureProvider().create!(GATE_URN, {
+        wsExposureProvider().create!(PACKAGE_GATE_URN, {
           check: CHECK,
-          stackKubeconfig: secret(kubeconfig(api.url, "homelab")),
+          stackKubeconfig: engineSecret(kubeconfig(api, "homelab")),
           stackContext: "prod",
         }),
       ).rejects.toThrow(
@@ -101,7 +91,10 @@ describe("the admission gate as the component package's provider serves it", () 
 
   test("a kubeconfig that is not valid YAML is refused by position, without quoting its text (a token in clear)", async () => {
     const broken = "apiVersion: v1\nusers:\n  - name: me\n    user:\n      token: s3cr3tT0ken: x\n";
-    const refusal = wsExposureProvider().create!(GATE_URN, { check: CHECK, stackKubeconfig: secret(broken) });
+    const refusal = wsExposureProvider().create!(PACKAGE_GATE_URN, {
+      check: CHECK,
+      stackKubeconfig: engineSecret(broken),
+    });
     await expect(refusal).rejects.toThrow(
       new Error(
         accessProblem(
@@ -118,7 +111,10 @@ describe("the admission gate as the component package's provider serves it", () 
     const file = path.join(dir, "config");
     fs.writeFileSync(file, "users:\n  - user: {token: s3cr3tT0ken\n");
     try {
-      const refusal = wsExposureProvider().create!(GATE_URN, { check: CHECK, kubeconfig: secret(file) });
+      const refusal = wsExposureProvider().create!(PACKAGE_GATE_URN, {
+        check: CHECK,
+        kubeconfig: engineSecret(file),
+      });
       await expect(refusal).rejects.toThrow(
         new Error(
           accessProblem(
@@ -135,7 +131,10 @@ describe("the admission gate as the component package's provider serves it", () 
 
   test("a relative kubeconfig path is refused (the provider does not run in the program's directory), naming the key and the fix", async () => {
     await expect(
-      wsExposureProvider().create!(GATE_URN, { check: CHECK, stackKubeconfig: secret("kube/config") }),
+      wsExposureProvider().create!(PACKAGE_GATE_URN, {
+        check: CHECK,
+        stackKubeconfig: engineSecret("kube/config"),
+      }),
     ).rejects.toThrow(
       new Error(
         `${OWNER}: kubernetes:kubeconfig is the relative path "kube/config", which the ws-exposure package's provider cannot resolve (it does not run in your project's directory): give an absolute path, or the kubeconfig contents.`,
@@ -144,9 +143,9 @@ describe("the admission gate as the component package's provider serves it", () 
     await expect(
       wsExposureProvider().update!(
         "id",
-        GATE_URN,
+        PACKAGE_GATE_URN,
         {},
-        { check: CHECK, kubeconfig: secret("./homelab.yaml") },
+        { check: CHECK, kubeconfig: engineSecret("./homelab.yaml") },
       ),
     ).rejects.toThrow(
       new Error(
@@ -160,7 +159,7 @@ describe("the admission gate as the component package's provider serves it", () 
   });
 
   test("a resource type it does not serve is refused", async () => {
-    const urn = GATE_URN.replace(PACKAGE_GATE_TYPE, "ws-exposure:index:Other");
+    const urn = PACKAGE_GATE_URN.replace(PACKAGE_GATE_TYPE, "ws-exposure:index:Other");
     await expect(wsExposureProvider().create!(urn, {})).rejects.toThrow(
       "unknown resource type ws-exposure:index:Other",
     );

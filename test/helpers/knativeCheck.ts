@@ -2,7 +2,9 @@
  * The dev stack's Knative Service patch and admission-check input, shared by the admission and
  * ownership tests: timeoutSeconds 3600 raised together with config-defaults' maximum.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { AdmissionCheckInput } from "../../components/knative/admission";
+import { PACKAGE_GATE_TYPE } from "../../components/knative/AdmissionGate";
 import { resolveBackend } from "../../components/core/backend";
 import {
   knativeServicePatchObject,
@@ -42,4 +44,12 @@ export function admissionInput(manage = true, extra: Partial<AdmissionCheckInput
     waitSeconds: 120,
     ...extra,
   };
+}
+
+/** The URN of a gate as the component package's provider gets it (KnativeSettings in a YAML program's L4Exposure). */
+export const PACKAGE_GATE_URN = `urn:pulumi:yaml::ws-exposure-yaml::ws-exposure:index:L4Exposure$ws-exposure:index:KnativeSettings$${PACKAGE_GATE_TYPE}::messaging-knative-admission`;
+
+/** A value as the engine sends a secret to a provider. */
+export function engineSecret(value: unknown): Record<string, unknown> {
+  return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
 }

@@ -1,9 +1,10 @@
 import {
+  forClientNode,
   isKubeconfigContent,
   Kubeconfig,
   kubeconfigPaths,
   mergeKubeconfigs,
-  resolveKubeAccess,
+  selectContext,
 } from "../../components/knative/kubeconfig";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -53,57 +54,76 @@ const CONFIG: Kubeconfig = {
   "current-context": "homelab",
 };
 
-const files: Record<string, string> = {
-  "/home/me/.kube/ca.crt": "CA FILE",
-  "/abs/client.crt": "CERT FILE",
-  "/home/me/.kube/client.key": "KEY FILE",
-};
-const read = (p: string) => {
-  if (!(p in files)) throw new Error(`no file ${p}`);
-  return files[p];
-};
+describe("forClientNode: the kubeconfig as @kubernetes/client-node reads it, with kubectl's meaning", () => {
+  const config = forClientNode(CONFIG, "/home/me/.kube");
+  const user = (name: string) => config.users!.find((u) => u.name === name)!.user!;
 
-describe("resolveKubeAccess", () => {
-  test("current-context, with inline certificate data", () => {
-    expect(resolveKubeAccess(CONFIG, undefined, "/home/me/.kube", read)).toEqual({
-      server: "https://10.0.0.10:6443",
-      context: "homelab",
-      ca: "CA PEM",
-      cert: "CERT PEM",
-      key: "KEY PEM",
-      token: undefined,
-      tokenFile: undefined,
-      exec: undefined,
-      insecureSkipTlsVerify: false,
-      tlsServerName: undefined,
+  test("files named by a relative path are relative to the kubeconfig's directory; absolute ones stay", () => {
+    expect(config.clusters!.find((c) => c.name === "files")!.cluster).toEqual({
+      server: "https://k8s.example.com",
+      "certificate-authority": "/home/me/.kube/ca.crt",
+      "tls-server-name": "kube",
+    });
+    expect(user("files")).toMatchObject({
+      "client-certificate": "/abs/client.crt",
+      "client-key": "/home/me/.kube/client.key",
     });
   });
 
-  test("the given context wins over current-context; a token; insecure-skip-tls-verify", () => {
-    expect(resolveKubeAccess(CONFIG, "ci", "/home/me/.kube", read)).toMatchObject({
-      server: "https://lab:6443",
-      context: "ci",
-      token: "t0ken",
-      insecureSkipTlsVerify: true,
+  test("a plain-HTTP server (kubectl proxy) is used as kubectl uses it: no TLS to verify", () => {
+    const proxied = forClientNode(
+      { clusters: [{ name: "p", cluster: { server: "http://127.0.0.1:8001" } }] },
+      "/k",
+    );
+    expect(proxied.clusters![0].cluster).toEqual({
+      server: "http://127.0.0.1:8001",
+      "insecure-skip-tls-verify": true,
     });
+    expect(config.clusters!.find((c) => c.name === "homelab")!.cluster).toEqual(CONFIG.clusters![0].cluster);
   });
 
-  test("files named by path, relative to the kubeconfig's directory; a token file", () => {
-    expect(resolveKubeAccess(CONFIG, "files", "/home/me/.kube", read)).toMatchObject({
-      ca: "CA FILE",
-      cert: "CERT FILE",
-      key: "KEY FILE",
-      tokenFile: "/home/me/.kube/token",
-      tlsServerName: "kube",
-    });
+  test("kubectl's tokenFile becomes the token-file client-node reads", () => {
+    expect(user("files")["token-file"]).toBe("/home/me/.kube/token");
   });
 
-  test("an exec credential plugin", () => {
-    expect(resolveKubeAccess(CONFIG, "oidc", "/home/me/.kube", read).exec).toEqual({
+  test("an exec plugin gets KUBERNETES_EXEC_INFO as from client-go; a relative command path is the kubeconfig directory's", () => {
+    expect(user("oidc").exec).toEqual({
       command: "kubelogin",
       args: ["get-token"],
       apiVersion: "client.authentication.k8s.io/v1",
+      env: [
+        {
+          name: "KUBERNETES_EXEC_INFO",
+          value:
+            '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}',
+        },
+      ],
     });
+    const relative = forClientNode(
+      { users: [{ name: "u", user: { exec: { command: "./bin/token" } } }] },
+      "/k",
+    );
+    expect((relative.users![0].user!.exec as { command: string }).command).toBe("/k/./bin/token");
+  });
+
+  test("everything else is left as it is (an auth-provider, inline data, the contexts)", () => {
+    expect(user("legacy")).toEqual({ "auth-provider": { name: "gcp" } });
+    expect(user("admin")).toEqual(CONFIG.users![0].user);
+    expect(config.contexts).toEqual(CONFIG.contexts);
+    expect(config["current-context"]).toBe("homelab");
+  });
+});
+
+describe("selectContext", () => {
+  test("current-context, its server without a trailing slash", () => {
+    expect(selectContext(CONFIG, undefined)).toEqual({
+      context: "homelab",
+      server: "https://10.0.0.10:6443",
+    });
+  });
+
+  test("the given context wins over current-context", () => {
+    expect(selectContext(CONFIG, "ci")).toEqual({ context: "ci", server: "https://lab:6443" });
   });
 
   test.each([
@@ -117,19 +137,14 @@ describe("resolveKubeAccess", () => {
       "nowhere",
       'context "nowhere" names cluster "gone", which has no server in the kubeconfig',
     ],
-    [
-      "an auth-provider (removed from kubectl)",
-      "legacy",
-      'user "legacy" authenticates with an auth-provider, which the admission check does not support; use an exec credential plugin or a token',
-    ],
   ])("%s: says what is missing", (_what, context, message) => {
-    expect(() => resolveKubeAccess(CONFIG, context, "/home/me/.kube", read)).toThrow(message);
+    expect(() => selectContext(CONFIG, context)).toThrow(message);
   });
 
   test("no context given and none current", () => {
-    expect(() =>
-      resolveKubeAccess({ ...CONFIG, "current-context": undefined }, undefined, "/", read),
-    ).toThrow("the kubeconfig has no current-context and no context was given (kubernetes:context)");
+    expect(() => selectContext({ ...CONFIG, "current-context": undefined }, undefined)).toThrow(
+      "the kubeconfig has no current-context and no context was given (kubernetes:context)",
+    );
   });
 });
 
