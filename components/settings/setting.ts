@@ -1,0 +1,53 @@
+/**
+ * One stack setting (`ws-exposure:<key>` in Pulumi.<stack>.yaml), described once: its type, the
+ * component arguments it becomes, where it applies and its documentation. The stack program's
+ * validation (stacks/settingsSchema.ts), stacks/configReference.yaml, docs/CONFIG.md and the table
+ * that names a refused argument by the key the user wrote (stacks/configArgs.ts) are derived from
+ * these tables; tests hold the components' argument types and the package schema equal to them.
+ */
+
+/** The value a key holds, as Pulumi.yaml types it (`string[]`: an array of strings). */
+export type SettingType = "string" | "integer" | "boolean" | "string[]";
+
+/**
+ * Which exposures read a key: `common` every mode; `tunnel` the tunnel and hybrid modes; `l4` the
+ * l4 and hybrid modes; `hybrid` the hybrid mode alone.
+ */
+export type SettingScope = "common" | "tunnel" | "l4" | "hybrid";
+
+/**
+ * Where a key's value goes, as argument paths (`[]` for any index):
+ * - `common`: the same path in every exposure's args and in KnativeSettings' (`knative.minScale`);
+ * - `tunnel`: TunnelExposureArgs, and `tunnel.<path>` in HybridExposureArgs;
+ * - `l4`: L4ExposureArgs, and `l4.<path>` in HybridExposureArgs;
+ * - `hybrid`: HybridExposureArgs alone;
+ * - `tunnelInHybrid`: the tunnel child a HybridExposure builds (its `hostname` is httpHostname);
+ * - `monitor`: the WsMonitor an exposure builds.
+ */
+export type ArgPart = "common" | "tunnel" | "l4" | "hybrid" | "tunnelInHybrid" | "monitor";
+
+export interface Setting {
+  readonly type: SettingType;
+  /** The closed set of values a string key takes. */
+  readonly values?: readonly [string, ...string[]];
+  /** Every stack must set it (Pulumi.yaml declares it). */
+  readonly required?: true;
+  /** Set with `pulumi config set --secret`; read as a Pulumi secret, never printed. */
+  readonly secret?: true;
+  readonly scope: SettingScope;
+  readonly args?: Readonly<Partial<Record<ArgPart, readonly string[]>>>;
+  /** Names a component's message uses for this key that are not argument paths of it. */
+  readonly aliases?: Readonly<Partial<Record<ArgPart, readonly string[]>>>;
+  /** The l4LoadBalancer choices that read the key (another choice refuses it). */
+  readonly loadBalancers?: readonly string[];
+  /** The tlsModes that read the key (another tlsMode refuses it). */
+  readonly tlsModes?: readonly string[];
+  /** What it means, its default and its range, as stacks/configReference.yaml and docs/CONFIG.md print it. */
+  readonly doc: string;
+}
+
+/** A group of keys, titled as stacks/configReference.yaml and docs/CONFIG.md head it. */
+export interface SettingSection<K extends string = string> {
+  readonly title: string;
+  readonly keys: Readonly<Record<K, Setting>>;
+}
