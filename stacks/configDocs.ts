@@ -1,0 +1,84 @@
+/**
+ * The stack config's reference documents, generated from the settings table (components/settings):
+ * stacks/configReference.yaml and docs/CONFIG.md. `npm run gen:config` writes them; a test holds
+ * the committed files equal to what these functions print.
+ */
+import YAML from "yaml";
+import { SECTIONS, Setting } from "../components/settings";
+import { CONFIG_NAMESPACE } from "./configErrors";
+
+const REFERENCE_HEADER = `# The stack config reference: every key the program reads (${CONFIG_NAMESPACE}:<key>), its type and what it
+# means. Pulumi.yaml declares only the keys every stack must set (mode, namespace, hostname): the
+# Pulumi CLI refuses to run a stack that lacks any key Pulumi.yaml declares without a default
+# ("Stack 'dev' is missing configuration values ..."), so the optional keys are documented here and
+# in docs/CONFIG.md, and validated by the program (stacks/config.ts).
+# Generated from components/settings by \`npm run gen:config\`; edit the table, not this file.
+`;
+
+/** A key as Pulumi's project config declares it (the `config:` block of Pulumi.yaml). */
+export function projectConfigDeclaration(setting: Setting): Record<string, unknown> {
+  const type = setting.type === "string[]" ? "array" : setting.type;
+  return {
+    type,
+    ...(setting.type === "string[]" ? { items: { type: "string" } } : {}),
+    ...(setting.secret ? { secret: true } : {}),
+    description: setting.doc,
+  };
+}
+
+function indent(text: string, spaces: number): string {
+  const pad = " ".repeat(spaces);
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((line) => pad + line)
+    .join("\n");
+}
+
+/** stacks/configReference.yaml: every key, typed and described, by section. */
+export function configReferenceYaml(): string {
+  const lines = [REFERENCE_HEADER.trimEnd(), "config:"];
+  for (const section of SECTIONS) {
+    lines.push(`  # --- ${section.title}`);
+    for (const [key, setting] of Object.entries(section.keys) as [string, Setting][]) {
+      const body = YAML.stringify(projectConfigDeclaration(setting), { lineWidth: 0 });
+      lines.push(`  ${key}:`, indent(body, 4));
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function typeCell(setting: Setting): string {
+  const type = setting.type === "string[]" ? "array" : setting.type;
+  return setting.secret ? `${type} (secret)` : type;
+}
+
+const CONFIG_INTRO = `# Stack configuration reference
+
+<!-- Generated from components/settings by \`npm run gen:config\`; edit the table, not this file. -->
+
+Keys are flat (\`${CONFIG_NAMESPACE}:<key>\`) because Pulumi's project config can type and describe only
+scalar and array keys. \`Pulumi.yaml\` declares only \`mode\`, \`namespace\` and \`hostname\`, the keys every
+stack must set: the Pulumi CLI refuses to run a stack that lacks any key \`Pulumi.yaml\` declares
+without a default (\`Stack 'dev' is missing configuration values ...\`), and so does the offline
+render. Every key below is typed and described in \`stacks/configReference.yaml\`; both are generated
+from the settings table in \`components/settings/\`, which the program validates with. Unknown keys
+are reported with the closest known key; a key the stack's \`mode\` does not read (\`tlsMode\` in a
+tunnel stack, \`fallback\` outside hybrid) is refused rather than ignored. When a component refuses a
+value, the message names the key you wrote, then the component argument in brackets: \`stack config:
+${CONFIG_NAMESPACE}:l4Port must be a whole number from 1 to 65535 (got 70000) [L4Exposure "staging": port]\`.
+\`npm run render\` with any option either writes its output or exits 1 with that message.
+`;
+
+/** docs/CONFIG.md: the reference as tables, one per section. */
+export function configMarkdown(): string {
+  const parts = [CONFIG_INTRO];
+  for (const section of SECTIONS) {
+    const title = section.title.charAt(0).toUpperCase() + section.title.slice(1);
+    const rows = (Object.entries(section.keys) as [string, Setting][]).map(
+      ([key, s]) => `| \`${key}\` | ${typeCell(s)} | ${s.doc.replace(/\|/g, "\\|")} |`,
+    );
+    parts.push(`## ${title}\n\n| key | type | meaning |\n| --- | --- | --- |\n${rows.join("\n")}\n`);
+  }
+  return parts.join("\n");
+}
