@@ -2,7 +2,9 @@
  * Which component argument each stack config key becomes, so that a component's ValidationError
  * reads in the vocabulary of the stack file: `ws-exposure:l4Port`, not `port`. The components keep
  * their own messages (an importing program sees its own argument names); the stack program rewords
- * them when it rethrows (buildExposure).
+ * them when it rethrows (buildExposure). The key behind each argument comes from the settings table
+ * (components/settings); the other argument names a message's prose mentions are still found by a
+ * pattern (IDENTIFIER below) until the components' messages carry them as references.
  */
 import { ValidationError } from "../components/core/validation";
 import { ArgPart, Setting, SettingKey, SETTINGS } from "../components/settings";

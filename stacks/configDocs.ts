@@ -4,7 +4,7 @@
  * the committed files equal to what these functions print.
  */
 import YAML from "yaml";
-import { SECTIONS, Setting } from "../components/settings";
+import { SECTIONS, Setting, SETTINGS } from "../components/settings";
 import { CONFIG_NAMESPACE } from "./configErrors";
 
 const REFERENCE_HEADER = `# The stack config reference: every key the program reads (${CONFIG_NAMESPACE}:<key>), its type and what it
@@ -15,6 +15,18 @@ const REFERENCE_HEADER = `# The stack config reference: every key the program re
 # Generated from components/settings by \`npm run gen:config\`; edit the table, not this file.
 `;
 
+/** The key's meaning, then its default when the table gives one. */
+export function settingDoc(setting: Setting): string {
+  const d = setting.default;
+  if (d === undefined) return setting.doc;
+  if ("value" in d) return `${setting.doc} Default ${d.value}${d.note ?? ""}.`;
+  const from = (SETTINGS as Record<string, Setting>)[d.from].default;
+  const fromValue = from !== undefined && "value" in from ? from.value : undefined;
+  const example =
+    typeof fromValue === "number" ? ` (${d.derive(fromValue)} with its default ${fromValue})` : "";
+  return `${setting.doc} Default ${d.says}${example}.`;
+}
+
 /** A key as Pulumi's project config declares it (the `config:` block of Pulumi.yaml). */
 export function projectConfigDeclaration(setting: Setting): Record<string, unknown> {
   const type = setting.type === "string[]" ? "array" : setting.type;
@@ -22,7 +34,7 @@ export function projectConfigDeclaration(setting: Setting): Record<string, unkno
     type,
     ...(setting.type === "string[]" ? { items: { type: "string" } } : {}),
     ...(setting.secret ? { secret: true } : {}),
-    description: setting.doc,
+    description: settingDoc(setting),
   };
 }
 
@@ -76,7 +88,7 @@ export function configMarkdown(): string {
   for (const section of SECTIONS) {
     const title = section.title.charAt(0).toUpperCase() + section.title.slice(1);
     const rows = (Object.entries(section.keys) as [string, Setting][]).map(
-      ([key, s]) => `| \`${key}\` | ${typeCell(s)} | ${s.doc.replace(/\|/g, "\\|")} |`,
+      ([key, s]) => `| \`${key}\` | ${typeCell(s)} | ${settingDoc(s).replace(/\|/g, "\\|")} |`,
     );
     parts.push(`## ${title}\n\n| key | type | meaning |\n| --- | --- | --- |\n${rows.join("\n")}\n`);
   }

@@ -1,4 +1,5 @@
 /** The L4 path's keys (l4 and hybrid modes): MetalLB, the LoadBalancer Service, TLS and the HAProxy tier, the route, DNS. */
+import { defaultDrainWindowSeconds } from "../l4/drain";
 import { SettingSection } from "./setting";
 
 export const L4 = {
@@ -65,7 +66,8 @@ export const L4 = {
       type: "integer",
       scope: "l4",
       args: { l4: ["port"] },
-      doc: "Port of the LoadBalancer Service. Default 443.",
+      doc: "Port of the LoadBalancer Service.",
+      default: { value: 443, note: ' (80 with tlsMode "none")' },
     },
     externalTrafficPolicy: {
       type: "string",
@@ -134,7 +136,8 @@ export const L4 = {
       scope: "l4",
       args: { l4: ["tls.haproxy.replicas"] },
       tlsModes: ["terminate"],
-      doc: "HAProxy tier replicas (>= 2). Default 2.",
+      doc: "HAProxy tier replicas (>= 2).",
+      default: { value: 2 },
     },
     haproxyImage: {
       type: "string",
@@ -142,13 +145,15 @@ export const L4 = {
       args: { l4: ["tls.haproxy.image"] },
       tlsModes: ["terminate"],
       doc: "Pinned official HAProxy image.",
+      default: { value: "haproxy:3.2.4" },
     },
     haproxyMaxconn: {
       type: "integer",
       scope: "l4",
       args: { l4: ["tls.haproxy.maxconn"] },
       tlsModes: ["terminate"],
-      doc: "HAProxy's connection limit per pod (global and frontend maxconn); sizes its memory (docs/L4.md). Default 10000, or what a memory limit holds. HAProxy needs a hard open-files limit of 2 x maxconn + 40 on the node (it exits at start otherwise).",
+      doc: "HAProxy's connection limit per pod (global and frontend maxconn); sizes its memory (docs/L4.md). HAProxy needs a hard open-files limit of 2 x maxconn + 40 on the node (it exits at start otherwise).",
+      default: { value: 10000, note: ", or what a memory limit holds" },
     },
     haproxyTunnelTimeoutSeconds: {
       type: "integer",
@@ -163,6 +168,7 @@ export const L4 = {
       args: { l4: ["tls.haproxy.preStopSeconds"] },
       tlsModes: ["terminate"],
       doc: "preStop sleep so the LoadBalancer stops sending new connections before HAProxy drains.",
+      default: { value: 10 },
     },
     haproxyHardStopAfterSeconds: {
       type: "integer",
@@ -170,13 +176,19 @@ export const L4 = {
       args: { l4: ["tls.haproxy.hardStopAfterSeconds"] },
       tlsModes: ["terminate"],
       doc: "hard-stop-after on a reload or pod stop; what the paced drain has not closed closes then.",
+      default: { value: 60 },
     },
     haproxyDrainWindowSeconds: {
       type: "integer",
       scope: "l4",
       args: { l4: ["tls.haproxy.drain.windowSeconds"] },
       tlsModes: ["terminate"],
-      doc: "The paced drain's window (a sidecar closes the old process's connections at N/window per second from the soft-stop or reload). Default five sixths of haproxyHardStopAfterSeconds; at most haproxyHardStopAfterSeconds - 2; 0 turns the drain off.",
+      doc: "The paced drain's window (a sidecar closes the old process's connections at N/window per second from the soft-stop or reload); at most haproxyHardStopAfterSeconds - 2; 0 turns the drain off.",
+      default: {
+        from: "haproxyHardStopAfterSeconds",
+        says: "five sixths of haproxyHardStopAfterSeconds",
+        derive: defaultDrainWindowSeconds,
+      },
     },
     haproxyDrainOrder: {
       type: "string",

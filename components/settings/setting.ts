@@ -26,6 +26,15 @@ export type SettingScope = "common" | "tunnel" | "l4" | "hybrid";
  */
 export type ArgPart = "common" | "tunnel" | "l4" | "hybrid" | "tunnelInHybrid" | "monitor";
 
+/**
+ * What the component does when the key is unset: a value, or a value derived from another key's
+ * (by the component's own function, so the rule is written once). The docs print it after `doc`;
+ * test/settings/defaults.test.ts holds it equal to what the component plans.
+ */
+export type SettingDefault =
+  | { readonly value: string | number | boolean; readonly note?: string }
+  | { readonly from: string; readonly says: string; readonly derive: (from: number) => number };
+
 export interface Setting {
   readonly type: SettingType;
   /** The closed set of values a string key takes. */
@@ -42,8 +51,9 @@ export interface Setting {
   readonly loadBalancers?: readonly string[];
   /** The tlsModes that read the key (another tlsMode refuses it). */
   readonly tlsModes?: readonly string[];
-  /** What it means, its default and its range, as stacks/configReference.yaml and docs/CONFIG.md print it. */
+  /** What it means (and its default, unless `default` gives it), as the reference documents print it. */
   readonly doc: string;
+  readonly default?: SettingDefault;
 }
 
 /** A group of keys, titled as stacks/configReference.yaml and docs/CONFIG.md head it. */
