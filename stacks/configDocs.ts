@@ -15,16 +15,33 @@ const REFERENCE_HEADER = `# The stack config reference: every key the program re
 # Generated from components/settings by \`npm run gen:config\`; edit the table, not this file.
 `;
 
-/** The key's meaning, then its default when the table gives one. */
+/** The key's meaning, then its range and its default when the table gives them. */
 export function settingDoc(setting: Setting): string {
+  const range = setting.range ? ` From ${setting.range[0]} to ${setting.range[1]}.` : "";
+  return `${setting.doc}${range}${defaultSentence(setting)}`;
+}
+
+function defaultSentence(setting: Setting): string {
   const d = setting.default;
-  if (d === undefined) return setting.doc;
-  if ("value" in d) return `${setting.doc} Default ${d.value}${d.note ?? ""}.`;
+  if (d === undefined) return "";
+  if ("value" in d) return ` Default ${d.value}${d.note ?? ""}.`;
   const from = (SETTINGS as Record<string, Setting>)[d.from].default;
   const fromValue = from !== undefined && "value" in from ? from.value : undefined;
   const example =
     typeof fromValue === "number" ? ` (${d.derive(fromValue)} with its default ${fromValue})` : "";
-  return `${setting.doc} Default ${d.says}${example}.`;
+  return ` Default ${d.says}${example}.`;
+}
+
+/**
+ * A text that YAML must quote is quoted as prettier quotes it (the lint checks the file): double
+ * quotes, unless the text holds more double quotes than single ones.
+ */
+function quotedAsPrettierWould(text: string): string | YAML.Scalar {
+  if (!/^["']/.test(YAML.stringify(text, { lineWidth: 0 }))) return text;
+  const count = (quote: string) => text.split(quote).length - 1;
+  const scalar = new YAML.Scalar(text);
+  scalar.type = count('"') > count("'") ? YAML.Scalar.QUOTE_SINGLE : YAML.Scalar.QUOTE_DOUBLE;
+  return scalar;
 }
 
 /** A key as Pulumi's project config declares it (the `config:` block of Pulumi.yaml). */
@@ -53,7 +70,11 @@ export function configReferenceYaml(): string {
   for (const section of SECTIONS) {
     lines.push(`  # --- ${section.title}`);
     for (const [key, setting] of Object.entries(section.keys) as [string, Setting][]) {
-      const body = YAML.stringify(projectConfigDeclaration(setting), { lineWidth: 0 });
+      const declaration = projectConfigDeclaration(setting);
+      const body = YAML.stringify(
+        { ...declaration, description: quotedAsPrettierWould(declaration.description as string) },
+        { lineWidth: 0 },
+      );
       lines.push(`  ${key}:`, indent(body, 4));
     }
   }

@@ -67,6 +67,7 @@ export const L4 = {
       scope: "l4",
       args: { l4: ["port"] },
       doc: "Port of the LoadBalancer Service.",
+      range: [1, 65535],
       default: { value: 443, note: ' (80 with tlsMode "none")' },
     },
     externalTrafficPolicy: {
@@ -86,7 +87,8 @@ export const L4 = {
       type: "integer",
       scope: "l4",
       args: { l4: ["sessionAffinity.timeoutSeconds"] },
-      doc: "When set, ClientIP session affinity on the LoadBalancer with this timeout (1..86400).",
+      doc: "When set, ClientIP session affinity on the LoadBalancer with this timeout.",
+      range: [1, 86400],
     },
     tlsMode: {
       type: "string",
@@ -136,7 +138,8 @@ export const L4 = {
       scope: "l4",
       args: { l4: ["tls.haproxy.replicas"] },
       tlsModes: ["terminate"],
-      doc: "HAProxy tier replicas (>= 2).",
+      doc: "HAProxy tier replicas.",
+      range: [2, 100],
       default: { value: 2 },
     },
     haproxyImage: {

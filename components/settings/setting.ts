@@ -54,6 +54,11 @@ export interface Setting {
   /** What it means (and its default, unless `default` gives it), as the reference documents print it. */
   readonly doc: string;
   readonly default?: SettingDefault;
+  /**
+   * The whole numbers the component takes, lowest and highest; the docs print it and
+   * test/settings/ranges.test.ts holds it equal to what the component refuses.
+   */
+  readonly range?: readonly [number, number];
 }
 
 /** A group of keys, titled as stacks/configReference.yaml and docs/CONFIG.md head it. */
