@@ -101,6 +101,11 @@ tunnel stack, \`fallback\` outside hybrid) is refused rather than ignored. When 
 value, the message names the key you wrote, then the component argument in brackets: \`stack config:
 ${CONFIG_NAMESPACE}:l4Port must be a whole number from 1 to 65535 (got 70000) [L4Exposure "staging": port]\`.
 \`npm run render\` with any option either writes its output or exits 1 with that message.
+
+A new key is one entry in \`components/settings/\` (its type, the component argument it becomes, its
+doc, default and range), a line in the mode's builder in \`stacks/modes/\`, and \`npm run gen:config\`;
+tests hold the entry to the components' argument types, the package schema and what the component
+plans and refuses.
 `;
 
 /** docs/CONFIG.md: the reference as tables, one per section. */
