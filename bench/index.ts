@@ -3,9 +3,10 @@
  * P1: the generated HAProxy TLS tier on the data path (bench/p1.ts). P2: wsprobe's own capacity
  * and accuracy (bench/p2.ts). P3: the timing figures of the timing tests, held to the strict goals
  * the tests leave to an idle machine (bench/p3.ts). P4: a paced drain of the HAProxy tier (bench/p4.ts).
- * P5: `pulumi preview` of the stacks against a baseline program (bench/p5.ts). Prints progress, a table, and as its LAST line
- * one JSON object.
- * Everything listens on 127.0.0.1. See bench/README.md.
+ * P5: `pulumi preview` of the stacks against a baseline program (bench/p5.ts). incluster: the L4 path
+ * on the real node (bench/incluster.ts). Prints progress, a table, and as its LAST line one JSON object.
+ * Everything listens on 127.0.0.1, or (incluster) inside the network namespace the run creates.
+ * See bench/README.md.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -16,6 +17,7 @@ import { P2Result, runP2, WSPROBE_BUNDLE } from "./p2";
 import { P3Result, runP3 } from "./p3";
 import { P4Result, runP4 } from "./p4";
 import { P5_GOAL_RATIO, P5Result, runP5 } from "./p5";
+import { inclusterReport, InclusterResult, runIncluster } from "./incluster";
 import { DRAIN_HEADROOM, drainMaxconn } from "../support/drainScenario";
 import { machineLoad, openFilesLimit, ROOT } from "./lib/proc";
 import { fmtSpread, round, table } from "./lib/stats";
@@ -25,7 +27,7 @@ const WANTED_NOFILE = 65536;
 const program = new Command()
   .name("bench")
   .option("--quick", "reduced run: 1k connections, short rounds (< 60 s)")
-  .option("--only <part>", "p1, p2, p3, p4 or p5")
+  .option("--only <part>", "p1, p2, p3, p4, p5 or incluster")
   .option("--rounds <n>", "P1 interleaved rounds", Number)
   .option("--levels <list>", "P2 connection counts, comma-separated", (v) => v.split(",").map(Number))
   .option("--duration <seconds>", "P2 seconds per soak (and per reference run)", Number)
@@ -172,13 +174,14 @@ async function main(): Promise<void> {
   );
   if (opts.haproxyGlobal.length > 0)
     log(`NOTE: HAProxy runs with extra global lines (a tuning experiment): ${opts.haproxyGlobal.join("; ")}`);
-  if (opts.only !== undefined && !["p1", "p2", "p3", "p4", "p5"].includes(opts.only))
-    throw new Error(`--only takes p1, p2, p3, p4 or p5 (got "${opts.only}")`);
+  if (opts.only !== undefined && !["p1", "p2", "p3", "p4", "p5", "incluster"].includes(opts.only))
+    throw new Error(`--only takes p1, p2, p3, p4, p5 or incluster (got "${opts.only}")`);
   const runP1Part = opts.only === undefined || opts.only === "p1";
   const runP2Part = opts.only === undefined || opts.only === "p2";
   const runP3Part = opts.only === undefined || opts.only === "p3";
   const runP4Part = opts.only === undefined || opts.only === "p4";
   const runP5Part = opts.only === undefined || opts.only === "p5";
+  const runInclusterPart = opts.only === undefined || opts.only === "incluster";
   // P4: 10,000 connections (1000 quick) drained over 40 s (8 s quick); hard-stop-after 10 s later.
   // An HAProxy worker holds two descriptors per connection, and the scenario's other handshakes need
   // room beside the N: fewer connections when the limit is lower.
@@ -202,6 +205,7 @@ async function main(): Promise<void> {
   let p3: P3Result | undefined;
   let p4r: P4Result | undefined;
   let p5: P5Result | undefined;
+  let incluster: InclusterResult | undefined;
   if (runP1Part) {
     p1 = await runP1({
       rounds: opts.rounds ?? (quick ? 3 : 7),
@@ -229,6 +233,15 @@ async function main(): Promise<void> {
   if (runP3Part) p3 = await runP3({ log });
   if (runP4Part) p4r = await runP4({ ...p4, log });
   if (runP5Part) p5 = await runP5({ runs: quick ? 1 : 5, log });
+  if (runInclusterPart)
+    incluster = await runIncluster({
+      rounds: quick ? 2 : 5,
+      messages: quick ? 200 : 1000,
+      handshakeSeconds: quick ? 5 : 15,
+      clientProcesses: 3,
+      clientConcurrency: 8,
+      log,
+    });
 
   const result: Record<string, unknown> = { mode: quick ? "quick" : "full" };
   const goals: string[] = [];
@@ -370,6 +383,7 @@ async function main(): Promise<void> {
       `P5 first preview of a fresh checkout (empty ts-node cache), program transpiled only (CI) / type-checked (a local preview) / baseline: ${stacks.map(([s, r]) => `${s} ${r.programFirstS.toFixed(1)} s / ${r.programCheckedFirstS.toFixed(1)} s / ${r.baselineFirstS.toFixed(1)} s`).join(", ")} (a figure, no goal)`,
     );
   }
+  if (incluster) goals.push(...inclusterReport(incluster, result));
   for (const g of goals) log(g);
   Object.assign(result, {
     nofile: limit.soft,

@@ -14,7 +14,16 @@ import WebSocket from "ws";
 import { newHistogram, recordMs, summarize } from "./lib/stats";
 
 export type ClientRequest =
-  | { op: "rtt"; url: string; ca?: string; connections: number; messages: number; payloadBytes: number }
+  | {
+      op: "rtt";
+      url: string;
+      ca?: string;
+      /** The TLS server name and Host header, when the URL names an address (the bench's incluster part). */
+      servername?: string;
+      connections: number;
+      messages: number;
+      payloadBytes: number;
+    }
   | { op: "handshake"; url: string; ca?: string; count: number }
   | { op: "hold"; url: string; ca?: string; count: number; concurrency: number }
   | { op: "release" }
@@ -23,9 +32,10 @@ export type ClientRequest =
 const TIMEOUT_MS = 10_000;
 const held: WebSocket[] = [];
 
-function connect(url: string, ca: string | undefined): Promise<WebSocket> {
+function connect(url: string, ca: string | undefined, servername?: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { ca, perMessageDeflate: false, handshakeTimeout: TIMEOUT_MS });
+    const named = servername === undefined ? {} : { servername, headers: { host: servername } };
+    const ws = new WebSocket(url, { ca, perMessageDeflate: false, handshakeTimeout: TIMEOUT_MS, ...named });
     ws.once("open", () => resolve(ws));
     ws.once("error", reject);
   });
@@ -33,7 +43,9 @@ function connect(url: string, ca: string | undefined): Promise<WebSocket> {
 
 async function rtt(r: Extract<ClientRequest, { op: "rtt" }>) {
   const h = newHistogram();
-  const sockets = await Promise.all(Array.from({ length: r.connections }, () => connect(r.url, r.ca)));
+  const sockets = await Promise.all(
+    Array.from({ length: r.connections }, () => connect(r.url, r.ca, r.servername)),
+  );
   const payload = Buffer.alloc(r.payloadBytes, 120);
   let remaining = r.messages;
   const deadline = Date.now() + 120_000;

@@ -8,7 +8,7 @@
  * Memory: fresh proxies, baseline VmRSS of their worker processes, then N idle wss:// connections
  * through each (one proxy at a time), VmRSS again after they settle.
  */
-import { ChildProcess, execFileSync, fork } from "node:child_process";
+import { ChildProcess, execFileSync, fork, spawn, StdioOptions } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -96,14 +96,21 @@ export interface P1Result {
   haproxyConfig: string;
 }
 
-/** The load generator: one request at a time over IPC. */
-class Client {
+/**
+ * The load generator: one request at a time over IPC. `wrap` runs it under another command (the
+ * bench's incluster part: `nsenter` into the node's network namespace).
+ */
+export class Client {
   private child: ChildProcess;
-  constructor() {
-    this.child = fork(path.join(__dirname, "p1-client.ts"), [], {
-      execArgv: ["--import", "tsx"],
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
+  constructor(wrap?: (argv: string[]) => string[]) {
+    const file = path.join(__dirname, "p1-client.ts");
+    const stdio: StdioOptions = ["ignore", "inherit", "inherit", "ipc"];
+    if (wrap) {
+      const [cmd, ...args] = wrap([process.execPath, "--import", "tsx", file]);
+      this.child = spawn(cmd, args, { stdio });
+    } else {
+      this.child = fork(file, [], { execArgv: ["--import", "tsx"], stdio });
+    }
   }
   request<T>(r: ClientRequest): Promise<T> {
     return new Promise((resolve, reject) => {

@@ -15,23 +15,25 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { haproxyOpenFilesNeed } from "../components/l4/haproxySizing";
 import { recordReport, resetReport, rolloutFigures, type SoakOutcome } from "./clusterReport";
 import { useHomelab } from "./fixture";
-import { KSVC } from "./homelab";
 import { KubeObject } from "./kube";
 import { missingNodePrerequisites, NODE_BINARIES, NODE_NAME } from "./node";
+import {
+  HAPROXY_SELECTOR,
+  HOSTNAME,
+  LB_ADDRESS,
+  NAMESPACE,
+  nodeStackSettings,
+  Pod,
+  POOL,
+  REVISION_SELECTOR,
+} from "./nodeStaging";
 import { Workspace } from "./pulumi";
 import { describeWith } from "./requirements";
 import { stackWorkspace } from "./stackSetup";
 import { CONTROL_PLANE, PULUMI } from "./toolchain";
 
-const NAMESPACE = KSVC.namespace;
-const HOSTNAME = "messaging-staging.example.com";
-const LB_ADDRESS = "192.168.1.241";
-const POOL = "192.168.1.240/29";
-const HAPROXY_SELECTOR = "app.kubernetes.io/instance=staging,app.kubernetes.io/name=ws-exposure-haproxy";
-const REVISION_SELECTOR = `serving.knative.dev/service=${KSVC.name}`;
 /**
  * The soaks: 500 clients heartbeating every 5 s (the stack's heartbeatSeconds) with echoed sequence
  * numbers. The stack's shutdown timers are shortened so a pod stop takes seconds, not a minute:
@@ -41,44 +43,6 @@ const SOAK_CONNECTIONS = 500;
 const HEARTBEAT_MS = 5000;
 const HARD_STOP_AFTER_SECONDS = 30;
 const DRAIN_WINDOW_SECONDS = 20;
-
-/** The hard open-files limit the node's containers inherit (containerd runs with this process's). */
-function hardOpenFilesLimit(): number {
-  const line = fs
-    .readFileSync("/proc/self/limits", "utf8")
-    .split("\n")
-    .find((l) => l.startsWith("Max open files"))!;
-  const hard = line.split(/\s{2,}/)[2];
-  return hard === "unlimited" ? Infinity : Number(hard);
-}
-
-/**
- * HAProxy exits at start when the container's hard open-files limit is below its need
- * (haproxyOpenFilesNeed: 20,000 on the project machine, where the default maxconn 10000 needs
- * more): the stack sets what fits, in whole thousands.
- */
-function maxconnThatFits(limit: number): number | undefined {
-  if (limit >= haproxyOpenFilesNeed(10000)) return undefined;
-  let maxconn = 1000;
-  while (haproxyOpenFilesNeed(maxconn + 1000) <= limit) maxconn += 1000;
-  return maxconn;
-}
-
-interface Pod extends KubeObject {
-  spec: { nodeName?: string; containers: { name: string; image: string }[] };
-  status?: {
-    phase?: string;
-    podIP?: string;
-    containerStatuses?: {
-      name: string;
-      image: string;
-      containerID?: string;
-      ready: boolean;
-      restartCount: number;
-      state?: { running?: object };
-    }[];
-  };
-}
 
 interface Event extends KubeObject {
   type: string;
@@ -102,14 +66,11 @@ describeWith(
           kubelet_version: lab.node!.kubeletVersion,
           container_runtime: lab.node!.containerRuntime,
         });
-        const maxconn = maxconnThatFits(hardOpenFilesLimit());
         ws = await stackWorkspace(lab, "staging", {
           set: {
-            // The node's MetalLB (0.15.2) reads metallb.io/ and warns about the deprecated prefix.
-            legacyMetallbAnnotations: false,
+            ...nodeStackSettings(),
             haproxyHardStopAfterSeconds: HARD_STOP_AFTER_SECONDS,
             haproxyDrainWindowSeconds: DRAIN_WINDOW_SECONDS,
-            ...(maxconn === undefined ? {} : { haproxyMaxconn: maxconn }),
           },
         });
       },

@@ -91,6 +91,8 @@ export interface RealNode {
   name: string;
   /** The network namespace's name (/run/netns/<name>). */
   netns: string;
+  /** The kubelet's cgroupRoot (`/<cgroup>` in each hierarchy of /sys/fs/cgroup): the pods' cgroups are under it. */
+  cgroup: string;
   dir: string;
   /** `kubelet --version` (e.g. "Kubernetes v1.36.3"). */
   kubeletVersion: string;
@@ -598,6 +600,7 @@ export async function startNode(cluster: Cluster, options: NodeOptions = {}): Pr
     return {
       name: NODE_NAME,
       netns,
+      cgroup: state.cgroup,
       dir,
       kubeletVersion,
       containerRuntime,

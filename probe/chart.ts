@@ -1,7 +1,8 @@
+import type { TopLevelSpec } from "vega-lite" with { "resolution-mode": "import" };
 import type { SoakReport } from "./report";
 
 /** The vega-lite spec of the soak chart: RTT over time, open connections, lifetime histogram. Pure, so testable. */
-export function chartSpec(report: SoakReport): Record<string, unknown> {
+export function chartSpec(report: SoakReport): TopLevelSpec {
   const rtt = report.timeline.flatMap((p) =>
     p.rttCount === 0
       ? []
@@ -14,7 +15,7 @@ export function chartSpec(report: SoakReport): Record<string, unknown> {
   const open = report.timeline.map((p) => ({ t: p.tMs / 1000, open: p.open, drops: p.drops }));
   const lifetimes = report.lifetimeSamplesMs.map((ms) => ({ s: ms / 1000 }));
   const width = 640;
-  const time = { field: "t", type: "quantitative", title: "time (s)" };
+  const time = { field: "t", type: "quantitative", title: "time (s)" } as const;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: `wsprobe soak ${report.url}`,
@@ -54,13 +55,11 @@ export function chartSpec(report: SoakReport): Record<string, unknown> {
   };
 }
 
-// vega and vega-lite are ESM-only and large: a real dynamic import (that tsc's CommonJS output
-// cannot turn into require) loads them only for --svg and keeps them out of the bundle.
-const importEsm = new Function("specifier", "return import(specifier)") as (s: string) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
 /** Renders the chart headlessly (vega's SVG renderer, no canvas). */
 export async function renderSvg(report: SoakReport): Promise<string> {
-  const [vl, vega] = await Promise.all([importEsm("vega-lite"), importEsm("vega")]);
+  // vega and vega-lite are ESM-only and large: a dynamic import (kept as import() in the CommonJS
+  // output, external to the bundle) loads them only for --svg.
+  const [vl, vega] = await Promise.all([import("vega-lite"), import("vega")]);
   const view = new vega.View(vega.parse(vl.compile(chartSpec(report)).spec), { renderer: "none" });
   try {
     return await view.toSVG();

@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { parseBackoff } from "./backoff";
+import { renderSvg } from "./chart";
 import { runCheck } from "./check";
 import { type ConnectOptions, parseConnectTo, parseHeaders } from "./connectOptions";
 import { parseDuration } from "./durations";
@@ -164,7 +165,6 @@ export function buildProgram(
           if (flags.json) fs.writeFileSync(flags.json, JSON.stringify(report, null, 2) + "\n");
         }
         if (flags.svg) {
-          const { renderSvg } = await import("./chart");
           try {
             fs.writeFileSync(flags.svg, await renderSvg(report));
           } catch (err) {

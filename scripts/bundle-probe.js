@@ -14,9 +14,9 @@ esbuild
     outfile,
     bundle: true,
     platform: "node",
-    // The oldest Node the bundle supports: the monitor's image is Node 24 (WsMonitor's default), and
-    // a custom image must be a supported LTS, 22 or later.
-    target: "node22",
+    // The Node that runs the bundle: the monitor's and the drain sidecar's image (Node 24, the LTS
+    // supported longest, to April 2028); a custom image must be Node 24 or later too.
+    target: "node24",
     format: "cjs",
     minify: true,
     legalComments: "none",

@@ -127,3 +127,61 @@ export const DRAIN_SIDECAR_RESOURCES = {
   requests: { cpu: "10m", memory: "48Mi" },
   limits: { memory: "96Mi" },
 };
+
+/**
+ * The busiest second of a paced drain's reconnects, as a multiple of N/window, that the window's
+ * lower bound allows for: the paced closes are even, but each client adds its own jittered backoff
+ * before it reconnects (the goal bench P4 holds the drain to).
+ */
+export const DRAIN_ARRIVAL_RATIO = 1.25;
+/**
+ * The share of a receiving pod's handshake capacity a drain's reconnects may take: the rest is left
+ * for the pod's own clients (their reconnects after a network change, new sessions).
+ */
+export const DRAIN_HANDSHAKE_SHARE = 0.5;
+
+export interface DrainCapacityArgs {
+  /** N: the connections the drained pod holds (its maxconn at worst). */
+  connectionsPerPod: number;
+  /**
+   * TLS handshakes a second one HAProxy pod sustains at its CPU limit: full ones when the tier has
+   * no shared session tickets (a reconnect to another pod cannot resume), else resumed ones.
+   */
+  handshakesPerSecondPerPod: number;
+  /** Pods the reconnects spread over. Default 1: with MetalLB L2 and `Local`, one node's pods take all. */
+  receivingPods?: number;
+  /** Default DRAIN_ARRIVAL_RATIO. */
+  arrivalRatio?: number;
+  /** Default DRAIN_HANDSHAKE_SHARE. */
+  handshakeShare?: number;
+}
+
+/**
+ * The shortest paced-drain window the receiving pods' handshake capacity absorbs, whole seconds
+ * (rounded up): the reconnects of N connections closed over W seconds arrive at up to
+ * arrivalRatio x N/W a second, which must stay within handshakeShare of what the receiving pods
+ * handshake a second, so W >= arrivalRatio x N / (handshakeShare x C x receivingPods). docs/L4.md.
+ */
+export function drainWindowMinSeconds(args: DrainCapacityArgs): number {
+  const receivingPods = args.receivingPods ?? 1;
+  const arrivalRatio = args.arrivalRatio ?? DRAIN_ARRIVAL_RATIO;
+  const share = args.handshakeShare ?? DRAIN_HANDSHAKE_SHARE;
+  const positive: [string, number][] = [
+    ["connectionsPerPod", args.connectionsPerPod],
+    ["handshakesPerSecondPerPod", args.handshakesPerSecondPerPod],
+    ["receivingPods", receivingPods],
+    ["arrivalRatio", arrivalRatio],
+  ];
+  for (const [name, value] of positive) {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new Error(`drainWindowMinSeconds: ${name} must be a number above 0 (got ${value})`);
+    }
+  }
+  if (!Number.isFinite(share) || share <= 0 || share > 1) {
+    throw new Error(`drainWindowMinSeconds: handshakeShare must be above 0 and at most 1 (got ${share})`);
+  }
+  const seconds =
+    (arrivalRatio * args.connectionsPerPod) / (share * args.handshakesPerSecondPerPod * receivingPods);
+  // A quotient that is whole but for floating-point noise (22.000000000000004) stays whole.
+  return Math.ceil(seconds - 1e-9);
+}

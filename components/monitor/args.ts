@@ -49,7 +49,7 @@ export interface WsMonitorArgs {
   shortLifetimeMarginSeconds?: number;
   /** Deployment replicas; each replica probes on its own. Default 1. */
   replicas?: number;
-  /** Pinned stock Node image (a supported LTS, >= 22: the bundle's target) that runs the bundled script. Default `node:24.19.0-alpine3.24`; never `latest`. */
+  /** Pinned stock Node image (Node 24 or later: the bundle's target) that runs the bundled script. Default `node:24.19.0-alpine3.24`; never `latest`. */
   image?: string;
   /** Port of `/metrics` and `/healthz` (Service port name `metrics`). Default 9464. */
   metricsPort?: number;

@@ -47,11 +47,32 @@ test("jobs: test, then preview (pull requests) or up (main)", () => {
   expect(wf.jobs.up.needs).toBe("test");
 });
 
+/** The Node majors the test job runs on: every supported LTS package.json's engines allows. */
+const SUPPORTED_LTS = [22, 24];
+
+test("test job: one run per supported LTS (22, 24), none stopping the other; the engines floor is the oldest", () => {
+  expect(wf.jobs.test.strategy).toEqual({ "fail-fast": false, matrix: { node: SUPPORTED_LTS } });
+  const [node] = uses("test", "actions/setup-node");
+  expect(node.with!["node-version"]).toBe("${{ matrix.node }}");
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+  expect(pkg.engines.node).toBe(`>=${SUPPORTED_LTS[0]}`);
+});
+
+test(".ci/run installs a pinned release of the newest supported LTS and puts it first on PATH before npm ci", () => {
+  const run = fs.readFileSync(path.join(ROOT, ".ci/run"), "utf8");
+  const version = /^ci_node_version=(\d+)\.\d+\.\d+$/m.exec(run);
+  expect(version?.[1]).toBe(String(SUPPORTED_LTS[SUPPORTED_LTS.length - 1]));
+  const pathLine = run.indexOf('export PATH="$ci_node_bin:$PATH"');
+  expect(pathLine).toBeGreaterThan(0);
+  expect(pathLine).toBeLessThan(run.indexOf("npm ci --no-audit --no-fund"));
+});
+
 describe.each(["test", "preview", "up"])("job %s", (job) => {
-  test("checks out, sets up Node 20 with the npm cache (both lockfiles), runs npm ci", () => {
+  test("checks out, sets up a supported Node LTS with the npm cache (both lockfiles), runs npm ci", () => {
     expect(uses(job, "actions/checkout")).toHaveLength(1);
     const [node] = uses(job, "actions/setup-node");
-    expect(node.with).toMatchObject({ "node-version": 20, cache: "npm" });
+    const version = job === "test" ? "${{ matrix.node }}" : SUPPORTED_LTS[SUPPORTED_LTS.length - 1];
+    expect(node.with).toMatchObject({ "node-version": version, cache: "npm" });
     expect(String(node.with!["cache-dependency-path"]).split("\n").filter(Boolean)).toEqual([
       "package-lock.json",
       "policy/package-lock.json",
