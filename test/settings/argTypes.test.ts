@@ -1,8 +1,9 @@
 /**
  * The settings table (components/settings) against the components' TypeScript args: every argument
- * path the table names exists in the args type it names it in. Checked by the compiler (tsc over
- * test/, which `npx tsc -p tsconfig.json` and jest's ts-jest both run): a path that is not an
- * argument makes `Missing...` a non-never type and the assignment below fails to compile.
+ * path the table names exists in the args type it names it in. Checked by the compiler when
+ * `npm run typecheck` (tsc over test/, as .ci/run runs it) compiles this file; jest's swc transform
+ * does not type-check. A path that is not an argument makes `Missing...` a non-never type and the
+ * assignment below fails to compile.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ArgPart, Setting, Settings, SETTINGS } from "../../components/settings";
