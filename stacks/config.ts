@@ -5,12 +5,13 @@ import { tunnelConfigProblems, tunnelShape } from "./modes/tunnel";
 import { l4ConfigProblems, l4Shape } from "./modes/l4";
 import { hybridConfigProblems, hybridShape } from "./modes/hybrid";
 import { CONFIG_NAMESPACE, formatIssue, StackConfigError, suggestKey } from "./configErrors";
+import { MODES_OF_KEY, SECRET_SETTING_KEYS } from "./settingsSchema";
 
-/** Every non-secret key under `ws-exposure:`; stacks/configReference.yaml declares the same keys (a test holds them equal). */
+/** Every non-secret key under `ws-exposure:`, from the settings table (components/settings). */
 export const configSchema = z.strictObject({ ...commonShape, ...tunnelShape, ...l4Shape, ...hybridShape });
 
 /** Secret keys: read with getSecret, never printed. */
-export const SECRET_KEYS = ["tunnelToken"] as const;
+export const SECRET_KEYS: readonly string[] = SECRET_SETTING_KEYS;
 
 export type ParsedConfig = z.infer<typeof configSchema>;
 
@@ -116,14 +117,6 @@ function crossKeyProblems(c: ParsedConfig, secretKeysSet: readonly string[]): st
   if (c.mode === "hybrid") problems.push(...hybridConfigProblems(c));
   return problems;
 }
-
-/** The modes that read each mode-specific key; a key the stack's mode would ignore is refused. */
-const MODES_OF_KEY: Record<string, readonly ParsedConfig["mode"][]> = {
-  ...Object.fromEntries(Object.keys(tunnelShape).map((k) => [k, ["tunnel", "hybrid"]])),
-  tunnelToken: ["tunnel", "hybrid"],
-  ...Object.fromEntries(Object.keys(l4Shape).map((k) => [k, ["l4", "hybrid"]])),
-  ...Object.fromEntries(Object.keys(hybridShape).map((k) => [k, ["hybrid"]])),
-};
 
 function otherModeKeyProblems(c: ParsedConfig, secretKeysSet: readonly string[]): string[] {
   const set = [

@@ -2,154 +2,65 @@
  * Which component argument each stack config key becomes, so that a component's ValidationError
  * reads in the vocabulary of the stack file: `ws-exposure:l4Port`, not `port`. The components keep
  * their own messages (an importing program sees its own argument names); the stack program rewords
- * them when it rethrows (buildExposure).
+ * them when it rethrows (buildExposure). The key behind each argument comes from the settings table
+ * (components/settings); the other argument names a message's prose mentions are still found by a
+ * pattern (IDENTIFIER below) until the components' messages carry them as references.
  */
 import { ValidationError } from "../components/core/validation";
+import { ArgPart, Setting, SettingKey, SETTINGS } from "../components/settings";
 import { CONFIG_NAMESPACE, StackConfigError } from "./configErrors";
+import type { StackMode } from "./settingsSchema";
 
-export type StackMode = "tunnel" | "l4" | "hybrid";
+export type { StackMode };
 
 /** Argument path -> config key. `[]` stands for any index and carries over to the key (`httpRoutes[].path` -> `httpPaths[]`). */
 export type ArgKeys = Readonly<Record<string, string>>;
 
-/** What every exposure reads the same way: backend, websocket, Knative settings, the monitor switch. */
-const COMMON: ArgKeys = {
-  "backend.knativeService": "knativeService",
-  "backend.service": "service",
-  "backend.port": "servicePort",
-  "backend.namespace": "namespace",
-  "backend.path": "path",
-  "backend.clusterDomain": "clusterDomain",
-  "websocket.heartbeatSeconds": "heartbeatSeconds",
-  "websocket.minLifetimeSeconds": "minLifetimeSeconds",
-  "knative.minScale": "minScale",
-  "knative.maxScale": "maxScale",
-  "knative.timeoutSeconds": "timeoutSeconds",
-  "knative.targetConcurrency": "targetConcurrency",
-  "knative.antiAffinity": "antiAffinity",
-  "knative.forceConflicts": "forceConflicts",
-  "knative.cluster.namespace": "knativeNamespace",
-  "knative.cluster.maxRevisionTimeoutSeconds": "maxRevisionTimeoutSeconds",
-  "knative.cluster.manageMaxRevisionTimeout": "manageMaxRevisionTimeout",
-  "knative.cluster.podspecAffinity": "podspecAffinity",
-  "knative.cluster.ingressStreamIdleTimeoutSeconds": "ingressStreamIdleTimeoutSeconds",
-  "knative.cluster.manageIngressStreamIdleTimeout": "manageIngressStreamIdleTimeout",
-  "knative.cluster.version": "knativeVersion",
-  "knative.admissionCheck.enabled": "knativeAdmissionCheck",
-  "knative.admissionCheck.waitSeconds": "knativeAdmissionWaitSeconds",
-  monitor: "monitorEnabled",
-  "monitor.enabled": "monitorEnabled",
-  "monitor.connections": "monitorConnections",
-  "monitor.prometheusOperator.enabled": "monitorPrometheusOperator",
-  "monitor.prometheusOperator.labels.release": "monitorPrometheusRelease",
-  "monitor.dial": "monitorDial",
-};
+const ENTRIES = Object.entries(SETTINGS) as [SettingKey, Setting][];
 
-/** A WsMonitor an exposure builds (owner `<Exposure> "<name>" monitor`): its args come from these keys. */
-const MONITOR: ArgKeys = {
-  heartbeatSeconds: "heartbeatSeconds",
-  expectedMinLifetimeSeconds: "minLifetimeSeconds",
-  connections: "monitorConnections",
-  "prometheusOperator.enabled": "monitorPrometheusOperator",
-  "prometheusOperator.labels.release": "monitorPrometheusRelease",
-};
+/** Every argument path of `part` (and its message aliases) with the key behind it, from the settings table. */
+function argKeysOf(part: ArgPart): ArgKeys {
+  return Object.fromEntries(
+    ENTRIES.flatMap(([key, s]) =>
+      [...(s.args?.[part] ?? []), ...(s.aliases?.[part] ?? [])].map((arg) => [
+        arg,
+        arg.includes("[]") ? `${key}[]` : key,
+      ]),
+    ),
+  );
+}
 
-/** TunnelExposure's own args (stacks/modes/tunnel.ts), without the hostname (it depends on the mode). */
-const TUNNEL: ArgKeys = {
-  accountId: "accountId",
-  zoneId: "zoneId",
-  "tunnel.create.name": "tunnelName",
-  "tunnel.existingId": "tunnelId",
-  "tunnel.token": "tunnelToken",
-  routeProvider: "routeProvider",
-  edgeIdleTimeoutSeconds: "edgeIdleTimeoutSeconds",
-  "httpRoutes[].path": "httpPaths[]",
-  "connector.replicas": "connectorReplicas",
-  "connector.image": "connectorImage",
-  "connector.gracePeriodSeconds": "connectorGracePeriodSeconds",
-  "connector.terminationGracePeriodSeconds": "connectorTerminationGracePeriodSeconds",
-  "connector.spreadAcrossNodes": "connectorSpread",
-  "connector.rollout": "connectorRollout",
-};
-
-/** L4Exposure's own args (stacks/modes/l4.ts), without the hostname. */
-const L4: ArgKeys = {
-  "loadBalancer.type": "l4LoadBalancer",
-  "loadBalancer.scheme": "l4LoadBalancerScheme",
-  "loadBalancer.idleTimeoutSeconds": "l4LoadBalancerIdleTimeoutSeconds",
-  "loadBalancer.targetType": "awsNlbTargetType",
-  "loadBalancer.crossZone": "awsNlbCrossZone",
-  "loadBalancer.certificateArn": "awsNlbCertificateArn",
-  "loadBalancer.proxyProtocol": "awsNlbProxyProtocol",
-  "loadBalancer.deregistrationDelaySeconds": "awsNlbDeregistrationDelaySeconds",
-  "loadBalancer.sslNegotiationPolicy": "awsNlbSslNegotiationPolicy",
-  "loadBalancer.managedSecurityGroup": "awsNlbManagedSecurityGroup",
-  "loadBalancer.podReadinessGate": "awsNlbPodReadinessGate",
-  "loadBalancer.internal": "azureInternal",
-  "loadBalancer.idleTimeoutMinutes": "azureIdleTimeoutMinutes",
-  "loadBalancer.loadBalancerClass": "customLoadBalancerClass",
-  "loadBalancer.annotations": "customLoadBalancerAnnotations",
-  "addressPool.create.addresses": "l4Addresses",
-  "addressPool.create.autoAssign": "l4AutoAssign",
-  "addressPool.existing": "l4PoolName",
-  metallbNamespace: "metallbNamespace",
-  legacyMetallbAnnotations: "legacyMetallbAnnotations",
-  "advertisement.type": "l4Advertisement",
-  "advertisement.interfaces": "l4Interfaces",
-  loadBalancerIP: "loadBalancerIP",
-  port: "l4Port",
-  externalTrafficPolicy: "externalTrafficPolicy",
-  loadBalancerSourceRanges: "loadBalancerSourceRanges",
-  "sessionAffinity.timeoutSeconds": "sessionAffinityTimeoutSeconds",
-  "tls.mode": "tlsMode",
-  "tls.certificate.secretName": "tlsSecretName",
-  "tls.certificate.certManager.issuerName": "certManagerIssuer",
-  "tls.certificate.certManager.issuerKind": "certManagerIssuerKind",
-  "tls.targetPort": "tlsTargetPort",
-  "tls.acknowledgeInsecure": "acknowledgeInsecure",
-  "tls.haproxy.replicas": "haproxyReplicas",
-  "tls.haproxy.image": "haproxyImage",
-  "tls.haproxy.maxconn": "haproxyMaxconn",
-  "tls.haproxy.timeouts.tunnelSeconds": "haproxyTunnelTimeoutSeconds",
-  "tls.haproxy.preStopSeconds": "haproxyPreStopSeconds",
-  "tls.haproxy.hardStopAfterSeconds": "haproxyHardStopAfterSeconds",
-  "tls.haproxy.drain.windowSeconds": "haproxyDrainWindowSeconds",
-  "tls.haproxy.drain.order": "haproxyDrainOrder",
-  "tls.haproxy.sessionTickets.secretName": "haproxySessionTicketsSecret",
-  "tls.certificate.certManager.keyAlgorithm": "certManagerKeyAlgorithm",
-  route: "l4Route",
-  "revision.portName": "knativePortName",
-  "revision.containerConcurrency": "knativeContainerConcurrency",
-  "dns.target": "l4DnsTarget",
-  "dns.zoneId": "zoneId",
-};
-
-function prefixed(prefix: string, keys: ArgKeys): ArgKeys {
-  return Object.fromEntries(Object.entries(keys).map(([arg, key]) => [`${prefix}${arg}`, key]));
+/**
+ * A path's args inside HybridExposureArgs (`tunnel.`, `l4.`): without the aliases, and without
+ * `hostname`, which the hybrid sets for each child itself (wsHostname, httpHostname).
+ */
+function childArgKeysOf(part: "tunnel" | "l4"): ArgKeys {
+  return Object.fromEntries(
+    ENTRIES.flatMap(([key, s]) =>
+      (s.args?.[part] ?? [])
+        .filter((arg) => arg !== "hostname")
+        .map((arg) => [`${part}.${arg}`, arg.includes("[]") ? `${key}[]` : key]),
+    ),
+  );
 }
 
 /** The components a mode builds, by kind, each with the config key behind every argument it validates. */
 export function argKeysFor(mode: StackMode): Readonly<Record<string, ArgKeys>> {
-  const tunnelHostname = mode === "hybrid" ? "httpHostname" : "hostname";
+  const common = argKeysOf("common");
+  const tunnel = argKeysOf("tunnel");
+  const l4 = argKeysOf("l4");
   return {
-    TunnelExposure: {
-      ...COMMON,
-      ...TUNNEL,
-      hostname: tunnelHostname,
-      // The tunnel budget's fix names it as a HybridExposure would (components/budget/hops.ts).
-      "tunnel.edgeIdleTimeoutSeconds": "edgeIdleTimeoutSeconds",
-    },
-    L4Exposure: { ...COMMON, ...L4, hostname: "hostname" },
+    // In hybrid mode the tunnel child's hostname is httpHostname.
+    TunnelExposure: { ...common, ...tunnel, ...(mode === "hybrid" ? argKeysOf("tunnelInHybrid") : {}) },
+    L4Exposure: { ...common, ...l4 },
     HybridExposure: {
-      ...COMMON,
-      httpHostname: "httpHostname",
-      wsHostname: "hostname",
-      fallback: "fallback",
-      ...prefixed("tunnel.", TUNNEL),
-      ...prefixed("l4.", L4),
+      ...common,
+      ...argKeysOf("hybrid"),
+      ...childArgKeysOf("tunnel"),
+      ...childArgKeysOf("l4"),
     },
-    KnativeSettings: COMMON,
-    WsMonitor: MONITOR,
+    KnativeSettings: common,
+    WsMonitor: argKeysOf("monitor"),
   };
 }
 

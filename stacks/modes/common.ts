@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { shapeOf } from "../settingsSchema";
 import { BackendArgs, WebSocketArgs } from "../../components/core/backend";
 import { KnativeSettingsArgs } from "../../components/knative/plan";
 import { ExposureMonitorArgs } from "../../components/monitor/forExposure";
@@ -9,44 +10,8 @@ import { ExposureMonitorArgs } from "../../components/monitor/forExposure";
  * (ranges, hostnames, budgets) are the components' own, so a stack and an importing program get
  * the same messages.
  */
-export const whole = z.number().int();
-
-export const commonShape = {
-  mode: z.enum(["tunnel", "l4", "hybrid"]),
-  knativeService: z.string().optional(),
-  service: z.string().optional(),
-  servicePort: whole.optional(),
-  namespace: z.string(),
-  path: z.string().optional(),
-  clusterDomain: z.string().optional(),
-  heartbeatSeconds: whole.optional(),
-  minLifetimeSeconds: whole.optional(),
-  minScale: whole.optional(),
-  maxScale: whole.optional(),
-  timeoutSeconds: whole.optional(),
-  targetConcurrency: whole.optional(),
-  antiAffinity: z.boolean().optional(),
-  forceConflicts: z.boolean().optional(),
-  knativeAdmissionCheck: z.boolean().optional(),
-  knativeAdmissionWaitSeconds: whole.optional(),
-  knativeNamespace: z.string().optional(),
-  maxRevisionTimeoutSeconds: whole.optional(),
-  manageMaxRevisionTimeout: z.boolean().optional(),
-  podspecAffinity: z.enum(["disabled", "enabled", "manage"]).optional(),
-  ingressStreamIdleTimeoutSeconds: whole.optional(),
-  manageIngressStreamIdleTimeout: z.boolean().optional(),
-  knativeVersion: z.string().optional(),
-  accountId: z.string().optional(),
-  zoneId: z.string().optional(),
-  hostname: z.string(),
-  monitorEnabled: z.boolean().optional(),
-  monitorConnections: whole.optional(),
-  monitorPrometheusOperator: z.boolean().optional(),
-  monitorPrometheusRelease: z.string().optional(),
-  /** Deploy without kubernetes:context, to the kubeconfig's current context, on purpose. Default false. */
-  allowAmbientCluster: z.boolean().optional(),
-  monitorDial: z.enum(["service", "loadBalancer", "public"]).optional(),
-};
+/** Every mode's keys (components/settings/common.ts). */
+export const commonShape = shapeOf("common");
 
 type CommonConfig = z.infer<z.ZodObject<typeof commonShape>>;
 

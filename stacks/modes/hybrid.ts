@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
+import { shapeOf } from "../settingsSchema";
 import { HybridExposure } from "../../components/hybrid/HybridExposure";
 import { l4AddressOutputs } from "../../components/l4/L4Exposure";
 import { HybridExposureArgs } from "../../components/hybrid/args";
@@ -8,10 +8,8 @@ import { backendArgs, knativeArgs, monitorArgs, websocketArgs } from "./common";
 import { l4Args } from "./l4";
 import { tunnelArgs } from "./tunnel";
 
-export const hybridShape = {
-  httpHostname: z.string().optional(),
-  fallback: z.boolean().optional(),
-};
+/** The hybrid mode's own keys (components/settings/hybrid.ts). */
+export const hybridShape = shapeOf("hybrid");
 
 /** In hybrid mode `hostname` is the WebSocket's (L4) and `httpHostname` the tunnel's. */
 export function hybridArgs(c: StackConfig): HybridExposureArgs {

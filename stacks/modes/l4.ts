@@ -2,53 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { l4AddressOutputs, L4Exposure } from "../../components/l4/L4Exposure";
 import { L4ExposureArgs, L4RouteArgs, L4TlsArgs } from "../../components/l4/args";
-import { backendArgs, commonShape, knativeArgs, monitorArgs, websocketArgs, whole } from "./common";
-import { loadBalancerArgs, loadBalancerConfigProblems, loadBalancerShape } from "./l4LoadBalancer";
+import { backendArgs, commonShape, knativeArgs, monitorArgs, websocketArgs } from "./common";
+import { shapeOf, TLS_MODES_OF_KEY } from "../settingsSchema";
+import { loadBalancerArgs, loadBalancerConfigProblems } from "./l4LoadBalancer";
 
-/** The l4 mode's keys (flat: Pulumi.yaml types scalar and array keys only). */
-export const l4Shape = {
-  ...loadBalancerShape,
-  /** Create a dedicated pool with these CIDRs / ranges. Conflicts with l4PoolName. */
-  l4Addresses: z.array(z.string()).optional(),
-  /** Use this existing IPAddressPool. Conflicts with l4Addresses. */
-  l4PoolName: z.string().optional(),
-  l4AutoAssign: z.boolean().optional(),
-  metallbNamespace: z.string().optional(),
-  /** Also write the deprecated `metallb.universe.tf/` Service annotations (MetalLB 0.13.0 to 0.14.8 read only those). */
-  legacyMetallbAnnotations: z.boolean().optional(),
-  l4Advertisement: z.enum(["l2", "bgp", "none"]).optional(),
-  l4Interfaces: z.array(z.string()).optional(),
-  loadBalancerIP: z.string().optional(),
-  l4Port: whole.optional(),
-  externalTrafficPolicy: z.enum(["Local", "Cluster"]).optional(),
-  loadBalancerSourceRanges: z.array(z.string()).optional(),
-  /** Set = ClientIP affinity with this timeout. */
-  sessionAffinityTimeoutSeconds: whole.optional(),
-  tlsMode: z.enum(["terminate", "passthrough", "none", "loadBalancer"]).optional(),
-  tlsSecretName: z.string().optional(),
-  certManagerIssuer: z.string().optional(),
-  certManagerIssuerKind: z.enum(["Issuer", "ClusterIssuer"]).optional(),
-  tlsTargetPort: z.string().optional(),
-  acknowledgeInsecure: z.boolean().optional(),
-  haproxyReplicas: whole.optional(),
-  haproxyImage: z.string().optional(),
-  haproxyMaxconn: whole.optional(),
-  haproxyTunnelTimeoutSeconds: whole.optional(),
-  haproxyPreStopSeconds: whole.optional(),
-  haproxyHardStopAfterSeconds: whole.optional(),
-  /** The paced drain's window (0 = off). */
-  haproxyDrainWindowSeconds: whole.optional(),
-  haproxyDrainOrder: z.enum(["oldest", "random"]).optional(),
-  /** An existing Secret with key tls-ticket-keys: TLS resumption across replicas and reloads. */
-  haproxySessionTicketsSecret: z.string().optional(),
-  certManagerKeyAlgorithm: z.enum(["ECDSA", "RSA"]).optional(),
-  l4Route: z.enum(["queue-proxy", "ingress", "force-port-8080"]).optional(),
-  /** The Knative Service's container port name and containerConcurrency, as its owner declared them. */
-  knativePortName: z.enum(["http1", "h2c"]).optional(),
-  knativeContainerConcurrency: whole.optional(),
-  /** "loadBalancerIP" or a public IP (a homelab's WAN address); with zoneId, creates a DNS-only record. */
-  l4DnsTarget: z.string().optional(),
-};
+/** The l4 mode's keys, the load-balancer choice among them (components/settings/l4.ts, loadBalancer.ts). */
+export const l4Shape = shapeOf("l4");
 
 export const l4StackSchema = z.object({ ...commonShape, ...l4Shape });
 export type L4StackConfig = z.infer<typeof l4StackSchema>;
@@ -156,25 +115,8 @@ export function l4ConfigProblems(c: L4StackConfig): string[] {
       'ws-exposure:tlsSecretName (an existing kubernetes.io/tls Secret) or ws-exposure:certManagerIssuer must be set with tlsMode "terminate", exactly one of them',
     );
   }
-  const onlyFor: [keyof L4StackConfig, string[]][] = [
-    ["tlsSecretName", ["terminate"]],
-    ["certManagerIssuer", ["terminate"]],
-    ["certManagerIssuerKind", ["terminate"]],
-    ["haproxyReplicas", ["terminate"]],
-    ["haproxyImage", ["terminate"]],
-    ["haproxyMaxconn", ["terminate"]],
-    ["haproxyTunnelTimeoutSeconds", ["terminate"]],
-    ["haproxyPreStopSeconds", ["terminate"]],
-    ["haproxyHardStopAfterSeconds", ["terminate"]],
-    ["haproxyDrainWindowSeconds", ["terminate"]],
-    ["haproxyDrainOrder", ["terminate"]],
-    ["haproxySessionTicketsSecret", ["terminate"]],
-    ["certManagerKeyAlgorithm", ["terminate"]],
-    ["tlsTargetPort", ["passthrough", "none", "loadBalancer"]],
-    ["acknowledgeInsecure", ["none"]],
-  ];
-  for (const [key, modes] of onlyFor) {
-    if (c[key] !== undefined && !modes.includes(mode)) {
+  for (const [key, modes] of TLS_MODES_OF_KEY) {
+    if ((c as Record<string, unknown>)[key] !== undefined && !modes.includes(mode)) {
       problems.push(
         `ws-exposure:${key} is only for tlsMode ${modes.map((m) => `"${m}"`).join(" or ")} (tlsMode is "${mode}"); remove it or change ws-exposure:tlsMode`,
       );

@@ -5,71 +5,20 @@
 import { z } from "zod";
 import { LoadBalancerArgs, LoadBalancerType } from "../../components/l4/loadBalancerArgs";
 import { CONFIG_NAMESPACE } from "../configErrors";
-import { whole } from "./common";
+import { SETTINGS } from "../../components/settings";
+import { keysOfChoice, ShapeOf } from "../settingsSchema";
 
 const K = CONFIG_NAMESPACE;
 
-export const loadBalancerShape = {
-  /** "metallb" (default), "aws-nlb", "gcp", "azure" or "custom". */
-  l4LoadBalancer: z.enum(["metallb", "aws-nlb", "gcp", "azure", "custom"]).optional(),
-  /** aws-nlb: "internet-facing" | "internal"; gcp: "external" | "internal". */
-  l4LoadBalancerScheme: z.enum(["internet-facing", "internal", "external"]).optional(),
-  /** aws-nlb: the TCP listener's idle timeout; custom: your load balancer's, for the budget. */
-  l4LoadBalancerIdleTimeoutSeconds: whole.optional(),
-  awsNlbTargetType: z.enum(["ip", "instance"]).optional(),
-  awsNlbCrossZone: z.boolean().optional(),
-  awsNlbCertificateArn: z.string().optional(),
-  awsNlbProxyProtocol: z.boolean().optional(),
-  awsNlbDeregistrationDelaySeconds: whole.optional(),
-  awsNlbSslNegotiationPolicy: z.string().optional(),
-  awsNlbManagedSecurityGroup: z.boolean().optional(),
-  awsNlbPodReadinessGate: z.enum(["unverified", "namespaceLabelled"]).optional(),
-  azureInternal: z.boolean().optional(),
-  azureIdleTimeoutMinutes: whole.optional(),
-  customLoadBalancerClass: z.string().optional(),
-  /** `name=value` items (Pulumi.yaml types scalar and array keys only). */
-  customLoadBalancerAnnotations: z.array(z.string()).optional(),
-};
-
-type LoadBalancerConfig = z.infer<z.ZodObject<typeof loadBalancerShape>> & {
-  l4Addresses?: string[];
-  l4PoolName?: string;
-  l4AutoAssign?: boolean;
-  metallbNamespace?: string;
-  legacyMetallbAnnotations?: boolean;
-  l4Advertisement?: string;
-  l4Interfaces?: string[];
-  loadBalancerIP?: string;
-};
+/** The l4 keys (the load balancer's among them), as the stack config holds them. */
+type LoadBalancerConfig = z.infer<z.ZodObject<ShapeOf<"l4">>>;
 
 /** The keys each choice reads; a key of another choice is refused (the stack would ignore it). */
-export const KEYS_OF_CHOICE: Record<LoadBalancerType, readonly (keyof LoadBalancerConfig)[]> = {
-  metallb: [
-    "l4Addresses",
-    "l4PoolName",
-    "l4AutoAssign",
-    "metallbNamespace",
-    "legacyMetallbAnnotations",
-    "l4Advertisement",
-    "l4Interfaces",
-    "loadBalancerIP",
-  ],
-  "aws-nlb": [
-    "l4LoadBalancerScheme",
-    "l4LoadBalancerIdleTimeoutSeconds",
-    "awsNlbTargetType",
-    "awsNlbCrossZone",
-    "awsNlbCertificateArn",
-    "awsNlbProxyProtocol",
-    "awsNlbDeregistrationDelaySeconds",
-    "awsNlbSslNegotiationPolicy",
-    "awsNlbManagedSecurityGroup",
-    "awsNlbPodReadinessGate",
-  ],
-  gcp: ["l4LoadBalancerScheme"],
-  azure: ["azureInternal", "azureIdleTimeoutMinutes"],
-  custom: ["customLoadBalancerClass", "customLoadBalancerAnnotations", "l4LoadBalancerIdleTimeoutSeconds"],
-};
+/** The keys each choice reads; a key of another choice is refused (the stack would ignore it). */
+export const KEYS_OF_CHOICE = keysOfChoice(SETTINGS.l4LoadBalancer.values, (s) => s.loadBalancers) as Record<
+  LoadBalancerType,
+  readonly (keyof LoadBalancerConfig)[]
+>;
 
 const ANNOTATION_ITEM = /^([^=\s]+)=(.*)$/;
 

@@ -1,23 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 import { TunnelExposure } from "../../components/tunnel/TunnelExposure";
 import { TunnelExposureArgs } from "../../components/tunnel/args";
-import { backendArgs, knativeArgs, monitorArgs, websocketArgs, whole } from "./common";
+import { backendArgs, knativeArgs, monitorArgs, websocketArgs } from "./common";
+import { shapeOf } from "../settingsSchema";
 import type { StackConfig } from "../config";
 
-export const tunnelShape = {
-  tunnelName: z.string().optional(),
-  tunnelId: z.string().optional(),
-  routeProvider: z.enum(["cloudflare-api", "tunnel-ingress-crd"]).optional(),
-  edgeIdleTimeoutSeconds: whole.optional(),
-  httpPaths: z.array(z.string()).optional(),
-  connectorReplicas: whole.optional(),
-  connectorImage: z.string().optional(),
-  connectorGracePeriodSeconds: whole.optional(),
-  connectorTerminationGracePeriodSeconds: whole.optional(),
-  connectorSpread: z.enum(["preferred", "required"]).optional(),
-  connectorRollout: z.enum(["surge", "replace"]).optional(),
-};
+/** The tunnel path's keys (components/settings/tunnel.ts). */
+export const tunnelShape = shapeOf("tunnel");
 
 /** The TunnelExposure args a stack's config describes (the tunnel and hybrid modes share them). */
 export function tunnelArgs(c: StackConfig, hostname: string): TunnelExposureArgs {

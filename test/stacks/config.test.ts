@@ -14,6 +14,7 @@ import { StackConfigError } from "../../stacks/configErrors";
 import { tunnelArgs } from "../../stacks/modes/tunnel";
 import { missingDeclaredKeys } from "../../render/stackConfig";
 import { knativeArgs } from "../../stacks/modes/common";
+import { configMarkdown, configReferenceYaml } from "../../stacks/configDocs";
 
 const valid = {
   mode: "tunnel",
@@ -243,13 +244,22 @@ describe.each(fs.readdirSync(path.join(__dirname, "../..")).filter((f) => /^Pulu
   },
 );
 
-test("the config reference (docs/DEPLOY.md) lists every key stacks/configReference.yaml declares", () => {
-  const reference = fs.readFileSync(path.join(__dirname, "../../docs/DEPLOY.md"), "utf8");
-  const project = YAML.parse(
-    fs.readFileSync(path.join(__dirname, "../../stacks/configReference.yaml"), "utf8"),
-  );
-  const missing = Object.keys(project.config).filter((key) => !reference.includes(`| \`${key}\` |`));
-  expect(missing).toEqual([]);
+describe("the generated config references are up to date with components/settings (npm run gen:config)", () => {
+  test.each<[string, () => string]>([
+    ["stacks/configReference.yaml", configReferenceYaml],
+    ["docs/CONFIG.md", configMarkdown],
+  ])("%s", (file, generate) => {
+    expect(fs.readFileSync(path.join(__dirname, "../..", file), "utf8")).toBe(generate());
+  });
+
+  test("docs/CONFIG.md lists every key stacks/configReference.yaml declares", () => {
+    const docs = fs.readFileSync(path.join(__dirname, "../../docs/CONFIG.md"), "utf8");
+    const reference = YAML.parse(
+      fs.readFileSync(path.join(__dirname, "../../stacks/configReference.yaml"), "utf8"),
+    );
+    const missing = Object.keys(reference.config).filter((key) => !docs.includes(`| \`${key}\` |`));
+    expect(missing).toEqual([]);
+  });
 });
 
 describe("every stack pins its cluster (kubernetes:context), or says it means the current one", () => {
