@@ -76,7 +76,7 @@ export function parseStackConfig(
     } else if (!ALL_KEYS.includes(key)) {
       const suggestion = suggestKey(key, ALL_KEYS);
       problems.push(
-        `${CONFIG_NAMESPACE}:${key} is not a known key; ${suggestion ? `did you mean ${CONFIG_NAMESPACE}:${suggestion}?` : "see the config reference in the README"}`,
+        `${CONFIG_NAMESPACE}:${key} is not a known key; ${suggestion ? `did you mean ${CONFIG_NAMESPACE}:${suggestion}?` : "see the config reference in docs/CONFIG.md"}`,
       );
     } else {
       values[key] = value;

@@ -547,7 +547,7 @@ export const configCases: [string, string, string, string[]][] = [
   ],
   [
     "unknown key, no near match",
-    "stack config: ws-exposure:colour is not a known key; see the config reference in the README",
+    "stack config: ws-exposure:colour is not a known key; see the config reference in docs/CONFIG.md",
     "dev",
     ["--set", "colour=blue"],
   ],

@@ -58,7 +58,7 @@ describe("parseStackConfig", () => {
     [
       "unrelated unknown key",
       { ...valid, colour: "blue" },
-      ["ws-exposure:colour is not a known key; see the config reference in the README"],
+      ["ws-exposure:colour is not a known key; see the config reference in docs/CONFIG.md"],
     ],
     [
       "secret set in clear",
