@@ -18,6 +18,7 @@ import {
   podServiceSpec,
 } from "./kube";
 import { bgpAdvertisement, bgpPeer, ipAddressPool, l2Advertisement, MetalObject } from "./metallb";
+import { kindOf } from "./loadBalancers";
 import { L4Plan, planL4 } from "./plan";
 import { monitorArgsFor } from "../monitor/forExposure";
 import { l4MonitorTargets } from "./monitorTargets";
@@ -230,7 +231,7 @@ export class L4Exposure extends pulumi.ComponentResource implements L4AddressOut
           // Never proxied: Cloudflare's L7 proxy would be back on the path this exposure exists to avoid.
           proxied: false,
           ttl: plan.dns.ttl,
-          comment: `ws-exposure ${name}: L4 (${plan.loadBalancer.type === "metallb" ? "MetalLB" : plan.loadBalancer.type}), DNS only`,
+          comment: `ws-exposure ${name}: L4 (${kindOf(plan.loadBalancer.type).label}), DNS only`,
         },
         { parent: this },
       );

@@ -7,8 +7,7 @@ import { createHash } from "crypto";
 import { HAPROXY_UID, HaproxyConfigParams, renderHaproxyConfig } from "./haproxy";
 import { HAPROXY_HEALTH_PORT, HAPROXY_TLS_PORT, haproxyLabels, L4Plan, ResolvedTls } from "./plan";
 import { serviceAnnotations } from "./metallb";
-import { cloudServiceFields } from "./cloudAnnotations";
-import { nlbSeesClientAddress } from "../policyChecks/cloudLoadBalancer";
+import { cloudServiceFields, keepsClientAddress, sendsProxyHeader } from "./planLoadBalancer";
 import {
   DRAIN_SCRIPT_DIR,
   DRAIN_SCRIPT_KEY,
@@ -55,13 +54,11 @@ export function haproxyParamsFor(plan: L4Plan): HaproxyConfigParams {
   const tls = requireTerminate(plan);
   const upstream = plan.upstream as NonNullable<L4Plan["upstream"]>;
   const lb = plan.loadBalancer;
-  const proxyProtocol = lb.type === "aws-nlb" && lb.proxyProtocol;
+  const proxyProtocol = sendsProxyHeader(lb);
   // HAProxy sees the client address when the load balancer sends it in a PROXY header, or with
   // externalTrafficPolicy Local (Cluster SNATs it to a node IP) where the load balancer keeps it
-  // (an NLB only with "instance" targets).
-  const seesClient =
-    proxyProtocol ||
-    (plan.externalTrafficPolicy === "Local" && (lb.type !== "aws-nlb" || nlbSeesClientAddress(lb)));
+  // (an NLB, for one, only with "instance" targets).
+  const seesClient = proxyProtocol || (plan.externalTrafficPolicy === "Local" && keepsClientAddress(lb));
   return {
     bindAddress: "",
     bindPort: HAPROXY_TLS_PORT,
