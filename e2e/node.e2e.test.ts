@@ -15,7 +15,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { haproxyOpenFilesNeed } from "../components/l4/haproxySizing";
+import { haproxyOpenFilesNeed } from "../components/l4/haproxy";
 import { recordReport, resetReport, rolloutFigures, type SoakOutcome } from "./clusterReport";
 import { useHomelab } from "./fixture";
 import { KSVC } from "./homelab";

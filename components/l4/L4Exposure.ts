@@ -6,17 +6,10 @@ import { announceBudget } from "../core/announceBudget";
 import { checkAdmissionCluster, knativeSettingsFor } from "../knative/KnativeSettings";
 import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
 import { L4ExposureArgs, TerminateTlsArgs } from "./args";
-import { drainScript } from "./drain";
-import {
-  certificateObject,
-  haproxyConfigFor,
-  haproxyConfigMapSpec,
-  haproxyDeploymentSpec,
-  haproxyPdbSpec,
-  ticketSecretSpec,
-  loadBalancerServiceSpec,
-  podServiceSpec,
-} from "./kube";
+import { certificateObject, loadBalancerServiceSpec, podServiceSpec } from "./kube";
+import { drainScript } from "./haproxy/drain";
+import { haproxyDeploymentSpec } from "./haproxy/deployment";
+import { haproxyConfigFor, haproxyConfigMapSpec, haproxyPdbSpec, ticketSecretSpec } from "./haproxy/pod";
 import { bgpAdvertisement, bgpPeer, ipAddressPool, l2Advertisement, MetalObject } from "./metallb";
 import { kindOf } from "./loadBalancers";
 import { L4Plan, planL4 } from "./plan";

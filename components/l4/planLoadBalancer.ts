@@ -17,7 +17,7 @@ import {
   ResolvedLoadBalancer,
 } from "./loadBalancers";
 import { ResolvedTls } from "./planTypes";
-import { defaultTunnelSeconds } from "./planTls";
+import { defaultTunnelSeconds } from "./haproxy/plan";
 
 const str = JSON.stringify;
 

@@ -1,11 +1,11 @@
-import type { ResolvedDrain } from "./drain";
+import type { ResolvedDrain } from "./haproxy/drain";
 /** The decisions an L4Exposure plan holds, and the constants they rest on. */
 import { KNATIVE_QUEUE_PROXY_PORT, KNATIVE_USER_PORT } from "../policyChecks/knativePods";
 import { PathBudget } from "../budget/model";
 import { KnativePlan, KnativeRequirements } from "../knative/plan";
 import { ResolvedBackend, ResolvedWebSocket } from "../core/backend";
 import { AddressRange, IpFamily } from "./address";
-import { HaproxyTimeouts, ShutdownPlan } from "./haproxy";
+import { HaproxyTimeouts, ShutdownPlan } from "./haproxy/config";
 import { BgpPeerSpec, LabelSelector } from "./metallb";
 import type { ResolvedLoadBalancer } from "./loadBalancers";
 
@@ -56,7 +56,7 @@ export interface ResolvedHaproxy {
   maxconn: number;
   /** HAProxy threads: the CPU limit (or request), rounded up. */
   nbthread: number;
-  /** Memory the pod needs for maxconn, MiB (see haproxySizing.ts). */
+  /** Memory the pod needs for maxconn, MiB (see haproxy/sizing.ts). */
   memoryMiB: number;
   resources: { requests: Record<string, string>; limits: Record<string, string> };
   /** The paced drain's sidecar; undefined when off (tls.haproxy.drain false). */
