@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { parseCpuCores } from "../components/core/quantity";
-import { drainWindowMinSeconds } from "../components/l4/drain";
+import { drainWindowMinSeconds } from "../components/l4/haproxy/drain";
 import { HAPROXY_TLS_PORT } from "../components/l4/planTypes";
 import { Homelab } from "../e2e/fixture";
 import { missingNodePrerequisites, NODE_BINARIES, RealNode } from "../e2e/node";

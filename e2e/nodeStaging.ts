@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { haproxyOpenFilesNeed } from "../components/l4/haproxySizing";
+import { haproxyOpenFilesNeed } from "../components/l4/haproxy";
 import { Homelab, startHomelab, stopHomelab } from "./fixture";
 import { KSVC } from "./homelab";
 import { KubeObject } from "./kube";

@@ -1,7 +1,7 @@
 /**
  * The rollout of the HAProxy tier measured with real processes on 127.0.0.1: the L4 component's
  * config (a loopback copy, with shared session-ticket keys), the master CLI, the paced-drain driver
- * the pod runs (components/l4/haproxyDrain.js), a `ws` echo server in its own process, and wsprobe's
+ * the pod runs (components/l4/haproxy/drainDriver.js), a `ws` echo server in its own process, and wsprobe's
  * soak holding N heartbeating wss:// connections with sequence-numbered, echoed messages and TLS
  * session reuse. One soak lives through two reloads of the same HAProxy:
  *   1. the baseline (today's behaviour): no driver, hard-stop-after cuts every old connection at once;
@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { renderHaproxyConfig } from "../components/l4/haproxy";
-import { haproxyParamsFor } from "../components/l4/kube";
+import { haproxyParamsFor } from "../components/l4/haproxy";
 import { planL4 } from "../components/l4/plan";
 import type { L4ExposureArgs } from "../components/l4/args";
 import { runSoak, type ClientEvent, type SoakReport } from "../probe";
@@ -26,7 +26,7 @@ import { pacedResumedHandshakes, tcpConnects, tlsHandshakes } from "./handshakes
 import { childPids, dyingWithParent } from "./processes";
 
 const ROOT = path.resolve(__dirname, "..");
-export const DRIVER = path.join(ROOT, "components/l4/haproxyDrain.js");
+export const DRIVER = path.join(ROOT, "components/l4/haproxy/drainDriver.js");
 
 export interface DrainScenarioOptions {
   haproxyBin: string;

@@ -6,8 +6,8 @@
  */
 import { L4ExposureArgs } from "../../components/l4/args";
 import { HaproxyConfigParams, renderHaproxyConfig } from "../../components/l4/haproxy";
-import { DEFAULT_HAPROXY_MAXCONN } from "../../components/l4/haproxySizing";
-import { haproxyParamsFor } from "../../components/l4/kube";
+import { DEFAULT_HAPROXY_MAXCONN } from "../../components/l4/haproxy";
+import { haproxyParamsFor } from "../../components/l4/haproxy";
 import { planL4 } from "../../components/l4/plan";
 
 /** The exposure the bench renders (the staging stack's shape: queue-proxy route, 5 s heartbeat). */

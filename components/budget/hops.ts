@@ -1,5 +1,5 @@
 import { Hop } from "./model";
-import { HAPROXY_FD_OVERHEAD, haproxyOpenFilesNeed } from "../l4/haproxySizing";
+import { HAPROXY_FD_OVERHEAD, haproxyOpenFilesNeed } from "../l4/haproxy/sizing";
 
 /**
  * Hop builders, one per component on a path. Numbers come from the upstream projects (see DOMAIN.md

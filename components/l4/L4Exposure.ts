@@ -6,18 +6,12 @@ import { announceBudget } from "../core/announceBudget";
 import { checkAdmissionCluster, knativeSettingsFor } from "../knative/KnativeSettings";
 import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
 import { L4ExposureArgs, TerminateTlsArgs } from "./args";
-import { drainScript } from "./drain";
-import {
-  certificateObject,
-  haproxyConfigFor,
-  haproxyConfigMapSpec,
-  haproxyDeploymentSpec,
-  haproxyPdbSpec,
-  ticketSecretSpec,
-  loadBalancerServiceSpec,
-  podServiceSpec,
-} from "./kube";
+import { certificateObject, loadBalancerServiceSpec, podServiceSpec } from "./kube";
+import { drainScript } from "./haproxy/drain";
+import { haproxyDeploymentSpec } from "./haproxy/deployment";
+import { haproxyConfigFor, haproxyConfigMapSpec, haproxyPdbSpec, ticketSecretSpec } from "./haproxy/pod";
 import { bgpAdvertisement, bgpPeer, ipAddressPool, l2Advertisement, MetalObject } from "./metallb";
+import { kindOf } from "./loadBalancers";
 import { L4Plan, planL4 } from "./plan";
 import { monitorArgsFor } from "../monitor/forExposure";
 import { l4MonitorTargets } from "./monitorTargets";
@@ -230,7 +224,7 @@ export class L4Exposure extends pulumi.ComponentResource implements L4AddressOut
           // Never proxied: Cloudflare's L7 proxy would be back on the path this exposure exists to avoid.
           proxied: false,
           ttl: plan.dns.ttl,
-          comment: `ws-exposure ${name}: L4 (${plan.loadBalancer.type === "metallb" ? "MetalLB" : plan.loadBalancer.type}), DNS only`,
+          comment: `ws-exposure ${name}: L4 (${kindOf(plan.loadBalancer.type).label}), DNS only`,
         },
         { parent: this },
       );

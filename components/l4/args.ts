@@ -3,7 +3,7 @@ import { BackendArgs, WebSocketArgs } from "../core/backend";
 import { KnativeSettingsArgs } from "../knative/plan";
 import { BgpPeerSpec, LabelSelector } from "./metallb";
 import { ExposureMonitorArgs } from "../monitor/forExposure";
-import { LoadBalancerArgs } from "./loadBalancerArgs";
+import { LoadBalancerArgs } from "./loadBalancers";
 
 /** A MetalLB pool this exposure creates (dedicated to it) ... */
 export interface CreatePoolArgs {
@@ -244,7 +244,7 @@ export interface L4ExposureArgs {
   hostname: string;
   /**
    * Which load balancer gives the address: `{ type: "metallb" }` (default), "aws-nlb", "gcp",
-   * "azure" or "custom" (see loadBalancerArgs.ts). Every other choice than MetalLB conflicts with
+   * "azure" or "custom" (see loadBalancers/). Every other choice than MetalLB conflicts with
    * addressPool, advertisement, metallbNamespace, legacyMetallbAnnotations and loadBalancerIP.
    */
   loadBalancer?: LoadBalancerArgs;

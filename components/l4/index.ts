@@ -2,9 +2,6 @@
 export * from "./address";
 export * from "./args";
 export * from "./haproxy";
-export * from "./haproxySizing";
-export * from "./drain";
-export { planDrain, parseSessions, parseWorkers, type DrainBatch, type DrainOrder } from "./haproxyDrain";
 export * from "./metallb";
 export * from "./plan";
 export * from "./kube";

@@ -3,7 +3,7 @@
  * defaults applied, and the decisions the component turns into resources. Pure: no Pulumi.
  *
  * planL4 is a short sequence of steps, each a function returning its part of the plan: the load
- * balancer (planLoadBalancer.ts), the address and pool (planAddress.ts), TLS (planTls.ts), the
+ * balancer (planLoadBalancer.ts), the address and pool (planAddress.ts), TLS (planTls.ts, haproxy/plan.ts), the
  * route and target (planRoute.ts, planTarget.ts), DNS (planDns.ts) and the budget (planBudget.ts).
  * A new load-balancer choice is a new case in those steps, not more branches here.
  */
@@ -28,7 +28,8 @@ import {
   L4Plan,
 } from "./planTypes";
 import { resolveKnative, resolveRevision, resolveRoute } from "./planRoute";
-import { assertDerivedHaproxy, resolveTls } from "./planTls";
+import { assertDerivedHaproxy } from "./haproxy/plan";
+import { resolveTls } from "./planTls";
 import {
   loadBalancerWarnings,
   requireEnforceableSourceRanges,

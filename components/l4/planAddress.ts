@@ -5,6 +5,7 @@
 import { fail, requireDnsLabel } from "../core/validation";
 import { isBuggyIp, parseIp, poolContains } from "./address";
 import { L4ExposureArgs } from "./args";
+import { kindOf } from "./loadBalancers";
 import { resolveAdvertisement, resolvePool } from "./planMetallb";
 import { L4Plan, ResolvedLoadBalancer } from "./planTypes";
 
@@ -30,7 +31,7 @@ export function planAddress(
   if (typeof legacyMetallbAnnotations !== "boolean") {
     fail(owner, "legacyMetallbAnnotations", `must be true or false (got ${str(legacyMetallbAnnotations)})`);
   }
-  if (loadBalancer.type !== "metallb") return { metallbNamespace, legacyMetallbAnnotations };
+  if (!kindOf(loadBalancer.type).metallbAddress) return { metallbNamespace, legacyMetallbAnnotations };
 
   const pool = resolvePool(owner, name, args);
   let loadBalancerIP: string | undefined;

@@ -11,17 +11,10 @@ import {
   knativeIngressHop,
   knativeUserPortHop,
   kubeProxyConntrackHop,
-  metallbBgpHop,
-  metallbL2Hop,
   queueProxyHop,
   serviceBackendHop,
 } from "../budget/hops";
-import {
-  awsNlbHop,
-  azureLoadBalancerHop,
-  customLoadBalancerHop,
-  gcpPassthroughHop,
-} from "../budget/cloudHops";
+import { kindOf, LOAD_BALANCER_KINDS, LoadBalancerRegistry } from "./loadBalancers";
 import { l4Outages } from "./outages";
 import { directRouteNote } from "./planRoute";
 import { L4Plan } from "./planTypes";
@@ -40,30 +33,15 @@ type BudgetInput = Pick<
   | "backend"
 >;
 
-/** The load balancer's own hop: MetalLB's announcement, or the cloud load balancer. */
+/** The load balancer's own hop: MetalLB's announcement, or the cloud load balancer (its kind's module). */
 export function loadBalancerHop(
   p: Pick<L4Plan, "loadBalancer" | "advertisement" | "externalTrafficPolicy">,
+  kinds: LoadBalancerRegistry = LOAD_BALANCER_KINDS,
 ): Hop {
-  const lb = p.loadBalancer;
-  switch (lb.type) {
-    case "aws-nlb":
-      return awsNlbHop({
-        idleTimeoutSeconds: lb.idleTimeoutSeconds,
-        tlsListener: lb.certificateArn !== undefined,
-        targetType: lb.targetType,
-        crossZone: lb.crossZone,
-        deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
-        podReadinessGate: lb.podReadinessGate,
-      });
-    case "gcp":
-      return gcpPassthroughHop(lb.scheme);
-    case "azure":
-      return azureLoadBalancerHop(lb.idleTimeoutMinutes);
-    case "custom":
-      return customLoadBalancerHop(lb.idleTimeoutSeconds);
-    default:
-      return p.advertisement?.type === "bgp" ? metallbBgpHop() : metallbL2Hop(p.externalTrafficPolicy);
-  }
+  return kindOf(p.loadBalancer.type, kinds).hop(p.loadBalancer, {
+    advertisement: p.advertisement,
+    externalTrafficPolicy: p.externalTrafficPolicy,
+  });
 }
 
 export function planBudget(p: BudgetInput): PathBudget {
@@ -103,7 +81,9 @@ export function planBudget(p: BudgetInput): PathBudget {
     ...evaluateBudget("l4", hops, websocket),
     reconnect: reconnectBudget(
       l4Outages({
-        advertisement: p.loadBalancer.type === "metallb" ? (p.advertisement?.type ?? "none") : "none",
+        advertisement: kindOf(p.loadBalancer.type).metallbAddress
+          ? (p.advertisement?.type ?? "none")
+          : "none",
         haproxy:
           tls.mode === "terminate"
             ? {

@@ -2,6 +2,7 @@
 import { fail, requireWholeNumber } from "../core/validation";
 import { IpFamily, parseIp } from "./address";
 import { L4ExposureArgs } from "./args";
+import { kindOf } from "./loadBalancers";
 import { familyOf } from "./planMetallb";
 import { AddressPlan } from "./planAddress";
 import { L4Plan, ResolvedLoadBalancer } from "./planTypes";
@@ -22,13 +23,8 @@ export function planDns(
   const target = args.dns.target;
   let recordFamily: IpFamily | undefined;
   if (target === "loadBalancerIP") {
-    if (loadBalancer.type === "aws-nlb") {
-      fail(
-        owner,
-        "dns.target",
-        `"loadBalancerIP" cannot point at an NLB: its address is a DNS name (status.loadBalancer.ingress[0].hostname), not an IP; create a CNAME to it yourself, or give { address: <public IP> }`,
-      );
-    }
+    const hostnameAddress = kindOf(loadBalancer.type).hostnameAddress;
+    if (hostnameAddress) fail(owner, "dns.target", hostnameAddress);
     recordFamily = family;
   } else if (target && typeof target === "object" && parseIp(target.address)) {
     recordFamily = parseIp(target.address)?.family;

@@ -1,12 +1,13 @@
-import type { ResolvedDrain } from "./drain";
+import type { ResolvedDrain } from "./haproxy/drain";
 /** The decisions an L4Exposure plan holds, and the constants they rest on. */
 import { KNATIVE_QUEUE_PROXY_PORT, KNATIVE_USER_PORT } from "../policyChecks/knativePods";
 import { PathBudget } from "../budget/model";
 import { KnativePlan, KnativeRequirements } from "../knative/plan";
 import { ResolvedBackend, ResolvedWebSocket } from "../core/backend";
 import { AddressRange, IpFamily } from "./address";
-import { HaproxyTimeouts, ShutdownPlan } from "./haproxy";
+import { HaproxyTimeouts, ShutdownPlan } from "./haproxy/config";
 import { BgpPeerSpec, LabelSelector } from "./metallb";
+import type { ResolvedLoadBalancer } from "./loadBalancers";
 
 /** The queue-proxy's HTTP/1 port in every Knative pod. */
 export const QUEUE_PROXY_PORT = KNATIVE_QUEUE_PROXY_PORT;
@@ -55,7 +56,7 @@ export interface ResolvedHaproxy {
   maxconn: number;
   /** HAProxy threads: the CPU limit (or request), rounded up. */
   nbthread: number;
-  /** Memory the pod needs for maxconn, MiB (see haproxySizing.ts). */
+  /** Memory the pod needs for maxconn, MiB (see haproxy/sizing.ts). */
   memoryMiB: number;
   resources: { requests: Record<string, string>; limits: Record<string, string> };
   /** The paced drain's sidecar; undefined when off (tls.haproxy.drain false). */
@@ -86,34 +87,8 @@ export type ResolvedTls =
   /** TLS ends at the cloud load balancer (aws-nlb with certificateArn); plain TCP to the pods. */
   | { mode: "loadBalancer"; targetPort: string | number };
 
-/** The load balancer giving the address, defaults applied (see loadBalancerArgs.ts). */
-export type ResolvedLoadBalancer =
-  | { type: "metallb" }
-  | {
-      type: "aws-nlb";
-      scheme: "internet-facing" | "internal";
-      targetType: "ip" | "instance";
-      crossZone: boolean;
-      /** The listener's idle timeout: the TCP listener's as set, or a TLS listener's fixed 350 s. */
-      idleTimeoutSeconds: number;
-      certificateArn?: string;
-      /** The TLS listener's security policy; set exactly when certificateArn is. */
-      sslNegotiationPolicy?: string;
-      proxyProtocol: boolean;
-      deregistrationDelaySeconds: number;
-      /** The controller's own frontend security group holds the source ranges (v2.6.0+). */
-      managedSecurityGroup: boolean;
-      /** What the user says of the pods' namespace's readiness gate label; set exactly when targetType is "ip". */
-      podReadinessGate?: "unverified" | "namespaceLabelled";
-    }
-  | { type: "gcp"; scheme: "external" | "internal" }
-  | { type: "azure"; internal: boolean; idleTimeoutMinutes: number }
-  | {
-      type: "custom";
-      loadBalancerClass?: string;
-      annotations: Record<string, string>;
-      idleTimeoutSeconds?: number;
-    };
+/** The load balancer giving the address, defaults applied: one of the kinds in loadBalancers/. */
+export type { ResolvedLoadBalancer };
 
 export type ResolvedAdvertisement =
   | { type: "l2"; interfaces?: string[]; nodeSelectors?: LabelSelector[] }

@@ -1,5 +1,5 @@
 /** The L4 path's keys (l4 and hybrid modes): MetalLB, the LoadBalancer Service, TLS and the HAProxy tier, the route, DNS. */
-import { defaultDrainWindowSeconds } from "../l4/drain";
+import { defaultDrainWindowSeconds } from "../l4/haproxy/drain";
 import { SettingSection } from "./setting";
 
 export const L4 = {

@@ -3,7 +3,7 @@
  * choice reads), the LoadBalancerArgs they describe, and their cross-key rules in config vocabulary.
  */
 import { z } from "zod";
-import { LoadBalancerArgs, LoadBalancerType } from "../../components/l4/loadBalancerArgs";
+import { LoadBalancerArgs, LoadBalancerType } from "../../components/l4/loadBalancers";
 import { CONFIG_NAMESPACE } from "../configErrors";
 import { SETTINGS } from "../../components/settings";
 import { keysOfChoice, ShapeOf } from "../settingsSchema";

@@ -1,6 +1,6 @@
 /** The bad-input catalogue's L4 load-balancer cases (issue 13): every refused combination names the option. */
 import { L4ExposureArgs } from "../../components/l4/args";
-import { LoadBalancerArgs } from "../../components/l4/loadBalancerArgs";
+import { LoadBalancerArgs } from "../../components/l4/loadBalancers";
 import { l4Args } from "../helpers/fixtures";
 import type { Kind } from "./cases";
 

@@ -20,7 +20,7 @@ import * as fs from "fs";
 import { ECHO_SERVER } from "../../support/drainScenario";
 import * as path from "path";
 import { renderHaproxyConfig } from "../../components/l4/haproxy";
-import { haproxyParamsFor } from "../../components/l4/kube";
+import { haproxyParamsFor } from "../../components/l4/haproxy";
 import { planL4 } from "../../components/l4/plan";
 import { runCheck, runSoak, type SoakProgress, type SoakReport } from "../../probe";
 import { recordFigures } from "../helpers/figures";

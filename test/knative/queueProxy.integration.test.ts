@@ -27,7 +27,7 @@ import { WebSocketServer } from "ws";
 import { queueProxyDrainSeconds, QUEUE_PROXY_DRAIN_SLEEP_SECONDS } from "../../components/budget/hops";
 import { limitingHops } from "../../components/budget/model";
 import { renderHaproxyConfig } from "../../components/l4/haproxy";
-import { haproxyParamsFor } from "../../components/l4/kube";
+import { haproxyParamsFor } from "../../components/l4/haproxy";
 import { planL4 } from "../../components/l4/plan";
 import {
   QUEUE_PROXY_DRAIN_PATH,

@@ -3,7 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { L4Exposure, L4ExposureComponentArgs } from "../../components/l4/L4Exposure";
-import { haproxyConfigFor } from "../../components/l4/kube";
+import { haproxyConfigFor } from "../../components/l4/haproxy";
 import { planL4 } from "../../components/l4/plan";
 import { baseArgs, haproxyLabelsOf, L4_NS, L4_TYPES } from "./fixtures";
 
@@ -268,7 +268,7 @@ describe("L4Exposure, tls terminate, L2, pinned address, DNS to a WAN address", 
     const data = (resource(runtime.resources, T.configMap, "prod-haproxy").inputs as any).data;
     expect(Object.keys(data).sort()).toEqual(["haproxy-drain.js", "haproxy.cfg"]);
     expect(data["haproxy-drain.js"]).toBe(
-      fs.readFileSync(path.join(__dirname, "../../components/l4/haproxyDrain.js"), "utf8"),
+      fs.readFileSync(path.join(__dirname, "../../components/l4/haproxy/drainDriver.js"), "utf8"),
     );
     expect(cfg).toContain("    server backend prod-backend.agents-whatsapp-rust.svc.cluster.local:8012\n");
     expect(cfg).toContain(

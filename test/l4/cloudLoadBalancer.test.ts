@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { L4Exposure, L4ExposureComponentArgs } from "../../components/l4/L4Exposure";
-import { haproxyConfigFor } from "../../components/l4/kube";
-import { LoadBalancerArgs } from "../../components/l4/loadBalancerArgs";
+import { haproxyConfigFor } from "../../components/l4/haproxy";
+import { LoadBalancerArgs } from "../../components/l4/loadBalancers";
 import { cloudArgs } from "../hardening/cloudCases";
 import { haproxyLabelsOf, L4_NS, L4_TYPES } from "./fixtures";
 

@@ -12,7 +12,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { planDrain } from "../../components/l4/haproxyDrain";
+import { planDrain } from "../../components/l4/haproxy/drainDriver";
 import { DRIVER } from "../../support/drainScenario";
 import { baseArgs } from "./fixtures";
 import {

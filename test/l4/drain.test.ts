@@ -8,10 +8,10 @@ import {
   shutdownCommands,
   parseAnswers,
   MAX_CLI_LINE_BYTES,
-} from "../../components/l4/haproxyDrain";
-import { defaultDrainWindowSeconds, drainCommand, resolveDrain } from "../../components/l4/drain";
+} from "../../components/l4/haproxy/drainDriver";
+import { defaultDrainWindowSeconds, drainCommand, resolveDrain } from "../../components/l4/haproxy";
 import { drainDropEvent } from "../../components/budget/hops";
-import { haproxyConfigFor } from "../../components/l4/kube";
+import { haproxyConfigFor } from "../../components/l4/haproxy";
 import { planL4 } from "../../components/l4/plan";
 import { baseArgs } from "./fixtures";
 

@@ -14,7 +14,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { MAX_CLI_LINE_BYTES } from "../../components/l4/haproxyDrain";
+import { MAX_CLI_LINE_BYTES } from "../../components/l4/haproxy/drainDriver";
 import { DRIVER } from "../../support/drainScenario";
 import { baseArgs } from "./fixtures";
 import {

@@ -1,5 +1,5 @@
 /** The paced drain's shortest window from a pod's measured handshake capacity (docs/L4.md). */
-import { drainWindowMinSeconds } from "../../components/l4/drain";
+import { drainWindowMinSeconds } from "../../components/l4/haproxy/drain";
 
 describe("drainWindowMinSeconds: W >= arrivalRatio x N / (handshakeShare x C x receivingPods), whole seconds up", () => {
   test.each([

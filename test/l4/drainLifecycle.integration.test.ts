@@ -1,5 +1,5 @@
 /**
- * The drain driver's process (components/l4/haproxyDrain.js, run as the sidecar runs it) at the
+ * The drain driver's process (components/l4/haproxy/drainDriver.js, run as the sidecar runs it) at the
  * edges of HAProxy's life:
  * - the sidecar's preStop (`--all-after`) when HAProxy has already exited (an idle pod: its master
  *   exits at soft-stop, about 10 s into its own preStop, before the driver's wait is over): the drain

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { watch } from "../../components/l4/haproxyDrain";
+import { watch } from "../../components/l4/haproxy/drainDriver";
 
 interface FakeMaster {
   socket: string;

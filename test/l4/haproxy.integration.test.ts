@@ -17,7 +17,7 @@ import * as path from "path";
 import * as tls from "tls";
 import { WebSocketServer } from "ws";
 import { HaproxyConfigParams, HaproxyTimeouts, renderHaproxyConfig } from "../../components/l4/haproxy";
-import { haproxyParamsFor } from "../../components/l4/kube";
+import { haproxyParamsFor } from "../../components/l4/haproxy";
 import { planL4 } from "../../components/l4/plan";
 import { L4ExposureArgs } from "../../components/l4/args";
 import { recordFigures } from "../helpers/figures";

@@ -11,7 +11,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { haproxyOpenFilesNeed } from "../../components/l4/haproxySizing";
+import { haproxyOpenFilesNeed } from "../../components/l4/haproxy";
 import { baseArgs } from "./fixtures";
 import {
   freePort,

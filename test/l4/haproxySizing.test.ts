@@ -7,7 +7,7 @@ import {
   HaproxySizingArgs,
   planHaproxySizing,
   DEFAULT_HAPROXY_MAXCONN,
-} from "../../components/l4/haproxySizing";
+} from "../../components/l4/haproxy";
 import { parseCpuCores, parseMemoryBytes } from "../../components/core/quantity";
 
 const O = 'L4Exposure "prod"';

@@ -4,8 +4,8 @@
  * renamed or deprecated, every time with a unit, no name shared by two proxies of any kinds. Pure: no binary needed.
  */
 import { HAPROXY_BACKEND, HAPROXY_FRONTEND } from "../../components/l4/haproxy";
-import { parseArgs } from "../../components/l4/haproxyDrain";
-import { haproxyConfigFor } from "../../components/l4/kube";
+import { parseArgs } from "../../components/l4/haproxy/drainDriver";
+import { haproxyConfigFor } from "../../components/l4/haproxy";
 import { planL4 } from "../../components/l4/plan";
 import { haproxyConfigMatrix } from "./fixtures";
 import { haproxyKnown, haproxyRemovedIn3x, haproxyTimeDirectives } from "./knownKeys";

@@ -8,7 +8,7 @@ import * as path from "path";
 import { childPids, dyingWithParent } from "../../support/processes";
 import type { L4ExposureArgs } from "../../components/l4/args";
 import { renderHaproxyConfig } from "../../components/l4/haproxy";
-import { haproxyParamsFor } from "../../components/l4/kube";
+import { haproxyParamsFor } from "../../components/l4/haproxy";
 import { planL4 } from "../../components/l4/plan";
 import WebSocket, { WebSocketServer } from "ws";
 

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { planL4 } from "../../components/l4/plan";
-import { cloudServiceFields } from "../../components/l4/cloudAnnotations";
+import { cloudServiceFields } from "../../components/l4/planLoadBalancer";
 import { planTunnel } from "../../components/tunnel/plan";
 import { planHybrid } from "../../components/hybrid/plan";
 import { HybridExposure } from "../../components/hybrid/HybridExposure";

@@ -9,7 +9,7 @@ import { hybridArgs, l4Args, tunnelArgs } from "../helpers/fixtures";
 import { TYPES } from "../../policy/policies";
 import { PolicyResource, stackViolations, violations } from "./harness";
 import { cloudArgs } from "../hardening/cloudCases";
-import { LoadBalancerArgs } from "../../components/l4/loadBalancerArgs";
+import { LoadBalancerArgs } from "../../components/l4/loadBalancers";
 
 /** The project follows its own rules: every resource the components emit passes the pack. */
 const runtime = useMockRuntime();

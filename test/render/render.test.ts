@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { RENDER_TIMEOUT_MS } from "../helpers/render";
-import { haproxyOpenFilesNeed } from "../../components/l4/haproxySizing";
+import { haproxyOpenFilesNeed } from "../../components/l4/haproxy";
 
 const ROOT = path.join(__dirname, "../..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");

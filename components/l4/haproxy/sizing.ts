@@ -15,8 +15,8 @@
  * CPU of the container's quota, so `nbthread` is set from the CPU limit (or, without one, the CPU
  * request), rounded up.
  */
-import { fail, requireWholeNumber } from "../core/validation";
-import { MIB, parseCpuCores, parseMemoryBytes } from "../core/quantity";
+import { fail, requireWholeNumber } from "../../core/validation";
+import { MIB, parseCpuCores, parseMemoryBytes } from "../../core/quantity";
 
 export const HAPROXY_BASE_MIB = 64;
 export const HAPROXY_KIB_PER_CONNECTION = 64;

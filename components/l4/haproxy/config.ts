@@ -6,15 +6,15 @@
  * Valid for HAProxy 2.6 (Debian 12, the integration tests) and 3.x (the pinned image): only directives
  * both accept without a warning (test/l4/haproxyVersions.test.ts lists what 3.0-3.3 removed or renamed).
  */
-import { requireWholeNumber } from "../core/validation";
-import { assertShutdownOrder } from "../core/shutdownOrder";
-import { DEFAULT_HAPROXY_MAXCONN } from "./haproxySizing";
+import { requireWholeNumber } from "../../core/validation";
+import { assertShutdownOrder } from "../../core/shutdownOrder";
+import { DEFAULT_HAPROXY_MAXCONN } from "./sizing";
 
 /** Official image, pinned (Debian-based; runs as the `haproxy` user, uid/gid 99). */
 /**
  * The proxies' names, unique across frontends, backends and listens: HAProxy 3.2 warns when a
  * frontend and a backend share a name and 3.3 refuses to start. The drain driver's `--frontend`
- * default (haproxyDrain.js) is the frontend's name.
+ * default (drainDriver.js) is the frontend's name.
  */
 export const HAPROXY_FRONTEND = "websocket";
 export const HAPROXY_BACKEND = "websocket_servers";

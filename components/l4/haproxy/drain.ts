@@ -1,6 +1,6 @@
 /**
  * The paced drain of the HAProxy tier, as the component plans and ships it. Pure, except
- * `drainScript()`, which reads the driver (haproxyDrain.js, shipped as-is in the ConfigMap).
+ * `drainScript()`, which reads the driver (drainDriver.js, shipped as-is in the ConfigMap).
  *
  * Without it, HAProxy keeps an old process's WebSocket tunnels until `hard-stop-after` and then
  * closes them all within ~100 ms (`close-spread-time` does not apply to tunnels): every client
@@ -12,11 +12,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
-import { DRAIN_START_SLACK_SECONDS } from "../core/shutdownOrder";
-import { fail, requireOneOf, requirePinnedImage, requireWholeNumber } from "../core/validation";
-import { DEFAULT_MONITOR_IMAGE } from "../monitor/args";
-import type { HaproxyDrainArgs } from "./args";
-import type { DrainOrder } from "./haproxyDrain";
+import { DRAIN_START_SLACK_SECONDS } from "../../core/shutdownOrder";
+import { fail, requireOneOf, requirePinnedImage, requireWholeNumber } from "../../core/validation";
+import { DEFAULT_MONITOR_IMAGE } from "../../monitor/args";
+import type { HaproxyDrainArgs } from "../args";
+import type { DrainOrder } from "./drainDriver";
 
 export interface ResolvedDrain {
   /** Seconds the closes are spread over, from the soft-stop (pod stop) or the reload. */
@@ -96,7 +96,7 @@ export function resolveDrain(
 
 /** The driver's source, as the sidecar runs it (next to this module, from source and from dist). */
 export function drainScript(): string {
-  return fs.readFileSync(path.join(__dirname, "haproxyDrain.js"), "utf8");
+  return fs.readFileSync(path.join(__dirname, "drainDriver.js"), "utf8");
 }
 
 export function drainScriptHash(script: string): string {

@@ -1,14 +1,4 @@
-/**
- * Which Layer 4 load balancer gives the L4Exposure its address: MetalLB on premises (the default),
- * a cloud provider's (AWS NLB through the AWS Load Balancer Controller, Google Cloud through GKE,
- * Azure through cloud-provider-azure), or your own annotations and `loadBalancerClass`. Every cloud
- * figure and annotation is cited in components/l4/cloudAnnotations.ts and components/budget/cloudHops.ts.
- */
-
-/** MetalLB: the pool (`addressPool`) and its announcement (`advertisement`). Today's behaviour. */
-export interface MetallbLoadBalancerArgs {
-  type: "metallb";
-}
+/** The options of loadBalancer.type "aws-nlb", as given and resolved. */
 
 /**
  * An AWS Network Load Balancer created by the AWS Load Balancer Controller: v2.3.0 or later (the
@@ -71,48 +61,20 @@ export interface AwsNlbLoadBalancerArgs {
   podReadinessGate?: "unverified" | "namespaceLabelled";
 }
 
-/** A Google Cloud passthrough Network Load Balancer created by GKE. */
-export interface GcpLoadBalancerArgs {
-  type: "gcp";
-  /**
-   * "external" (default: a backend service-based external passthrough NLB, `cloud.google.com/l4-rbs`,
-   * GKE 1.25.5+) or "internal" (an internal passthrough NLB, `networking.gke.io/load-balancer-type`).
-   */
-  scheme?: "external" | "internal";
-}
-
-/** An Azure Standard Load Balancer created by cloud-provider-azure (AKS). */
-export interface AzureLoadBalancerArgs {
-  type: "azure";
-  /** An internal load balancer (private address in the VNet). Default false: public. */
-  internal?: boolean;
-  /**
-   * The rule's TCP idle timeout in minutes, 4..100 (cloud-provider-azure v1.28.0 and later; older
-   * releases refuse more than 30). Default max(websocket.minLifetimeSeconds, 3 heartbeats) in whole
-   * minutes, within 4..100: 60 for the default hour.
-   */
-  idleTimeoutMinutes?: number;
-}
-
-/** Any other load balancer: your annotations and `loadBalancerClass`, no pool objects. */
-export interface CustomLoadBalancerArgs {
-  type: "custom";
-  /** `spec.loadBalancerClass`. Default none (the cluster's default implementation). */
-  loadBalancerClass?: string;
-  /** Annotations written on the LoadBalancer Service as given. Default none. */
-  annotations?: Record<string, string>;
-  /**
-   * The load balancer's idle timeout in seconds, as its documentation states, for the budget.
-   * Default none: the budget then assumes no idle timer at this hop (declare it if it has one).
-   */
-  idleTimeoutSeconds?: number;
-}
-
-export type LoadBalancerArgs =
-  | MetallbLoadBalancerArgs
-  | AwsNlbLoadBalancerArgs
-  | GcpLoadBalancerArgs
-  | AzureLoadBalancerArgs
-  | CustomLoadBalancerArgs;
-
-export type LoadBalancerType = LoadBalancerArgs["type"];
+export type ResolvedAwsNlb = {
+  type: "aws-nlb";
+  scheme: "internet-facing" | "internal";
+  targetType: "ip" | "instance";
+  crossZone: boolean;
+  /** The listener's idle timeout: the TCP listener's as set, or a TLS listener's fixed 350 s. */
+  idleTimeoutSeconds: number;
+  certificateArn?: string;
+  /** The TLS listener's security policy; set exactly when certificateArn is. */
+  sslNegotiationPolicy?: string;
+  proxyProtocol: boolean;
+  deregistrationDelaySeconds: number;
+  /** The controller's own frontend security group holds the source ranges (v2.6.0+). */
+  managedSecurityGroup: boolean;
+  /** What the user says of the pods' namespace's readiness gate label; set exactly when targetType is "ip". */
+  podReadinessGate?: "unverified" | "namespaceLabelled";
+};
