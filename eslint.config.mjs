@@ -7,6 +7,7 @@ export default tseslint.config(
     ignores: [
       "node_modules/**",
       "dist/**",
+      "probe/dist/**",
       "out/**",
       "coverage/**",
       "examples/**/node_modules/**",

@@ -1,8 +1,9 @@
 /**
  * ws-exposure's public API, the surface semver covers: the components, their argument and plan types
- * (what `.plan` and the outputs hold), the connection budget, and the validation functions for your
- * own checks. The pure builders behind them (HAProxy config, MetalLB objects, Knative ownership, the
- * admission check...) are internal. Policy-pack checks: `ws-exposure/policy`. Other Pulumi languages:
+ * (what `.plan` and the outputs hold), the budget evaluation, the error the components throw and the
+ * checks a policy can reuse. Everything else (the plan* functions, the builders, the iOS backoff
+ * constants...) is internal, so it can change without a major version; test/package/publicSurface.test.ts
+ * pins the list. Policy-pack checks: `ws-exposure/policy`. Other Pulumi languages:
  * the component package (provider/, README "Using the components from YAML, Go, Python, C#").
  */
 
@@ -48,27 +49,9 @@ export type { HybridPlan } from "./hybrid/plan";
 export type { MonitorPlan } from "./monitor/args";
 
 // ---- the connection budget ----
-export { evaluateBudget, limitingHops, HEARTBEATS_PER_IDLE_TIMEOUT } from "./budget/model";
+export { evaluateBudget } from "./budget/model";
 export type { Hop, PathBudget } from "./budget/model";
-export { reconnectBudget, IOS_CLIENT_BACKOFF } from "./budget/reconnect";
 export type { BackoffProfile, Outage, DropEventCost, ReconnectBudget } from "./budget/reconnect";
 
-// ---- validation: the functions the components validate with, for your own checks ----
-export {
-  ValidationError,
-  requireHostname,
-  requirePath,
-  requirePort,
-  requireDnsLabel,
-  requireWholeNumber,
-  requireOneOf,
-  requirePinnedImage,
-  isHostname,
-  isPinnedImage,
-} from "./core/validation";
-export { planTunnel } from "./tunnel/plan";
-export { planL4 } from "./l4/plan";
-export { planHybrid } from "./hybrid/plan";
-export { planKnativeSettings } from "./knative/plan";
-export { planMonitor } from "./monitor/args";
-export { catchAllProblem } from "./tunnel/ingressRules";
+// ---- validation: what the components throw, and the checks a policy of your own can reuse ----
+export { ValidationError, isHostname, isPinnedImage } from "./core/validation";

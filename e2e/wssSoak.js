@@ -12,7 +12,7 @@
  */
 const { performance } = require("node:perf_hooks");
 const readline = require("node:readline");
-const { runSoak } = require("../dist/probe/index.js");
+const { runSoak } = require("../probe/dist/index.js");
 
 const [url, connectTo, caFile, connections, heartbeatMs] = process.argv.slice(2);
 const controller = new AbortController();

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { parseBackoff } from "./backoff";
-import { renderSvg } from "./chart";
+import { ChartPackagesMissingError, renderSvg } from "./chart";
 import { runCheck } from "./check";
 import { type ConnectOptions, parseConnectTo, parseHeaders } from "./connectOptions";
 import { parseDuration } from "./durations";
@@ -169,7 +169,9 @@ export function buildProgram(
             fs.writeFileSync(flags.svg, await renderSvg(report));
           } catch (err) {
             io.stderr.write(
-              `wsprobe: --svg failed (it needs the vega and vega-lite packages): ${(err as Error).message}\n`,
+              err instanceof ChartPackagesMissingError
+                ? `wsprobe: ${err.message}\n`
+                : `wsprobe: --svg failed: ${(err as Error).message}\n`,
             );
             return exit(EXIT.failed);
           }

@@ -15,7 +15,14 @@ export {
   ProbeMetrics,
   type ProbeMetricsOptions,
 } from "./metrics";
-export { chartSpec, renderSvg } from "./chart";
+export {
+  chartSpec,
+  renderSvg,
+  ChartPackagesMissingError,
+  CHART_PACKAGES,
+  CHART_PACKAGES_MISSING,
+} from "./chart";
+export type { ChartImporter, ChartPackage } from "./chart";
 export { checkSummary, soakSummary } from "./summary";
 export { UsageError } from "./usage";
 export { parseConnectTo, type ConnectOptions, type ConnectTarget } from "./connectOptions";

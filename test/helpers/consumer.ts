@@ -18,7 +18,6 @@ const PACKAGE_SOURCES = [
   "LICENSE",
   "components",
   "probe",
-  "bin",
   "scripts",
 ];
 

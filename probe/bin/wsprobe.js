@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /* global setTimeout */
-// Built by `npm run build` (the prepare script), so `npx wsprobe` works after `npm ci`.
-require("../dist/probe/cli.js")
+// Built by `npm run build` (the root's prepare script), so `npx wsprobe` works after `npm ci`.
+require("../dist/cli.js")
   .main(process.argv)
   .then(
     (code) => {
