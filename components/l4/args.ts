@@ -101,7 +101,11 @@ export type SessionTicketArgs = { keys: pulumi.Input<string>[] } | { secretName:
 export interface HaproxyArgs {
   /** Replicas, at least 2 (a PodDisruptionBudget keeps all but one). Default 2. */
   replicas?: number;
-  /** Image, pinned (a tag other than `latest`, or a digest). Default `haproxy:3.2.4` (official image). */
+  /**
+   * Image, pinned (a tag other than `latest`, or a digest). Default `haproxy:3.2.4` (official image,
+   * whose STOPSIGNAL SIGUSR1 soft-stops it). Any other repository: the preStop sends the soft-stop
+   * itself, with a FailedPreStopHook event on each stop (docs/L4.md, "Pod stop").
+   */
   image?: string;
   timeouts?: HaproxyTimeoutArgs;
   /** preStop sleep before the soft-stop, so the endpoint leaves the LB first. Default 10; below hardStopAfterSeconds. */

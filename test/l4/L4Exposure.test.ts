@@ -209,7 +209,8 @@ describe("L4Exposure, tls terminate, L2, pinned address, DNS to a WAN address", 
       failureThreshold: 3,
     });
     expect(c.lifecycle).toEqual({
-      preStop: { exec: { command: ["/bin/sh", "-c", "sleep 10; kill -USR1 1; sleep 70"] } },
+      // The wait for the LB only: the kubelet's stop, SIGUSR1 by the image's STOPSIGNAL, soft-stops.
+      preStop: { exec: { command: ["sleep", "10"] } },
     });
     expect(c.securityContext).toEqual({
       allowPrivilegeEscalation: false,
@@ -292,6 +293,21 @@ describe("L4Exposure, tls terminate, L2, pinned address, DNS to a WAN address", 
       requests: { cpu: "50m", memory: "689Mi" },
       limits: { memory: "689Mi" },
     });
+  });
+
+  test("a custom HAProxy image (stop signal unknown): the preStop soft-stops HAProxy itself, never left to a SIGTERM hard stop", async () => {
+    const image = "registry.example.com/haproxy:3.2.4";
+    await build(
+      "prod",
+      baseArgs({ tls: { mode: "terminate", certificate: { secretName: "s" }, haproxy: { image } } }),
+    );
+    const d = resource(runtime.resources, T.deployment, "prod-haproxy").inputs as any;
+    const c = d.spec.template.spec.containers[0];
+    expect([c.image, c.lifecycle, d.spec.template.spec.terminationGracePeriodSeconds]).toEqual([
+      image,
+      { preStop: { exec: { command: ["/bin/sh", "-c", "sleep 10; kill -USR1 1; sleep 70"] } } },
+      80,
+    ]);
   });
 
   test("maxconn and the CPU limit decide memory and nbthread", async () => {

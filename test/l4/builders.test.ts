@@ -1,4 +1,9 @@
-import { planShutdown, renderHaproxyConfig, HaproxyConfigParams } from "../../components/l4/haproxy";
+import {
+  isOfficialHaproxyImage,
+  planShutdown,
+  renderHaproxyConfig,
+  HaproxyConfigParams,
+} from "../../components/l4/haproxy";
 import { bgpPeer, ipAddressPool, l2Advertisement, serviceAnnotations } from "../../components/l4/metallb";
 import { planL4 } from "../../components/l4/plan";
 import { haproxyKnown } from "./knownKeys";
@@ -105,12 +110,32 @@ describe("planShutdown: preStop < hard-stop-after < grace", () => {
       p.closeSpreadSeconds,
       p.terminationGracePeriodSeconds,
     ]).toEqual(expected);
-    expect(p.preStopCommand).toEqual([
-      "/bin/sh",
-      "-c",
-      `sleep ${expected[0]}; kill -USR1 1; sleep ${expected[1] + 10}`,
+    // The pinned official image stops with SIGUSR1: the hook only waits for the LB.
+    expect([p.softStopBy, p.preStopCommand]).toEqual(["stopSignal", ["sleep", String(expected[0])]]);
+    // An image not known to stop with SIGUSR1: the hook soft-stops and outlasts HAProxy.
+    const custom = planShutdown("X", "h", { ...args, image: "registry.example.com/haproxy:3.2.4" });
+    expect([custom.softStopBy, custom.preStopCommand]).toEqual([
+      "preStop",
+      ["/bin/sh", "-c", `sleep ${expected[0]}; kill -USR1 1; sleep ${expected[1] + 10}`],
     ]);
   });
+
+  it.each([
+    ["haproxy:3.2.4", true],
+    ["haproxy:3.3-alpine", true],
+    ["haproxy@sha256:" + "a".repeat(64), true],
+    ["docker.io/library/haproxy:3.2.4", true],
+    ["library/haproxy:3.2.4", true],
+    ["index.docker.io/library/haproxy:3.2.4@sha256:" + "b".repeat(64), true],
+    ["docker.io/haproxy:3.2", true],
+    ["haproxytech/haproxy-debian:3.2", false],
+    ["mirror.gcr.io/library/haproxy:3.2.4", false],
+    ["registry.example.com:5000/haproxy:3.2.4", false],
+    ["registry.example.com/haproxy", false],
+    ["my-haproxy:3.2.4", false],
+  ])("isOfficialHaproxyImage(%s) = %s (its STOPSIGNAL SIGUSR1 soft-stops)", (image, official) =>
+    expect(isOfficialHaproxyImage(image)).toBe(official),
+  );
 
   it.each([
     [

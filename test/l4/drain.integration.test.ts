@@ -1,7 +1,7 @@
 /**
  * The pod-stop half of the paced drain with the real HAProxy (Debian's 2.6 and the pods' 3.2) on 127.0.0.1: 50
- * heartbeating wss:// connections, SIGUSR1 to the master (what the haproxy container's preStop
- * sends), then the driver as the drain sidecar's preStop runs it (`--all-after`, here 0 s and a 3 s
+ * heartbeating wss:// connections, SIGUSR1 to the master (what the kubelet's stop of the haproxy
+ * container sends, the image's STOPSIGNAL), then the driver as the drain sidecar's preStop runs it (`--all-after`, here 0 s and a 3 s
  * window) through the master CLI. The reload half (`--watch`, 1000 connections) is
  * test/hardening/drain.integration.test.ts.
  *

@@ -1,7 +1,7 @@
 /**
  * A paced-drain batch longer than the master CLI's buffer, with the real HAProxy on 127.0.0.1 (once
  * per branch: Debian's 2.6 and the pods' 3.2): 1000 TCP connections through the rendered frontend,
- * soft-stop (SIGUSR1, as the pod's preStop sends it), then the driver as the drain sidecar's preStop
+ * soft-stop (SIGUSR1, as the pod's stop sends it), then the driver as the drain sidecar's preStop
  * runs it with a 1 s window and one tick for the whole window, so the 1000 closes are one batch of
  * about 41 KB of commands. HAProxy 3.x runs none of a line over tune.bufsize - tune.maxrewrite
  * (15,360 bytes): the driver must split the batch, and count only the closes HAProxy answered.

@@ -2,7 +2,7 @@
  * The drain driver's process (components/l4/haproxy/drainDriver.js, run as the sidecar runs it) at the
  * edges of HAProxy's life:
  * - the sidecar's preStop (`--all-after`) when HAProxy has already exited (an idle pod: its master
- *   exits at soft-stop, about 10 s into its own preStop, before the driver's wait is over): the drain
+ *   exits at soft-stop, about 10 s into the pod's stop, as the driver's wait ends or before): the drain
  *   is done, exit 0 with a line on stderr, not ECONNREFUSED and exit 1 (a FailedPreStopHook event);
  * - the sidecar's main process (`--watch`) started before HAProxy: it waits for the master CLI,
  *   bounded, and says so, instead of exiting.

@@ -422,7 +422,7 @@ function suite(haproxyBin: string): void {
       closeAll(fresh);
     }, 120_000);
   });
-  describe("5. soft-stop (SIGUSR1 to the master, as the pod's preStop sends it)", () => {
+  describe("5. soft-stop (SIGUSR1 to the master, as the kubelet's stop of the pod sends it)", () => {
     it("stops accepting, keeps open connections until hard-stop-after, then the master exits", async () => {
       const port = await freePort();
       const hardStop = 2;

@@ -10,7 +10,6 @@ import { requireWholeNumber } from "../../core/validation";
 import { assertShutdownOrder } from "../../core/shutdownOrder";
 import { DEFAULT_HAPROXY_MAXCONN } from "./sizing";
 
-/** Official image, pinned (Debian-based; runs as the `haproxy` user, uid/gid 99). */
 /**
  * The proxies' names, unique across frontends, backends and listens: HAProxy 3.2 warns when a
  * frontend and a backend share a name and 3.3 refuses to start. The drain driver's `--frontend`
@@ -20,6 +19,7 @@ export const HAPROXY_FRONTEND = "websocket";
 export const HAPROXY_BACKEND = "websocket_servers";
 export const HAPROXY_HEALTH_FRONTEND = "health";
 
+/** Official image, pinned (Debian-based; runs as the `haproxy` user, uid/gid 99; STOPSIGNAL SIGUSR1). */
 export const DEFAULT_HAPROXY_IMAGE = "haproxy:3.2.4";
 export const HAPROXY_UID = 99;
 
@@ -192,7 +192,18 @@ export interface ShutdownPlan {
   hardStopAfterSeconds: number;
   closeSpreadSeconds: number;
   terminationGracePeriodSeconds: number;
-  /** The preStop command: wait, soft-stop the master (pid 1), then wait out hard-stop-after. */
+  /**
+   * Who sends the soft-stop (SIGUSR1 to the master, pid 1): `stopSignal` = the kubelet's stop of the
+   * container, as the image's STOPSIGNAL (the official image's); `preStop` = the hook itself, for an
+   * image whose stop signal is unknown (SIGTERM, the runtime's default, would be a hard stop).
+   */
+  softStopBy: "stopSignal" | "preStop";
+  /**
+   * The preStop command. `stopSignal`: only the wait; the hook ends before HAProxy does, so a stop
+   * raises no Warning event. `preStop`: wait, soft-stop, then wait out hard-stop-after; HAProxy's
+   * exit (when the last connection has gone) ends the container and kills this hook with it, which
+   * the kubelet records as a `FailedPreStopHook` event.
+   */
   preStopCommand: string[];
 }
 
@@ -203,7 +214,28 @@ export interface ShutdownArgs {
   hardStopAfterSeconds?: number;
   closeSpreadSeconds?: number;
   terminationGracePeriodSeconds?: number;
+  /** The container image; decides `softStopBy` (isOfficialHaproxyImage). Default the pinned image. */
+  image?: string;
 }
+
+/**
+ * Whether `image` is from the official `haproxy` repository (Docker Hub's library/haproxy, by tag
+ * or digest). Its Dockerfiles (docker-library/haproxy) declare `STOPSIGNAL SIGUSR1`, and containerd
+ * and CRI-O send an image's STOPSIGNAL when the kubelet stops a container (the pod field
+ * `lifecycle.stopSignal` is alpha and off by default in Kubernetes 1.33-1.36, so the pod cannot ask
+ * for it). A mirror or a custom image may declare anything: not recognised, on purpose.
+ */
+export function isOfficialHaproxyImage(image: string): boolean {
+  const repository = image.split("@")[0].replace(/:[^/:]*$/, "");
+  return OFFICIAL_HAPROXY_REPOSITORIES.includes(repository);
+}
+const OFFICIAL_HAPROXY_REPOSITORIES = [
+  "haproxy",
+  "library/haproxy",
+  "docker.io/haproxy",
+  "docker.io/library/haproxy",
+  "index.docker.io/library/haproxy",
+];
 
 export const DEFAULT_PRESTOP_SECONDS = 10;
 export const DEFAULT_HARD_STOP_AFTER_SECONDS = 60;
@@ -267,18 +299,25 @@ export function planShutdown(owner: string, field: string, args: ShutdownArgs = 
     },
     marginSeconds: SHUTDOWN_MARGIN_SECONDS,
   });
+  const softStopBy = isOfficialHaproxyImage(args.image ?? DEFAULT_HAPROXY_IMAGE) ? "stopSignal" : "preStop";
   return {
     preStopSeconds,
     hardStopAfterSeconds,
     closeSpreadSeconds,
     terminationGracePeriodSeconds,
-    preStopCommand: [
-      "/bin/sh",
-      "-c",
-      // pid 1 is the HAProxy master (the container's command is haproxy itself). SIGUSR1 = soft-stop:
-      // listeners close, open connections stay until they end or hard-stop-after fires; the master
-      // exits with its last worker, which ends the container before this sleep does.
-      `sleep ${preStopSeconds}; kill -USR1 1; sleep ${hardStopAfterSeconds + SHUTDOWN_MARGIN_SECONDS}`,
-    ],
+    softStopBy,
+    preStopCommand:
+      softStopBy === "stopSignal"
+        ? // The kubelet then stops the container with the image's SIGUSR1 (soft-stop: listeners close,
+          // open connections stay until they end or hard-stop-after fires) and waits the rest of the
+          // grace period, hard-stop-after + margin at least, before SIGKILL.
+          ["sleep", String(preStopSeconds)]
+        : [
+            "/bin/sh",
+            "-c",
+            // pid 1 is the HAProxy master (the container's command is haproxy itself); SIGTERM, the
+            // stop signal that follows the hook, would be a hard stop, so the hook outlasts HAProxy.
+            `sleep ${preStopSeconds}; kill -USR1 1; sleep ${hardStopAfterSeconds + SHUTDOWN_MARGIN_SECONDS}`,
+          ],
   };
 }

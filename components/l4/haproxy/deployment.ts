@@ -117,7 +117,7 @@ export function haproxyDeploymentSpec(plan: L4Plan, config: string, drainScript?
             {
               name: "haproxy",
               image: h.image,
-              // haproxy itself is pid 1 (the master): the preStop signals it directly.
+              // haproxy itself is pid 1 (the master): the stop signal reaches it directly.
               command: HAPROXY_COMMAND,
               ports: [
                 { name: "wss", containerPort: HAPROXY_TLS_PORT, protocol: "TCP" },

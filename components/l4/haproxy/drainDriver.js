@@ -397,7 +397,8 @@ async function main(argv) {
     await watch(options, log, abort.signal);
     return 0;
   }
-  // A pod stop: the haproxy container's preStop soft-stops the master after the same sleep. A master
+  // A pod stop: the master is soft-stopped after the same sleep (the kubelet's stop signal, SIGUSR1 by
+  // the official image's STOPSIGNAL, or for another image the haproxy container's preStop). A master
   // already gone by then has exited with its last worker: nothing is left to drain.
   await sleep(options.allAfterMs);
   try {

@@ -84,6 +84,7 @@ export function resolveHaproxy(
     hardStopAfterSeconds: h?.hardStopAfterSeconds,
     closeSpreadSeconds: h?.closeSpreadSeconds,
     terminationGracePeriodSeconds: h?.terminationGracePeriodSeconds,
+    image,
   };
   // The timers first (their own messages), then the drain window against them.
   const hardStopAfterSeconds = planShutdown(owner, f, shutdownArgs).hardStopAfterSeconds;

@@ -21,7 +21,8 @@ export const HAPROXY_TICKETS_DIR = "/etc/ws-exposure/tickets";
 export const TICKET_KEYS_KEY = "tls-ticket-keys";
 export const HAPROXY_TICKET_KEYS_PATH = `${HAPROXY_TICKETS_DIR}/${TICKET_KEYS_KEY}`;
 /**
- * The container's command: haproxy itself is pid 1 (the master; the preStop signals it), with the
+ * The container's command: haproxy itself is pid 1 (the master; the kubelet's stop signal, or
+ * the preStop for an image not known to stop with SIGUSR1, reaches it), with the
  * master CLI on a socket in the runtime directory (the drain sidecar reaches every worker through it).
  */
 export const HAPROXY_COMMAND = [
