@@ -41,6 +41,8 @@ export interface KubeAccess {
   /** `https://host:port[/prefix]` */
   server: string;
   context: string;
+  /** How long an exec credential plugin may take (client-node sets no limit; kubectl's users expect one). */
+  credentialsTimeoutMs?: number;
 }
 
 /**
@@ -111,11 +113,24 @@ export async function kubeRequest(
     headers["Content-Length"] = String(Buffer.byteLength(body));
   }
   const options: https.RequestOptions = { method, headers, timeout: 30000 };
+  const timeoutMs = access.credentialsTimeoutMs ?? 60000;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    // Client certificates, CA, bearer token (exec plugin, auth provider, token file) and the proxy agent.
-    await access.config.applyToHTTPSOptions(options);
+    // Client certificates, CA, bearer token (exec plugin, auth provider, token file) and the proxy
+    // agent. A hung exec plugin would otherwise hold `pulumi preview` forever.
+    await Promise.race([
+      access.config.applyToHTTPSOptions(options),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no credentials within ${timeoutMs / 1000} s (a hung exec plugin?)`)),
+          timeoutMs,
+        );
+      }),
+    ]);
   } catch (err) {
     return { status: 0, body: undefined, error: `credentials: ${(err as Error).message}` };
+  } finally {
+    clearTimeout(timer);
   }
   const url = new URL(`${access.server}${apiPath}`);
   return new Promise((resolve) => {

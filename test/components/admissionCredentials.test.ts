@@ -13,6 +13,9 @@ import * as path from "path";
 import { wsExposureProvider } from "../../provider/index";
 import { admissionInput, engineSecret, PACKAGE_GATE_URN } from "../helpers/knativeCheck";
 import { expectDryRuns, fakeApiServer, FakeApiServer } from "../helpers/fakeKubeApi";
+import * as clientNode from "@kubernetes/client-node";
+import { parse as parseYaml } from "yaml";
+import { kubeRequest, loadKubeAccess } from "../../components/knative/kubeClient";
 
 const CHECK = admissionInput(true, { waitSeconds: 5 });
 
@@ -110,6 +113,34 @@ describe("the admission check's credentials and transport come from @kubernetes/
         outs: { fieldManager: "ws-exposure", takeovers: [], retries: 0, server: api.url, context: "lab" },
       });
       expectDryRuns(api, 0, CHECK.patch, "ex3c-t0ken");
+    } finally {
+      api.close();
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
+  test("an exec plugin that never answers fails the request with a timeout instead of hanging it", async () => {
+    const api = await fakeApiServer(0, "never");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-exec-"));
+    try {
+      const plugin = path.join(dir, "hang.sh");
+      fs.writeFileSync(plugin, "#!/bin/sh\nexec sleep 3\n", { mode: 0o755 });
+      const exec = {
+        apiVersion: "client.authentication.k8s.io/v1",
+        command: plugin,
+        interactiveMode: "Never",
+      };
+      const access = loadKubeAccess(clientNode, {
+        kubeconfig: JSON.stringify(kubeconfigFor(api, { exec })),
+        home: dir,
+        parseYaml,
+      });
+      const response = await kubeRequest({ ...access, credentialsTimeoutMs: 300 }, "GET", "/version");
+      expect(response).toEqual({
+        status: 0,
+        body: undefined,
+        error: "credentials: no credentials within 0.3 s (a hung exec plugin?)",
+      });
     } finally {
       api.close();
       fs.rmSync(dir, { recursive: true });
