@@ -37,8 +37,8 @@ export interface ClusterReport {
 
 /** What the node test does not run for real (e2e/README.md, "A real node", says the same). */
 export const STAND_INS = [
-  "cert-manager: the Certificate's Secret is issued by e2e/standIns.ts (cert-manager's controller is not built)",
-  "Knative Serving's controller: e2e/homelab.ts applies the revision Deployment it would make (the real queue-proxy runs in it)",
+  "cert-manager: the Certificate's Secret is issued by e2e/standIns.ts (the controller's module github.com/cert-manager/cert-manager/cmd/controller is not on the Go module proxy: 404)",
+  "Knative's networking layer (Kourier/Envoy cannot be built): e2e/standIns.ts writes the KIngress Ready status a networking layer would, so the Route turns Ready and Knative retires the old revision; nothing routes through it",
   "the messaging-service app: a WebSocket echo image (e2e/images/echo)",
   "MetalLB's speaker: nothing announces the address on a link; traffic comes from inside the node's namespace",
   "cloudflared and the Cloudflare API: not in the staging stack (cloudflared cannot be built here, the edge is unreachable)",

@@ -3,14 +3,14 @@
  * the upstream CRDs (Knative Service, MetalLB, cert-manager Certificate, prometheus-operator),
  * the namespaces, Knative's ConfigMaps as the release ships them, and the Knative Service
  * `messaging-service`, applied by its owner (Argo CD, field manager `argocd-controller`) with
- * min-scale and max-scale already set, plus the revision Deployment Knative's controller would
- * have made for it (its pods are what the L4 route's Service selects).
+ * min-scale and max-scale already set. Without a node, plus a stand-in for the revision Deployment
+ * Knative's controller would have made for it (its pods are what the L4 route's Service selects); on
+ * the real node Knative's controller makes it (`knativeServing.ts`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
 import { Kube, KubeObject } from "./kube";
-import { QUEUE_PROXY_DRAIN_PATH, QUEUE_PROXY_FIXED_PORTS, queueProxyEnv } from "./queueProxy";
 
 const CRDS = path.join(__dirname, "crds");
 
@@ -70,8 +70,14 @@ export const YAML_METALLB_AND_TLS = `      addressPool:
         acknowledgeInsecure: true
 `;
 
+/** What an owner's commit may change: `release` adds an env var, so the template (a new revision). */
+export interface OwnersChange {
+  timeoutSeconds?: number;
+  release?: string;
+}
+
 /** The Knative Service as its owner's repository has it. */
-export function ownersKnativeService(overrides: { timeoutSeconds?: number } = {}): KubeObject {
+export function ownersKnativeService(overrides: OwnersChange = {}): KubeObject {
   return {
     apiVersion: "serving.knative.dev/v1",
     kind: "Service",
@@ -91,7 +97,10 @@ export function ownersKnativeService(overrides: { timeoutSeconds?: number } = {}
               name: "messaging",
               image: "ghcr.io/example/messaging-service:1.4.2",
               ports: [{ name: "http1", containerPort: 8080 }],
-              env: [{ name: "WS_PATH", value: "/ws" }],
+              env: [
+                { name: "WS_PATH", value: "/ws" },
+                ...(overrides.release === undefined ? [] : [{ name: "RELEASE", value: overrides.release }]),
+              ],
             },
           ],
         },
@@ -100,65 +109,12 @@ export function ownersKnativeService(overrides: { timeoutSeconds?: number } = {}
   };
 }
 
-/** The revision's pod-level fields the queue-proxy reads from the Downward API, as Knative sets them. */
-const FIELD_REFS: Record<string, string> = {
-  SERVING_POD: "metadata.name",
-  SERVING_POD_IP: "status.podIP",
-  HOST_IP: "status.hostIP",
-};
-
 /**
- * What Knative's revision reconciler adds for the containers to run (pkg/reconciler/revision/
- * resources/deploy.go and queue.go, v0.49.1): the user container's PORT and K_* variables and its
- * preStop on the queue-proxy's drain path, the queue-proxy's environment (`queueProxyEnv`, the
- * pod's name and IPs from the Downward API) and its readiness probe.
+ * A STAND-IN for the revision Deployment Knative's controller makes for the Service (labels as
+ * Knative sets them), for the clusters without a node: the pod stand-in (`standIns.ts`) marks its
+ * pods Running and Ready, nothing runs them. On the real node Knative's own controller makes it.
  */
-function realRevisionContainers(revision: string): { user: object; queue: object } {
-  const env = queueProxyEnv({
-    namespace: KSVC.namespace,
-    service: KSVC.name,
-    revision,
-    timeoutSeconds: 300,
-    responseStartTimeoutSeconds: 0,
-    idleTimeoutSeconds: 0,
-    containerConcurrency: 0,
-    userPort: 8080,
-    servingPort: 8012,
-    servingTlsPort: 8112,
-    podIp: "",
-  });
-  return {
-    user: {
-      env: [
-        { name: "WS_PATH", value: "/ws" },
-        { name: "PORT", value: "8080" },
-        { name: "K_REVISION", value: revision },
-        { name: "K_CONFIGURATION", value: KSVC.name },
-        { name: "K_SERVICE", value: KSVC.name },
-      ],
-      lifecycle: {
-        preStop: { httpGet: { path: QUEUE_PROXY_DRAIN_PATH, port: QUEUE_PROXY_FIXED_PORTS.admin } },
-      },
-    },
-    queue: {
-      env: Object.entries(env).map(([name, value]) =>
-        FIELD_REFS[name]
-          ? { name, valueFrom: { fieldRef: { fieldPath: FIELD_REFS[name] } } }
-          : { name, value },
-      ),
-      readinessProbe: {
-        httpGet: { port: 8012, httpHeaders: [{ name: "K-Network-Probe", value: "queue" }] },
-        periodSeconds: 1,
-      },
-    },
-  };
-}
-
-/**
- * The revision Deployment Knative's controller makes for the Service (labels as Knative sets them).
- * `real`: its containers also get what they need to run on the real node.
- */
-function revisionDeployment(real = false): KubeObject {
+function revisionDeployment(): KubeObject {
   const revision = `${KSVC.name}-00001`;
   const labels = {
     app: revision,
@@ -166,7 +122,6 @@ function revisionDeployment(real = false): KubeObject {
     "serving.knative.dev/configuration": KSVC.name,
     "serving.knative.dev/revision": revision,
   };
-  const extra = real ? realRevisionContainers(revision) : { user: {}, queue: {} };
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -177,13 +132,11 @@ function revisionDeployment(real = false): KubeObject {
       template: {
         metadata: { labels },
         spec: {
-          ...(real ? { enableServiceLinks: false, terminationGracePeriodSeconds: 300 } : {}),
           containers: [
             {
               name: "user-container",
               image: "ghcr.io/example/messaging-service:1.4.2",
               ports: [{ name: "user-port", containerPort: 8080 }],
-              ...extra.user,
             },
             {
               name: "queue-proxy",
@@ -192,7 +145,6 @@ function revisionDeployment(real = false): KubeObject {
                 { name: "http-queueadm", containerPort: 8022 },
                 { name: "queue-port", containerPort: 8012 },
               ],
-              ...extra.queue,
             },
           ],
         },
@@ -233,10 +185,14 @@ export async function installCrds(kube: Kube, files: readonly string[] = UPSTREA
 
 /**
  * Creates the namespaces, Knative's ConfigMaps, the owner's Knative Service and its revision's pods.
- * `realNode`: the node runs the pods, so the revision's containers get what Knative's revision
- * reconciler gives them to start (see `revisionDeployment`), and MetalLB's CRDs are its release's.
+ * `realNode`: the node runs the pods and Knative's own controllers (`beforeService` starts them,
+ * once the CRDs and namespaces exist), which make the revision; MetalLB's CRDs are its release's.
+ * Without: the revision Deployment is the stand-in above.
  */
-export async function installHomelab(kube: Kube, options: { realNode?: boolean } = {}): Promise<void> {
+export async function installHomelab(
+  kube: Kube,
+  options: { realNode?: boolean; beforeService?: () => Promise<void> } = {},
+): Promise<void> {
   const realNode = options.realNode ?? false;
   await installCrds(kube, homelabCrds(realNode));
   for (const name of NAMESPACES) {
@@ -245,14 +201,12 @@ export async function installHomelab(kube: Kube, options: { realNode?: boolean }
   for (const file of KNATIVE_CONFIGMAPS) {
     for (const cm of documents(file)) await kube.apply(cm, "kubectl");
   }
+  await options.beforeService?.();
   await applyOwnersKnativeService(kube);
-  await kube.apply(revisionDeployment(realNode), "controller");
+  if (!realNode) await kube.apply(revisionDeployment(), "controller");
 }
 
 /** (Re)applies the owner's Knative Service, as a `git push` picked up by Argo CD would. */
-export function applyOwnersKnativeService(
-  kube: Kube,
-  overrides: { timeoutSeconds?: number } = {},
-): Promise<KubeObject> {
+export function applyOwnersKnativeService(kube: Kube, overrides: OwnersChange = {}): Promise<KubeObject> {
   return kube.apply(ownersKnativeService(overrides), OWNER);
 }

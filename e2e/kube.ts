@@ -21,7 +21,7 @@ export interface KubeObject {
     annotations?: Record<string, string>;
     managedFields?: ManagedFieldsEntry[];
     deletionTimestamp?: string;
-    ownerReferences?: { kind: string; name: string; uid: string }[];
+    ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[];
     [key: string]: unknown;
   };
   [key: string]: unknown;

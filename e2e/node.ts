@@ -108,6 +108,15 @@ export interface RealNode {
   containerLog(namespace: string, pod: string, container: string): string;
   /** The node components' log tails, for failure messages. */
   logs(lines?: number): string;
+  /** The node's copy of the cluster's kubeconfig (the API server's port is relayed into the namespace). */
+  kubeconfig: string;
+  /**
+   * Starts a process of the cluster's own (a controller a real cluster runs as a pod) inside the
+   * node's namespace, with `env` and the cluster's DNS (CoreDNS, search path of `namespace`) as its
+   * resolver: `/etc/resolv.conf` is bound over in a mount namespace of its own, so the machine's
+   * file is untouched. Stopped with the node; its argv must name the run's folder (teardown finds it).
+   */
+  startClusterProcess(name: string, argv: string[], env: Record<string, string>, namespace: string): Running;
   stop(): Promise<void>;
 }
 
@@ -622,6 +631,28 @@ export async function startNode(cluster: Cluster, options: NodeOptions = {}): Pr
       logs: (lines = 30) =>
         processes.map((r) => `--- ${r.name}\n${tail(r.logPath, lines)}`).join("\n") +
         (kubelet.child.exitCode !== null ? "\n(kubelet exited)" : ""),
+      kubeconfig: cfg.kubeconfig,
+      startClusterProcess: (name, argv, env, namespace) => {
+        const resolvConf = path.join(dir, `resolv-${namespace}.conf`);
+        fs.writeFileSync(
+          resolvConf,
+          `nameserver ${GATEWAY}\nsearch ${namespace}.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n`,
+        );
+        const assignments = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+        return startIn(name, [
+          "unshare",
+          "--mount",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          'mount --bind "$0" /etc/resolv.conf && exec "$@"',
+          resolvConf,
+          "env",
+          ...assignments,
+          ...argv,
+        ]);
+      },
       stop: stopAll,
     };
   } catch (err) {

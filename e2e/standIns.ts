@@ -12,6 +12,12 @@
  *   in `status.loadBalancer.ingress`. Unpinned Services stay pending.
  * - "cert-manager": a Certificate gets its Secret (`spec.secretName`, kubernetes.io/tls, signed by
  *   a throwaway issuer CA for `spec.dnsNames`) and the condition Ready=True.
+ * - "Kourier" (only on the real node, where Knative's controller runs): a Knative Ingress (KIngress,
+ *   `networking.internal.knative.dev`) is reported ready as a networking layer reports it once its
+ *   proxies serve the Route (Ready, LoadBalancerReady, NetworkConfigured; Kourier's load-balancer
+ *   names). Nothing routes through it: the L4 path goes to the pods. Without it the Route never
+ *   turns Ready, so Knative never retires a revision the Route left (it stays `routingState: active`
+ *   and min-scale keeps its pods).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -22,6 +28,39 @@ export interface StandIns {
   /** Services given an address, `namespace/name -> ip`. */
   assigned: Map<string, string>;
   stop(): Promise<void>;
+}
+
+interface KnativeIngress extends KubeObject {
+  status?: { observedGeneration?: number };
+}
+
+const KINGRESSES = "/apis/networking.internal.knative.dev/v1alpha1";
+
+/** What Kourier (net-kourier) writes into a KIngress's status once its gateways serve it. */
+export function readyIngressStatus(generation: number, now: string): Record<string, unknown> {
+  const condition = (type: string) => ({ type, status: "True", lastTransitionTime: now });
+  const balancer = (service: string) => ({
+    ingress: [{ domainInternal: `${service}.kourier-system.svc.cluster.local` }],
+  });
+  return {
+    observedGeneration: generation,
+    conditions: ["LoadBalancerReady", "NetworkConfigured", "Ready"].map(condition),
+    publicLoadBalancer: balancer("kourier"),
+    privateLoadBalancer: balancer("kourier-internal"),
+  };
+}
+
+async function markIngressesReady(kube: Kube): Promise<void> {
+  for (const ingress of (await kube.list(`${KINGRESSES}/ingresses`)) as KnativeIngress[]) {
+    const generation = ingress.metadata.generation ?? 0;
+    if (ingress.status?.observedGeneration === generation) continue;
+    await kube.request(
+      "PATCH",
+      `${KINGRESSES}/namespaces/${ingress.metadata.namespace}/ingresses/${ingress.metadata.name}/status`,
+      { status: readyIngressStatus(generation, new Date().toISOString()) },
+      MERGE,
+    );
+  }
 }
 
 /** The one Node the stand-in kubelet runs everything on. */
@@ -230,16 +269,20 @@ export async function registerNode(kube: Kube): Promise<void> {
   );
 }
 
-/** Which stand-ins run (all by default); on the real node (`node.ts`) only the certificates' one does. */
+/**
+ * Which stand-ins run (all but the KIngress one by default); on the real node (`node.ts`) only the
+ * certificates' one and the KIngress one do.
+ */
 export interface StandInParts {
   pods?: boolean;
   addresses?: boolean;
   certificates?: boolean;
+  ingresses?: boolean;
 }
 
 /** Starts the stand-ins' loop (every 250 ms) against the cluster; `dir` holds the issuer's files. */
 export function startStandIns(kube: Kube, dir: string, parts: StandInParts = {}): StandIns {
-  const { pods = true, addresses = true, certificates = true } = parts;
+  const { pods = true, addresses = true, certificates = true, ingresses = false } = parts;
   const pki = fs.mkdtempSync(path.join(dir, "stand-in-issuer-"));
   const issuer = makeCertificateAuthority(pki, "issuer");
   let n = 0;
@@ -255,6 +298,8 @@ export function startStandIns(kube: Kube, dir: string, parts: StandInParts = {})
         if (pods) await markPodsReady(kube, nextIp);
         if (addresses) await assignAddresses(kube, assigned);
         if (certificates) await issueCertificates(kube, pki, issuer);
+        // Last: its list fails until Knative's CRDs are installed.
+        if (ingresses) await markIngressesReady(kube);
       } catch {
         // the API server is stopping, or a list failed: try again next round
       }
