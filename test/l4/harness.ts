@@ -188,13 +188,23 @@ export async function startHaproxy(
   child.stdout?.on("data", (d) => (out += d.toString()));
   child.stderr?.on("data", (d) => (out += d.toString()));
   // A bound against a hang only: HAProxy starts in milliseconds, a loaded machine delays it.
+  // The master binds the port before its worker is up, and says "Loading success." before its own
+  // loop takes over SIGUSR1/SIGUSR2: a signal sent in between is lost (seen with 2.6 on a loaded
+  // machine). So "ready" is that notice, the port, and, with a master CLI, the master's answer.
+  const masterCli = masterCliPath(extraArgs);
+  const ready = async () =>
+    out.includes(HAPROXY_READY_NOTICE) &&
+    (await canConnect(port)) &&
+    (masterCli === undefined || (await masterCliAnswers(masterCli)));
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`haproxy exited ${child.exitCode}:\n${out}`);
-    if (await canConnect(port)) break;
+    if (await ready()) break;
     await sleep(50);
   }
-  if (!(await canConnect(port))) throw new Error(`haproxy did not listen on ${port}:\n${out}`);
+  if (!(await ready())) {
+    throw new Error(`haproxy did not say "${HAPROXY_READY_NOTICE}" and listen on ${port}:\n${out}`);
+  }
   return {
     process: child,
     pid: child.pid as number,
@@ -213,6 +223,27 @@ export async function startHaproxy(
     },
   };
 }
+
+/** The socket path of a `-S <path>[,options]` argument, if any. */
+function masterCliPath(args: string[]): string | undefined {
+  const i = args.indexOf("-S");
+  return i >= 0 && args[i + 1] ? args[i + 1].split(",")[0] : undefined;
+}
+
+/** Whether the master CLI at `socket` answers `show proc` with its worker (the master's loop runs). */
+function masterCliAnswers(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    let reply = "";
+    const conn = net.connect(socket, () => conn.end("show proc\n"));
+    conn.setTimeout(2000, () => conn.destroy());
+    conn.on("data", (d) => (reply += d.toString()));
+    conn.on("error", () => resolve(false));
+    conn.on("close", () => resolve(/\bworker\b/.test(reply)));
+  });
+}
+
+/** The master's notice (2.6 and 3.2) once its worker has loaded the config and handles signals. */
+export const HAPROXY_READY_NOTICE = ": Loading success.";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
