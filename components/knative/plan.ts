@@ -1,6 +1,6 @@
 import type { Input } from "@pulumi/pulumi";
 import { ResolvedBackend, ResolvedWebSocket } from "../core/backend";
-import { fail, requireWholeNumber } from "../core/validation";
+import { arg, fail, msg, requireWholeNumber } from "../core/validation";
 import { FIELD_MANAGER, ManagedConfigMap } from "./ownership";
 
 /** What a path needs of the Knative Service beyond the defaults (the L4 path straight to the pods needs more). */
@@ -196,15 +196,14 @@ export function planKnativeSettings(
     fail(
       owner,
       "knative.minScale",
-      `${minScale} is above knative.maxScale ${maxScale}; lower minScale or raise maxScale`,
+      msg`${minScale} is above ${arg("knative.maxScale")} ${maxScale}; lower minScale or raise maxScale`,
     );
   }
   if (minScale < requirements.minScaleAtLeast) {
     fail(
       owner,
       "knative.minScale",
-      `${minScale} is below ${requirements.minScaleAtLeast}, which ${requirements.reason ?? "this path"} needs: ` +
-        `nothing but a running pod can answer there (the activator is only reachable through Knative's ingress); set knative.minScale >= ${requirements.minScaleAtLeast}`,
+      msg`${minScale} is below ${requirements.minScaleAtLeast}, which ${requirements.reason ?? "this path"} needs: nothing but a running pod can answer there (the activator is only reachable through Knative's ingress); set ${arg("knative.minScale")} >= ${requirements.minScaleAtLeast}`,
     );
   }
   const timeoutSeconds = requireWholeNumber(
@@ -215,21 +214,20 @@ export function planKnativeSettings(
   );
   if (timeoutSeconds > cluster.maxRevisionTimeoutSeconds) {
     const how = cluster.manageMaxRevisionTimeout
-      ? `raise knative.cluster.maxRevisionTimeoutSeconds to at least ${timeoutSeconds}`
-      : `raise max-revision-timeout-seconds in ConfigMap config-defaults (${cluster.namespace}) to at least ${timeoutSeconds}, ` +
-        `then declare it in knative.cluster.maxRevisionTimeoutSeconds, or let this stack manage it with knative.cluster.manageMaxRevisionTimeout: true`;
+      ? msg`raise ${arg("knative.cluster.maxRevisionTimeoutSeconds")} to at least ${timeoutSeconds}`
+      : msg`raise max-revision-timeout-seconds in ConfigMap config-defaults (${cluster.namespace}) to at least ${timeoutSeconds}, then declare it in ${arg("knative.cluster.maxRevisionTimeoutSeconds")}, or let this stack manage it with ${arg("knative.cluster.manageMaxRevisionTimeout")}: true`;
     if (args?.timeoutSeconds === undefined) {
       // A derived value: name the input it came from, and the limit that refuses it.
       fail(
         owner,
         "websocket.minLifetimeSeconds",
-        `${timeoutSeconds} is above the cluster's max-revision-timeout-seconds ${cluster.maxRevisionTimeoutSeconds}: knative.timeoutSeconds (the revision's hard cap on a connection's life) defaults to it, and Knative would reject the revision; lower websocket.minLifetimeSeconds, or ${how}`,
+        msg`${timeoutSeconds} is above the cluster's max-revision-timeout-seconds ${cluster.maxRevisionTimeoutSeconds}: ${arg("knative.timeoutSeconds")} (the revision's hard cap on a connection's life) defaults to it, and Knative would reject the revision; lower ${arg("websocket.minLifetimeSeconds")}, or ${how}`,
       );
     }
     fail(
       owner,
       "knative.timeoutSeconds",
-      `${timeoutSeconds} exceeds the cluster's max-revision-timeout-seconds ${cluster.maxRevisionTimeoutSeconds}; Knative would reject the revision; ${how}`,
+      msg`${timeoutSeconds} exceeds the cluster's max-revision-timeout-seconds ${cluster.maxRevisionTimeoutSeconds}; Knative would reject the revision; ${how}`,
     );
   }
   const antiAffinity = args?.antiAffinity ?? false;
@@ -237,7 +235,7 @@ export function planKnativeSettings(
     fail(
       owner,
       "knative.antiAffinity",
-      'needs kubernetes.podspec-affinity enabled in ConfigMap config-features; set knative.cluster.podspecAffinity to "enabled" (already on) or "manage" (this stack turns it on for every tenant)',
+      msg`needs kubernetes.podspec-affinity enabled in ConfigMap config-features; set ${arg("knative.cluster.podspecAffinity")} to "enabled" (already on) or "manage" (this stack turns it on for every tenant)`,
     );
   }
   const targetConcurrency =
@@ -348,9 +346,7 @@ export function requireAdmissionCheckCluster(
   fail(
     owner,
     "knative.admissionCheck",
-    "must name the cluster of the explicit kubernetes provider: set knative.admissionCheck.context " +
-      "(and knative.admissionCheck.kubeconfig when the provider has its own kubeconfig) to what the provider uses, " +
-      "or set knative.admissionCheck.enabled false (then the first up that raises max-revision-timeout-seconds may fail once)",
+    msg`must name the cluster of the explicit kubernetes provider: set knative.admissionCheck.context (and knative.admissionCheck.kubeconfig when the provider has its own kubeconfig) to what the provider uses, or set ${arg("knative.admissionCheck.enabled")} false (then the first up that raises max-revision-timeout-seconds may fail once)`,
   );
 }
 

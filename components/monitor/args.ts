@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import type * as pulumi from "@pulumi/pulumi";
-import { fail, requirePinnedImage, requirePort, requireWholeNumber } from "../core/validation";
+import { arg, fail, msg, requirePinnedImage, requirePort, requireWholeNumber } from "../core/validation";
 
 /** Opt-in prometheus-operator objects: a ServiceMonitor and a PrometheusRule. */
 export interface WsMonitorPrometheusOperatorArgs {
@@ -135,7 +135,7 @@ export function planMonitor(owner: string, args: WsMonitorArgs): MonitorPlan {
       Math.min(DEFAULT_SHORT_LIFETIME_MARGIN_SECONDS, Math.floor(expectedMinLifetimeSeconds / 2)),
     0,
     expectedMinLifetimeSeconds - 1,
-    "of seconds (below expectedMinLifetimeSeconds)",
+    msg`of seconds (below ${arg("expectedMinLifetimeSeconds")})`,
   );
   const replicas = requireWholeNumber(owner, "replicas", args.replicas ?? 1, 1);
   const image = requirePinnedImage(
@@ -170,7 +170,7 @@ export function planMonitor(owner: string, args: WsMonitorArgs): MonitorPlan {
     po?.lifetimeWindowSeconds ?? Math.max(3600, 2 * expectedMinLifetimeSeconds),
     expectedMinLifetimeSeconds,
     undefined,
-    "of seconds (at least expectedMinLifetimeSeconds)",
+    msg`of seconds (at least ${arg("expectedMinLifetimeSeconds")})`,
   );
   return {
     heartbeatSeconds,
