@@ -24,6 +24,7 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { makeCertificate } from "../support/certs";
 import { freePort } from "../support/ports";
+import { sleep } from "../support/wait";
 import { Cluster, killGroup } from "./cluster";
 import { KSVC } from "./homelab";
 import { Kube, KubeError, KubeObject } from "./kube";
@@ -222,7 +223,7 @@ async function until(
     }
     if (await check().catch(() => false)) return;
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s\n${tail(logPath)}`);
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
 }
 

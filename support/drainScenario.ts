@@ -24,6 +24,7 @@ import { makeCertificate, makeRsaCertificate } from "./certs";
 import { canConnect, freePort } from "./ports";
 import { pacedResumedHandshakes, tcpConnects, tlsHandshakes } from "./handshakes";
 import { childPids, dyingWithParent } from "./processes";
+import { sleep, waitUntil, withTimeoutDetail } from "./wait";
 
 const ROOT = path.resolve(__dirname, "..");
 export const DRIVER = path.join(ROOT, "components/l4/haproxy/drainDriver.js");
@@ -136,16 +137,6 @@ export function echoClosesIn(output: string): Array<{ code: number; atMs: number
     code: Number(m[1]),
     atMs: Number(m[2]),
   }));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitUntil(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 function p99(values: number[]): number {
@@ -276,14 +267,16 @@ export async function startHaproxy(
     socket,
     cfgPath,
   ]);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !(await canConnect(port))) {
-    if (p.child.exitCode !== null) break;
-    await sleep(50);
-  }
-  if (!(await canConnect(port))) {
+  const listening = () => {
+    if (p.child.exitCode !== null) throw new Error(`haproxy exited ${p.child.exitCode}:\n${p.output()}`);
+    return canConnect(port);
+  };
+  try {
+    const waiting = waitUntil(`haproxy to listen on ${port}`, listening, timeoutMs, 50);
+    await withTimeoutDetail(waiting, () => `:\n${p.output()}`);
+  } catch (err) {
     await stop(p);
-    throw new Error(`haproxy did not listen on ${port}:\n${p.output()}`);
+    throw err;
   }
   return p;
 }

@@ -30,12 +30,11 @@ import {
   requireHaproxies,
   freePort,
   makeCertificate,
-  sleep,
   STARTUP_TIMEOUT_MS,
   tempDir,
-  waitUntil,
   workerPids,
 } from "../l4/harness";
+import { sleep, waitUntil, withTimeoutDetail } from "../../support/wait";
 
 /**
  * A `ws` echo server in its own process (so its clock is not held up by the 1000 clients' TLS work):
@@ -193,9 +192,13 @@ function suite(haproxyBin: string): void {
       haproxy.stdout?.on("data", (d) => (haproxyOut += d.toString()));
       haproxy.stderr?.on("data", (d) => (haproxyOut += d.toString()));
       masterPid = haproxy.pid as number;
-      const listenBy = Date.now() + STARTUP_TIMEOUT_MS;
-      while (Date.now() < listenBy && !(await canConnect(port))) await sleep(50);
-      if (!(await canConnect(port))) throw new Error(`haproxy did not listen:\n${haproxyOut}`);
+      const listening = waitUntil(
+        `haproxy to listen on ${port}`,
+        () => canConnect(port),
+        STARTUP_TIMEOUT_MS,
+        50,
+      );
+      await withTimeoutDetail(listening, () => `:\n${haproxyOut}`);
 
       // Samples of the soak's progress, every 10 ms, timed from the test's clock.
       const samples: (SoakProgress & { at: number })[] = [];
