@@ -29,13 +29,25 @@ export function mergeRequirements(a: KnativeRequirements, b: KnativeRequirements
 export interface KnativeClusterArgs {
   /** Namespace of Knative Serving's ConfigMaps. Default `knative-serving`. */
   namespace?: string;
-  /** `max-revision-timeout-seconds` in config-defaults: the value the cluster has (declared) or should have (managed). Default 600, Knative's default. */
+  /**
+   * `max-revision-timeout-seconds` in config-defaults: the value the cluster has (declared) or should have
+   * (managed). Default 600, Knative's default.
+   */
   maxRevisionTimeoutSeconds?: number;
-  /** Patch config-defaults so `max-revision-timeout-seconds` is `maxRevisionTimeoutSeconds`. Touches every tenant. Default false. */
+  /**
+   * Patch config-defaults so `max-revision-timeout-seconds` is `maxRevisionTimeoutSeconds`. Touches every
+   * tenant. Default false.
+   */
   manageMaxRevisionTimeout?: boolean;
-  /** `kubernetes.podspec-affinity` in config-features: "disabled" (Knative's default), "enabled" (declared: already on), "manage" (patch it on; it cannot safely be turned off again). Default "disabled". */
+  /**
+   * `kubernetes.podspec-affinity` in config-features: "disabled" (Knative's default), "enabled" (declared:
+   * already on), "manage" (patch it on; it cannot safely be turned off again). Default "disabled".
+   */
   podspecAffinity?: "disabled" | "enabled" | "manage";
-  /** net-kourier `stream-idle-timeout` in config-kourier, seconds; 0 = none (current releases). Older releases: 300. Default 0. */
+  /**
+   * net-kourier `stream-idle-timeout` in config-kourier, seconds; 0 = none (current releases). Older
+   * releases: 300. Default 0.
+   */
   ingressStreamIdleTimeoutSeconds?: number;
   /** Patch config-kourier so `stream-idle-timeout` is `ingressStreamIdleTimeoutSeconds`. Default false. */
   manageIngressStreamIdleTimeout?: boolean;
@@ -57,11 +69,19 @@ export interface KnativeClusterArgs {
  * max-revision-timeout-seconds, after reading who owns the Service's fields (docs/KNATIVE.md).
  */
 export interface KnativeAdmissionCheckArgs {
-  /** Run the check. Default true. false: nothing waits for Knative's webhook, so the first `up` that raises the maximum and timeoutSeconds together may fail ("expected 0 <= 3600 <= 600") and pass when run again; field conflicts come as the provider's raw error. */
+  /**
+   * Run the check. Default true. false: nothing waits for Knative's webhook, so the first `up` that raises
+   * the maximum and timeoutSeconds together may fail ("expected 0 <= 3600 <= 600") and pass when run again;
+   * field conflicts come as the provider's raw error.
+   */
   enabled?: boolean;
   /** Seconds to wait for Knative's webhook to enforce a raised max-revision-timeout-seconds (only when this stack manages it). Default 120; 0 checks once. */
   waitSeconds?: number;
-  /** Kubeconfig path or contents for the check: the cluster of the kubernetes provider. Default: stack config `kubernetes:kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`, as the default kubernetes provider. Set it (and `context`) when you pass an explicit provider. Kept a secret. */
+  /**
+   * Kubeconfig path or contents for the check: the cluster of the kubernetes provider. Default: stack config
+   * `kubernetes:kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`, as the default kubernetes provider.
+   * Set it (and `context`) when you pass an explicit provider. Kept a secret.
+   */
   kubeconfig?: Input<string>;
   /** Kubeconfig context for the check. Default: stack config `kubernetes:context`, else the kubeconfig's current-context. */
   context?: Input<string>;
@@ -69,17 +89,31 @@ export interface KnativeAdmissionCheckArgs {
 
 /** The Knative settings a long-lived WebSocket needs, applied to the existing Knative Service. */
 export interface KnativeSettingsArgs {
-  /** `autoscaling.knative.dev/min-scale`. Default 2 (one pod can go while the other holds sockets). Must be <= maxScale. */
+  /**
+   * `autoscaling.knative.dev/min-scale`. Default 2 (one pod can go while the other holds sockets). Must be <=
+   * maxScale.
+   */
   minScale?: number;
   /** `autoscaling.knative.dev/max-scale`. Default 10. */
   maxScale?: number;
-  /** `spec.template.spec.timeoutSeconds`: a HARD cap on every WebSocket's life. Default websocket.minLifetimeSeconds; never below it, never above cluster.maxRevisionTimeoutSeconds. */
+  /**
+   * `spec.template.spec.timeoutSeconds`: a HARD cap on every WebSocket's life. Default
+   * websocket.minLifetimeSeconds; never below it, never above cluster.maxRevisionTimeoutSeconds.
+   */
   timeoutSeconds?: number;
-  /** `autoscaling.knative.dev/target`: sockets per pod (open WebSockets count as in-flight requests). Default unset (cluster default). */
+  /**
+   * `autoscaling.knative.dev/target`: sockets per pod (open WebSockets count as in-flight requests). Default
+   * unset (cluster default).
+   */
   targetConcurrency?: number;
   /** Preferred pod anti-affinity across nodes. Needs cluster.podspecAffinity "enabled" or "manage". Default false. */
   antiAffinity?: boolean;
-  /** Take ownership of fields another field manager set (server-side apply force). Default false: a conflict fails the update, naming the field, its manager and the way out. With true, an owner that applies the fields again (kubectl apply, Argo CD, Flux) sets them back on its next deploy, and each side's deploy makes a new revision: see docs/KNATIVE.md. */
+  /**
+   * Take ownership of fields another field manager set (server-side apply force). Default false: a conflict
+   * fails the update, naming the field, its manager and the way out. With true, an owner that applies the
+   * fields again (kubectl apply, Argo CD, Flux) sets them back on its next deploy, and each side's deploy
+   * makes a new revision: see docs/KNATIVE.md.
+   */
   forceConflicts?: boolean;
   /** The dry-run check before the Service patch. Default: enabled, 120 s wait. */
   admissionCheck?: KnativeAdmissionCheckArgs;
@@ -106,7 +140,10 @@ export interface KnativePlan {
   antiAffinity: boolean;
   activatorInPath: boolean;
   forceConflicts: boolean;
-  /** The dry-run check before the Service patch (the kubeconfig and context stay with the args: they may be secrets). */
+  /**
+   * The dry-run check before the Service patch (the kubeconfig and context stay with the args: they may be
+   * secrets).
+   */
   admissionCheck: { enabled: boolean; waitSeconds: number };
   cluster: ResolvedCluster;
   /** Template annotations the patch sets. */

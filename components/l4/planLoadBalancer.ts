@@ -123,7 +123,10 @@ export function loadBalancerWarnings(
   return kindOf(loadBalancer.type, kinds).warnings?.(owner, loadBalancer, namespace, tls.mode) ?? [];
 }
 
-/** The annotations (and class) for the LoadBalancer Service on `port`; empty for MetalLB (metallb.ts writes its own). */
+/**
+ * The annotations (and class) for the LoadBalancer Service on `port`; empty for MetalLB (metallb.ts writes
+ * its own).
+ */
 export function cloudServiceFields(
   lb: ResolvedLoadBalancer,
   port: number,

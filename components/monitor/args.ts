@@ -4,15 +4,25 @@ import { arg, fail, msg, requirePinnedImage, requirePort, requireWholeNumber } f
 
 /** Opt-in prometheus-operator objects: a ServiceMonitor and a PrometheusRule. */
 export interface WsMonitorPrometheusOperatorArgs {
-  /** Create the ServiceMonitor and the PrometheusRule. Needs the monitoring.coreos.com/v1 CRDs. Plain value: it decides which resources exist. */
+  /**
+   * Create the ServiceMonitor and the PrometheusRule. Needs the monitoring.coreos.com/v1 CRDs. Plain value:
+   * it decides which resources exist.
+   */
   enabled: boolean;
   /** Labels your Prometheus selects rules and monitors by, e.g. `{ release: "kube-prometheus-stack" }`. Default none. */
   labels?: Record<string, string>;
   /** Scrape interval of the ServiceMonitor. Default "30s". */
   scrapeInterval?: string;
-  /** `WsProbeDrops` fires when `sum(rate(wsprobe_drops_total[5m]))` stays above this many drops per second for 5 minutes. Default 0.01 (3 drops in 5 minutes). */
+  /**
+   * `WsProbeDrops` fires when `sum(rate(wsprobe_drops_total[5m]))` stays above this many drops per second for
+   * 5 minutes. Default 0.01 (3 drops in 5 minutes).
+   */
   dropRateThreshold?: number;
-  /** `WsProbeShortLifetimes` looks at the drops of this window (seconds). Default max(3600, 2 × expectedMinLifetimeSeconds): a healthy connection drops about once per expected lifetime, so the window must hold a few. */
+  /**
+   * `WsProbeShortLifetimes` looks at the drops of this window (seconds). Default max(3600, 2 ×
+   * expectedMinLifetimeSeconds): a healthy connection drops about once per expected lifetime, so the window
+   * must hold a few.
+   */
   lifetimeWindowSeconds?: number;
 }
 
@@ -30,7 +40,10 @@ export interface WsMonitorArgs {
   namespace: pulumi.Input<string>;
   /** Heartbeat (ping) interval in seconds, like the client's. Default 5 (the iOS client). */
   heartbeatSeconds?: number;
-  /** Connections the monitor holds. Default 1; 1..100 (it is a monitor, not a load test: use `wsprobe soak` for that). */
+  /**
+   * Connections the monitor holds. Default 1; 1..100 (it is a monitor, not a load test: use `wsprobe soak`
+   * for that).
+   */
   connections?: number;
   /**
    * The lifetime the path's budget promises (seconds), usually the backend's `minLifetimeSeconds`:
@@ -49,7 +62,10 @@ export interface WsMonitorArgs {
   shortLifetimeMarginSeconds?: number;
   /** Deployment replicas; each replica probes on its own. Default 1. */
   replicas?: number;
-  /** Pinned stock Node image (Node 24 or later: the bundle's target) that runs the bundled script. Default `node:24.19.0-alpine3.24`; never `latest`. */
+  /**
+   * Pinned stock Node image (Node 24 or later: the bundle's target) that runs the bundled script. Default
+   * `node:24.19.0-alpine3.24`; never `latest`.
+   */
   image?: string;
   /** Port of `/metrics` and `/healthz` (Service port name `metrics`). Default 9464. */
   metricsPort?: number;

@@ -228,7 +228,10 @@ export interface Resources {
   limits?: Record<string, string>;
 }
 
-/** Opt-in prometheus-operator objects of a monitor: a ServiceMonitor and a PrometheusRule (WsMonitorPrometheusOperatorArgs). */
+/**
+ * Opt-in prometheus-operator objects of a monitor: a ServiceMonitor and a PrometheusRule
+ * (WsMonitorPrometheusOperatorArgs).
+ */
 export interface MonitorPrometheusOperator {
   /** Create the ServiceMonitor and the PrometheusRule; needs the monitoring.coreos.com/v1 CRDs. */
   enabled: boolean;

@@ -22,7 +22,10 @@ export interface ConnectorArgs {
   gracePeriodSeconds?: number;
   /** Pod `terminationGracePeriodSeconds`; must exceed gracePeriodSeconds. Default gracePeriodSeconds + 15. */
   terminationGracePeriodSeconds?: number;
-  /** "preferred" spreads replicas across nodes when it can (a one-node homelab still schedules); "required" refuses to co-locate. Default "preferred". */
+  /**
+   * "preferred" spreads replicas across nodes when it can (a one-node homelab still schedules); "required"
+   * refuses to co-locate. Default "preferred".
+   */
   spreadAcrossNodes?: "preferred" | "required";
   /** Container resources. Default requests 50m CPU / 64Mi, limit 256Mi memory. */
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
