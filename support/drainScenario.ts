@@ -24,7 +24,7 @@ import { makeCertificate, makeRsaCertificate } from "./certs";
 import { canConnect, freePort } from "./ports";
 import { pacedResumedHandshakes, tcpConnects, tlsHandshakes } from "./handshakes";
 import { childPids, dyingWithParent } from "./processes";
-import { sleep, waitUntil, withTimeoutDetail } from "./wait";
+import { settlesWithin, sleep, waitUntil, withTimeoutDetail } from "./wait";
 
 const ROOT = path.resolve(__dirname, "..");
 export const DRIVER = path.join(ROOT, "components/l4/haproxy/drainDriver.js");
@@ -246,9 +246,7 @@ export async function stop(p: Started | undefined): Promise<void> {
   if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
   const exited = new Promise((r) => p.child.once("exit", r));
   p.child.kill("SIGTERM");
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
-  clearTimeout(timer);
+  await settlesWithin(exited, 3000);
   if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
 }
 
@@ -602,9 +600,7 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
     };
   } finally {
     abort.abort();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([soakSettled, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
-    clearTimeout(timer);
+    await settlesWithin(soakSettled, 10_000);
     for (const p of processes.reverse()) await stop(p);
     killHaproxies(haproxyPids);
   }

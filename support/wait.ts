@@ -60,3 +60,16 @@ export function withTimeoutDetail(waiting: Promise<void>, detail: () => string):
     throw err instanceof WaitTimeout ? new WaitTimeout(err.what, err.timeoutMs, detail()) : err;
   });
 }
+
+/**
+ * Waits for `promise` for at most `ms`: whether it settled by then (a rejection passes on). The timer
+ * ends with the wait, so it keeps no process alive.
+ */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const done = new AbortController();
+  try {
+    return await Promise.race([promise.then(() => true), sleep(ms, false, { signal: done.signal })]);
+  } finally {
+    done.abort();
+  }
+}

@@ -1,7 +1,7 @@
 /** Process plumbing for the benchmarks: /proc sampling, child processes, ports, the open-files limit. */
 import { canConnect, freePort } from "../../support/ports";
 import { childPids } from "../../support/processes";
-import { sleep, waitUntil, withTimeoutDetail } from "../../support/wait";
+import { settlesWithin, sleep, waitUntil, withTimeoutDetail } from "../../support/wait";
 import { ChildProcess, spawn, SpawnOptions } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -56,6 +56,14 @@ export async function waitForPort(port: number, child: ChildProcess, what: strin
   await withTimeoutDetail(waiting, () => `:\n${output()}`);
 }
 
+/** The ports bench/echo-server.ts prints as its first line (JSON), once it has. */
+export async function echoServerPorts(echo: Running): Promise<{ ws: number; wss: number }> {
+  const firstLine = () => echo.output().split("\n")[0];
+  const started = waitUntil("the echo server's ports", () => firstLine().startsWith("{"), 10_000, 50);
+  await withTimeoutDetail(started, () => `:\n${echo.output()}`);
+  return JSON.parse(firstLine());
+}
+
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `ws-exposure-bench-${prefix}-`));
 }
@@ -88,9 +96,7 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = "S
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill(signal);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
-  clearTimeout(timer);
+  await settlesWithin(exited, 5000);
   if (child.exitCode === null && child.signalCode === null) {
     child.kill("SIGKILL");
     await exited;

@@ -34,7 +34,7 @@ import {
   tempDir,
   workerPids,
 } from "../l4/harness";
-import { sleep, waitUntil, withTimeoutDetail } from "../../support/wait";
+import { settlesWithin, sleep, waitUntil, withTimeoutDetail } from "../../support/wait";
 
 /**
  * A `ws` echo server in its own process (so its clock is not held up by the 1000 clients' TLS work):
@@ -112,9 +112,7 @@ function suite(haproxyBin: string): void {
     if (haproxy && haproxy.exitCode === null && haproxy.signalCode === null) {
       const exited = new Promise((r) => haproxy!.once("exit", r));
       haproxy.kill("SIGTERM");
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
-      clearTimeout(timer);
+      await settlesWithin(exited, 3000);
       if (haproxy.exitCode === null && haproxy.signalCode === null) haproxy.kill("SIGKILL");
     }
     // Workers (ours, by pid) that outlived their master.

@@ -6,7 +6,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { childPids, dyingWithParent } from "../../support/processes";
-import { waitUntil, withTimeoutDetail } from "../../support/wait";
+import { settlesWithin, waitUntil, withTimeoutDetail } from "../../support/wait";
 import type { L4ExposureArgs } from "../../components/l4/args";
 import { renderHaproxyConfig } from "../../components/l4/haproxy";
 import { haproxyParamsFor } from "../../components/l4/haproxy";
@@ -215,9 +215,7 @@ export async function startHaproxy(
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.kill("SIGTERM");
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
-      clearTimeout(timer);
+      await settlesWithin(exited, 3000);
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     },
   };

@@ -1,4 +1,11 @@
-import { holdsWithin, sleep, waitUntil, WaitTimeout, withTimeoutDetail } from "../../support/wait";
+import {
+  holdsWithin,
+  settlesWithin,
+  sleep,
+  waitUntil,
+  WaitTimeout,
+  withTimeoutDetail,
+} from "../../support/wait";
 
 /** A check that holds from its `n`th call on, counting its calls. */
 function holdsFromCall(n: number) {
@@ -93,6 +100,16 @@ describe("withTimeoutDetail", () => {
     };
     await expect(withTimeoutDetail(waitUntil("haproxy to listen", exited, 30), log)).rejects.toThrow(
       new Error("haproxy exited 1"),
+    );
+  });
+});
+
+describe("settlesWithin", () => {
+  test("says whether the promise settled in time, and passes a rejection on", async () => {
+    await expect(settlesWithin(sleep(1), 20_000)).resolves.toBe(true);
+    await expect(settlesWithin(new Promise(() => undefined), 30)).resolves.toBe(false);
+    await expect(settlesWithin(Promise.reject(new Error("exited 1")), 20_000)).rejects.toThrow(
+      new Error("exited 1"),
     );
   });
 });
