@@ -54,7 +54,8 @@ export function wsExposureProvider(): pulumi.provider.Provider {
       return packageGateProvider.update(news);
     },
     async delete(_id, urn) {
-      // Nothing to undo: the check changes nothing in the cluster.
+      // Nothing to undo: the check only dry-runs, and the creator annotation's keeper must stay
+      // (components/knative/ownership.ts, CREATOR_KEEPER_MANAGER).
       requireGate(urn);
     },
   };

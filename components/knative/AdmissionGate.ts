@@ -68,7 +68,8 @@ const admissionProvider: pulumi.dynamic.ResourceProvider = {
     return { outs: await check(news, stackAccess) };
   },
   async delete() {
-    // Nothing to undo: the check changes nothing in the cluster.
+    // Nothing to undo: the check only dry-runs, and the creator annotation's keeper must stay
+    // (ownership.ts, CREATOR_KEEPER_MANAGER).
   },
 };
 

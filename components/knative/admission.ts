@@ -4,11 +4,16 @@
  * repeated while Knative's webhook still enforces the old `max-revision-timeout-seconds` (it reads
  * config-defaults through an informer that updates asynchronously), after checking the live
  * objects for what would make the patch fail or not stick (field owners, a named revision, an
- * operator-managed ConfigMap). The decisions are pure; the I/O comes in through `AdmissionIO`.
+ * operator-managed ConfigMap). Once the patch passes, it has Knative's creator annotation owned by
+ * a manager of its own, so that destroy can release the patch (ownership.ts, CREATOR_KEEPER_MANAGER).
+ * The decisions are pure; the I/O comes in through `AdmissionIO`.
  */
 import {
   configMapProblem,
   conflictMessage,
+  CREATOR_KEEPER_MANAGER,
+  creatorKeeperBody,
+  KNATIVE_CREATOR_ANNOTATION,
   LiveObject,
   ManagedConfigMap,
   namedRevisionProblem,
@@ -209,6 +214,8 @@ export interface AdmissionIO {
     fieldManager: string,
     force: boolean,
   ): Promise<ApiResponse>;
+  /** A server-side apply that is stored (not forced). */
+  apply(path: string, body: Record<string, unknown>, fieldManager: string): Promise<ApiResponse>;
   sleep(ms: number): Promise<void>;
 }
 
@@ -258,6 +265,27 @@ async function getLive(
 }
 
 /**
+ * Has CREATOR_KEEPER_MANAGER own Knative's creator annotation (ownership.ts says why), so that the
+ * kubernetes provider's release of the Service patch on destroy keeps Knative's annotations.
+ */
+async function keepCreatorAnnotation(
+  io: AdmissionIO,
+  input: AdmissionCheckInput,
+  path: string,
+  live: LiveObject,
+): Promise<void> {
+  const body = creatorKeeperBody(live);
+  if (!body) return;
+  const res = await io.apply(path, body, CREATOR_KEEPER_MANAGER);
+  if (res.error === undefined && res.status < 300) return;
+  throw admissionError(
+    `${input.owner}: cannot record field manager "${CREATOR_KEEPER_MANAGER}" on ${target(input)}'s ${KNATIVE_CREATOR_ANNOTATION} annotation ` +
+      `(without it pulumi destroy cannot release this stack's fields: Knative's webhook would refuse): ` +
+      `${res.error ?? `${res.status}: ${statusMessage(res.body)}`}. The admission check needs patch on the Service.`,
+  );
+}
+
+/**
  * Runs the check: the managed ConfigMaps hold what this stack applied; the patch would neither
  * conflict with another field manager (unless forced) nor change a named revision's template;
  * then dry-runs the patch until the webhook accepts it, retrying (bounded) while it still
@@ -299,6 +327,7 @@ export async function runAdmissionCheck(
       // After a refusal the webhook was catching up: with several webhook replicas one may still
       // hold the old maximum, so one more acceptance a moment later before the real patch.
       if (refusals === 0 || confirming) {
+        await keepCreatorAnnotation(io, input, path, live);
         return {
           fieldManager: input.fieldManager,
           takeovers: takeoverWarnings(conflicts),

@@ -156,21 +156,35 @@ export async function kubeRequest(
   });
 }
 
+/** A server-side apply (JSON is YAML: the apply content type takes it as it is). */
+function serverSideApply(
+  access: KubeAccess,
+  apiPath: string,
+  query: string,
+  body: unknown,
+): Promise<ApiResponse> {
+  return kubeRequest(
+    access,
+    "PATCH",
+    `${apiPath}?${query}`,
+    JSON.stringify(body),
+    "application/apply-patch+yaml",
+  );
+}
+
 /** The admission check's I/O against one API server. */
 export function kubeAdmissionIO(access: KubeAccess): AdmissionIO {
   return {
     get: (apiPath) => kubeRequest(access, "GET", apiPath),
-    dryRunApply: (apiPath, body, fieldManager, force) => {
-      const query = `?dryRun=All&fieldManager=${encodeURIComponent(fieldManager)}&force=${force}`;
-      // JSON is YAML: the apply content type takes it as it is.
-      return kubeRequest(
+    dryRunApply: (apiPath, body, fieldManager, force) =>
+      serverSideApply(
         access,
-        "PATCH",
-        `${apiPath}${query}`,
-        JSON.stringify(body),
-        "application/apply-patch+yaml",
-      );
-    },
+        apiPath,
+        `dryRun=All&fieldManager=${encodeURIComponent(fieldManager)}&force=${force}`,
+        body,
+      ),
+    apply: (apiPath, body, fieldManager) =>
+      serverSideApply(access, apiPath, `fieldManager=${encodeURIComponent(fieldManager)}`, body),
     sleep: (ms) => sleep(ms),
   };
 }

@@ -8,6 +8,48 @@
 /** The field manager every ws-exposure patch applies as (`pulumi.com/patchFieldManager`). */
 export const FIELD_MANAGER = "ws-exposure";
 
+/**
+ * The annotation Knative's webhook writes when a Service is created, and refuses to see change or go
+ * (`annotation value is immutable`).
+ */
+export const KNATIVE_CREATOR_ANNOTATION = "serving.knative.dev/creator";
+
+/**
+ * The field manager that keeps Knative's creator annotation owned. Server-side apply drops a whole
+ * map when the manager that releases its fields owned the last owned key in it: the kubernetes
+ * provider releases the Service patch on destroy by applying an empty object as `ws-exposure`, and
+ * an owner whose manifest has no annotations (kubectl apply --server-side, Flux, Argo CD's
+ * server-side sync with label tracking) owns none, so the API server would drop Knative's creator
+ * annotation with `pulumi.com/patchFieldManager` and the webhook would refuse the release.
+ */
+export const CREATOR_KEEPER_MANAGER = "ws-exposure-keep-creator";
+
+/**
+ * The server-side apply body with which CREATOR_KEEPER_MANAGER owns a live Knative Service's creator annotation
+ * (its value unchanged, so nothing else changes), or undefined when the Service has none (created
+ * without Knative's webhook: nothing for the webhook to refuse) or the keeper already owns it.
+ */
+export function creatorKeeperBody(live: LiveObject): Record<string, unknown> | undefined {
+  const creator = live.metadata?.annotations?.[KNATIVE_CREATOR_ANNOTATION];
+  if (creator === undefined) return undefined;
+  const kept = (live.metadata?.managedFields ?? []).some(
+    (m) =>
+      m.manager === CREATOR_KEEPER_MANAGER &&
+      !m.subresource &&
+      ownsPath(m.fieldsV1, ["metadata", "annotations", KNATIVE_CREATOR_ANNOTATION]),
+  );
+  if (kept) return undefined;
+  return {
+    apiVersion: "serving.knative.dev/v1",
+    kind: "Service",
+    metadata: {
+      name: live.metadata?.name,
+      namespace: live.metadata?.namespace,
+      annotations: { [KNATIVE_CREATOR_ANNOTATION]: creator },
+    },
+  };
+}
+
 /** One entry of `metadata.managedFields`, as the API server returns it. */
 export interface ManagedFieldsEntry {
   manager?: string;

@@ -175,13 +175,19 @@ describe("retryDelaysMs", () => {
 });
 
 /** A fake API server: the live objects, and one answer per dry-run in turn. */
-function fakeIO(objects: Record<string, LiveObject>, dryRuns: ApiResponse[]) {
+function fakeIO(
+  objects: Record<string, LiveObject>,
+  dryRuns: ApiResponse[],
+  applied: ApiResponse = ACCEPTED,
+) {
   const calls: {
     dryRuns: { path: string; body: unknown; fieldManager: string; force: boolean }[];
+    applies: { path: string; body: unknown; fieldManager: string }[];
     sleeps: number[];
     gets: string[];
   } = {
     dryRuns: [],
+    applies: [],
     sleeps: [],
     gets: [],
   };
@@ -194,6 +200,10 @@ function fakeIO(objects: Record<string, LiveObject>, dryRuns: ApiResponse[]) {
     async dryRunApply(path, body, fieldManager, force) {
       calls.dryRuns.push({ path, body, fieldManager, force });
       return dryRuns[Math.min(calls.dryRuns.length - 1, dryRuns.length - 1)];
+    },
+    async apply(path, body, fieldManager) {
+      calls.applies.push({ path, body, fieldManager });
+      return applied;
     },
     async sleep(ms) {
       calls.sleeps.push(ms);
@@ -353,6 +363,67 @@ describe("runAdmissionCheck", () => {
       admissionError(
         'KnativeSettings "dev-knative": Knative Service agents-whatsapp-rust/messaging-service does not exist ' +
           `(${SVC_PATH} not found); this stack only patches it: create it first.`,
+      ),
+    );
+  });
+
+  /** The Service as Knative's webhook leaves it at creation. */
+  const CREATED_BY_WEBHOOK: LiveObject = {
+    ...LIVE_SERVICE,
+    metadata: {
+      ...LIVE_SERVICE.metadata,
+      annotations: {
+        "serving.knative.dev/creator": "jane@example.com",
+        "serving.knative.dev/lastModifier": "jane@example.com",
+      },
+    },
+  };
+
+  test("once the patch passes, Knative's creator annotation gets ws-exposure-keep-creator as its owner, value unchanged", async () => {
+    const { io, calls } = fakeIO({ [CM_PATH]: CONFIG_DEFAULTS, [SVC_PATH]: CREATED_BY_WEBHOOK }, [ACCEPTED]);
+    await runAdmissionCheck(io, input());
+    expect(calls.applies).toEqual([
+      {
+        path: SVC_PATH,
+        fieldManager: "ws-exposure-keep-creator",
+        body: {
+          apiVersion: "serving.knative.dev/v1",
+          kind: "Service",
+          metadata: {
+            name: "messaging-service",
+            namespace: "agents-whatsapp-rust",
+            annotations: { "serving.knative.dev/creator": "jane@example.com" },
+          },
+        },
+      },
+    ]);
+  });
+
+  test("no creator annotation (no Knative webhook created it) or a refused patch: nothing is applied", async () => {
+    const plain = fakeIO({ [CM_PATH]: CONFIG_DEFAULTS, [SVC_PATH]: LIVE_SERVICE }, [ACCEPTED]);
+    await runAdmissionCheck(plain.io, input());
+    expect(plain.calls.applies).toEqual([]);
+    const refused = fakeIO({ [CM_PATH]: CONFIG_DEFAULTS, [SVC_PATH]: CREATED_BY_WEBHOOK }, [POD_DRY_RUN]);
+    await expect(runAdmissionCheck(refused.io, input())).rejects.toThrow();
+    expect(refused.calls.applies).toEqual([]);
+  });
+
+  test("the creator annotation cannot be owned: the message names the manager, why destroy needs it and the permission", async () => {
+    const forbidden: ApiResponse = {
+      status: 403,
+      body: { message: 'services.serving.knative.dev "messaging-service" is forbidden: patch not allowed' },
+    };
+    const { io } = fakeIO(
+      { [CM_PATH]: CONFIG_DEFAULTS, [SVC_PATH]: CREATED_BY_WEBHOOK },
+      [ACCEPTED],
+      forbidden,
+    );
+    await expect(runAdmissionCheck(io, input())).rejects.toThrow(
+      admissionError(
+        'KnativeSettings "dev-knative": cannot record field manager "ws-exposure-keep-creator" on Knative Service ' +
+          "agents-whatsapp-rust/messaging-service's serving.knative.dev/creator annotation (without it pulumi destroy " +
+          "cannot release this stack's fields: Knative's webhook would refuse): 403: " +
+          'services.serving.knative.dev "messaging-service" is forbidden: patch not allowed. The admission check needs patch on the Service.',
       ),
     );
   });

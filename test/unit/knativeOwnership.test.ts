@@ -1,4 +1,5 @@
 import {
+  creatorKeeperBody,
   configMapProblem,
   conflictMessage,
   describeManager,
@@ -338,5 +339,61 @@ describe("ConfigMaps the Knative Operator (or another manager) puts back", () =>
         "(a Knative Operator in another namespace, a GitOps tool); set the value there, then stop managing it here: " +
         "set knative.cluster.manageMaxRevisionTimeout false (stack: ws-exposure:manageMaxRevisionTimeout false) and keep declaring maxRevisionTimeoutSeconds.",
     );
+  });
+});
+
+describe("creatorKeeperBody", () => {
+  const created = {
+    apiVersion: "serving.knative.dev/v1",
+    kind: "Service",
+    metadata: {
+      ...SERVICE,
+      annotations: {
+        "serving.knative.dev/creator": "system:serviceaccount:argocd:argocd-application-controller",
+        "serving.knative.dev/lastModifier": "jane@example.com",
+        "pulumi.com/patchFieldManager": "ws-exposure",
+      },
+      managedFields: [
+        {
+          manager: "ws-exposure",
+          operation: "Apply",
+          fieldsV1: { "f:metadata": { "f:annotations": { "f:pulumi.com/patchFieldManager": {} } } },
+        },
+      ],
+    },
+  };
+
+  test("a Service Knative's webhook created: the creator annotation alone, with its live value", () => {
+    expect(creatorKeeperBody(created)).toEqual({
+      apiVersion: "serving.knative.dev/v1",
+      kind: "Service",
+      metadata: {
+        name: "messaging-service",
+        namespace: "agents-whatsapp-rust",
+        annotations: {
+          "serving.knative.dev/creator": "system:serviceaccount:argocd:argocd-application-controller",
+        },
+      },
+    });
+  });
+
+  test("already kept by ws-exposure-keep-creator: nothing to apply; no creator annotation: nothing either", () => {
+    const kept = {
+      ...created,
+      metadata: {
+        ...created.metadata,
+        managedFields: [
+          ...created.metadata.managedFields,
+          {
+            manager: "ws-exposure-keep-creator",
+            operation: "Apply",
+            fieldsV1: { "f:metadata": { "f:annotations": { "f:serving.knative.dev/creator": {} } } },
+          },
+        ],
+      },
+    };
+    expect(creatorKeeperBody(kept)).toBeUndefined();
+    expect(creatorKeeperBody({ metadata: { ...SERVICE, annotations: { a: "b" } } })).toBeUndefined();
+    expect(creatorKeeperBody({ metadata: { ...SERVICE } })).toBeUndefined();
   });
 });
