@@ -17,7 +17,7 @@ import { DRAIN_START_SLACK_SECONDS } from "../../core/shutdownOrder";
 import { fail, requireOneOf, requirePinnedImage, requireWholeNumber } from "../../core/validation";
 import { DEFAULT_MONITOR_IMAGE } from "../../monitor/args";
 import type { HaproxyDrainArgs } from "../args";
-import type { DrainOrder } from "./drainDriver";
+import type { DrainOrder } from "./drainPlan";
 
 export interface ResolvedDrain {
   /** Seconds the closes are spread over, from the soft-stop (pod stop) or the reload. */
