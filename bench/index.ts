@@ -97,8 +97,15 @@ function ensureBundle(): void {
     ...fs.readdirSync(probeDir).map((f) => fs.statSync(path.join(probeDir, f)).mtimeMs),
   );
   if (fs.existsSync(WSPROBE_BUNDLE) && fs.statSync(WSPROBE_BUNDLE).mtimeMs >= newest) return;
-  log("building dist/bundle/wsprobe.js (node scripts/bundle-probe.js)");
-  execFileSync(process.execPath, [path.join(ROOT, "scripts/bundle-probe.js")], { stdio: "inherit" });
+  log("building dist/bundle/wsprobe.js (node scripts/bundle.js wsprobe)");
+  execFileSync(process.execPath, [path.join(ROOT, "scripts/bundle.js"), "wsprobe"], { stdio: "inherit" });
+}
+
+/** Rebuilds the drain driver's bundle (small, so always) from components/l4/haproxy/drainDriver.ts. */
+function bundleDriver(): void {
+  execFileSync(process.execPath, [path.join(ROOT, "scripts/bundle.js"), "haproxy-drain"], {
+    stdio: "inherit",
+  });
 }
 
 function wsVersion(): string {
@@ -240,6 +247,7 @@ async function main(): Promise<void> {
     });
   }
   if (runP3Part) p3 = await runP3({ log });
+  if (runP4Part || runP6Part) bundleDriver();
   if (runP4Part) p4r = await runP4({ ...p4, log });
   if (runP5Part) p5 = await runP5({ runs: quick ? 1 : 5, log });
   if (runP6Part)

@@ -4,7 +4,7 @@
  * measured the client. Here the soak is split over forked processes (bench/p6-client.ts), each with
  * its own event loop measured by monitorEventLoopDelay; the rest is P4's set-up
  * (support/drainScenario.ts): the rendered HAProxy config on 127.0.0.1 with shared ticket keys, the
- * `ws` echo server in its own process, and the drain driver (components/l4/haproxy/drainDriver.js --watch).
+ * `ws` echo server in its own process, and the drain driver (dist/bundle/haproxy-drain.js --watch).
  * One reload, paced (P4 has the baseline without pacing). See bench/README.md.
  */
 import { ChildProcess, fork } from "node:child_process";

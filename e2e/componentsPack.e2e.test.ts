@@ -2,7 +2,8 @@
  * The components package as a TypeScript user installs it (issue 21, item 4): `npm pack` of the root
  * package, then a real `npm install` from the npm registry of the tarball and the pinned Pulumi SDKs
  * into a fresh project outside the checkout. What the user gets: no chart library (wsprobe's SVG
- * chart needs vega and vega-lite; the components do not), only the admission check's two dependencies, and
+ * chart needs vega and vega-lite; the components do not), only the admission check's two dependencies and
+ * the L4 address checks' one, and
  * exactly the public names. Slow and online, so it runs with the end-to-end tests (never skipped).
  */
 import { execFileSync } from "node:child_process";
@@ -53,11 +54,11 @@ describe("npm pack of the components package, installed from the registry into a
     expect(installed.filter((name) => CHART_LIBRARY.test(name))).toEqual([]);
   });
 
-  it("its dependencies are the admission check's: yaml (kubeconfig parser) and @kubernetes/client-node (API client); the Pulumi SDKs are peers", () => {
+  it("its dependencies are the admission check's, yaml (kubeconfig parser) and @kubernetes/client-node (API client), and ipaddr.js (L4 addresses); the Pulumi SDKs are peers", () => {
     const pkg = JSON.parse(
       fs.readFileSync(path.join(project, "node_modules/ws-exposure/package.json"), "utf8"),
     );
-    expect(Object.keys(pkg.dependencies)).toEqual(["@kubernetes/client-node", "yaml"]);
+    expect(Object.keys(pkg.dependencies)).toEqual(["@kubernetes/client-node", "ipaddr.js", "yaml"]);
     expect(Object.keys(pkg.peerDependencies).sort()).toEqual([...PINNED_SDKS].sort());
     expect(pkg.bin).toBeUndefined();
   });

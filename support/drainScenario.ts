@@ -1,7 +1,7 @@
 /**
  * The rollout of the HAProxy tier measured with real processes on 127.0.0.1: the L4 component's
  * config (a loopback copy, with shared session-ticket keys), the master CLI, the paced-drain driver
- * the pod runs (components/l4/haproxy/drainDriver.js), a `ws` echo server in its own process, and wsprobe's
+ * the pod runs (dist/bundle/haproxy-drain.js, bundled from components/l4/haproxy/drainDriver.ts), a `ws` echo server in its own process, and wsprobe's
  * soak holding N heartbeating wss:// connections with sequence-numbered, echoed messages and TLS
  * session reuse. One soak lives through two reloads of the same HAProxy:
  *   1. the baseline (today's behaviour): no driver, hard-stop-after cuts every old connection at once;
@@ -27,7 +27,8 @@ import { childPids, dyingWithParent } from "./processes";
 import { settlesWithin, sleep, waitUntil, withTimeoutDetail } from "./wait";
 
 const ROOT = path.resolve(__dirname, "..");
-export const DRIVER = path.join(ROOT, "components/l4/haproxy/drainDriver.js");
+/** The driver's bundle, the file the sidecar runs (`npm run build`, `npm test` bundle it first). */
+export const DRIVER = path.join(ROOT, "dist/bundle/haproxy-drain.js");
 
 export interface DrainScenarioOptions {
   haproxyBin: string;

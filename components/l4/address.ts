@@ -1,7 +1,9 @@
 /**
  * Address math for MetalLB pools: IPv4 and IPv6 addresses, CIDRs and `a-b` ranges, membership and
- * overlap. Pure; addresses are held as bigints so v4 and v6 share one code path.
+ * overlap. Pure; ipaddr.js parses, formats and finds a CIDR's ends, and addresses are held as
+ * bigints so v4 and v6 share the comparisons.
  */
+import * as ipaddr from "ipaddr.js";
 
 export type IpFamily = 4 | 6;
 
@@ -14,46 +16,35 @@ export interface AddressRange {
   text: string;
 }
 
-const V4_PART = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
-function parseV4(text: string): bigint | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4 || !parts.every((p) => V4_PART.test(p))) return undefined;
-  return parts.reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n);
+/**
+ * The address ipaddr.js reads from `text`, in the forms MetalLB takes only: dotted-quad IPv4
+ * (ipaddr.js also reads octal, hex and short forms, which MetalLB does not), IPv6 of 1-4 hex
+ * digits a group, without a zone, an embedded IPv4 tail dotted-quad too.
+ */
+function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  if (!ipaddr.IPv6.isValid(text) || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
+  const groups = text.split(":");
+  const tail = groups[groups.length - 1];
+  if (tail.includes(".") && !ipaddr.IPv4.isValidFourPartDecimal(tail)) return undefined;
+  if (!groups.slice(0, tail.includes(".") ? -1 : undefined).every((g) => g.length <= 4)) return undefined;
+  return ipaddr.IPv6.parse(text);
 }
 
-function parseV6(text: string): bigint | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(text) || text.length < 2) return undefined;
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  const groups = (s: string): string[] | undefined => {
-    if (s === "") return [];
-    const g = s.split(":");
-    // An embedded IPv4 tail (::ffff:1.2.3.4) counts as two groups.
-    const tail = g[g.length - 1];
-    if (tail.includes(".")) {
-      const v4 = parseV4(tail);
-      if (v4 === undefined) return undefined;
-      g.splice(g.length - 1, 1, ((v4 >> 16n) & 0xffffn).toString(16), (v4 & 0xffffn).toString(16));
-    }
-    return g.every((x) => /^[0-9a-fA-F]{1,4}$/.test(x)) ? g : undefined;
-  };
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
-  if (!head || !tail) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-  return all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+/** An address's bytes as one number, so v4 and v6 share the comparisons below. */
+function toBigInt(address: ipaddr.IPv4 | ipaddr.IPv6): bigint {
+  return address.toByteArray().reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
+}
+
+function familyOf(address: ipaddr.IPv4 | ipaddr.IPv6): IpFamily {
+  return address.kind() === "ipv4" ? 4 : 6;
 }
 
 /** Parses one IPv4 or IPv6 address; undefined when it is neither. */
 export function parseIp(text: string): { family: IpFamily; value: bigint } | undefined {
   if (typeof text !== "string") return undefined;
-  const v4 = parseV4(text);
-  if (v4 !== undefined) return { family: 4, value: v4 };
-  const v6 = text.includes(":") ? parseV6(text) : undefined;
-  return v6 === undefined ? undefined : { family: 6, value: v6 };
+  const address = parseAddress(text);
+  return address === undefined ? undefined : { family: familyOf(address), value: toBigInt(address) };
 }
 
 export function isIp(text: string): boolean {
@@ -73,15 +64,18 @@ export function parseRange(text: string): AddressRange | undefined {
   if (text.includes("/")) {
     const [addr, prefixText, extra] = text.split("/");
     if (extra !== undefined || !/^\d{1,3}$/.test(prefixText ?? "")) return undefined;
-    const ip = parseIp(addr);
-    if (!ip) return undefined;
-    const bits = BITS[ip.family];
-    const prefix = Number(prefixText);
-    if (prefix > bits) return undefined;
-    const hostBits = BigInt(bits - prefix);
-    const hostMask = (1n << hostBits) - 1n;
-    if ((ip.value & hostMask) !== 0n) return undefined;
-    return { family: ip.family, first: ip.value, last: ip.value | hostMask, text };
+    const address = parseAddress(addr);
+    if (!address) return undefined;
+    const family = familyOf(address);
+    if (Number(prefixText) > BITS[family]) return undefined;
+    const cidr = `${address.toString()}/${Number(prefixText)}`;
+    const [network, broadcast] =
+      family === 4
+        ? [ipaddr.IPv4.networkAddressFromCIDR(cidr), ipaddr.IPv4.broadcastAddressFromCIDR(cidr)]
+        : [ipaddr.IPv6.networkAddressFromCIDR(cidr), ipaddr.IPv6.broadcastAddressFromCIDR(cidr)];
+    const first = toBigInt(address);
+    if (toBigInt(network) !== first) return undefined;
+    return { family, first, last: toBigInt(broadcast), text };
   }
   const dash = text.split("-");
   if (dash.length !== 2) return undefined;
@@ -127,31 +121,12 @@ export function rangeSize(range: AddressRange): bigint {
   return range.last - range.first + 1n;
 }
 
-/** Formats an address value back to text (v6 in full lower-case groups with `::` compression). */
+/** Formats an address value back to text (v6 as RFC 5952 writes it: lower case, longest zero run `::`). */
 export function formatIp(family: IpFamily, value: bigint): string {
-  if (family === 4) {
-    return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 0xffn)).join(".");
-  }
-  const groups = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map((s) => Number((value >> s) & 0xffffn));
-  // Longest run of zero groups (length >= 2) becomes "::".
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
+  const bytes = Array.from({ length: BITS[family] / 8 }, (_, i) =>
+    Number((value >> BigInt(BITS[family] - 8 * (i + 1))) & 0xffn),
+  );
+  return ipaddr.fromByteArray(bytes).toString();
 }
 
 /**
@@ -159,8 +134,8 @@ export function formatIp(family: IpFamily, value: bigint): string {
  * (some old consumer routers drop them). True when the v4 address is one of those.
  */
 export function isBuggyIp(ip: string): boolean {
-  const parsed = parseIp(ip);
-  if (!parsed || parsed.family !== 4) return false;
-  const last = parsed.value & 0xffn;
-  return last === 0n || last === 255n;
+  const address = parseAddress(ip);
+  if (!(address instanceof ipaddr.IPv4)) return false;
+  const last = address.octets[3];
+  return last === 0 || last === 255;
 }

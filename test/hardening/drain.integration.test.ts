@@ -3,7 +3,7 @@
  * connections (sequence-numbered, echoed messages, TLS session reuse) through two reloads of the
  * config the L4 component renders (shared tls-ticket-keys, hard-stop-after 12 s): first without
  * pacing (today's behaviour: hard-stop-after cuts everything at once), then with the driver the pod
- * runs (components/l4/haproxy/drainDriver.js --watch, window 8 s) closing the old worker's connections
+ * runs (dist/bundle/haproxy-drain.js --watch, window 8 s) closing the old worker's connections
  * through the master CLI. Then HAProxy's CPU time per handshake: full with RSA-2048 vs resumed.
  * support/drainScenario.ts does the work; `npm run bench` runs it with 10,000 connections.
  *

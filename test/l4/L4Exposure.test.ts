@@ -265,11 +265,11 @@ describe("L4Exposure, tls terminate, L2, pinned address, DNS to a WAN address", 
       "haproxy.cfg"
     ] as string;
     expect(cfg).toBe(haproxyConfigFor(planL4("prod", args)));
-    // The drain driver ships as-is, next to the config.
+    // The drain driver's bundle ships as-is, next to the config.
     const data = (resource(runtime.resources, T.configMap, "prod-haproxy").inputs as any).data;
     expect(Object.keys(data).sort()).toEqual(["haproxy-drain.js", "haproxy.cfg"]);
     expect(data["haproxy-drain.js"]).toBe(
-      fs.readFileSync(path.join(__dirname, "../../components/l4/haproxy/drainDriver.js"), "utf8"),
+      fs.readFileSync(path.join(__dirname, "../../dist/bundle/haproxy-drain.js"), "utf8"),
     );
     expect(cfg).toContain("    server backend prod-backend.agents-whatsapp-rust.svc.cluster.local:8012\n");
     expect(cfg).toContain(

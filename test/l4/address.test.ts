@@ -39,6 +39,10 @@ describe("parseIp", () => {
     "1::2::3",
     "12345::",
     " 10.0.0.1",
+    // An embedded IPv4 address goes last (RFC 4291); MetalLB's Go parser refuses it elsewhere too.
+    "0:0:0:10.1.2.3::",
+    "::ffff:01.2.3.4",
+    "fe80::1%eth0",
   ])("%j is not an address", (text) => expect(parseIp(text)).toBeUndefined());
 });
 

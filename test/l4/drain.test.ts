@@ -227,6 +227,43 @@ test("parseArgs: the sidecar's two command lines", () => {
   expect(() => parseArgs(["--window", "5", "--watch"])).toThrow("--socket is required");
 });
 
+test.each([
+  [["--bogus", "1"], "unknown argument --bogus"],
+  [["-x"], "unknown argument -x"],
+  [["stray"], "unknown argument stray"],
+  [["--", "--watch"], "unknown argument --"],
+  [["--socket"], "--socket needs a value"],
+  [["--socket", "/s", "--window"], "--window needs a value"],
+  [["--socket", "/s", "--window", "5", "--watch=yes"], '--watch takes no value (got "yes")'],
+  [["--socket", "/s", "--window", "soon", "--watch"], "--window must be a number of seconds above 0"],
+  [
+    ["--socket", "/s", "--window", "5", "--watch", "--order", "newest"],
+    '--order must be oldest or random (got "newest")',
+  ],
+  [
+    ["--socket", "/s", "--window", "5", "--watch", "--tick-ms", "0"],
+    "--tick-ms must be a number of milliseconds above 0",
+  ],
+  [
+    ["--socket", "/s", "--window", "5", "--all-after", "soon"],
+    "--all-after must be a number of seconds, 0 or more",
+  ],
+])("parseArgs %j: %s", (argv, message) => {
+  expect(() => parseArgs(argv)).toThrow(message);
+});
+
+test("parseArgs: --name=value reads as --name value", () => {
+  expect(parseArgs(["--socket=/s", "--window=5", "--all-after=0"])).toEqual({
+    socket: "/s",
+    windowMs: 5000,
+    order: "oldest",
+    frontend: "websocket",
+    tickMs: 100,
+    waitForMasterMs: 300_000,
+    allAfterMs: 0,
+  });
+});
+
 describe("resolveDrain", () => {
   test.each([
     [60, 50],

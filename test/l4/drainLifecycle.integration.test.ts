@@ -1,5 +1,5 @@
 /**
- * The drain driver's process (components/l4/haproxy/drainDriver.js, run as the sidecar runs it) at the
+ * The drain driver's process (dist/bundle/haproxy-drain.js, the bundle the sidecar runs) at the
  * edges of HAProxy's life:
  * - the sidecar's preStop (`--all-after`) when HAProxy has already exited (an idle pod: its master
  *   exits at soft-stop, about 10 s into the pod's stop, as the driver's wait ends or before): the drain

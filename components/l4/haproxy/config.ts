@@ -13,7 +13,7 @@ import { DEFAULT_HAPROXY_MAXCONN } from "./sizing";
 /**
  * The proxies' names, unique across frontends, backends and listens: HAProxy 3.2 warns when a
  * frontend and a backend share a name and 3.3 refuses to start. The drain driver's `--frontend`
- * default (drainDriver.js) is the frontend's name.
+ * default (drainDriver.ts) is the frontend's name.
  */
 export const HAPROXY_FRONTEND = "websocket";
 export const HAPROXY_BACKEND = "websocket_servers";

@@ -1,6 +1,7 @@
 /**
  * The paced drain of the HAProxy tier, as the component plans and ships it. Pure, except
- * `drainScript()`, which reads the driver (drainDriver.js, shipped as-is in the ConfigMap).
+ * `drainScript()`, which reads the driver (drainDriver.ts bundled by `npm run build` into
+ * dist/bundle/haproxy-drain.js, shipped as-is in the ConfigMap).
  *
  * Without it, HAProxy keeps an old process's WebSocket tunnels until `hard-stop-after` and then
  * closes them all within ~100 ms (`close-spread-time` does not apply to tunnels): every client
@@ -16,7 +17,7 @@ import { DRAIN_START_SLACK_SECONDS } from "../../core/shutdownOrder";
 import { fail, requireOneOf, requirePinnedImage, requireWholeNumber } from "../../core/validation";
 import { DEFAULT_MONITOR_IMAGE } from "../../monitor/args";
 import type { HaproxyDrainArgs } from "../args";
-import type { DrainOrder } from "./drainDriver";
+import type { DrainOrder } from "./drainPlan";
 
 export interface ResolvedDrain {
   /** Seconds the closes are spread over, from the soft-stop (pod stop) or the reload. */
@@ -94,9 +95,26 @@ export function resolveDrain(
   return { windowSeconds, order, image };
 }
 
-/** The driver's source, as the sidecar runs it (next to this module, from source and from dist). */
-export function drainScript(): string {
-  return fs.readFileSync(path.join(__dirname, "drainDriver.js"), "utf8");
+/**
+ * Where `npm run build` puts the driver's bundle, seen from this module: from source
+ * (`components/l4/haproxy/` -> `dist/bundle/`) and from the build (`dist/components/l4/haproxy/` -> `dist/bundle/`).
+ */
+export function drainScriptCandidates(moduleDir: string): string[] {
+  return [
+    path.resolve(moduleDir, "../../../dist/bundle", DRAIN_SCRIPT_KEY),
+    path.resolve(moduleDir, "../../../bundle", DRAIN_SCRIPT_KEY),
+  ];
+}
+
+/** The driver's bundle, as the sidecar runs it; a clear error when it has not been built. */
+export function drainScript(moduleDir: string = __dirname): string {
+  const candidates = drainScriptCandidates(moduleDir);
+  const found = candidates.find((p) => fs.existsSync(p));
+  if (!found)
+    throw new Error(
+      `${JSON.stringify(candidates[0])} does not exist; run \`npm run build\` to bundle the HAProxy drain driver (the L4 component ships it in a ConfigMap)`,
+    );
+  return fs.readFileSync(found, "utf8");
 }
 
 export function drainScriptHash(script: string): string {

@@ -9,4 +9,4 @@ export * from "./plan";
 export * from "./drain";
 export * from "./pod";
 export * from "./deployment";
-export { planDrain, parseSessions, parseWorkers, type DrainBatch, type DrainOrder } from "./drainDriver";
+export { planDrain, parseSessions, parseWorkers, type DrainBatch, type DrainOrder } from "./drainPlan";
