@@ -4,17 +4,21 @@ import { KnativeSettingsArgs } from "../knative/plan";
 import { BgpPeerSpec, LabelSelector } from "./metallb";
 import { ExposureMonitorArgs } from "../monitor/forExposure";
 import { LoadBalancerArgs } from "./loadBalancers";
+import { ResourcesArgs } from "../core/quantity";
+
+/** A new MetalLB IPAddressPool. */
+export interface NewPoolArgs {
+  /** CIDRs (`192.168.1.240/28`) or inclusive ranges (`192.168.1.240-192.168.1.250`), v4 or v6; must not overlap. */
+  addresses: string[];
+  /** Let MetalLB hand these addresses to any LoadBalancer Service. Default false: a dedicated pool, used only by Services that ask for it by name (this one does). */
+  autoAssign?: boolean;
+  /** Never hand out `.0` / `.255` addresses (old routers drop them). Default unset (MetalLB: false). A pinned loadBalancerIP ending in .0/.255 is refused when true. */
+  avoidBuggyIPs?: boolean;
+}
 
 /** A MetalLB pool this exposure creates (dedicated to it) ... */
 export interface CreatePoolArgs {
-  create: {
-    /** CIDRs (`192.168.1.240/28`) or inclusive ranges (`192.168.1.240-192.168.1.250`), v4 or v6; must not overlap. */
-    addresses: string[];
-    /** Let MetalLB hand these addresses to any LoadBalancer Service. Default false: a dedicated pool, used only by Services that ask for it by name (this one does). */
-    autoAssign?: boolean;
-    /** Never hand out `.0` / `.255` addresses (old routers drop them). Default unset (MetalLB: false). A pinned loadBalancerIP ending in .0/.255 is refused when true. */
-    avoidBuggyIPs?: boolean;
-  };
+  create: NewPoolArgs;
 }
 
 /** ... or an existing pool, by name. */
@@ -96,6 +100,12 @@ export interface HaproxyDrainArgs {
  * (Pulumi secrets: the component writes the Secret `<name>-haproxy-tickets`) or an existing Secret
  * with the file under key `tls-ticket-keys`.
  */
+/** ClientIP session affinity on the LoadBalancer Service. */
+export interface SessionAffinityArgs {
+  /** Seconds, 1..86400. Default 10800. */
+  timeoutSeconds?: number;
+}
+
 export type SessionTicketArgs = { keys: pulumi.Input<string>[] } | { secretName: string };
 
 export interface HaproxyArgs {
@@ -127,7 +137,7 @@ export interface HaproxyArgs {
    * request is taken as on purpose, a lower limit is refused. Default CPU request 50m, no CPU limit.
    * HAProxy's `nbthread` is `limits.cpu` (else `requests.cpu`) rounded up, at most 64.
    */
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  resources?: ResourcesArgs;
   /**
    * The paced drain (a sidecar closing the old process's connections gradually instead of all at
    * hard-stop-after). Default on, `{}`: the window is five sixths of hardStopAfterSeconds (at most
@@ -279,7 +289,7 @@ export interface L4ExposureArgs {
    * terminate it pins a client IP to one HAProxy pod, NOT to a backend pod (HAProxy's own connections
    * to the backend share the HAProxy pod's IP). Default: none.
    */
-  sessionAffinity?: { timeoutSeconds?: number };
+  sessionAffinity?: SessionAffinityArgs;
   /** TLS: terminate (HAProxy), passthrough, none (explicit), or loadBalancer (at an AWS NLB). Required. */
   tls: L4TlsArgs;
   /**

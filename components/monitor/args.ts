@@ -1,18 +1,19 @@
 import { isIP } from "node:net";
 import type * as pulumi from "@pulumi/pulumi";
 import { fail, requirePinnedImage, requirePort, requireWholeNumber } from "../core/validation";
+import { ResourcesArgs } from "../core/quantity";
 
 /** Opt-in prometheus-operator objects: a ServiceMonitor and a PrometheusRule. */
 export interface WsMonitorPrometheusOperatorArgs {
   /** Create the ServiceMonitor and the PrometheusRule. Needs the monitoring.coreos.com/v1 CRDs. Plain value: it decides which resources exist. */
   enabled: boolean;
-  /** Labels your Prometheus selects rules and monitors by, e.g. `{ release: "kube-prometheus-stack" }`. Default none. */
+  /** Labels your Prometheus selects rules and monitors by, e.g. `release: kube-prometheus-stack`. Default none. */
   labels?: Record<string, string>;
-  /** Scrape interval of the ServiceMonitor. Default "30s". */
+  /** Scrape interval of the ServiceMonitor, `<n>s` or `<n>m`. Default `30s`. */
   scrapeInterval?: string;
-  /** `WsProbeDrops` fires when `sum(rate(wsprobe_drops_total[5m]))` stays above this many drops per second for 5 minutes. Default 0.01 (3 drops in 5 minutes). */
+  /** `WsProbeDrops` fires when `sum(rate(wsprobe_drops_total[5m]))` stays above this many drops per second for 5 minutes; above 0. Default 0.01 (3 drops in 5 minutes). */
   dropRateThreshold?: number;
-  /** `WsProbeShortLifetimes` looks at the drops of this window (seconds). Default max(3600, 2 × expectedMinLifetimeSeconds): a healthy connection drops about once per expected lifetime, so the window must hold a few. */
+  /** `WsProbeShortLifetimes` looks at the drops of this window (seconds), at least expectedMinLifetimeSeconds. Default max(3600, 2 × expectedMinLifetimeSeconds): a healthy connection drops about once per expected lifetime, so the window must hold a few. */
   lifetimeWindowSeconds?: number;
 }
 
@@ -54,7 +55,7 @@ export interface WsMonitorArgs {
   /** Port of `/metrics` and `/healthz` (Service port name `metrics`). Default 9464. */
   metricsPort?: number;
   /** Container resources. Default requests 10m CPU / 48Mi, limit 128Mi memory (no CPU limit: throttling would show up as RTT). */
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  resources?: ResourcesArgs;
   /** Path of the bundled probe. Default `dist/bundle/wsprobe.js` of this package (built by `npm run build`). */
   bundlePath?: string;
   /** ServiceMonitor and PrometheusRule. Default disabled. */

@@ -9,46 +9,30 @@
  * variants back (the L4 path's route, none- and loadBalancer-mode targetPort, dns target and
  * `tls.haproxy.drain.enabled`, also under a hybrid's l4), so the same validation functions judge the
  * value and their messages reach a consumer of any language.
+ * Where a TypeScript args interface is already schema-friendly, the package type extends it and adds
+ * nothing: its fields and their doc comments are written once, there. The package type keeps its own
+ * name because the schema names each type after the interface that declares it.
  * TypeScript consumers keep using L4ExposureArgs, TunnelExposureArgs, HybridExposureArgs: nothing here
  * replaces them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KnativeRequirements } from "../knative/plan";
+import { WebSocketArgs } from "../core/backend";
+import { ResourcesArgs } from "../core/quantity";
+import { KnativeAdmissionCheckArgs, KnativeRequirements } from "../knative/plan";
+import { HaproxyTimeoutArgs, NewPoolArgs, SessionAffinityArgs } from "../l4/args";
+import { BgpSessionSpec } from "../l4/metallb";
+import { WsMonitorPrometheusOperatorArgs } from "../monitor/args";
+import { NewTunnelArgs, SecretKeyArgs } from "../tunnel/args";
 import { HttpRoute, OriginRequest } from "../tunnel/ingressRules";
 
-/** Heartbeat and the lifetime a connection must be allowed (WebSocketArgs). */
-export interface WebSocket {
-  /** Seconds between the client's heartbeats. Default 5. */
-  heartbeatSeconds?: number;
-  /** Seconds a healthy connection must be allowed to live. Default 3600. */
-  minLifetimeSeconds?: number;
-}
+/** Heartbeat and the lifetime a connection must be allowed. */
+export interface WebSocket extends WebSocketArgs {}
 
-/** The admission check against Knative's webhook (KnativeAdmissionCheckArgs). */
-export interface KnativeAdmissionCheck {
-  /** Run the dry-run check before the Service patch. Default true; false: the first `up` that raises the maximum and timeoutSeconds together may fail once. */
-  enabled?: boolean;
-  /** Seconds to wait for Knative's webhook to enforce a raised max-revision-timeout-seconds (only when this stack manages it). Default 120; 0 checks once. */
-  waitSeconds?: number;
-  /** Kubeconfig path or contents for the check (a secret). Default: stack config `kubernetes:kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`. Set it (and context) with an explicit kubernetes provider. */
-  kubeconfig?: pulumi.Input<string>;
-  /** Kubeconfig context for the check. Default: stack config `kubernetes:context`, else the kubeconfig's current-context. */
-  context?: pulumi.Input<string>;
-}
+/** The admission check against Knative's webhook. */
+export interface KnativeAdmissionCheck extends KnativeAdmissionCheckArgs {}
 
-/** HAProxy's timeouts (HaproxyTimeoutArgs). */
-export interface HaproxyTimeouts {
-  /** `timeout connect` to the backend. Default 5. */
-  connectSeconds?: number;
-  /** `timeout client` (TLS handshake and anything before the tunnel). Default 30. */
-  clientSeconds?: number;
-  /** `timeout server` (before the tunnel). Default 30. */
-  serverSeconds?: number;
-  /** `timeout tunnel`, the WebSocket idle timeout. Default max(websocket.minLifetimeSeconds, 3 heartbeats); at least 3 heartbeats, at most 2147483. */
-  tunnelSeconds?: number;
-  /** `timeout client-fin`: a half-closed client side. Default 10. */
-  clientFinSeconds?: number;
-}
+/** HAProxy's timeouts. */
+export interface HaproxyTimeouts extends HaproxyTimeoutArgs {}
 
 /** The WebSocket backend: give knativeService (a Knative Service) or service and port (a plain Service). */
 export interface Backend {
@@ -105,14 +89,7 @@ export interface KnativeOptions {
 }
 
 /** A new MetalLB IPAddressPool. */
-export interface CreatePool {
-  /** CIDRs (`192.168.1.240/28`) or inclusive ranges (`192.168.1.240-192.168.1.250`), v4 or v6; must not overlap. */
-  addresses: string[];
-  /** Let MetalLB hand these addresses to any LoadBalancer Service. Default false: a dedicated pool. */
-  autoAssign?: boolean;
-  /** Never hand out `.0` / `.255` addresses; a pinned loadBalancerIP ending in them is then refused. Default false. */
-  avoidBuggyIPs?: boolean;
-}
+export interface CreatePool extends NewPoolArgs {}
 
 /** The MetalLB pool: give create (a dedicated pool) or existing (a pool's name). */
 export interface AddressPool {
@@ -143,29 +120,9 @@ export interface LabelSelector {
 }
 
 /** A BGP peer created with the advertisement. */
-export interface BgpPeer {
+export interface BgpPeer extends BgpSessionSpec {
   /** Peer name; the BGPPeer is created as `<exposure>-<name>` in metallbNamespace. */
   name: string;
-  /** The cluster's AS number. */
-  myASN: number;
-  /** The router's AS number. */
-  peerASN: number;
-  /** The router's address. */
-  peerAddress: string;
-  /** The router's BGP port. Default MetalLB's (179). */
-  peerPort?: number;
-  /** BGP hold time, Go duration. Default MetalLB's. */
-  holdTime?: string;
-  /** BGP keepalive time, Go duration. Default MetalLB's. */
-  keepaliveTime?: string;
-  /** The router is more than one hop away (eBGP multi-hop). Default false. */
-  ebgpMultiHop?: boolean;
-  /** The address the session is opened from. Default MetalLB's choice. */
-  sourceAddress?: string;
-  /** Name of a `kubernetes.io/basic-auth` Secret in MetalLB's namespace holding the MD5 password. Default none. */
-  passwordSecret?: string;
-  /** A MetalLB BFDProfile's name. Default none. */
-  bfdProfile?: string;
   /** The nodes that peer with this router. Default all. */
   nodeSelectors?: LabelSelector[];
 }
@@ -191,10 +148,7 @@ export interface Advertisement {
 }
 
 /** ClientIP session affinity on the LoadBalancer Service. */
-export interface SessionAffinity {
-  /** Seconds, 1..86400. Default 10800. */
-  timeoutSeconds?: number;
-}
+export interface SessionAffinity extends SessionAffinityArgs {}
 
 /** A cert-manager Certificate for the hostname. */
 export interface CertManager {
@@ -221,26 +175,10 @@ export interface Certificate {
 }
 
 /** CPU and memory for a Deployment's container. */
-export interface Resources {
-  /** Requests, merged over the component's defaults, e.g. `cpu: 50m`. */
-  requests?: Record<string, string>;
-  /** Limits, merged over the component's defaults, e.g. `memory: 256Mi`. */
-  limits?: Record<string, string>;
-}
+export interface Resources extends ResourcesArgs {}
 
-/** Opt-in prometheus-operator objects of a monitor: a ServiceMonitor and a PrometheusRule (WsMonitorPrometheusOperatorArgs). */
-export interface MonitorPrometheusOperator {
-  /** Create the ServiceMonitor and the PrometheusRule; needs the monitoring.coreos.com/v1 CRDs. */
-  enabled: boolean;
-  /** Labels your Prometheus selects rules and monitors by, e.g. `release: kube-prometheus-stack`. Default none. */
-  labels?: Record<string, string>;
-  /** Scrape interval of the ServiceMonitor, `<n>s` or `<n>m`. Default `30s`. */
-  scrapeInterval?: string;
-  /** `WsProbeDrops` fires above this many drops per second for 5 minutes; > 0. Default 0.01. */
-  dropRateThreshold?: number;
-  /** The window of `WsProbeShortLifetimes`, seconds, at least expectedMinLifetimeSeconds. Default max(3600, 2 × expectedMinLifetimeSeconds). */
-  lifetimeWindowSeconds?: number;
-}
+/** Opt-in prometheus-operator objects of a monitor: a ServiceMonitor and a PrometheusRule. */
+export interface MonitorPrometheusOperator extends WsMonitorPrometheusOperatorArgs {}
 
 /** What a WsMonitor and an exposure's `monitor` share (see WsMonitorArgs for each field). */
 export interface MonitorSettings {
@@ -475,18 +413,10 @@ export interface Tunnel {
 }
 
 /** A new tunnel. */
-export interface CreateTunnel {
-  /** Tunnel name in the Cloudflare account. */
-  name: string;
-}
+export interface CreateTunnel extends NewTunnelArgs {}
 
 /** A key of a Secret. */
-export interface SecretKey {
-  /** The Secret's name, in the backend's namespace. */
-  name: string;
-  /** The key that holds the value. */
-  key: string;
-}
+export interface SecretKey extends SecretKeyArgs {}
 
 /** The cloudflared Deployment. */
 export interface Connector {

@@ -1,5 +1,6 @@
 import { fail, requirePinnedImage, requireWholeNumber } from "../core/validation";
 import { assertShutdownOrder } from "../core/shutdownOrder";
+import { ResourcesArgs } from "../core/quantity";
 
 /** The in-cluster `cloudflared` connector. */
 export interface ConnectorArgs {
@@ -25,7 +26,7 @@ export interface ConnectorArgs {
   /** "preferred" spreads replicas across nodes when it can (a one-node homelab still schedules); "required" refuses to co-locate. Default "preferred". */
   spreadAcrossNodes?: "preferred" | "required";
   /** Container resources. Default requests 50m CPU / 64Mi, limit 256Mi memory. */
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  resources?: ResourcesArgs;
 }
 
 export interface ConnectorPlan {
