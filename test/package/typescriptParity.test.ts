@@ -5,9 +5,13 @@
  * exactly where some variant leaves it out, of the type the TypeScript field has as the schema spells
  * it (a string-literal union is a string, an inline or named object an object, recursively), so a
  * field added to one side and not the other fails here, naming it.
+ * The outputs likewise: each package class declares the outputs its TypeScript component has, of the
+ * same type and with the same doc comment (the schema's description), and HybridExposure's outputs
+ * that re-export a path's (its address outputs, tunnelId) say what that path's say.
  */
 import * as path from "node:path";
 import ts from "typescript";
+import { L4_ADDRESS_OUTPUTS } from "../../components/l4/L4Exposure";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -205,4 +209,65 @@ test("every package field is optional exactly where some TypeScript variant may 
     .filter((f) => f.packageOptional !== (f.typescriptOptional || f.path in OPTIONAL_IN_PACKAGE))
     .map((f) => `${f.path}: ${f.packageOptional ? "optional" : "required"} in the package`);
   expect(differ).toEqual([]);
+});
+
+/** The component classes, in components/package/index.ts and where the TypeScript component is. */
+const CLASSES: [string, string][] = [
+  ["L4Exposure", "components/l4/L4Exposure.ts"],
+  ["TunnelExposure", "components/tunnel/TunnelExposure.ts"],
+  ["KnativeSettings", "components/knative/KnativeSettings.ts"],
+  ["HybridExposure", "components/hybrid/HybridExposure.ts"],
+  ["WsMonitor", "components/monitor/WsMonitor.ts"],
+];
+
+/** What the schema says of an output it cannot type (a PathBudget), after what it holds. */
+const UNTYPED = "; untyped in the schema, whose types cannot say `number | null`.";
+
+interface Output {
+  type: string;
+  doc: string;
+}
+
+/** The class's own `pulumi.Output` members (not ComponentResource's urn), by name. */
+function outputs(file: string, name: string): Record<string, Output> {
+  const type = interfaceType(file, name);
+  const own = checker.getPropertiesOfType(type).filter((p) => {
+    const parent = p.valueDeclaration?.parent;
+    return parent && ts.isClassDeclaration(parent) && parent.name?.text === name;
+  });
+  const entries = own
+    .map((p) => [p, checker.typeToString(checker.getTypeOfSymbol(p))] as const)
+    .filter(([, t]) => t.startsWith("Output<"))
+    .map(([p, t]) => [p.name, { type: t, doc: ts.displayPartsToString(p.getDocumentationComment(checker)) }]);
+  return Object.fromEntries(entries);
+}
+
+/** The TypeScript component's output as the package class declares it: untyped where it cannot be typed. */
+function asPackageDeclares(output: Output, packageType: string): Output {
+  if (packageType !== "Output<any>") return output;
+  return { type: packageType, doc: output.doc.replace(/\.$/, UNTYPED) };
+}
+
+test.each(CLASSES)(
+  "the package's %s declares its TypeScript component's outputs, types and docs",
+  (name, file) => {
+    const own = outputs("components/package/index.ts", name);
+    const typescript = outputs(file, name);
+    const expected = Object.fromEntries(
+      Object.entries(typescript).map(([k, o]) => [k, asPackageDeclares(o, own[k]?.type ?? "")]),
+    );
+    expect(own).toEqual(expected);
+  },
+);
+
+test("HybridExposure's re-exported outputs (the L4 path's address, the tunnel's id) say what the path's say", () => {
+  const hybrid = outputs("components/hybrid/HybridExposure.ts", "HybridExposure");
+  const l4 = outputs("components/l4/L4Exposure.ts", "L4Exposure");
+  const tunnel = outputs("components/tunnel/TunnelExposure.ts", "TunnelExposure");
+  const reExported = {
+    ...Object.fromEntries(L4_ADDRESS_OUTPUTS.map((k) => [k, l4[k]])),
+    tunnelId: tunnel.tunnelId,
+  };
+  expect(Object.values(reExported).every((o) => o?.doc)).toBe(true);
+  expect(Object.fromEntries(Object.keys(reExported).map((k) => [k, hybrid[k]]))).toEqual(reExported);
 });
