@@ -25,16 +25,17 @@ export function mergeRequirements(a: KnativeRequirements, b: KnativeRequirements
   };
 }
 
-/** What the stack knows (or manages) about the Knative installation. Cluster-wide: opt-in. */
-export interface KnativeClusterArgs {
+/**
+ * What the stack knows (or manages) about the Knative installation, but podspecAffinity: the fields
+ * the component package takes as they are (components/package/args.ts, KnativeCluster).
+ */
+export interface KnativeClusterFields {
   /** Namespace of Knative Serving's ConfigMaps. Default `knative-serving`. */
   namespace?: string;
   /** `max-revision-timeout-seconds` in config-defaults: the value the cluster has (declared) or should have (managed). Default 600, Knative's default. */
   maxRevisionTimeoutSeconds?: number;
   /** Patch config-defaults so `max-revision-timeout-seconds` is `maxRevisionTimeoutSeconds`. Touches every tenant. Default false. */
   manageMaxRevisionTimeout?: boolean;
-  /** `kubernetes.podspec-affinity` in config-features: "disabled" (Knative's default), "enabled" (declared: already on), "manage" (patch it on; it cannot safely be turned off again). Default "disabled". */
-  podspecAffinity?: "disabled" | "enabled" | "manage";
   /** net-kourier `stream-idle-timeout` in config-kourier, seconds; 0 = none (current releases). Older releases: 300. Default 0. */
   ingressStreamIdleTimeoutSeconds?: number;
   /** Patch config-kourier so `stream-idle-timeout` is `ingressStreamIdleTimeoutSeconds`. Default false. */
@@ -49,6 +50,12 @@ export interface KnativeClusterArgs {
    * yours. Refused below 1.7.
    */
   version?: string;
+}
+
+/** What the stack knows (or manages) about the Knative installation. Cluster-wide: opt-in. */
+export interface KnativeClusterArgs extends KnativeClusterFields {
+  /** `kubernetes.podspec-affinity` in config-features: "disabled" (Knative's default), "enabled" (declared: already on), "manage" (patch it on; it cannot safely be turned off again). Default "disabled". */
+  podspecAffinity?: "disabled" | "enabled" | "manage";
 }
 
 /**

@@ -18,11 +18,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { WebSocketArgs } from "../core/backend";
 import { ResourcesArgs } from "../core/quantity";
-import { KnativeAdmissionCheckArgs, KnativeRequirements } from "../knative/plan";
+import { KnativeAdmissionCheckArgs, KnativeClusterFields, KnativeRequirements } from "../knative/plan";
 import { HaproxyTimeoutArgs, NewPoolArgs, SessionAffinityArgs } from "../l4/args";
 import { BgpSessionSpec } from "../l4/metallb";
 import { WsMonitorPrometheusOperatorArgs } from "../monitor/args";
 import { NewTunnelArgs, SecretKeyArgs } from "../tunnel/args";
+import { ConnectorFields } from "../tunnel/connector";
 import { HttpRoute, OriginRequest } from "../tunnel/ingressRules";
 
 /** Heartbeat and the lifetime a connection must be allowed. */
@@ -51,21 +52,9 @@ export interface Backend {
 }
 
 /** Knative's cluster-wide settings as the component should assume or manage them. */
-export interface KnativeCluster {
-  /** Namespace of Knative Serving. Default `knative-serving`. */
-  namespace?: string;
-  /** config-defaults max-revision-timeout-seconds. */
-  maxRevisionTimeoutSeconds?: number;
-  /** Manage max-revision-timeout-seconds in config-defaults. */
-  manageMaxRevisionTimeout?: boolean;
+export interface KnativeCluster extends KnativeClusterFields {
   /** kubernetes.podspec-affinity: `disabled`, `enabled` or `manage`. */
   podspecAffinity?: string;
-  /** The ingress's stream idle timeout in seconds. */
-  ingressStreamIdleTimeoutSeconds?: number;
-  /** Manage the ingress's stream idle timeout. */
-  manageIngressStreamIdleTimeout?: boolean;
-  /** Knative Serving's version, e.g. `1.21`. */
-  version?: string;
 }
 
 /** Knative settings (Knative backends only); see KnativeSettingsArgs for each default. */
@@ -419,17 +408,9 @@ export interface CreateTunnel extends NewTunnelArgs {}
 export interface SecretKey extends SecretKeyArgs {}
 
 /** The cloudflared Deployment. */
-export interface Connector {
-  /** Replicas: 1..24 with rollout `surge`, 1..25 with `replace`. Default 2. */
-  replicas?: number;
+export interface Connector extends ConnectorFields {
   /** `surge` or `replace`. */
   rollout?: string;
-  /** Pinned cloudflared image, never `latest`. Default `cloudflare/cloudflared:2025.7.0`. */
-  image?: string;
-  /** `--grace-period` in seconds: how long in-flight requests (WebSockets too) may run on SIGTERM. Default 30. */
-  gracePeriodSeconds?: number;
-  /** Pod terminationGracePeriodSeconds; must exceed gracePeriodSeconds. Default gracePeriodSeconds + 15. */
-  terminationGracePeriodSeconds?: number;
   /** `preferred` or `required`. */
   spreadAcrossNodes?: string;
   /** Container resources. Default requests 50m CPU / 64Mi, limit 256Mi memory. */
