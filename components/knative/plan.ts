@@ -74,8 +74,11 @@ export interface KnativeAdmissionCheckArgs {
   context?: Input<string>;
 }
 
-/** The Knative settings a long-lived WebSocket needs, applied to the existing Knative Service. */
-export interface KnativeSettingsArgs {
+/**
+ * The Knative settings but admissionCheck and cluster: the fields the component package takes as
+ * they are (components/package/args.ts, KnativeOptions).
+ */
+export interface KnativeSettingsFields {
   /** `autoscaling.knative.dev/min-scale`. Default 2 (one pod can go while the other holds sockets). Must be <= maxScale. */
   minScale?: number;
   /** `autoscaling.knative.dev/max-scale`. Default 10. */
@@ -88,6 +91,10 @@ export interface KnativeSettingsArgs {
   antiAffinity?: boolean;
   /** Take ownership of fields another field manager set (server-side apply force). Default false: a conflict fails the update, naming the field, its manager and the way out. With true, an owner that applies the fields again (kubectl apply, Argo CD, Flux) sets them back on its next deploy, and each side's deploy makes a new revision: see docs/KNATIVE.md. */
   forceConflicts?: boolean;
+}
+
+/** The Knative settings a long-lived WebSocket needs, applied to the existing Knative Service. */
+export interface KnativeSettingsArgs extends KnativeSettingsFields {
   /** The dry-run check before the Service patch. Default: enabled, 120 s wait. */
   admissionCheck?: KnativeAdmissionCheckArgs;
   cluster?: KnativeClusterArgs;

@@ -108,7 +108,11 @@ export interface SessionAffinityArgs {
 
 export type SessionTicketArgs = { keys: pulumi.Input<string>[] } | { secretName: string };
 
-export interface HaproxyArgs {
+/**
+ * The HAProxy Deployment but timeouts, resources, drain and sessionTickets: the fields the
+ * component package takes as they are (components/package/args.ts, Haproxy).
+ */
+export interface HaproxyFields {
   /** Replicas, at least 2 (a PodDisruptionBudget keeps all but one). Default 2. */
   replicas?: number;
   /**
@@ -117,7 +121,6 @@ export interface HaproxyArgs {
    * itself, with a FailedPreStopHook event on each stop (docs/L4.md, "Pod stop").
    */
   image?: string;
-  timeouts?: HaproxyTimeoutArgs;
   /** preStop sleep before the soft-stop, so the endpoint leaves the LB first. Default 10; below hardStopAfterSeconds. */
   preStopSeconds?: number;
   /** `hard-stop-after`: an old process (reload or stop) cuts what it still holds after this. Default 60. */
@@ -131,6 +134,10 @@ export interface HaproxyArgs {
    * else 10000. Refused when it does not fit `resources.limits.memory` (64Mi + 64 KiB per connection).
    */
   maxconn?: number;
+}
+
+export interface HaproxyArgs extends HaproxyFields {
+  timeouts?: HaproxyTimeoutArgs;
   /**
    * Container resources, merged over the defaults. Default memory limit and request: 64Mi + 64 KiB per
    * `maxconn` connection (689Mi for 10000), so the pod is never OOM-killed below maxconn; a lower
@@ -214,16 +221,10 @@ export type L4TlsArgs = TerminateTlsArgs | PassthroughTlsArgs | NoTlsArgs | Load
 export type L4RouteArgs = "queue-proxy" | "ingress" | { forcePort8080: true };
 
 /**
- * What the Knative Service's revision template declares, as its owner set it (this component does
- * not change either): the route straight to the queue-proxy depends on both.
+ * The Knative Service's revision template but portName: the fields the component package takes as
+ * they are (components/package/args.ts, L4Revision).
  */
-export interface L4RevisionArgs {
-  /**
-   * Name of the app's container port: "http1" (unset or `http1`) or "h2c". The queue-proxy serves
-   * an h2c app only on port 8013 (nothing answers on 8012), so the route straight to the pods
-   * targets 8013. Default "http1".
-   */
-  portName?: "http1" | "h2c";
+export interface L4RevisionFields {
   /**
    * `spec.template.spec.containerConcurrency`: the most requests (open WebSockets) one pod takes.
    * Default 0 (unlimited). Above 0, the route straight to the queue-proxy is refused unless
@@ -232,8 +233,21 @@ export interface L4RevisionArgs {
    * deep) or is refused with 503.
    */
   containerConcurrency?: number;
-  /** Accept that, with containerConcurrency > 0 on the route straight to the queue-proxy. Default false. */
+  /** Accept a full pod's queueing or 503 on the route straight to the queue-proxy (containerConcurrency above 0). Default false. */
   acceptFullPods?: boolean;
+}
+
+/**
+ * What the Knative Service's revision template declares, as its owner set it (this component does
+ * not change either): the route straight to the queue-proxy depends on both.
+ */
+export interface L4RevisionArgs extends L4RevisionFields {
+  /**
+   * Name of the app's container port: "http1" (unset or `http1`) or "h2c". The queue-proxy serves
+   * an h2c app only on port 8013 (nothing answers on 8012), so the route straight to the pods
+   * targets 8013. Default "http1".
+   */
+  portName?: "http1" | "h2c";
 }
 
 export interface L4DnsArgs {

@@ -17,28 +17,13 @@ export interface WsMonitorPrometheusOperatorArgs {
   lifetimeWindowSeconds?: number;
 }
 
-export interface WsMonitorArgs {
-  /** The public URL to probe, e.g. an exposure's `url` output (`wss://ws.example.com/ws`). Required. */
-  url: pulumi.Input<string>;
-  /**
-   * Dial this address (`host` or `host:port`) instead of the URL's host; the TLS server name, the
-   * certificate check and the Host header stay the URL's hostname (`wsprobe --connect-to`). For a
-   * monitor inside the network of a public address that would need hairpin NAT: the LoadBalancer
-   * address or the in-cluster Service. Default: the URL's host (the public path).
-   */
-  connectTo?: pulumi.Input<string>;
-  /** Namespace of the monitor's Deployment, ConfigMap and Service. Required. */
-  namespace: pulumi.Input<string>;
-  /** Heartbeat (ping) interval in seconds, like the client's. Default 5 (the iOS client). */
-  heartbeatSeconds?: number;
+/**
+ * What a monitor runs as, but resources and prometheusOperator: the fields the component package
+ * takes as they are (components/package/args.ts, MonitorSettings).
+ */
+export interface WsMonitorSettingsFields {
   /** Connections the monitor holds. Default 1; 1..100 (it is a monitor, not a load test: use `wsprobe soak` for that). */
   connections?: number;
-  /**
-   * The lifetime the path's budget promises (seconds), usually the backend's `minLifetimeSeconds`:
-   * `WsProbeShortLifetimes` counts the drops clearly younger than it (see shortLifetimeMarginSeconds).
-   * Default 3600.
-   */
-  expectedMinLifetimeSeconds?: number;
   /**
    * `WsProbeShortLifetimes` counts drops at or below expectedMinLifetimeSeconds minus this margin
    * (a bucket boundary the probe exports, `--short-lifetime`). A connection cut by a lifetime cap of
@@ -54,10 +39,32 @@ export interface WsMonitorArgs {
   image?: string;
   /** Port of `/metrics` and `/healthz` (Service port name `metrics`). Default 9464. */
   metricsPort?: number;
+  /** Path of the bundled probe, as the process running the component (a Pulumi program, or the package's provider) resolves it: an absolute path is safest. Default `dist/bundle/wsprobe.js` of this package (built by `npm run build`). */
+  bundlePath?: string;
+}
+
+export interface WsMonitorArgs extends WsMonitorSettingsFields {
+  /** The public URL to probe, e.g. an exposure's `url` output (`wss://ws.example.com/ws`). Required. */
+  url: pulumi.Input<string>;
+  /**
+   * Dial this address (`host` or `host:port`) instead of the URL's host; the TLS server name, the
+   * certificate check and the Host header stay the URL's hostname (`wsprobe --connect-to`). For a
+   * monitor inside the network of a public address that would need hairpin NAT: the LoadBalancer
+   * address or the in-cluster Service. Default: the URL's host (the public path).
+   */
+  connectTo?: pulumi.Input<string>;
+  /** Namespace of the monitor's Deployment, ConfigMap and Service. Required. */
+  namespace: pulumi.Input<string>;
+  /** Heartbeat (ping) interval in seconds, like the client's. Default 5 (the iOS client). */
+  heartbeatSeconds?: number;
+  /**
+   * The lifetime the path's budget promises (seconds), usually the backend's `minLifetimeSeconds`:
+   * `WsProbeShortLifetimes` counts the drops clearly younger than it (see shortLifetimeMarginSeconds).
+   * Default 3600.
+   */
+  expectedMinLifetimeSeconds?: number;
   /** Container resources. Default requests 10m CPU / 48Mi, limit 128Mi memory (no CPU limit: throttling would show up as RTT). */
   resources?: ResourcesArgs;
-  /** Path of the bundled probe. Default `dist/bundle/wsprobe.js` of this package (built by `npm run build`). */
-  bundlePath?: string;
   /** ServiceMonitor and PrometheusRule. Default disabled. */
   prometheusOperator?: WsMonitorPrometheusOperatorArgs;
 }

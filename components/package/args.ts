@@ -18,10 +18,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import { WebSocketArgs } from "../core/backend";
 import { ResourcesArgs } from "../core/quantity";
-import { KnativeAdmissionCheckArgs, KnativeClusterFields, KnativeRequirements } from "../knative/plan";
-import { HaproxyTimeoutArgs, NewPoolArgs, SessionAffinityArgs } from "../l4/args";
+import {
+  KnativeAdmissionCheckArgs,
+  KnativeClusterFields,
+  KnativeRequirements,
+  KnativeSettingsFields,
+} from "../knative/plan";
+import {
+  HaproxyFields,
+  HaproxyTimeoutArgs,
+  L4RevisionFields,
+  NewPoolArgs,
+  SessionAffinityArgs,
+} from "../l4/args";
 import { BgpSessionSpec } from "../l4/metallb";
-import { WsMonitorPrometheusOperatorArgs } from "../monitor/args";
+import { WsMonitorPrometheusOperatorArgs, WsMonitorSettingsFields } from "../monitor/args";
 import { NewTunnelArgs, SecretKeyArgs } from "../tunnel/args";
 import { ConnectorFields } from "../tunnel/connector";
 import { HttpRoute, OriginRequest } from "../tunnel/ingressRules";
@@ -58,19 +69,7 @@ export interface KnativeCluster extends KnativeClusterFields {
 }
 
 /** Knative settings (Knative backends only); see KnativeSettingsArgs for each default. */
-export interface KnativeOptions {
-  /** autoscaling.knative.dev/min-scale. */
-  minScale?: number;
-  /** autoscaling.knative.dev/max-scale. */
-  maxScale?: number;
-  /** The revision's timeoutSeconds. */
-  timeoutSeconds?: number;
-  /** autoscaling.knative.dev/target. */
-  targetConcurrency?: number;
-  /** Spread the pods across nodes. */
-  antiAffinity?: boolean;
-  /** Take fields another manager owns. */
-  forceConflicts?: boolean;
+export interface KnativeOptions extends KnativeSettingsFields {
   /** The admission check against Knative's webhook. */
   admissionCheck?: KnativeAdmissionCheck;
   /** Knative's cluster-wide settings. */
@@ -170,21 +169,9 @@ export interface Resources extends ResourcesArgs {}
 export interface MonitorPrometheusOperator extends WsMonitorPrometheusOperatorArgs {}
 
 /** What a WsMonitor and an exposure's `monitor` share (see WsMonitorArgs for each field). */
-export interface MonitorSettings {
-  /** Connections the monitor holds, 1..100. Default 1. */
-  connections?: number;
-  /** Drops at or below expectedMinLifetimeSeconds minus this many seconds count as short; 0..expected - 1. Default min(60, expected / 2 rounded down). */
-  shortLifetimeMarginSeconds?: number;
-  /** Deployment replicas, each probing on its own. Default 1. */
-  replicas?: number;
-  /** Pinned stock Node image (never `latest`) that runs the bundled probe. Default `node:24.19.0-alpine3.24`. */
-  image?: string;
-  /** Port of `/metrics` and `/healthz`. Default 9464. */
-  metricsPort?: number;
+export interface MonitorSettings extends WsMonitorSettingsFields {
   /** Container resources. Default requests 10m CPU / 48Mi, limit 128Mi memory, no CPU limit. */
   resources?: Resources;
-  /** Path of the bundled probe, as the provider process resolves it (an absolute path is safest). Default `dist/bundle/wsprobe.js` of the package, built by `npm run build`. */
-  bundlePath?: string;
   /** ServiceMonitor and PrometheusRule. Default disabled. */
   prometheusOperator?: MonitorPrometheusOperator;
 }
@@ -234,23 +221,9 @@ export interface SessionTickets {
 }
 
 /** The HAProxy Deployment that terminates TLS. */
-export interface Haproxy {
-  /** Replicas, at least 2 (a PodDisruptionBudget keeps all but one). Default 2. */
-  replicas?: number;
-  /** Image, pinned (a tag other than `latest`, or a digest). Default `haproxy:3.2.4`. */
-  image?: string;
+export interface Haproxy extends HaproxyFields {
   /** HAProxy's timeouts. */
   timeouts?: HaproxyTimeouts;
-  /** preStop sleep before the soft-stop; below hardStopAfterSeconds. Default 10. */
-  preStopSeconds?: number;
-  /** `hard-stop-after`: an old process cuts what it still holds after this. Default 60. */
-  hardStopAfterSeconds?: number;
-  /** `close-spread-time`, below hardStopAfterSeconds. Default hardStopAfterSeconds - 10. */
-  closeSpreadSeconds?: number;
-  /** Pod grace period; at least preStop + hardStopAfter + 10. Default exactly that. */
-  terminationGracePeriodSeconds?: number;
-  /** Connection limit per pod; refused when it does not fit `resources.limits.memory`. Default what that limit holds, else 10000. */
-  maxconn?: number;
   /** Container resources, merged over the defaults (memory 64Mi + 64 KiB per maxconn connection; CPU request 50m). */
   resources?: Resources;
   /** The paced drain of an old process's connections. Default on (`{}`): five sixths of hardStopAfterSeconds, oldest first; `{ enabled: false }` turns it off. */
@@ -274,13 +247,9 @@ export interface L4Tls {
 }
 
 /** The Knative Service's port name and containerConcurrency, as declared by its owner. */
-export interface L4Revision {
+export interface L4Revision extends L4RevisionFields {
   /** `http1` (default) or `h2c`. */
   portName?: string;
-  /** `containerConcurrency`, the most open WebSockets one pod takes. Default 0 (unlimited); above 0 the route straight to the queue-proxy needs acceptFullPods. */
-  containerConcurrency?: number;
-  /** Accept a full pod's queueing or 503 on the route straight to the queue-proxy. Default false. */
-  acceptFullPods?: boolean;
 }
 
 /** A DNS-only record for the hostname. */
