@@ -340,8 +340,8 @@ export interface HybridL4 {
   conntrackEstablishedTimeoutSeconds?: number;
 }
 
-/** L4ExposureArgs in a form every Pulumi language can give; see L4ExposureArgs for each field. */
-export interface L4ExposurePackageArgs extends HybridL4 {
+/** The backend and its Knative settings, as L4Exposure and TunnelExposure take them. */
+export interface ExposureBackendArgs {
   /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
   backend: Backend;
   /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
@@ -350,6 +350,10 @@ export interface L4ExposurePackageArgs extends HybridL4 {
   knative?: KnativeOptions;
   /** Create the KnativeSettings child `<name>-knative`. Default true. */
   applyKnativeSettings?: boolean;
+}
+
+/** L4ExposureArgs in a form every Pulumi language can give; see L4ExposureArgs for each field. */
+export interface L4ExposurePackageArgs extends ExposureBackendArgs, HybridL4 {
   /** What another path sharing this backend needs of Knative (a HybridExposure sets it); merged with this path's. Default none. */
   knativeRequirements?: KnativeRequirements;
   /** Public DNS name clients connect to, e.g. `ws.example.com`. */
@@ -411,15 +415,7 @@ export interface HybridTunnel {
 }
 
 /** TunnelExposureArgs in a form every Pulumi language can give; see TunnelExposureArgs for each field. */
-export interface TunnelExposurePackageArgs extends HybridTunnel {
-  /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
-  backend: Backend;
-  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
-  websocket?: WebSocket;
-  /** Knative settings (Knative backends only). */
-  knative?: KnativeOptions;
-  /** Create the KnativeSettings child `<name>-knative`. Default true. */
-  applyKnativeSettings?: boolean;
+export interface TunnelExposurePackageArgs extends ExposureBackendArgs, HybridTunnel {
   /** What the path needs of Knative beyond the defaults. */
   knativeRequirements?: KnativeRequirements;
   /** Public DNS name clients connect to. */
