@@ -10,6 +10,7 @@
  * HAProxy resumes from its session cache. Prints one JSON line, a HandshakeCount.
  */
 import * as fs from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import * as tls from "node:tls";
 
 export interface HandshakeLoad {
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
       } catch (e) {
         count.errors += 1;
         count.firstError ??= String((e as Error).message ?? e);
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
     }
   };

@@ -33,6 +33,7 @@ import type { HandshakeCount, HandshakeLoad } from "./incluster-handshakes";
 import { Client } from "./p1";
 import { median, round } from "./lib/stats";
 import type { Summary } from "./lib/stats";
+import { sleep } from "./lib/proc";
 
 export interface InclusterOptions {
   /** RTT rounds; each sends `messages` heartbeats on each path (interleaved). */
@@ -160,7 +161,7 @@ async function handshakeRound(
   });
   // A client that fails before the count ends is reported by Promise.all below, not as unhandled.
   for (const o of outputs) o.catch(() => undefined);
-  const at = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+  const at = (t: number) => sleep(Math.max(0, t - Date.now()));
   await at(startAt);
   const before = cgroupSample(cgroups.cpuacct, cgroups.cpu);
   await at(endAt);

@@ -11,6 +11,7 @@
  */
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
+import { settlesWithin } from "../support/wait";
 import { newHistogram, recordMs, summarize } from "./lib/stats";
 
 export type ClientRequest =
@@ -109,7 +110,7 @@ async function hold(r: Extract<ClientRequest, { op: "hold" }>) {
 async function release() {
   const closing = held.map((ws) => new Promise((resolve) => ws.once("close", resolve)));
   for (const ws of held) ws.terminate();
-  await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 10_000))]);
+  await settlesWithin(Promise.all(closing), 10_000);
   const n = held.length;
   held.length = 0;
   return { released: n };

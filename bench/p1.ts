@@ -18,6 +18,7 @@ import { benchHaproxyConfig } from "./lib/haproxy";
 import { renderNginxConfig } from "./lib/nginx";
 import {
   childPids,
+  echoServerPorts,
   freePort,
   machineLoad,
   nodeTs,
@@ -31,6 +32,7 @@ import {
   waitForPort,
 } from "./lib/proc";
 import { median, spread, Spread, Summary } from "./lib/stats";
+import { holdsWithin } from "../support/wait";
 
 export const HAPROXY_BIN = "/usr/sbin/haproxy";
 export const NGINX_BIN = "/usr/sbin/nginx";
@@ -224,7 +226,7 @@ async function startNginx(
 }
 
 async function waitForWorkers(pid: number): Promise<void> {
-  for (let i = 0; i < 100 && childPids(pid).length === 0; i++) await sleep(50);
+  await holdsWithin(() => childPids(pid).length > 0, 5000, 50);
 }
 
 async function measureMemory(
@@ -293,13 +295,7 @@ export async function runP1(o: P1Options): Promise<P1Result> {
     );
     if (o.pin) execFileSync("taskset", ["-a", "-cp", "0", String(client.pid())], { stdio: "ignore" });
     running.push(echo);
-    let ports: { ws: number; wss: number } | undefined;
-    for (let i = 0; i < 200 && !ports; i++) {
-      const line = echo.output().split("\n")[0];
-      if (line.startsWith("{")) ports = JSON.parse(line);
-      else await sleep(50);
-    }
-    if (!ports) throw new Error(`the echo server did not start:\n${echo.output()}`);
+    const ports = await echoServerPorts(echo);
     const hap = await startHaproxy(dir, cert.certPath, ports.ws, "rtt", o.haproxyGlobal, o.pin);
     running.push(hap.proxy.running);
     const ngx = await startNginx(dir, cert, ports.ws, o.pin);

@@ -10,7 +10,7 @@
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { machineLoad, nodeTs, ROOT, sampler, sleep, start, Running } from "./lib/proc";
+import { echoServerPorts, machineLoad, nodeTs, ROOT, sampler, start, Running } from "./lib/proc";
 import { median } from "./lib/stats";
 
 export const WSPROBE_BUNDLE = path.join(ROOT, "dist/bundle/wsprobe.js");
@@ -132,12 +132,7 @@ async function reference(url: string, connections: number, durationMs: number, h
 /** Starts bench/echo-server.ts (plain ws://) and returns its URL. */
 export async function startEchoServer(): Promise<{ running: Running; url: string }> {
   const running = start(process.execPath, nodeTs(path.join(__dirname, "echo-server.ts")));
-  for (let i = 0; i < 200; i++) {
-    const line = running.output().split("\n")[0];
-    if (line.startsWith("{")) return { running, url: `ws://127.0.0.1:${JSON.parse(line).ws}/ws` };
-    await sleep(50);
-  }
-  throw new Error(`the echo server did not start:\n${running.output()}`);
+  return { running, url: `ws://127.0.0.1:${(await echoServerPorts(running)).ws}/ws` };
 }
 
 export async function runP2(o: P2Options): Promise<P2Result> {

@@ -27,12 +27,12 @@ import {
   workersOf,
   stop,
   ticketKeysFile,
-  waitUntil,
   type LoopDelay,
   type Started,
 } from "../support/drainScenario";
 import { fleetArrivals, splitConnections, worstLoopDelay, type FleetArrivals } from "./lib/clientFleet";
-import { freePort, sleep, tempDir } from "./lib/proc";
+import { freePort, tempDir } from "./lib/proc";
+import { sleep, waitUntil } from "../support/wait";
 import type { FleetMessage, FleetRequest, FleetSoak } from "./p6-client";
 
 export const P6_GOALS = {

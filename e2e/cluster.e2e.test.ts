@@ -3,6 +3,7 @@
  * served with their schemas enforced, the homelab's state in place, and nothing left behind.
  */
 import * as fs from "node:fs";
+import { holdsWithin } from "../support/wait";
 import { startCluster } from "./cluster";
 import { useHomelab } from "./fixture";
 import { KSVC_PATH, OWNER } from "./homelab";
@@ -89,12 +90,8 @@ describeWith(CONTROL_PLANE, "the end-to-end test cluster", () => {
       ).length;
       return { pods: pods.length, ready, available: deployment.status.availableReplicas ?? 0 };
     };
-    const deadline = Date.now() + 60000;
     let seen = await state();
-    while (seen.available < 2 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 500));
-      seen = await state();
-    }
+    await holdsWithin(async () => (seen = await state()).available >= 2, 60_000, 500);
     expect(seen).toEqual({ pods: 2, ready: 2, available: 2 });
   });
 });

@@ -15,6 +15,7 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { issueCertificate, makeCertificateAuthority, makeSigningKey } from "../support/certs";
 import { freePort } from "../support/ports";
+import { waitUntil, withTimeoutDetail } from "../support/wait";
 import { Kube, KubeCredentials } from "./kube";
 import { toolchainBinary } from "./toolchain";
 
@@ -109,15 +110,17 @@ export function tail(file: string, lines: number): string {
   return fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
 }
 
-/** Polls `check` every 250 ms; fails early, with its log, when one of `processes` exits. */
+/**
+ * Polls `check` every 250 ms (a failing check is "not yet"); fails early, with its log, when one of
+ * `processes` exits, and on timeout with the tail of every log.
+ */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   processes: Running[],
   timeoutMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const holds = () => {
     for (const r of processes) {
       if (r.child.exitCode !== null || r.child.signalCode !== null) {
         throw new Error(
@@ -125,14 +128,10 @@ export async function waitFor(
         );
       }
     }
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${what}: not within ${timeoutMs / 1000} s\n${processes.map((r) => `--- ${r.name}\n${tail(r.logPath, 20)}`).join("\n")}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+    return check().catch(() => false);
+  };
+  const logs = () => processes.map((r) => `\n--- ${r.name}\n${tail(r.logPath, 20)}`).join("");
+  await withTimeoutDetail(waitUntil(what, holds, timeoutMs, 250), logs);
 }
 
 function kubeconfig(server: string, caPath: string, certPath: string, keyPath: string): string {

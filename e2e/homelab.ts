@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
+import { waitUntil } from "../support/wait";
 import { Kube, KubeObject } from "./kube";
 
 const CRDS = path.join(__dirname, "crds");
@@ -159,25 +160,18 @@ function documents(file: string): KubeObject[] {
     .filter((d): d is KubeObject => d !== null);
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** Installs the CRDs and waits until each is Established and served. */
 export async function installCrds(kube: Kube, files: readonly string[] = UPSTREAM_CRDS): Promise<void> {
   for (const file of files) {
     for (const crd of documents(file)) {
       await kube.apply(crd, "kubectl");
-      await waitUntil(`CRD ${crd.metadata.name} established`, async () => {
+      const established = async () => {
         const live = await kube.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
           `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
         );
         return (live.status?.conditions ?? []).some((c) => c.type === "Established" && c.status === "True");
-      });
+      };
+      await waitUntil(`CRD ${crd.metadata.name} established`, established, 60_000, 200);
     }
   }
   kube.forgetDiscovery();

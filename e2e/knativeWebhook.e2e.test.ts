@@ -7,6 +7,7 @@
  * watch's events back, so the race the check exists for (the ConfigMap already raised, the webhook
  * still enforcing the old maximum) happens every time instead of now and then.
  */
+import { holdsWithin } from "../support/wait";
 import { useHomelab } from "./fixture";
 import { applyOwnersKnativeService, KSVC, KSVC_PATH, OWNER, ownersKnativeService } from "./homelab";
 import { KubeError, KubeObject, ownedFieldPaths } from "./kube";
@@ -33,8 +34,6 @@ const TARGET = `Knative Service ${KSVC.namespace}/${KSVC.name}`;
 
 /** Every wait is bounded: one `pulumi up` of staging, at most (measured on 2 cores at load 12 to 15: the first 108 to 115 s, the others 20 to 35 s). */
 const UP_TIMEOUT_MS = 8 * 60 * 1000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Only timeoutSeconds: what another field manager applies to the Service. */
 function timeoutOnly(timeoutSeconds: number): KubeObject {
@@ -84,14 +83,8 @@ describeWith(
         }
       >(KSVC_PATH);
     /** Polls until `check` holds, for at most `ms`; false if it never did. */
-    const within = async (ms: number, check: () => Promise<boolean>): Promise<boolean> => {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        if (await check().catch(() => false)) return true;
-        if (Date.now() > deadline) return false;
-        await sleep(250);
-      }
-    };
+    const within = (ms: number, check: () => Promise<boolean>) =>
+      holdsWithin(() => check().catch(() => false), ms, 250);
     const admits = (timeoutSeconds: number) => async () => {
       await dryRunApply(timeoutOnly(timeoutSeconds), "e2e-probe", true);
       return true;

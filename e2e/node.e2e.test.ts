@@ -20,6 +20,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { recordReport, resetReport, rolloutFigures, type SoakOutcome } from "./clusterReport";
+import { holdsWithin, sleep } from "../support/wait";
 import { useHomelab } from "./fixture";
 import { applyOwnersKnativeService, KSVC, KSVC_PATH } from "./homelab";
 import { KubeObject } from "./kube";
@@ -119,16 +120,9 @@ describeWith(
         .filter((e) => e.type === "Warning" && (!ours || isOurs(e.involvedObject.name)))
         .map((e) => `${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}: ${e.message}`);
     };
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     /** Polls `done` every 250 ms until it holds or `timeoutMs` passes; says whether it held. */
-    const until = async (done: () => boolean | Promise<boolean>, timeoutMs: number) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!(await done())) {
-        if (Date.now() > deadline) return false;
-        await sleep(250);
-      }
-      return true;
-    };
+    const until = (done: () => boolean | Promise<boolean>, timeoutMs: number) =>
+      holdsWithin(done, timeoutMs, 250);
     const knative = (kind: string, name: string) =>
       lab.cluster.kube.get<KnativeObject>(
         `/apis/serving.knative.dev/v1/namespaces/${NAMESPACE}/${kind}/${name}`,
@@ -608,10 +602,7 @@ describeWith(
       const destroy = await ws.destroy();
       if (destroy.code !== 0)
         throw new Error(`pulumi destroy exited ${destroy.code}:\n${destroy.output.slice(-4000)}`);
-      const deadline = Date.now() + 3 * 60 * 1000;
-      while ((await pods(HAPROXY_SELECTOR)).length > 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 1000));
-      }
+      await holdsWithin(async () => (await pods(HAPROXY_SELECTOR)).length === 0, 3 * 60 * 1000, 1000);
       expect((await pods(HAPROXY_SELECTOR)).map((p) => p.metadata.name)).toEqual([]);
       // What the pods' stop showed (e.g. the drain sidecar's preStop when HAProxy already exited):
       // printed for the record; the components' fixes are asserted where they are made.

@@ -22,6 +22,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Certificate, issueCertificate, makeCertificateAuthority } from "../support/certs";
+import { sleep } from "../support/wait";
 import { Kube, KubeError, KubeObject } from "./kube";
 
 export interface StandIns {
@@ -303,7 +304,7 @@ export function startStandIns(kube: Kube, dir: string, parts: StandInParts = {})
       } catch {
         // the API server is stopping, or a list failed: try again next round
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   })();
   return {

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { setTimeout as sleep } from "node:timers/promises";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { PathBudget } from "../components/budget/model";
@@ -78,7 +79,7 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
     outputs[key] = await displayOutput(value);
   }
   await (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs?.();
-  await new Promise((r) => setTimeout(r, 50));
+  await sleep(50);
   assertUniqueUrns(runtime.resources);
   const budgets = (program.budgets ?? []) as PathBudget[];
   const text = [

@@ -3,8 +3,8 @@
  * reads in the vocabulary of the stack file: `ws-exposure:l4Port`, not `port`. The components keep
  * their own messages (an importing program sees its own argument names); the stack program rewords
  * them when it rethrows (buildExposure). The key behind each argument comes from the settings table
- * (components/settings); the other argument names a message's prose mentions are still found by a
- * pattern (IDENTIFIER below) until the components' messages carry them as references.
+ * (components/settings); a message names other arguments as references (components/core/message.ts),
+ * each rendered here as its key.
  */
 import { ValidationError } from "../components/core/validation";
 import { ArgPart, Setting, SettingKey, SETTINGS } from "../components/settings";
@@ -87,21 +87,14 @@ export function configKeyOf(argPath: string, keys: ArgKeys): string | undefined 
   return `${CONFIG_NAMESPACE}:${key}${rest}`;
 }
 
-/** Identifiers in a message: dotted/indexed paths or camelCase names (never a plain English word). */
-const IDENTIFIER = /(?<![\w.:[\]"-])([a-zA-Z]\w*(?:\.[a-zA-Z]\w*|\[\d+\])+|[a-z]+[A-Z]\w*)(?![\w"])/g;
-
-/** Rewrites every argument path a message names into the config key it comes from. */
-export function inConfigVocabulary(text: string, keys: ArgKeys): string {
-  return text.replace(IDENTIFIER, (token: string) => configKeyOf(token, keys) ?? token);
-}
-
 const OWNER = /^(\w+) "[^"]*"( monitor)?$/;
 
 /**
  * A component's ValidationError, reworded for the stack file: the config key the user wrote, then
  * the component argument in brackets (`stack config: ws-exposure:l4Port must be ... [L4Exposure
  * "staging": port]`). When no single key sets the argument (the path's budget, `websocket`), the
- * component's message stays, with every argument it names rewritten. Anything else is returned as is.
+ * component's message stays, with every argument it references named by its key. Anything else is
+ * returned as is.
  */
 export function inStackTerms(err: unknown, mode: StackMode): unknown {
   if (!(err instanceof ValidationError)) return err;
@@ -110,7 +103,7 @@ export function inStackTerms(err: unknown, mode: StackMode): unknown {
   const tables = argKeysFor(mode);
   const keys = owner[2] ? tables.WsMonitor : tables[owner[1]];
   if (!keys) return err;
-  const problem = inConfigVocabulary(err.problem, keys);
+  const problem = err.problemMessage.render((argPath) => configKeyOf(argPath, keys) ?? argPath);
   const key = configKeyOf(err.field, keys);
   if (key === undefined) return new ValidationError(err.owner, err.field, problem);
   return new StackConfigError([`${key} ${problem} [${err.owner}: ${err.field}]`]);

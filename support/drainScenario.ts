@@ -24,6 +24,7 @@ import { makeCertificate, makeRsaCertificate } from "./certs";
 import { canConnect, freePort } from "./ports";
 import { pacedResumedHandshakes, tcpConnects, tlsHandshakes } from "./handshakes";
 import { childPids, dyingWithParent } from "./processes";
+import { settlesWithin, sleep, waitUntil, withTimeoutDetail } from "./wait";
 
 const ROOT = path.resolve(__dirname, "..");
 export const DRIVER = path.join(ROOT, "components/l4/haproxy/drainDriver.js");
@@ -138,16 +139,6 @@ export function echoClosesIn(output: string): Array<{ code: number; atMs: number
   }));
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitUntil(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 function p99(values: number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -255,9 +246,7 @@ export async function stop(p: Started | undefined): Promise<void> {
   if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
   const exited = new Promise((r) => p.child.once("exit", r));
   p.child.kill("SIGTERM");
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
-  clearTimeout(timer);
+  await settlesWithin(exited, 3000);
   if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
 }
 
@@ -276,14 +265,16 @@ export async function startHaproxy(
     socket,
     cfgPath,
   ]);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !(await canConnect(port))) {
-    if (p.child.exitCode !== null) break;
-    await sleep(50);
-  }
-  if (!(await canConnect(port))) {
+  const listening = () => {
+    if (p.child.exitCode !== null) throw new Error(`haproxy exited ${p.child.exitCode}:\n${p.output()}`);
+    return canConnect(port);
+  };
+  try {
+    const waiting = waitUntil(`haproxy to listen on ${port}`, listening, timeoutMs, 50);
+    await withTimeoutDetail(waiting, () => `:\n${p.output()}`);
+  } catch (err) {
     await stop(p);
-    throw new Error(`haproxy did not listen on ${port}:\n${p.output()}`);
+    throw err;
   }
   return p;
 }
@@ -609,9 +600,7 @@ export async function runDrainScenario(o: DrainScenarioOptions): Promise<DrainSc
     };
   } finally {
     abort.abort();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([soakSettled, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
-    clearTimeout(timer);
+    await settlesWithin(soakSettled, 10_000);
     for (const p of processes.reverse()) await stop(p);
     killHaproxies(haproxyPids);
   }

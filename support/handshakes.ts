@@ -7,8 +7,7 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, waitUntil } from "./wait";
 
 /**
  * A TLS session of the server at `url`: one wss:// connection, closed once both its ticket and its
@@ -128,11 +127,7 @@ export async function tlsHandshakes(
     });
   if (resume) {
     await one();
-    const deadline = Date.now() + 5000;
-    while (session === undefined) {
-      if (Date.now() > deadline) throw new Error("no TLS session ticket in 5000 ms");
-      await sleep(10);
-    }
+    await waitUntil("a TLS session ticket", () => session !== undefined, 5000);
   }
   let resumed = 0;
   for (let done = 0; done < count; done += 20) {

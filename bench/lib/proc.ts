@@ -1,6 +1,7 @@
 /** Process plumbing for the benchmarks: /proc sampling, child processes, ports, the open-files limit. */
 import { canConnect, freePort } from "../../support/ports";
 import { childPids } from "../../support/processes";
+import { settlesWithin, sleep, waitUntil, withTimeoutDetail } from "../../support/wait";
 import { ChildProcess, spawn, SpawnOptions } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -9,7 +10,7 @@ import * as path from "node:path";
 export const ROOT = path.resolve(__dirname, "../..");
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
 /** VmRSS of one process in KiB (0 when it is gone). */
 export function rssKb(pid: number): number {
@@ -47,13 +48,20 @@ export function openFilesLimit(pid: number | "self" = "self"): { soft: number; h
 }
 
 export async function waitForPort(port: number, child: ChildProcess, what: string, output: () => string) {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
+  const listening = () => {
     if (child.exitCode !== null) throw new Error(`${what} exited ${child.exitCode}:\n${output()}`);
-    if (await canConnect(port)) return;
-    await sleep(50);
-  }
-  throw new Error(`${what} did not listen on 127.0.0.1:${port} within 10 s:\n${output()}`);
+    return canConnect(port);
+  };
+  const waiting = waitUntil(`${what} to listen on 127.0.0.1:${port}`, listening, 10_000, 50);
+  await withTimeoutDetail(waiting, () => `:\n${output()}`);
+}
+
+/** The ports bench/echo-server.ts prints as its first line (JSON), once it has. */
+export async function echoServerPorts(echo: Running): Promise<{ ws: number; wss: number }> {
+  const firstLine = () => echo.output().split("\n")[0];
+  const started = waitUntil("the echo server's ports", () => firstLine().startsWith("{"), 10_000, 50);
+  await withTimeoutDetail(started, () => `:\n${echo.output()}`);
+  return JSON.parse(firstLine());
 }
 
 export function tempDir(prefix: string): string {
@@ -88,9 +96,7 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = "S
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill(signal);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
-  clearTimeout(timer);
+  await settlesWithin(exited, 5000);
   if (child.exitCode === null && child.signalCode === null) {
     child.kill("SIGKILL");
     await exited;

@@ -1,3 +1,4 @@
+import { arg, Message, msg } from "../core/message";
 import type { ReconnectBudget } from "./reconnect";
 
 /**
@@ -15,9 +16,9 @@ export interface Hop {
   lifetimeCapSeconds: number | null;
   /** What drops connections at this hop anyway (restarts, failovers, rollouts). */
   dropEvents: string[];
-  /** The setting that moves this hop's idle timer, named in errors. */
+  /** The setting that moves this hop's idle timer, named in errors: its argument path, then any note after a space. */
   idleSetting?: string;
-  /** The setting that moves this hop's lifetime cap, named in errors. */
+  /** The setting that moves this hop's lifetime cap, named in errors: its argument path, then any note after a space. */
   lifetimeSetting?: string;
   /** Why the numbers are what they are, when that is not obvious. */
   note?: string;
@@ -56,24 +57,28 @@ function limitingHop(hops: Hop[], pick: (h: Hop) => number | null, limit: number
   return limit === null ? undefined : hops.find((h) => pick(h) === limit);
 }
 
-export function evaluateBudget(
+/** A hop's setting as a message: its argument path as a reference, then its note. */
+function settingRef(setting: string): Message {
+  const space = setting.indexOf(" ");
+  return space < 0 ? msg`${arg(setting)}` : msg`${arg(setting.slice(0, space))}${setting.slice(space)}`;
+}
+
+/** One message per rule the path breaks, naming the hop and the arguments to change. */
+export function budgetProblems(
   name: string,
   hops: Hop[],
   websocket: { heartbeatSeconds: number; minLifetimeSeconds: number },
-): PathBudget {
-  const effectiveIdleTimeoutSeconds = minOf(hops.map((h) => h.idleTimeoutSeconds));
-  const lifetimeCapSeconds = minOf(hops.map((h) => h.lifetimeCapSeconds));
-  const problems: string[] = [];
+): Message[] {
+  const problems: Message[] = [];
   const { heartbeatSeconds, minLifetimeSeconds } = websocket;
 
   for (const hop of hops) {
     const idle = hop.idleTimeoutSeconds;
     if (idle !== null && heartbeatSeconds * HEARTBEATS_PER_IDLE_TIMEOUT > idle) {
-      const fix = hop.idleSetting ? `raise ${hop.idleSetting} or ` : "";
+      const fix = hop.idleSetting ? msg`raise ${settingRef(hop.idleSetting)} or ` : "";
+      const most = Math.floor(idle / HEARTBEATS_PER_IDLE_TIMEOUT);
       problems.push(
-        `websocket.heartbeatSeconds ${heartbeatSeconds} is too slow for the ${name} path: hop "${hop.name}" closes a connection idle for ${idle} s, ` +
-          `and a connection must survive ${HEARTBEATS_PER_IDLE_TIMEOUT} heartbeat intervals (${heartbeatSeconds * HEARTBEATS_PER_IDLE_TIMEOUT} s); ` +
-          `${fix}set websocket.heartbeatSeconds <= ${Math.floor(idle / HEARTBEATS_PER_IDLE_TIMEOUT)}`,
+        msg`${arg("websocket.heartbeatSeconds")} ${heartbeatSeconds} is too slow for the ${name} path: hop "${hop.name}" closes a connection idle for ${idle} s, and a connection must survive ${HEARTBEATS_PER_IDLE_TIMEOUT} heartbeat intervals (${heartbeatSeconds * HEARTBEATS_PER_IDLE_TIMEOUT} s); ${fix}set ${arg("websocket.heartbeatSeconds")} <= ${most}`,
       );
     }
   }
@@ -81,13 +86,25 @@ export function evaluateBudget(
     const cap = hop.lifetimeCapSeconds;
     if (cap !== null && cap < minLifetimeSeconds) {
       const fix = hop.lifetimeSetting
-        ? `raise ${hop.lifetimeSetting} to at least ${minLifetimeSeconds}`
-        : `lower websocket.minLifetimeSeconds`;
+        ? msg`raise ${settingRef(hop.lifetimeSetting)} to at least ${minLifetimeSeconds}`
+        : msg`lower ${arg("websocket.minLifetimeSeconds")}`;
       problems.push(
-        `the ${name} path caps a connection's life at ${cap} s at hop "${hop.name}", below websocket.minLifetimeSeconds ${minLifetimeSeconds}; ${fix}`,
+        msg`the ${name} path caps a connection's life at ${cap} s at hop "${hop.name}", below ${arg("websocket.minLifetimeSeconds")} ${minLifetimeSeconds}; ${fix}`,
       );
     }
   }
+  return problems;
+}
+
+export function evaluateBudget(
+  name: string,
+  hops: Hop[],
+  websocket: { heartbeatSeconds: number; minLifetimeSeconds: number },
+): PathBudget {
+  const effectiveIdleTimeoutSeconds = minOf(hops.map((h) => h.idleTimeoutSeconds));
+  const lifetimeCapSeconds = minOf(hops.map((h) => h.lifetimeCapSeconds));
+  const { heartbeatSeconds, minLifetimeSeconds } = websocket;
+  const problems = budgetProblems(name, hops, websocket).map((p) => p.render());
 
   return {
     name,

@@ -37,7 +37,10 @@ export type BackendArgs = KnativeBackendArgs | ServiceBackendArgs;
 
 /** What the client promises and expects of a connection. */
 export interface WebSocketArgs {
-  /** Seconds between the client's heartbeats (the iOS app: 5). Every idle timer on the path must exceed two of them. Default 5. */
+  /**
+   * Seconds between the client's heartbeats (the iOS app: 5). Every idle timer on the path must exceed two of
+   * them. Default 5.
+   */
   heartbeatSeconds?: number;
   /** Seconds a healthy connection must be allowed to live; no hop may cap it lower. Default 3600. */
   minLifetimeSeconds?: number;

@@ -16,7 +16,8 @@
  * preStop + drain + margin <= terminationGracePeriodSeconds;
  * otherwise the drain is cut short (SIGKILL) or never starts before the pod is gone.
  */
-import { fail } from "./validation";
+import { Message } from "./message";
+import { arg, fail, msg } from "./validation";
 
 /**
  * How much later than the soft-stop (or the reload) the paced drain's window may start: its driver
@@ -55,23 +56,23 @@ export interface ShutdownOrderProblem {
   problem: string;
 }
 
-/** Every problem with the order of the timers, in the order they happen; empty when it is right. */
-export function shutdownOrderProblems(t: ShutdownTimers): ShutdownOrderProblem[] {
-  const problems: ShutdownOrderProblem[] = [];
+/** The problems, each naming the other timers' arguments as references. */
+function shutdownOrderFindings(t: ShutdownTimers): { field: string; problem: Message }[] {
+  const problems: { field: string; problem: Message }[] = [];
   const { preStop, drain, closeSpread, terminationGracePeriod: grace } = t;
   if (preStop && preStop.seconds >= drain.seconds) {
     problems.push({
       field: preStop.field,
       problem:
         t.proxy === "haproxy"
-          ? `${preStop.seconds} must be below ${drain.field} ${drain.seconds}: the preStop sleep only lets the load balancer stop sending new connections; the drain of open ones is hard-stop-after's window`
-          : `${preStop.seconds} must be below ${drain.field} ${drain.seconds}: the preStop sleep only lets the load balancer stop sending new connections; the drain of open ones is --grace-period's window`,
+          ? msg`${preStop.seconds} must be below ${arg(drain.field)} ${drain.seconds}: the preStop sleep only lets the load balancer stop sending new connections; the drain of open ones is hard-stop-after's window`
+          : msg`${preStop.seconds} must be below ${arg(drain.field)} ${drain.seconds}: the preStop sleep only lets the load balancer stop sending new connections; the drain of open ones is --grace-period's window`,
     });
   }
   if (closeSpread && closeSpread.seconds >= drain.seconds) {
     problems.push({
       field: closeSpread.field,
-      problem: `${closeSpread.seconds} must be below ${drain.field} ${drain.seconds}, so connections get the chance to close gracefully before the old process is stopped`,
+      problem: msg`${closeSpread.seconds} must be below ${arg(drain.field)} ${drain.seconds}, so connections get the chance to close gracefully before the old process is stopped`,
     });
   }
   const paced = t.pacedDrain;
@@ -79,7 +80,7 @@ export function shutdownOrderProblems(t: ShutdownTimers): ShutdownOrderProblem[]
   if (paced && paced.seconds > drain.seconds - slack) {
     problems.push({
       field: paced.field,
-      problem: `${paced.seconds} must be at most ${drain.field} ${drain.seconds} - ${slack} = ${drain.seconds - slack}: hard-stop-after counts from the soft-stop (or the reload), the window from when the drain's driver sees the old process (up to ${slack} s later), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise ${lastPart(drain.field)}`,
+      problem: msg`${paced.seconds} must be at most ${arg(drain.field)} ${drain.seconds} - ${slack} = ${drain.seconds - slack}: hard-stop-after counts from the soft-stop (or the reload), the window from when the drain's driver sees the old process (up to ${slack} s later), and hard-stop-after closes at once every connection the paced drain has not closed yet; lower it or raise ${lastPart(drain.field)}`,
     });
   }
   const pre = preStop?.seconds ?? 0;
@@ -89,16 +90,21 @@ export function shutdownOrderProblems(t: ShutdownTimers): ShutdownOrderProblem[]
       field: grace.field,
       problem:
         t.proxy === "cloudflared" && !preStop && t.marginSeconds === 1
-          ? `${grace.seconds} must exceed ${drain.field} ${drain.seconds}, or Kubernetes kills cloudflared before its in-flight requests finish; set it to at least ${needed}`
-          : `${grace.seconds} is too short: it must be at least ${preStop ? `${lastPart(preStop.field)} ${pre} + ` : ""}${lastPart(drain.field)} ${drain.seconds} + ${t.marginSeconds} = ${needed}, because the grace period counts from the start of preStop and ends in SIGKILL, which would cut the drain short`,
+          ? msg`${grace.seconds} must exceed ${arg(drain.field)} ${drain.seconds}, or Kubernetes kills cloudflared before its in-flight requests finish; set it to at least ${needed}`
+          : msg`${grace.seconds} is too short: it must be at least ${preStop ? `${lastPart(preStop.field)} ${pre} + ` : ""}${lastPart(drain.field)} ${drain.seconds} + ${t.marginSeconds} = ${needed}, because the grace period counts from the start of preStop and ends in SIGKILL, which would cut the drain short`,
     });
   }
   return problems;
 }
 
+/** Every problem with the order of the timers, in the order they happen; empty when it is right. */
+export function shutdownOrderProblems(t: ShutdownTimers): ShutdownOrderProblem[] {
+  return shutdownOrderFindings(t).map(({ field, problem }) => ({ field, problem: problem.render() }));
+}
+
 /** Throws a ValidationError (owner, field, problem) for the first problem, if any. */
 export function assertShutdownOrder(owner: string, timers: ShutdownTimers): void {
-  const first = shutdownOrderProblems(timers)[0];
+  const first = shutdownOrderFindings(timers)[0];
   if (first) fail(owner, first.field, first.problem);
 }
 

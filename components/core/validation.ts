@@ -1,8 +1,12 @@
 /**
  * Argument validation shared by the components, the stack config and the policy pack.
  * Every check throws a ValidationError whose message names the owner, the argument and the fix,
- * before anything is registered.
+ * before anything is registered. A problem that names other arguments references them (message.ts).
  */
+import { Message, msg, Problem } from "./message";
+
+export { arg, join, msg } from "./message";
+export type { Problem } from "./message";
 
 /**
  * A refusal of an argument. It counts as a `pulumi.RunError`, which the Node.js language host
@@ -15,16 +19,21 @@
 export class ValidationError extends Error {
   /** Read by `pulumi.RunError.isInstance`. */
   readonly __pulumiRunError = true;
+  /** What is wrong and how to fix it, with every argument it names as a path. */
+  public readonly problem: string;
+  /** The same, every other argument it names as a reference (the stack program names its config key). */
+  public readonly problemMessage: Message;
 
   constructor(
     /** Who was given the bad value, e.g. `TunnelExposure "dev"`. */
     public readonly owner: string,
     /** Dotted path of the argument, e.g. `tunnel.hostname`. */
     public readonly field: string,
-    /** What is wrong and how to fix it. */
-    public readonly problem: string,
+    problem: Problem,
   ) {
-    super(`${owner}: ${field} ${problem}`);
+    super(`${owner}: ${field} ${String(problem)}`);
+    this.problem = String(problem);
+    this.problemMessage = typeof problem === "string" ? new Message([problem]) : problem;
     this.name = "ValidationError";
   }
 }
@@ -34,7 +43,7 @@ export function ownerName(kind: string, name: string): string {
   return `${kind} "${name}"`;
 }
 
-export function fail(owner: string, field: string, problem: string): never {
+export function fail(owner: string, field: string, problem: Problem): never {
   throw new ValidationError(owner, field, problem);
 }
 
@@ -95,12 +104,12 @@ export function requireWholeNumber(
   value: unknown,
   min: number,
   max: number = Number.MAX_SAFE_INTEGER,
-  unit = "",
+  unit: Problem = "",
 ): number {
-  const suffix = unit ? ` ${unit}` : "";
+  const suffix = unit ? msg` ${unit}` : "";
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-    fail(owner, field, `must be a whole number${suffix} ${range} (got ${JSON.stringify(value)})`);
+    fail(owner, field, msg`must be a whole number${suffix} ${range} (got ${JSON.stringify(value)})`);
   }
   return value;
 }

@@ -29,7 +29,10 @@ import { WsMonitor } from "../monitor/WsMonitor";
  *   l4: {
  *     addressPool: { create: { addresses: ["192.168.1.240/29"] } },
  *     loadBalancerIP: "192.168.1.241",
- *     tls: { mode: "terminate", certificate: { certManager: { issuerName: "letsencrypt-dns01", issuerKind: "ClusterIssuer" } } },
+ *     tls: {
+ *       mode: "terminate",
+ *       certificate: { certManager: { issuerName: "letsencrypt-dns01", issuerKind: "ClusterIssuer" } },
+ *     },
  *     dns: { zoneId, target: { address: "203.0.113.7" } },
  *   },
  * }, { providers: { kubernetes: k8sProvider, cloudflare: cfProvider } });

@@ -11,7 +11,10 @@ type SharedKeys =
 export interface HybridExposureArgs {
   /** The service to expose, on both paths. */
   backend: BackendArgs;
-  /** Client heartbeat and the lifetime a connection must be allowed. Defaults 5 s and 3600 s. Both paths are held to it. */
+  /**
+   * Client heartbeat and the lifetime a connection must be allowed. Defaults 5 s and 3600 s. Both paths are
+   * held to it.
+   */
   websocket?: WebSocketArgs;
   /** Knative settings, applied once for both paths (the stricter of what each needs). */
   knative?: KnativeSettingsArgs;
@@ -25,6 +28,9 @@ export interface HybridExposureArgs {
   tunnel: Omit<TunnelExposureArgs, SharedKeys | "routeWebSocket" | "monitor">;
   /** The L4 path (see L4ExposureArgs), on MetalLB by default or on a cloud load balancer (`l4.loadBalancer`). */
   l4: Omit<L4ExposureArgs, SharedKeys | "monitor">;
-  /** Synthetic wsprobe monitors: one against wsUrl, and one against fallbackWsUrl when `fallback` is on. Default off. */
+  /**
+   * Synthetic wsprobe monitors: one against wsUrl, and one against fallbackWsUrl when `fallback` is on.
+   * Default off.
+   */
   monitor?: ExposureMonitorArgs;
 }

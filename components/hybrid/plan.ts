@@ -2,7 +2,7 @@ import { PathBudget } from "../budget/model";
 import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
 import { L4ExposureArgs } from "../l4/args";
 import { L4Plan, planL4 } from "../l4/plan";
-import { requireHostname, fail, ownerName } from "../core/validation";
+import { arg, fail, msg, ownerName, requireHostname } from "../core/validation";
 import { TunnelExposureArgs } from "../tunnel/args";
 import { planTunnel, TunnelPlan } from "../tunnel/plan";
 import { HybridExposureArgs } from "./args";
@@ -36,18 +36,22 @@ export function planHybrid(name: string, args: HybridExposureArgs): HybridPlan {
     fail(
       owner,
       "wsHostname",
-      `"${wsHostname}" is also httpHostname; one name cannot point at the tunnel (proxied CNAME) and at the L4 address (DNS-only record): give the WebSocket its own hostname`,
+      msg`"${wsHostname}" is also ${arg("httpHostname")}; one name cannot point at the tunnel (proxied CNAME) and at the L4 address (DNS-only record): give the WebSocket its own hostname`,
     );
   }
   if (!args.tunnel)
-    fail(owner, "tunnel", "is required: the tunnel path's args (accountId, zoneId, tunnel, ...)");
+    fail(
+      owner,
+      "tunnel",
+      msg`is required: the tunnel path's args (${arg("accountId")}, ${arg("zoneId")}, tunnel, ...)`,
+    );
   if (!args.l4) fail(owner, "l4", "is required: the L4 path's args (addressPool, tls, ...)");
   (args.tunnel.httpRoutes ?? []).forEach((route, i) => {
     if (typeof route?.hostname === "string" && route.hostname.toLowerCase() === wsHostname) {
       fail(
         owner,
         `tunnel.httpRoutes[${i}].hostname`,
-        `"${wsHostname}" is wsHostname, the L4 path's name (a DNS-only record): the tunnel cannot serve it too; route it on httpHostname or another hostname`,
+        msg`"${wsHostname}" is ${arg("wsHostname")}, the L4 path's name (a DNS-only record): the tunnel cannot serve it too; route it on ${arg("httpHostname")} or another hostname`,
       );
     }
   });

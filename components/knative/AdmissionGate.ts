@@ -89,7 +89,10 @@ export const DYNAMIC_GATE_TYPE = "pulumi-nodejs:dynamic/knative:AdmissionGate";
 
 let servedByPackage = false;
 
-/** The component package's provider calls this before it serves: its gates are then its own resources (PACKAGE_GATE_TYPE). */
+/**
+ * The component package's provider calls this before it serves: its gates are then its own resources
+ * (PACKAGE_GATE_TYPE).
+ */
 export function serveAdmissionGatesFromPackage(): void {
   servedByPackage = true;
 }
@@ -148,9 +151,15 @@ export const packageGateProvider = {
 };
 
 export interface AdmissionGateArgs {
-  /** What to check: the exact Service patch, its manager and force, the maximum and the ConfigMaps (see admission.ts). Required. */
+  /**
+   * What to check: the exact Service patch, its manager and force, the maximum and the ConfigMaps (see
+   * admission.ts). Required.
+   */
   check: pulumi.Input<AdmissionCheckInput>;
-  /** Kubeconfig path or contents. Default: stack config kubernetes:kubeconfig, else KUBECONFIG, else ~/.kube/config. Stored as a secret. */
+  /**
+   * Kubeconfig path or contents. Default: stack config kubernetes:kubeconfig, else KUBECONFIG, else
+   * ~/.kube/config. Stored as a secret.
+   */
   kubeconfig?: pulumi.Input<string>;
   /** Kubeconfig context. Default: stack config kubernetes:context, else the kubeconfig's current-context. */
   context?: pulumi.Input<string>;

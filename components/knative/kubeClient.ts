@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
 import * as path from "path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type * as ClientNodeModule from "@kubernetes/client-node";
 import type { AdmissionIO, ApiResponse } from "./admission";
 import {
@@ -170,6 +171,6 @@ export function kubeAdmissionIO(access: KubeAccess): AdmissionIO {
         "application/apply-patch+yaml",
       );
     },
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    sleep: (ms) => sleep(ms),
   };
 }

@@ -324,7 +324,10 @@ export interface ManagedConfigMap {
   configMap: string;
   namespace: string;
   data: Record<string, string>;
-  /** How the user stops managing it, e.g. `knative.cluster.manageMaxRevisionTimeout: false (stack: ws-exposure:manageMaxRevisionTimeout false)`. */
+  /**
+   * How the user stops managing it, e.g. `knative.cluster.manageMaxRevisionTimeout: false (stack:
+   * ws-exposure:manageMaxRevisionTimeout false)`.
+   */
   unmanage: string;
 }
 

@@ -1,6 +1,6 @@
 import type { Input } from "@pulumi/pulumi";
 import { ResolvedBackend, ResolvedWebSocket } from "../core/backend";
-import { fail, requireWholeNumber } from "../core/validation";
+import { arg, fail, msg, requireWholeNumber } from "../core/validation";
 import { FIELD_MANAGER, ManagedConfigMap } from "./ownership";
 
 /** What a path needs of the Knative Service beyond the defaults (the L4 path straight to the pods needs more). */
@@ -32,9 +32,15 @@ export function mergeRequirements(a: KnativeRequirements, b: KnativeRequirements
 export interface KnativeClusterFields {
   /** Namespace of Knative Serving's ConfigMaps. Default `knative-serving`. */
   namespace?: string;
-  /** `max-revision-timeout-seconds` in config-defaults: the value the cluster has (declared) or should have (managed). Default 600, Knative's default. */
+  /**
+   * `max-revision-timeout-seconds` in config-defaults: the value the cluster has (declared) or should have
+   * (managed). Default 600, Knative's default.
+   */
   maxRevisionTimeoutSeconds?: number;
-  /** Patch config-defaults so `max-revision-timeout-seconds` is `maxRevisionTimeoutSeconds`. Touches every tenant. Default false. */
+  /**
+   * Patch config-defaults so `max-revision-timeout-seconds` is `maxRevisionTimeoutSeconds`. Touches every
+   * tenant. Default false.
+   */
   manageMaxRevisionTimeout?: boolean;
   /** net-kourier `stream-idle-timeout` in config-kourier, seconds; 0 = none (current releases). Older releases: 300. Default 0. */
   ingressStreamIdleTimeoutSeconds?: number;
@@ -64,11 +70,19 @@ export interface KnativeClusterArgs extends KnativeClusterFields {
  * max-revision-timeout-seconds, after reading who owns the Service's fields (docs/KNATIVE.md).
  */
 export interface KnativeAdmissionCheckArgs {
-  /** Run the check. Default true. false: nothing waits for Knative's webhook, so the first `up` that raises the maximum and timeoutSeconds together may fail ("expected 0 <= 3600 <= 600") and pass when run again; field conflicts come as the provider's raw error. */
+  /**
+   * Run the check. Default true. false: nothing waits for Knative's webhook, so the first `up` that raises
+   * the maximum and timeoutSeconds together may fail ("expected 0 <= 3600 <= 600") and pass when run again;
+   * field conflicts come as the provider's raw error.
+   */
   enabled?: boolean;
   /** Seconds to wait for Knative's webhook to enforce a raised max-revision-timeout-seconds (only when this stack manages it). Default 120; 0 checks once. */
   waitSeconds?: number;
-  /** Kubeconfig path or contents for the check: the cluster of the kubernetes provider. Default: stack config `kubernetes:kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`, as the default kubernetes provider. Set it (and `context`) when you pass an explicit provider. Kept a secret. */
+  /**
+   * Kubeconfig path or contents for the check: the cluster of the kubernetes provider. Default: stack config
+   * `kubernetes:kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`, as the default kubernetes provider.
+   * Set it (and `context`) when you pass an explicit provider. Kept a secret.
+   */
   kubeconfig?: Input<string>;
   /** Kubeconfig context for the check. Default: stack config `kubernetes:context`, else the kubeconfig's current-context. */
   context?: Input<string>;
@@ -83,13 +97,24 @@ export interface KnativeSettingsFields {
   minScale?: number;
   /** `autoscaling.knative.dev/max-scale`. Default 10. */
   maxScale?: number;
-  /** `spec.template.spec.timeoutSeconds`: a HARD cap on every WebSocket's life. Default websocket.minLifetimeSeconds; never below it, never above cluster.maxRevisionTimeoutSeconds. */
+  /**
+   * `spec.template.spec.timeoutSeconds`: a HARD cap on every WebSocket's life. Default
+   * websocket.minLifetimeSeconds; never below it, never above cluster.maxRevisionTimeoutSeconds.
+   */
   timeoutSeconds?: number;
-  /** `autoscaling.knative.dev/target`: sockets per pod (open WebSockets count as in-flight requests). Default unset (cluster default). */
+  /**
+   * `autoscaling.knative.dev/target`: sockets per pod (open WebSockets count as in-flight requests). Default
+   * unset (cluster default).
+   */
   targetConcurrency?: number;
   /** Preferred pod anti-affinity across nodes. Needs cluster.podspecAffinity "enabled" or "manage". Default false. */
   antiAffinity?: boolean;
-  /** Take ownership of fields another field manager set (server-side apply force). Default false: a conflict fails the update, naming the field, its manager and the way out. With true, an owner that applies the fields again (kubectl apply, Argo CD, Flux) sets them back on its next deploy, and each side's deploy makes a new revision: see docs/KNATIVE.md. */
+  /**
+   * Take ownership of fields another field manager set (server-side apply force). Default false: a conflict
+   * fails the update, naming the field, its manager and the way out. With true, an owner that applies the
+   * fields again (kubectl apply, Argo CD, Flux) sets them back on its next deploy, and each side's deploy
+   * makes a new revision: see docs/KNATIVE.md.
+   */
   forceConflicts?: boolean;
 }
 
@@ -120,7 +145,10 @@ export interface KnativePlan {
   antiAffinity: boolean;
   activatorInPath: boolean;
   forceConflicts: boolean;
-  /** The dry-run check before the Service patch (the kubeconfig and context stay with the args: they may be secrets). */
+  /**
+   * The dry-run check before the Service patch (the kubeconfig and context stay with the args: they may be
+   * secrets).
+   */
   admissionCheck: { enabled: boolean; waitSeconds: number };
   cluster: ResolvedCluster;
   /** Template annotations the patch sets. */
@@ -210,15 +238,14 @@ export function planKnativeSettings(
     fail(
       owner,
       "knative.minScale",
-      `${minScale} is above knative.maxScale ${maxScale}; lower minScale or raise maxScale`,
+      msg`${minScale} is above ${arg("knative.maxScale")} ${maxScale}; lower minScale or raise maxScale`,
     );
   }
   if (minScale < requirements.minScaleAtLeast) {
     fail(
       owner,
       "knative.minScale",
-      `${minScale} is below ${requirements.minScaleAtLeast}, which ${requirements.reason ?? "this path"} needs: ` +
-        `nothing but a running pod can answer there (the activator is only reachable through Knative's ingress); set knative.minScale >= ${requirements.minScaleAtLeast}`,
+      msg`${minScale} is below ${requirements.minScaleAtLeast}, which ${requirements.reason ?? "this path"} needs: nothing but a running pod can answer there (the activator is only reachable through Knative's ingress); set ${arg("knative.minScale")} >= ${requirements.minScaleAtLeast}`,
     );
   }
   const timeoutSeconds = requireWholeNumber(
@@ -229,21 +256,20 @@ export function planKnativeSettings(
   );
   if (timeoutSeconds > cluster.maxRevisionTimeoutSeconds) {
     const how = cluster.manageMaxRevisionTimeout
-      ? `raise knative.cluster.maxRevisionTimeoutSeconds to at least ${timeoutSeconds}`
-      : `raise max-revision-timeout-seconds in ConfigMap config-defaults (${cluster.namespace}) to at least ${timeoutSeconds}, ` +
-        `then declare it in knative.cluster.maxRevisionTimeoutSeconds, or let this stack manage it with knative.cluster.manageMaxRevisionTimeout: true`;
+      ? msg`raise ${arg("knative.cluster.maxRevisionTimeoutSeconds")} to at least ${timeoutSeconds}`
+      : msg`raise max-revision-timeout-seconds in ConfigMap config-defaults (${cluster.namespace}) to at least ${timeoutSeconds}, then declare it in ${arg("knative.cluster.maxRevisionTimeoutSeconds")}, or let this stack manage it with ${arg("knative.cluster.manageMaxRevisionTimeout")}: true`;
     if (args?.timeoutSeconds === undefined) {
       // A derived value: name the input it came from, and the limit that refuses it.
       fail(
         owner,
         "websocket.minLifetimeSeconds",
-        `${timeoutSeconds} is above the cluster's max-revision-timeout-seconds ${cluster.maxRevisionTimeoutSeconds}: knative.timeoutSeconds (the revision's hard cap on a connection's life) defaults to it, and Knative would reject the revision; lower websocket.minLifetimeSeconds, or ${how}`,
+        msg`${timeoutSeconds} is above the cluster's max-revision-timeout-seconds ${cluster.maxRevisionTimeoutSeconds}: ${arg("knative.timeoutSeconds")} (the revision's hard cap on a connection's life) defaults to it, and Knative would reject the revision; lower ${arg("websocket.minLifetimeSeconds")}, or ${how}`,
       );
     }
     fail(
       owner,
       "knative.timeoutSeconds",
-      `${timeoutSeconds} exceeds the cluster's max-revision-timeout-seconds ${cluster.maxRevisionTimeoutSeconds}; Knative would reject the revision; ${how}`,
+      msg`${timeoutSeconds} exceeds the cluster's max-revision-timeout-seconds ${cluster.maxRevisionTimeoutSeconds}; Knative would reject the revision; ${how}`,
     );
   }
   const antiAffinity = args?.antiAffinity ?? false;
@@ -251,7 +277,7 @@ export function planKnativeSettings(
     fail(
       owner,
       "knative.antiAffinity",
-      'needs kubernetes.podspec-affinity enabled in ConfigMap config-features; set knative.cluster.podspecAffinity to "enabled" (already on) or "manage" (this stack turns it on for every tenant)',
+      msg`needs kubernetes.podspec-affinity enabled in ConfigMap config-features; set ${arg("knative.cluster.podspecAffinity")} to "enabled" (already on) or "manage" (this stack turns it on for every tenant)`,
     );
   }
   const targetConcurrency =
@@ -362,9 +388,7 @@ export function requireAdmissionCheckCluster(
   fail(
     owner,
     "knative.admissionCheck",
-    "must name the cluster of the explicit kubernetes provider: set knative.admissionCheck.context " +
-      "(and knative.admissionCheck.kubeconfig when the provider has its own kubeconfig) to what the provider uses, " +
-      "or set knative.admissionCheck.enabled false (then the first up that raises max-revision-timeout-seconds may fail once)",
+    msg`must name the cluster of the explicit kubernetes provider: set knative.admissionCheck.context (and knative.admissionCheck.kubeconfig when the provider has its own kubeconfig) to what the provider uses, or set ${arg("knative.admissionCheck.enabled")} false (then the first up that raises max-revision-timeout-seconds may fail once)`,
   );
 }
 

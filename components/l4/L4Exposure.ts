@@ -18,7 +18,10 @@ import { l4MonitorTargets } from "./monitorTargets";
 import { WsMonitor } from "../monitor/WsMonitor";
 
 export interface L4ExposureComponentArgs extends L4ExposureArgs {
-  /** What another path sharing this backend needs of Knative (set by HybridExposure); merged with this path's. Default none. */
+  /**
+   * What another path sharing this backend needs of Knative (set by HybridExposure); merged with this path's.
+   * Default none.
+   */
   knativeRequirements?: KnativeRequirements;
 }
 

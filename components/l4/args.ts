@@ -46,7 +46,10 @@ export interface BgpPeerArgs extends BgpPeerSpec {
 
 export interface BgpAdvertisementArgs {
   type: "bgp";
-  /** BGPPeers (`metallb.io/v1beta2`) to create; the advertisement is limited to them (plus existingPeers). Default none. */
+  /**
+   * BGPPeers (`metallb.io/v1beta2`) to create; the advertisement is limited to them (plus existingPeers).
+   * Default none.
+   */
   peers?: BgpPeerArgs[];
   /** Names of existing BGPPeers to announce to. Default none: with no peers at all, every configured peer. */
   existingPeers?: string[];
@@ -71,7 +74,12 @@ export interface HaproxyTimeoutArgs {
   clientSeconds?: number;
   /** `timeout server` (before the tunnel). Default 30. */
   serverSeconds?: number;
-  /** `timeout tunnel`: the WebSocket IDLE timeout (heartbeats reset it). Default max(websocket.minLifetimeSeconds, 3 heartbeats); at least 3 heartbeats, at most 2147483 (HAProxy's longest timeout; a derived default above it is refused naming minLifetimeSeconds); a lower value than the lifetime is taken as on purpose. */
+  /**
+   * `timeout tunnel`: the WebSocket IDLE timeout (heartbeats reset it). Default
+   * max(websocket.minLifetimeSeconds, 3 heartbeats); at least 3 heartbeats, at most 2147483 (HAProxy's
+   * longest timeout; a derived default above it is refused naming minLifetimeSeconds); a lower value than the
+   * lifetime is taken as on purpose.
+   */
   tunnelSeconds?: number;
   /** `timeout client-fin`: a half-closed client side. Default 10. */
   clientFinSeconds?: number;
@@ -88,7 +96,10 @@ export interface HaproxyDrainArgs {
   windowSeconds?: number;
   /** Who goes first: "oldest" (default: the longest-lived connections) or "random". */
   order?: "oldest" | "random";
-  /** The sidecar's pinned stock Node image (runs the bundled driver, no image to build). Default the monitor's, `node:24.19.0-alpine3.24`. */
+  /**
+   * The sidecar's pinned stock Node image (runs the bundled driver, no image to build). Default the
+   * monitor's, `node:24.19.0-alpine3.24`.
+   */
   image?: string;
 }
 
@@ -125,7 +136,10 @@ export interface HaproxyFields {
   preStopSeconds?: number;
   /** `hard-stop-after`: an old process (reload or stop) cuts what it still holds after this. Default 60. */
   hardStopAfterSeconds?: number;
-  /** `close-spread-time` (< hardStopAfterSeconds). Default hardStopAfterSeconds - 10. Spreads idle/HTTP closes; see docs/L4.md for tunnels. */
+  /**
+   * `close-spread-time` (< hardStopAfterSeconds). Default hardStopAfterSeconds - 10. Spreads idle/HTTP
+   * closes; see docs/L4.md for tunnels.
+   */
   closeSpreadSeconds?: number;
   /** Pod grace period; at least preStop + hardStopAfter + 10. Default exactly that. */
   terminationGracePeriodSeconds?: number;
@@ -161,7 +175,10 @@ export interface HaproxyArgs extends HaproxyFields {
 export interface TerminateTlsArgs {
   /** HAProxy pods terminate TLS and forward plain TCP to the backend; the LoadBalancer selects them. */
   mode: "terminate";
-  /** An existing `kubernetes.io/tls` Secret in the backend's namespace, or a cert-manager Certificate this component creates for `hostname` (Secret `<name>-tls`). */
+  /**
+   * An existing `kubernetes.io/tls` Secret in the backend's namespace, or a cert-manager Certificate this
+   * component creates for `hostname` (Secret `<name>-tls`).
+   */
   certificate:
     | { secretName: string }
     | {
@@ -278,7 +295,10 @@ export interface L4ExposureArgs {
   loadBalancer?: LoadBalancerArgs;
   /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. Required with loadBalancer "metallb" (the default); conflicts with every other. */
   addressPool?: AddressPoolArgs;
-  /** MetalLB's namespace (pools, advertisements, peers live there). Default `metallb-system`. MetalLB only: conflicts with another loadBalancer.type. */
+  /**
+   * MetalLB's namespace (pools, advertisements, peers live there). Default `metallb-system`. MetalLB only:
+   * conflicts with another loadBalancer.type.
+   */
   metallbNamespace?: string;
   /**
    * Also write the LoadBalancer Service's MetalLB annotations under the deprecated
@@ -288,15 +308,30 @@ export interface L4ExposureArgs {
    * MetalLB only: conflicts with another loadBalancer.type.
    */
   legacyMetallbAnnotations?: boolean;
-  /** How MetalLB announces the address. Default `{ type: "l2" }`. MetalLB only: conflicts with another loadBalancer.type. */
+  /**
+   * How MetalLB announces the address. Default `{ type: "l2" }`. MetalLB only: conflicts with another
+   * loadBalancer.type.
+   */
   advertisement?: AdvertisementArgs;
-  /** Pin the Service's address (annotation `metallb.io/loadBalancerIPs`, and `metallb.universe.tf/loadBalancerIPs` unless legacyMetallbAnnotations is false); must lie in the pool. Default: MetalLB picks one. MetalLB only: conflicts with another loadBalancer.type (its controller assigns the address). */
+  /**
+   * Pin the Service's address (annotation `metallb.io/loadBalancerIPs`, and
+   * `metallb.universe.tf/loadBalancerIPs` unless legacyMetallbAnnotations is false); must lie in the pool.
+   * Default: MetalLB picks one. MetalLB only: conflicts with another loadBalancer.type (its controller
+   * assigns the address).
+   */
   loadBalancerIP?: string;
   /** Port on the load balancer. Default 443 (terminate, passthrough, loadBalancer), 80 (none). */
   port?: number;
-  /** "Local" (default) keeps the client IP, but traffic only enters nodes with a ready pod and moving the pods can move the L2 leader; "Cluster" hides the client IP. */
+  /**
+   * "Local" (default) keeps the client IP, but traffic only enters nodes with a ready pod and moving the pods
+   * can move the L2 leader; "Cluster" hides the client IP.
+   */
   externalTrafficPolicy?: "Local" | "Cluster";
-  /** Client CIDR allowlist for the LoadBalancer (also enforced by HAProxy with externalTrafficPolicy Local, or behind an NLB's PROXY header). Default: everyone. Conflicts with an aws-nlb of targetType "ip" without proxyProtocol (nothing there sees the client address), unless it is only 0.0.0.0/0 or ::/0. */
+  /**
+   * Client CIDR allowlist for the LoadBalancer (also enforced by HAProxy with externalTrafficPolicy Local, or
+   * behind an NLB's PROXY header). Default: everyone. Conflicts with an aws-nlb of targetType "ip" without
+   * proxyProtocol (nothing there sees the client address), unless it is only 0.0.0.0/0 or ::/0.
+   */
   loadBalancerSourceRanges?: string[];
   /**
    * ClientIP session affinity on the LoadBalancer Service (timeout 1..86400, default 10800). With tls
@@ -314,11 +349,21 @@ export interface L4ExposureArgs {
    * capacity, do not apply (see docs/L4.md).
    */
   route?: L4RouteArgs;
-  /** The Knative Service's port name and containerConcurrency, as declared by its owner (Knative backends only). Default http1, 0. */
+  /**
+   * The Knative Service's port name and containerConcurrency, as declared by its owner (Knative backends
+   * only). Default http1, 0.
+   */
   revision?: L4RevisionArgs;
-  /** Pod labels of a plain Service backend, needed when the LoadBalancer selects its pods (passthrough, none, loadBalancer). */
+  /**
+   * Pod labels of a plain Service backend, needed when the LoadBalancer selects its pods (passthrough, none,
+   * loadBalancer).
+   */
   podSelector?: Record<string, string>;
-  /** Optional DNS-only record (A/AAAA, `proxied: false` always) for `hostname`. Needs the `cloudflare` provider. target "loadBalancerIP" conflicts with loadBalancer.type "aws-nlb" (an NLB's address is a DNS name). */
+  /**
+   * Optional DNS-only record (A/AAAA, `proxied: false` always) for `hostname`. Needs the `cloudflare`
+   * provider. target "loadBalancerIP" conflicts with loadBalancer.type "aws-nlb" (an NLB's address is a DNS
+   * name).
+   */
   dns?: L4DnsArgs;
   /** kube-proxy's conntrack established timeout, for the budget. Default 86400 (kube-proxy's 24h). */
   conntrackEstablishedTimeoutSeconds?: number;

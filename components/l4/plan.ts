@@ -11,7 +11,9 @@ import { assertBudget } from "../core/assertBudget";
 import { NO_REQUIREMENTS } from "../knative/plan";
 import { resolveBackend, resolveWebSocket } from "../core/backend";
 import {
+  arg,
   fail,
+  msg,
   requireDnsLabel,
   requireHostname,
   requireOneOf,
@@ -59,7 +61,7 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
     fail(
       owner,
       "route",
-      `"ingress" needs tls.mode "terminate": only the HAProxy tier can reach Knative's ingress and set the Host header it routes on`,
+      msg`"ingress" needs ${arg("tls.mode")} "terminate": only the HAProxy tier can reach Knative's ingress and set the Host header it routes on`,
     );
   }
   const loadBalancer = resolveLoadBalancer(owner, args, tls, websocket);

@@ -1,5 +1,5 @@
 /** The DNS step of an L4 plan: the optional DNS-only record, and the address family it needs. Pure. */
-import { fail, requireWholeNumber } from "../core/validation";
+import { arg, fail, msg, requireWholeNumber } from "../core/validation";
 import { IpFamily, parseIp } from "./address";
 import { L4ExposureArgs } from "./args";
 import { kindOf } from "./loadBalancers";
@@ -40,7 +40,7 @@ export function planDns(
     fail(
       owner,
       "dns.target",
-      `"loadBalancerIP" needs a pinned loadBalancerIP when the pool mixes IPv4 and IPv6 (A or AAAA?)`,
+      msg`"loadBalancerIP" needs a pinned ${arg("loadBalancerIP")} when the pool mixes IPv4 and IPv6 (A or AAAA?)`,
     );
   }
   const ttl = args.dns.ttl ?? 1;

@@ -5,7 +5,7 @@
  * dispatches through the registry.
  */
 import { ResolvedWebSocket } from "../core/backend";
-import { fail, requireOneOf } from "../core/validation";
+import { arg, fail, join, msg, requireOneOf } from "../core/validation";
 import { L4ExposureArgs } from "./args";
 import { CloudServiceFields } from "./loadBalancers/kind";
 import {
@@ -59,12 +59,12 @@ export function resolveLoadBalancer(
     if (key !== "type" && !kind.options.includes(key) && given[key] !== undefined) {
       const owners = kinds.filter((k) => k.options.includes(key)).map((k) => k.type);
       const where = owners.length
-        ? `an option of loadBalancer.type ${owners.map((t) => str(t)).join(" or ")}`
+        ? msg`an option of ${arg("loadBalancer.type")} ${owners.map((t) => str(t)).join(" or ")}`
         : "not an option";
       fail(
         owner,
         `loadBalancer.${key}`,
-        `is ${where} (loadBalancer.type is ${str(type)}); remove it or change loadBalancer.type`,
+        msg`is ${where} (${arg("loadBalancer.type")} is ${str(type)}); remove it or change ${arg("loadBalancer.type")}`,
       );
     }
   }
@@ -75,19 +75,22 @@ export function resolveLoadBalancer(
         fail(
           owner,
           key,
-          `is only for loadBalancer.type ${metallbTypes.join(" or ")} (loadBalancer.type is ${str(type)}: its controller assigns the address); remove it`,
+          msg`is only for ${arg("loadBalancer.type")} ${metallbTypes.join(" or ")} (${arg("loadBalancer.type")} is ${str(type)}: its controller assigns the address); remove it`,
         );
       }
     }
   }
   if (tls.mode === "loadBalancer" && !kind.tlsTermination?.requested(given)) {
-    const how = kinds.flatMap((k) => (k.tlsTermination ? [k.tlsTermination.how] : [])).join(" or ");
+    const how = join(
+      kinds.flatMap((k) => (k.tlsTermination ? [k.tlsTermination.how] : [])),
+      " or ",
+    );
     fail(
       owner,
       "tls.mode",
       kind.tlsTermination
         ? kind.tlsTermination.missing
-        : `"loadBalancer" (TLS ended by the load balancer) needs ${how}: ${str(type)} passes TCP through and does not end TLS; use tls.mode "terminate" (HAProxy) or "passthrough"`,
+        : msg`"loadBalancer" (TLS ended by the load balancer) needs ${how}: ${str(type)} passes TCP through and does not end TLS; use ${arg("tls.mode")} "terminate" (HAProxy) or "passthrough"`,
     );
   }
   return kind.resolve({
@@ -120,7 +123,10 @@ export function loadBalancerWarnings(
   return kindOf(loadBalancer.type, kinds).warnings?.(owner, loadBalancer, namespace, tls.mode) ?? [];
 }
 
-/** The annotations (and class) for the LoadBalancer Service on `port`; empty for MetalLB (metallb.ts writes its own). */
+/**
+ * The annotations (and class) for the LoadBalancer Service on `port`; empty for MetalLB (metallb.ts writes
+ * its own).
+ */
 export function cloudServiceFields(
   lb: ResolvedLoadBalancer,
   port: number,

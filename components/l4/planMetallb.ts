@@ -1,5 +1,5 @@
 /** The MetalLB side of an L4 plan: the address pool and how it is announced. */
-import { fail, requireDnsLabel, requireOneOf, requireWholeNumber } from "../core/validation";
+import { arg, fail, msg, requireDnsLabel, requireOneOf, requireWholeNumber } from "../core/validation";
 import { AddressRange, findOverlaps, IpFamily, parseIp, parseRange } from "./address";
 import { AdvertisementArgs, BgpPeerArgs, L4ExposureArgs } from "./args";
 import { BgpPeerSpec, LabelSelector } from "./metallb";
@@ -36,7 +36,7 @@ export function resolvePool(owner: string, name: string, args: L4ExposureArgs): 
       fail(
         owner,
         `${field}[${overlap[1]}]`,
-        `${str(ranges[overlap[1]].text)} overlaps ${field}[${overlap[0]}] ${str(ranges[overlap[0]].text)}; MetalLB refuses overlapping ranges`,
+        msg`${str(ranges[overlap[1]].text)} overlaps ${arg(`${field}[${overlap[0]}]`)} ${str(ranges[overlap[0]].text)}; MetalLB refuses overlapping ranges`,
       );
     }
     return ranges;

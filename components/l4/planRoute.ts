@@ -1,7 +1,7 @@
 /** Where the L4 path sends traffic (queue-proxy, ingress, forced 8080), and the Knative settings that route needs. */
 import { KnativePlan, KnativeRequirements, planKnativeSettings } from "../knative/plan";
 import { ResolvedBackend, ResolvedWebSocket } from "../core/backend";
-import { fail, requireOneOf, requireWholeNumber } from "../core/validation";
+import { arg, fail, msg, requireOneOf, requireWholeNumber } from "../core/validation";
 import { L4ExposureArgs } from "./args";
 import { L4Route, QUEUE_PROXY_H2C_PORT, QUEUE_PROXY_PORT, ResolvedRevision, USER_PORT } from "./planTypes";
 
@@ -10,7 +10,11 @@ const str = JSON.stringify;
 export function resolveRoute(owner: string, backend: ResolvedBackend, route: unknown): L4Route {
   if (backend.kind === "service") {
     if (route !== undefined) {
-      fail(owner, "route", "is only for a Knative backend; a plain Service is reached on backend.port");
+      fail(
+        owner,
+        "route",
+        msg`is only for a Knative backend; a plain Service is reached on ${arg("backend.port")}`,
+      );
     }
     return "service";
   }
@@ -46,7 +50,7 @@ export function resolveKnative(
 ): KnativePlan | undefined {
   if (backend.kind !== "knative") {
     if (args.knative !== undefined)
-      fail(owner, "knative", "is only for a Knative backend (backend.knativeService)");
+      fail(owner, "knative", msg`is only for a Knative backend (${arg("backend.knativeService")})`);
     return undefined;
   }
   return planKnativeSettings(owner, websocket, args.knative, requirements);
@@ -65,7 +69,7 @@ export function resolveRevision(
 ): ResolvedRevision | undefined {
   if (backend.kind !== "knative") {
     if (revision !== undefined)
-      fail(owner, "revision", "is only for a Knative backend (backend.knativeService)");
+      fail(owner, "revision", msg`is only for a Knative backend (${arg("backend.knativeService")})`);
     return undefined;
   }
   const portName = requireOneOf(owner, "revision.portName", revision?.portName ?? "http1", [

@@ -3,7 +3,7 @@
  * the HAProxy tier, where HAProxy forwards to. Pure.
  */
 import { ResolvedBackend } from "../core/backend";
-import { fail } from "../core/validation";
+import { arg, fail, msg } from "../core/validation";
 import { L4ExposureArgs } from "./args";
 import { resolveRoute } from "./planRoute";
 import { haproxyLabels, L4Plan, L4Route, ResolvedRevision, ResolvedTls, USER_PORT } from "./planTypes";
@@ -28,7 +28,7 @@ export function planTarget(
       fail(
         owner,
         "podSelector",
-        `is required with tls.mode ${str(tls.mode)} and a plain Service backend: the LoadBalancer selects the backend's pods itself`,
+        msg`is required with ${arg("tls.mode")} ${str(tls.mode)} and a plain Service backend: the LoadBalancer selects the backend's pods itself`,
       );
     }
     podSelector = args.podSelector;
@@ -36,7 +36,7 @@ export function planTarget(
     fail(
       owner,
       "podSelector",
-      `is only for a plain Service backend with tls.mode "passthrough", "none" or "loadBalancer"`,
+      msg`is only for a plain Service backend with ${arg("tls.mode")} "passthrough", "none" or "loadBalancer"`,
     );
   }
   const podPort = route === "port-8080" ? USER_PORT : (revision?.queueProxyPort ?? QUEUE_PROXY_PORT);

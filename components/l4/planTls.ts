@@ -1,8 +1,10 @@
 /** The TLS side of an L4 plan: terminate (the HAProxy tier, haproxy/plan.ts), passthrough, or none. */
 import { ResolvedWebSocket } from "../core/backend";
 import {
+  arg,
   fail,
   KNATIVE_RESERVED_PORTS,
+  msg,
   requireDnsLabel,
   requireOneOf,
   requirePort,
@@ -48,7 +50,7 @@ export function resolveTls(
       fail(
         owner,
         `tls.${key}`,
-        `is only for tls.mode ${list} (tls.mode is ${str(mode)}); remove it or change tls.mode`,
+        msg`is only for ${arg("tls.mode")} ${list} (${arg("tls.mode")} is ${str(mode)}); remove it or change ${arg("tls.mode")}`,
       );
     }
   }
@@ -75,7 +77,7 @@ export function resolveTls(
       fail(
         owner,
         "tls.acknowledgeInsecure",
-        'must be true for tls.mode "none": clients would use plain ws:// and every message crosses the network unencrypted; use it on a LAN or for development only, or use tls.mode "terminate"',
+        msg`must be true for ${arg("tls.mode")} "none": clients would use plain ws:// and every message crosses the network unencrypted; use it on a LAN or for development only, or use ${arg("tls.mode")} "terminate"`,
       );
     }
     return { mode, targetPort: none.targetPort ?? "" };

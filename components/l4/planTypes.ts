@@ -61,7 +61,10 @@ export interface ResolvedHaproxy {
   resources: { requests: Record<string, string>; limits: Record<string, string> };
   /** The paced drain's sidecar; undefined when off (tls.haproxy.drain false). */
   drain?: ResolvedDrain;
-  /** Shared session-ticket keys: the Secret holding `tls-ticket-keys` (created from keys, or existing). Undefined: none. */
+  /**
+   * Shared session-ticket keys: the Secret holding `tls-ticket-keys` (created from keys, or existing).
+   * Undefined: none.
+   */
   sessionTickets?: { secretName: string; create: boolean };
 }
 

@@ -1,11 +1,14 @@
 import { isIP } from "node:net";
 import type * as pulumi from "@pulumi/pulumi";
-import { fail, requirePinnedImage, requirePort, requireWholeNumber } from "../core/validation";
+import { arg, fail, msg, requirePinnedImage, requirePort, requireWholeNumber } from "../core/validation";
 import { ResourcesArgs } from "../core/quantity";
 
 /** Opt-in prometheus-operator objects: a ServiceMonitor and a PrometheusRule. */
 export interface WsMonitorPrometheusOperatorArgs {
-  /** Create the ServiceMonitor and the PrometheusRule. Needs the monitoring.coreos.com/v1 CRDs. Plain value: it decides which resources exist. */
+  /**
+   * Create the ServiceMonitor and the PrometheusRule. Needs the monitoring.coreos.com/v1 CRDs. Plain value:
+   * it decides which resources exist.
+   */
   enabled: boolean;
   /** Labels your Prometheus selects rules and monitors by, e.g. `release: kube-prometheus-stack`. Default none. */
   labels?: Record<string, string>;
@@ -35,7 +38,10 @@ export interface WsMonitorSettingsFields {
   shortLifetimeMarginSeconds?: number;
   /** Deployment replicas; each replica probes on its own. Default 1. */
   replicas?: number;
-  /** Pinned stock Node image (Node 24 or later: the bundle's target) that runs the bundled script. Default `node:24.19.0-alpine3.24`; never `latest`. */
+  /**
+   * Pinned stock Node image (Node 24 or later: the bundle's target) that runs the bundled script. Default
+   * `node:24.19.0-alpine3.24`; never `latest`.
+   */
   image?: string;
   /** Port of `/metrics` and `/healthz` (Service port name `metrics`). Default 9464. */
   metricsPort?: number;
@@ -143,7 +149,7 @@ export function planMonitor(owner: string, args: WsMonitorArgs): MonitorPlan {
       Math.min(DEFAULT_SHORT_LIFETIME_MARGIN_SECONDS, Math.floor(expectedMinLifetimeSeconds / 2)),
     0,
     expectedMinLifetimeSeconds - 1,
-    "of seconds (below expectedMinLifetimeSeconds)",
+    msg`of seconds (below ${arg("expectedMinLifetimeSeconds")})`,
   );
   const replicas = requireWholeNumber(owner, "replicas", args.replicas ?? 1, 1);
   const image = requirePinnedImage(
@@ -178,7 +184,7 @@ export function planMonitor(owner: string, args: WsMonitorArgs): MonitorPlan {
     po?.lifetimeWindowSeconds ?? Math.max(3600, 2 * expectedMinLifetimeSeconds),
     expectedMinLifetimeSeconds,
     undefined,
-    "of seconds (at least expectedMinLifetimeSeconds)",
+    msg`of seconds (at least ${arg("expectedMinLifetimeSeconds")})`,
   );
   return {
     heartbeatSeconds,

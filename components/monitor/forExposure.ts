@@ -1,5 +1,5 @@
 import { ResolvedWebSocket } from "../core/backend";
-import { fail } from "../core/validation";
+import { arg, fail, msg } from "../core/validation";
 import { planMonitor, WsMonitorArgs } from "./args";
 import { readBundle } from "./bundle";
 
@@ -89,7 +89,7 @@ export function monitorConnectTo(
       fail(
         owner,
         "monitor.dial",
-        `${JSON.stringify(dial)} is only for an L4 path; the tunnel path is monitored at its public name (leave monitor.dial unset)`,
+        msg`${JSON.stringify(dial)} is only for an L4 path; the tunnel path is monitored at its public name (leave ${arg("monitor.dial")} unset)`,
       );
     return undefined;
   }
@@ -100,7 +100,7 @@ export function monitorConnectTo(
     fail(
       owner,
       "monitor.dial",
-      `"loadBalancer" needs a pinned loadBalancerIP (MetalLB's pick is known only after deploy); pin loadBalancerIP, or set monitor.dial to "service"`,
+      msg`"loadBalancer" needs a pinned ${arg("loadBalancerIP")} (MetalLB's pick is known only after deploy); pin ${arg("loadBalancerIP")}, or set ${arg("monitor.dial")} to "service"`,
     );
   return targets.loadBalancer;
 }

@@ -11,7 +11,10 @@ import {
   WsMonitorPackageArgs,
 } from "./args";
 
-/** Drops absent (undefined or null) fields, recursively, so that `"create" in pool`-style checks see only what was given. */
+/**
+ * Drops absent (undefined or null) fields, recursively, so that `"create" in pool`-style checks see only what
+ * was given.
+ */
 export function dropAbsent<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => dropAbsent(v)) as T;
   if (value === null || typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype)

@@ -1,4 +1,7 @@
-/** The keys every mode reads: what to build, the backend, the client's contract, Knative, Cloudflare, the monitor, the cluster. */
+/**
+ * The keys every mode reads: what to build, the backend, the client's contract, Knative, Cloudflare, the
+ * monitor, the cluster.
+ */
 import { SettingSection } from "./setting";
 
 export const WHAT_TO_BUILD = {

@@ -1,4 +1,7 @@
-/** The L4 path's keys (l4 and hybrid modes): MetalLB, the LoadBalancer Service, TLS and the HAProxy tier, the route, DNS. */
+/**
+ * The L4 path's keys (l4 and hybrid modes): MetalLB, the LoadBalancer Service, TLS and the HAProxy tier, the
+ * route, DNS.
+ */
 import { defaultDrainWindowSeconds } from "../l4/haproxy/drain";
 import { SettingSection } from "./setting";
 

@@ -24,11 +24,17 @@ export interface SecretKeyArgs {
   key: string;
 }
 
-/** ... or an existing one. This exposure then owns its whole ingress configuration (see README: one owner per tunnel). */
+/**
+ * ... or an existing one. This exposure then owns its whole ingress configuration (see README: one owner per
+ * tunnel).
+ */
 export interface ExistingTunnelArgs {
   /** The existing tunnel's id (UUID). */
   existingId: pulumi.Input<string>;
-  /** The tunnel's connector token (a secret). Conflicts with tokenSecret; one of the two is required when the connector is deployed. */
+  /**
+   * The tunnel's connector token (a secret). Conflicts with tokenSecret; one of the two is required when the
+   * connector is deployed.
+   */
   token?: pulumi.Input<string>;
   /** A Kubernetes Secret in the backend's namespace that already holds the token. Conflicts with token. */
   tokenSecret?: SecretKeyArgs;
@@ -67,7 +73,10 @@ export interface TunnelExposureArgs {
   routeWebSocket?: boolean;
   /** More HTTP routes, placed after the WebSocket route and before the catch-all. Default none. */
   httpRoutes?: HttpRoute[];
-  /** originRequest overrides for every rule; defaults tuned for WebSockets (connectTimeout 10, tcpKeepAlive 30, keepAliveTimeout 90). */
+  /**
+   * originRequest overrides for every rule; defaults tuned for WebSockets (connectTimeout 10, tcpKeepAlive
+   * 30, keepAliveTimeout 90).
+   */
   originRequest?: OriginRequest;
   /** Cloudflare edge idle timer budgeted, seconds. Default 100 (documented 120; raise only if you measured it). */
   edgeIdleTimeoutSeconds?: number;

@@ -1,4 +1,4 @@
-import { fail, requirePinnedImage, requireWholeNumber } from "../core/validation";
+import { arg, fail, msg, requirePinnedImage, requireWholeNumber } from "../core/validation";
 import { assertShutdownOrder } from "../core/shutdownOrder";
 import { ResourcesArgs } from "../core/quantity";
 
@@ -83,9 +83,7 @@ export function planConnector(owner: string, args: ConnectorArgs | undefined): C
     fail(
       owner,
       "connector.replicas",
-      `${replicas} leaves no room for a rollout: a tunnel takes at most ${MAX_TUNNEL_CONNECTORS} connectors (100 connections, 4 each), ` +
-        `and connector.rollout "surge" (maxSurge 1) starts connector ${replicas + 1} before it stops an old one, so the rollout stalls; ` +
-        `use at most ${MAX_CONNECTOR_REPLICAS.surge} replicas, or set connector.rollout to "replace" (maxSurge 0, maxUnavailable 1: one connector fewer while it rolls)`,
+      msg`${replicas} leaves no room for a rollout: a tunnel takes at most ${MAX_TUNNEL_CONNECTORS} connectors (100 connections, 4 each), and ${arg("connector.rollout")} "surge" (maxSurge 1) starts connector ${replicas + 1} before it stops an old one, so the rollout stalls; use at most ${MAX_CONNECTOR_REPLICAS.surge} replicas, or set ${arg("connector.rollout")} to "replace" (maxSurge 0, maxUnavailable 1: one connector fewer while it rolls)`,
     );
   }
   const image = requirePinnedImage(

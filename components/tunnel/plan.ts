@@ -2,7 +2,15 @@ import { PathBudget } from "../budget/model";
 import { KnativePlan, NO_REQUIREMENTS, planKnativeSettings } from "../knative/plan";
 import { ResolvedBackend, resolveBackend, resolveWebSocket } from "../core/backend";
 import { assertBudget } from "../core/assertBudget";
-import { fail, ownerName, requireHostname, requireOneOf, requireWholeNumber } from "../core/validation";
+import {
+  arg,
+  fail,
+  msg,
+  ownerName,
+  requireHostname,
+  requireOneOf,
+  requireWholeNumber,
+} from "../core/validation";
 import { CreateTunnelArgs, ExistingTunnelArgs, RouteProvider, TunnelExposureArgs } from "./args";
 import { ConnectorPlan, planConnector } from "./connector";
 import { WsMonitorArgs } from "../monitor/args";
@@ -62,7 +70,11 @@ export function planTunnel(name: string, args: TunnelExposureArgs): TunnelPlan {
   const tunnel = args.tunnel as Partial<CreateTunnelArgs & ExistingTunnelArgs> | undefined;
   if (routeProvider === "cloudflare-api") {
     if (args.zoneId === undefined)
-      fail(owner, "zoneId", `is required with routeProvider "cloudflare-api" (the CNAME for ${hostname})`);
+      fail(
+        owner,
+        "zoneId",
+        msg`is required with ${arg("routeProvider")} "cloudflare-api" (the CNAME for ${hostname})`,
+      );
     if (!tunnel || (tunnel.create === undefined) === (tunnel.existingId === undefined)) {
       fail(
         owner,

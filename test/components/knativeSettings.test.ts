@@ -7,6 +7,7 @@ import { ofType, resource, settle, unwrap, useMockRuntime } from "../helpers/pul
 import { isSecretValue } from "../../render/mockRuntime";
 import { KnativeSettings, KnativeSettingsComponentArgs } from "../../components/knative/KnativeSettings";
 import { MOCK_PROVIDER_TEXT } from "../../components/knative/AdmissionGate";
+import { sleep } from "../../support/wait";
 
 const runtime = useMockRuntime();
 
@@ -174,7 +175,7 @@ describe("with an explicit kubernetes provider the check must be told its cluste
     );
     await unwrap(exposure.urn);
     await settle();
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
     expect((resource(runtime.resources, T.gate, "dev-knative-admission").inputs as any).context).toBe(
       "homelab",
     );

@@ -1,6 +1,7 @@
 import { resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { isUnknownValue } from "../../render/mockRuntime";
 import { KnativeSettings } from "../../components/knative/KnativeSettings";
+import { sleep } from "../../support/wait";
 
 const runtime = useMockRuntime({ preview: true });
 
@@ -12,7 +13,7 @@ test("in a preview the Service patch's field manager is unknown until the check 
   });
   await unwrap(k.urn);
   await settle();
-  await new Promise((r) => setTimeout(r, 50));
+  await sleep(50);
   const patch = runtime.resources.find((r) => r.name === "dev-knative-service")!;
   const annotations = (patch.inputs.metadata as { annotations: Record<string, unknown> }).annotations;
   expect(isUnknownValue(annotations["pulumi.com/patchFieldManager"])).toBe(true);

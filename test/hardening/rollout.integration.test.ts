@@ -30,12 +30,11 @@ import {
   requireHaproxies,
   freePort,
   makeCertificate,
-  sleep,
   STARTUP_TIMEOUT_MS,
   tempDir,
-  waitUntil,
   workerPids,
 } from "../l4/harness";
+import { settlesWithin, sleep, waitUntil, withTimeoutDetail } from "../../support/wait";
 
 /**
  * A `ws` echo server in its own process (so its clock is not held up by the 1000 clients' TLS work):
@@ -113,9 +112,7 @@ function suite(haproxyBin: string): void {
     if (haproxy && haproxy.exitCode === null && haproxy.signalCode === null) {
       const exited = new Promise((r) => haproxy!.once("exit", r));
       haproxy.kill("SIGTERM");
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
-      clearTimeout(timer);
+      await settlesWithin(exited, 3000);
       if (haproxy.exitCode === null && haproxy.signalCode === null) haproxy.kill("SIGKILL");
     }
     // Workers (ours, by pid) that outlived their master.
@@ -193,9 +190,13 @@ function suite(haproxyBin: string): void {
       haproxy.stdout?.on("data", (d) => (haproxyOut += d.toString()));
       haproxy.stderr?.on("data", (d) => (haproxyOut += d.toString()));
       masterPid = haproxy.pid as number;
-      const listenBy = Date.now() + STARTUP_TIMEOUT_MS;
-      while (Date.now() < listenBy && !(await canConnect(port))) await sleep(50);
-      if (!(await canConnect(port))) throw new Error(`haproxy did not listen:\n${haproxyOut}`);
+      const listening = waitUntil(
+        `haproxy to listen on ${port}`,
+        () => canConnect(port),
+        STARTUP_TIMEOUT_MS,
+        50,
+      );
+      await withTimeoutDetail(listening, () => `:\n${haproxyOut}`);
 
       // Samples of the soak's progress, every 10 ms, timed from the test's clock.
       const samples: (SoakProgress & { at: number })[] = [];

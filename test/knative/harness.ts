@@ -17,8 +17,9 @@ import type { Failure } from "../../probe/failure";
 import { QUEUE_PROXY_FIXED_PORTS } from "../../e2e/queueProxy";
 import { canConnect } from "../../support/ports";
 import { dyingWithParent } from "../../support/processes";
+import { sleep, waitUntil, withTimeoutDetail } from "../../support/wait";
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
 export interface RunningQueueProxy {
   process: ChildProcess;
@@ -83,15 +84,15 @@ export async function startQueueProxy(
     child.kill("SIGKILL");
     await exited;
   };
-  const deadline = started + timeoutMs;
-  while ((await kubeletProbe(servingPort)) !== 200) {
+  const ready = async () => {
     if (child.exitCode !== null) throw new Error(`${binary} exited ${child.exitCode}:\n${out}`);
-    if (performance.now() > deadline) {
-      await kill();
-      throw new Error(`${binary} not ready on ${servingPort} after ${timeoutMs} ms:\n${out}`);
-    }
-    await sleep(20);
-  }
+    return (await kubeletProbe(servingPort)) === 200;
+  };
+  const waiting = waitUntil(`${binary} to be ready on ${servingPort}`, ready, timeoutMs, 20);
+  await withTimeoutDetail(waiting, () => `:\n${out}`).catch(async (err: unknown) => {
+    await kill();
+    throw err;
+  });
   return {
     process: child,
     startupMs: performance.now() - started,
@@ -130,13 +131,12 @@ export async function openProbes(
   opts: { heartbeatMs: number; ca?: string; openTimeoutMs?: number },
 ): Promise<ProbeRecord[]> {
   const records = Array.from({ length: count }, (_, id) => probe(url, id, opts));
-  const deadline = performance.now() + (opts.openTimeoutMs ?? 30_000);
-  while (records.some((r) => r.openedAt === undefined)) {
+  const opened = () => {
     const failed = records.find((r) => r.failure || r.drop);
     if (failed) throw new Error(`a probe to ${url} did not open: ${JSON.stringify(failed.failure)}`);
-    if (performance.now() > deadline) throw new Error(`probes to ${url} not open in time`);
-    await sleep(10);
-  }
+    return records.every((r) => r.openedAt !== undefined);
+  };
+  await waitUntil(`the probes to ${url} to open`, opened, opts.openTimeoutMs ?? 30_000);
   return records;
 }
 
@@ -188,14 +188,9 @@ export function probe(url: string, id: number, opts: { heartbeatMs: number; ca?:
 
 /** Waits until every record has dropped (or failed); `timeoutMs` only stops a hang. */
 export async function waitForDrops(records: ProbeRecord[], timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (records.some((r) => r.drop === undefined && r.failure === undefined)) {
-    if (performance.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms: ${records.filter((r) => !r.drop && !r.failure).length} connections still open`,
-      );
-    await sleep(10);
-  }
+  const open = () => records.filter((r) => r.drop === undefined && r.failure === undefined).length;
+  const waiting = waitUntil("every connection to drop", () => open() === 0, timeoutMs);
+  await withTimeoutDetail(waiting, () => `: ${open()} connections still open`);
 }
 
 /** Closes every client that is still open (test cleanup). */

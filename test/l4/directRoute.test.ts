@@ -7,6 +7,7 @@ import { L4Exposure } from "../../components/l4/L4Exposure";
 import { planL4 } from "../../components/l4/plan";
 import { buildL4, l4StackSchema } from "../../stacks/modes/l4";
 import { baseArgs } from "./fixtures";
+import { sleep } from "../../support/wait";
 
 const runtime = useMockRuntime();
 const OWNER = 'L4Exposure "prod"';
@@ -74,7 +75,7 @@ describe("revision.containerConcurrency > 0 on the route straight to the queue-p
     expect(() => new L4Exposure("prod", baseArgs({ revision: { containerConcurrency: 10 } }))).toThrow(
       refused,
     );
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     expect(runtime.resources).toEqual([]);
   });
 

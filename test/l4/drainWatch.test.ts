@@ -8,6 +8,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { watch } from "../../components/l4/haproxy/drainDriver";
+import { waitUntil } from "../../support/wait";
 
 interface FakeMaster {
   socket: string;
@@ -71,15 +72,7 @@ async function fakeMaster(dir: string): Promise<FakeMaster> {
   return Object.assign(master, { close });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
+const until = (what: string, ok: () => boolean) => waitUntil(what, ok, 10_000, 5);
 
 describe("haproxy-drain --watch", () => {
   let dir: string;

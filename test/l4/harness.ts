@@ -6,6 +6,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { childPids, dyingWithParent } from "../../support/processes";
+import { settlesWithin, waitUntil, withTimeoutDetail } from "../../support/wait";
 import type { L4ExposureArgs } from "../../components/l4/args";
 import { renderHaproxyConfig } from "../../components/l4/haproxy";
 import { haproxyParamsFor } from "../../components/l4/haproxy";
@@ -140,6 +141,7 @@ export function tempDir(): string {
 }
 
 export { makeCertificate } from "../../support/certs";
+export { sleep, waitUntil } from "../../support/wait";
 
 /** `ws` echo server: echoes every message; `close:<code>` makes it close with that code and reason "bye". */
 export async function startEchoServer(): Promise<{
@@ -196,15 +198,12 @@ export async function startHaproxy(
     out.includes(HAPROXY_READY_NOTICE) &&
     (await canConnect(port)) &&
     (masterCli === undefined || (await masterCliAnswers(masterCli)));
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
+  const started = () => {
     if (child.exitCode !== null) throw new Error(`haproxy exited ${child.exitCode}:\n${out}`);
-    if (await ready()) break;
-    await sleep(50);
-  }
-  if (!(await ready())) {
-    throw new Error(`haproxy did not say "${HAPROXY_READY_NOTICE}" and listen on ${port}:\n${out}`);
-  }
+    return ready();
+  };
+  const listening = `haproxy to say "${HAPROXY_READY_NOTICE}" and listen on ${port}`;
+  await withTimeoutDetail(waitUntil(listening, started, STARTUP_TIMEOUT_MS, 50), () => `:\n${out}`);
   return {
     process: child,
     pid: child.pid as number,
@@ -216,9 +215,7 @@ export async function startHaproxy(
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.kill("SIGTERM");
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
-      clearTimeout(timer);
+      await settlesWithin(exited, 3000);
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     },
   };
@@ -245,22 +242,8 @@ function masterCliAnswers(socket: string): Promise<boolean> {
 /** The master's notice (2.6 and 3.2) once its worker has loaded the config and handles signals. */
 export const HAPROXY_READY_NOTICE = ": Loading success.";
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** How long a process (HAProxy, an echo server) may take to start listening before a test gives up. */
 export const STARTUP_TIMEOUT_MS = 30_000;
-
-/**
- * Resolves once `ok()` holds, checked every 10 ms: a test waits for an event, not for a fixed time.
- * `timeoutMs` only stops a hang; the error names what did not happen.
- */
-export async function waitUntil(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 export interface TrackedSocket {
   ws: WebSocket;

@@ -8,6 +8,7 @@ import { HybridExposure } from "../../components/hybrid/HybridExposure";
 import { monitorConnectTo, type ExposureMonitorArgs } from "../../components/monitor";
 import { hybridArgs } from "../helpers/fixtures";
 import { baseArgs } from "./fixtures";
+import { sleep } from "../../support/wait";
 
 const runtime = useMockRuntime();
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -58,7 +59,7 @@ describe("L4Exposure monitor.dial", () => {
   ] as const)("%s", async (_label, dial, over, flags) => {
     const e = new L4Exposure("prod", baseArgs({ ...over, monitor: monitor(dial ? { dial } : {}) }));
     await unwrap(e.urn);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     const cmd = await command("prod-monitor");
     // The URL (so SNI and Host) is the public one in every case.
     expect(cmd[3]).toBe("wss://ws.example.com/ws");
@@ -78,7 +79,7 @@ describe("L4Exposure monitor.dial", () => {
     ],
   ])("%s: a clear error and nothing registered", async (_label, over, message) => {
     expect(() => new L4Exposure("prod", baseArgs(over))).toThrow(message);
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     expect(runtime.resources).toEqual([]);
   });
 });
@@ -86,7 +87,7 @@ describe("L4Exposure monitor.dial", () => {
 test("HybridExposure: the WebSocket monitor dials the L4 Service, the fallback monitor the tunnel's public name", async () => {
   const e = new HybridExposure("prod", hybridArgs({ monitor: monitor() }));
   await unwrap(e.urn);
-  await new Promise((r) => setTimeout(r, 20));
+  await sleep(20);
   expect(dialFlags(await command("prod-monitor"))).toEqual([
     "--connect-to",
     "prod-l4-lb.agents-whatsapp-rust.svc.cluster.local",

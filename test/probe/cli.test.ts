@@ -3,13 +3,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startTestServer, type TestServer } from "./servers/echoServer";
 import { CLI_TIMEOUT_MS, closedPort, runCli, selfSignedCert } from "./helpers";
+import { sleep } from "../../support/wait";
 
 // Each test spawns the CLI at least once: its bound is the CLI's, with room for the test's own work.
 jest.setTimeout(CLI_TIMEOUT_MS + 30_000);
 
 /** Resolves once `ready()` holds, checked every 20 ms (no deadline: runCli's bound ends a hang). */
 async function until(ready: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await ready())) await new Promise((r) => setTimeout(r, 20));
+  while (!(await ready())) await sleep(20);
 }
 
 describe("wsprobe CLI (spawned from source)", () => {

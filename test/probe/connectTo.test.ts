@@ -6,6 +6,7 @@ import type { TLSSocket } from "node:tls";
 import { WebSocketServer } from "ws";
 import { parseConnectTo, runCheck, startMonitor, UsageError } from "../../probe";
 import { runCli, selfSignedCert, trackUnhandledRejections } from "./helpers";
+import { holdsWithin } from "../../support/wait";
 
 trackUnhandledRejections();
 
@@ -98,12 +99,12 @@ describe("connectTo: dial another address, keep the URL's name for SNI, the cert
       defaultMetrics: false,
     });
     try {
-      const deadline = Date.now() + 5000;
       let text = "";
-      while (Date.now() < deadline && !/^wsprobe_up 1$/m.test(text)) {
-        await new Promise((r) => setTimeout(r, 50));
+      const up = async () => {
         text = await (await fetch(`http://127.0.0.1:${monitor.port}/metrics`)).text();
-      }
+        return /^wsprobe_up 1$/m.test(text);
+      };
+      await holdsWithin(up, 5000, 50);
       expect(text).toMatch(/^wsprobe_up 1$/m);
       expect(tlsServer.seen[0]).toEqual({ host: `${HOST}:${tlsServer.port}`, servername: HOST });
     } finally {

@@ -2,6 +2,7 @@ import { startMonitor, type MonitorHandle } from "../../probe";
 import { LIFETIME_BUCKETS_SECONDS } from "../../probe/metrics";
 import { startTestServer, type TestServer } from "./servers/echoServer";
 import { trackUnhandledRejections } from "./helpers";
+import { waitUntil } from "../../support/wait";
 
 trackUnhandledRejections();
 
@@ -10,15 +11,8 @@ function metric(text: string, series: string): number {
   return line === undefined ? NaN : Number(line.slice(series.length + 1));
 }
 
-/** Polls `check` every 50 ms; the deadline only stops a hang (a loaded machine is slow, not wrong). */
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("condition not met in time");
-}
+/** Polls `check` every 50 ms; the bound only stops a hang (a loaded machine is slow, not wrong). */
+const waitFor = (what: string, check: () => Promise<boolean>) => waitUntil(what, check, 20_000, 50);
 
 describe("7. monitor: metrics move as the server misbehaves", () => {
   let server: TestServer;
@@ -53,7 +47,7 @@ describe("7. monitor: metrics move as the server misbehaves", () => {
 
   it("counts drops by code and cause, reconnects, lifetimes and RTT", async () => {
     // Three drops, and a heartbeat answered on one of the short-lived connections.
-    await waitFor(async () => {
+    await waitFor("three drops and an RTT sample", async () => {
       const text = await scrape();
       return (
         metric(text, 'wsprobe_drops_total{code="1001",cause="server_close"}') >= 3 &&
@@ -79,6 +73,7 @@ describe("7. monitor: metrics move as the server misbehaves", () => {
   it("reports the endpoint down and counts failed attempts while it refuses upgrades", async () => {
     server.pause();
     await waitFor(
+      "two refused attempts",
       async () => metric(await scrape(), 'wsprobe_connect_failures_total{cause="http_503"}') >= 2,
     );
     expect(metric(await scrape(), "wsprobe_up")).toBe(0);

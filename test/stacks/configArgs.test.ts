@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { ValidationError } from "../../components/core/validation";
+import { arg, msg, Problem, ValidationError } from "../../components/core/validation";
 import { argKeysFor, configKeyOf, inStackTerms, StackMode } from "../../stacks/configArgs";
 import { StackConfigError } from "../../stacks/configErrors";
 import { configSchema, StackConfig, valueKind } from "../../stacks/config";
@@ -18,7 +18,7 @@ import { tunnelArgs, tunnelShape } from "../../stacks/modes/tunnel";
 import { KEYS_OF_CHOICE } from "../../stacks/modes/l4LoadBalancer";
 
 describe("inStackTerms: the config key first, the component argument in brackets", () => {
-  test.each<[StackMode, string, string, string, string]>([
+  test.each<[StackMode, string, string, Problem, string]>([
     [
       "l4",
       'L4Exposure "staging"',
@@ -37,14 +37,14 @@ describe("inStackTerms: the config key first, the component argument in brackets
       "tunnel",
       'TunnelExposure "dev"',
       "knative.minScale",
-      "12 is above knative.maxScale 10; lower minScale or raise maxScale",
+      msg`12 is above ${arg("knative.maxScale")} 10; lower minScale or raise maxScale`,
       'stack config: ws-exposure:minScale 12 is above ws-exposure:maxScale 10; lower minScale or raise maxScale [TunnelExposure "dev": knative.minScale]',
     ],
     [
       "l4",
       'L4Exposure "staging"',
       "addressPool.create.addresses[1]",
-      '"192.168.1.244-192.168.1.250" overlaps addressPool.create.addresses[0] "192.168.1.240/29"; MetalLB refuses overlapping ranges',
+      msg`"192.168.1.244-192.168.1.250" overlaps ${arg("addressPool.create.addresses[0]")} "192.168.1.240/29"; MetalLB refuses overlapping ranges`,
       'stack config: ws-exposure:l4Addresses[1] "192.168.1.244-192.168.1.250" overlaps ws-exposure:l4Addresses[0] "192.168.1.240/29"; MetalLB refuses overlapping ranges [L4Exposure "staging": addressPool.create.addresses[1]]',
     ],
     [
@@ -66,7 +66,7 @@ describe("inStackTerms: the config key first, the component argument in brackets
       "hybrid",
       'HybridExposure "prod"',
       "wsHostname",
-      '"x.example.com" is also httpHostname',
+      msg`"x.example.com" is also ${arg("httpHostname")}`,
       'stack config: ws-exposure:hostname "x.example.com" is also ws-exposure:httpHostname [HybridExposure "prod": wsHostname]',
     ],
     [
@@ -76,15 +76,15 @@ describe("inStackTerms: the config key first, the component argument in brackets
       "must be a whole number from 1 to 100 (got 500)",
       'stack config: ws-exposure:monitorConnections must be a whole number from 1 to 100 (got 500) [HybridExposure "prod" monitor: connections]',
     ],
-    // No single key sets the argument (the path's budget): the component's sentence, its argument names reworded.
+    // No single key sets the argument (the path's budget): the component's sentence, the arguments it references reworded.
     [
       "tunnel",
       'TunnelExposure "dev"',
       "websocket",
-      "does not fit: websocket.heartbeatSeconds 60 is too slow; raise tunnel.edgeIdleTimeoutSeconds or set websocket.heartbeatSeconds <= 50",
+      msg`does not fit: ${arg("websocket.heartbeatSeconds")} 60 is too slow; raise ${arg("tunnel.edgeIdleTimeoutSeconds")} or set ${arg("websocket.heartbeatSeconds")} <= 50`,
       'TunnelExposure "dev": websocket does not fit: ws-exposure:heartbeatSeconds 60 is too slow; raise ws-exposure:edgeIdleTimeoutSeconds or set ws-exposure:heartbeatSeconds <= 50',
     ],
-    // Plain words, quoted values, hyphenated names and ConfigMap keys stay as they are.
+    // Plain text stays as it is, whatever it holds: only references are reworded.
     [
       "l4",
       'L4Exposure "staging"',

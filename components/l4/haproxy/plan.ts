@@ -3,7 +3,14 @@
  * session tickets, checked and defaulted. Pure.
  */
 import { ResolvedWebSocket } from "../../core/backend";
-import { fail, requireDnsLabel, requirePinnedImage, requireWholeNumber } from "../../core/validation";
+import {
+  arg,
+  fail,
+  msg,
+  requireDnsLabel,
+  requirePinnedImage,
+  requireWholeNumber,
+} from "../../core/validation";
 import { HaproxyArgs, L4TlsArgs, SessionTicketArgs, TerminateTlsArgs } from "../args";
 import { resolveDrain } from "./drain";
 import { DEFAULT_HAPROXY_IMAGE, planShutdown } from "./config";
@@ -35,8 +42,7 @@ export function assertDerivedHaproxy(
     fail(
       owner,
       "websocket.minLifetimeSeconds",
-      `${websocket.minLifetimeSeconds} is beyond HAProxy's longest timeout, ${max} s (about 24.8 days): the haproxy hop's tls.haproxy.timeouts.tunnelSeconds defaults to it; ` +
-        `lower websocket.minLifetimeSeconds to at most ${max}, or set tls.haproxy.timeouts.tunnelSeconds (an idle timeout, reset by heartbeats) to at most ${max}`,
+      msg`${websocket.minLifetimeSeconds} is beyond HAProxy's longest timeout, ${max} s (about 24.8 days): the haproxy hop's ${arg("tls.haproxy.timeouts.tunnelSeconds")} defaults to it; lower ${arg("websocket.minLifetimeSeconds")} to at most ${max}, or set ${arg("tls.haproxy.timeouts.tunnelSeconds")} (an idle timeout, reset by heartbeats) to at most ${max}`,
     );
   }
 }
@@ -76,7 +82,7 @@ export function resolveHaproxy(
     fail(
       owner,
       `${f}.timeouts.tunnelSeconds`,
-      `${tunnelSeconds} is below 3 heartbeats (3 x websocket.heartbeatSeconds ${websocket.heartbeatSeconds} = ${minTunnel}); HAProxy would cut connections that miss a heartbeat or two; raise it to at least ${minTunnel}`,
+      msg`${tunnelSeconds} is below 3 heartbeats (3 x ${arg("websocket.heartbeatSeconds")} ${websocket.heartbeatSeconds} = ${minTunnel}); HAProxy would cut connections that miss a heartbeat or two; raise it to at least ${minTunnel}`,
     );
   }
   const shutdownArgs = {

@@ -15,7 +15,7 @@
  * CPU of the container's quota, so `nbthread` is set from the CPU limit (or, without one, the CPU
  * request), rounded up.
  */
-import { fail, requireWholeNumber } from "../../core/validation";
+import { arg, fail, msg, requireWholeNumber } from "../../core/validation";
 import { MIB, parseCpuCores, parseMemoryBytes } from "../../core/quantity";
 
 export const HAPROXY_BASE_MIB = 64;
@@ -120,10 +120,7 @@ export function planHaproxySizing(owner: string, field: string, args: HaproxySiz
     fail(
       owner,
       limitField,
-      `${str(limits.memory)} cannot hold ${field}.maxconn ${maxconn}: HAProxy needs ${memoryMiB}Mi for it ` +
-        `(${HAPROXY_BASE_MIB}Mi + ${HAPROXY_KIB_PER_CONNECTION} KiB per connection, measured in a TLS reconnect storm; docs/L4.md), ` +
-        `and an OOM kill drops every connection on the pod; raise ${limitField} to at least "${memoryMiB}Mi" ` +
-        `or lower ${field}.maxconn to at most ${haproxyMaxconnFor(limitMiB)}`,
+      msg`${str(limits.memory)} cannot hold ${arg(`${field}.maxconn`)} ${maxconn}: HAProxy needs ${memoryMiB}Mi for it (${HAPROXY_BASE_MIB}Mi + ${HAPROXY_KIB_PER_CONNECTION} KiB per connection, measured in a TLS reconnect storm; docs/L4.md), and an OOM kill drops every connection on the pod; raise ${arg(limitField)} to at least "${memoryMiB}Mi" or lower ${arg(`${field}.maxconn`)} to at most ${haproxyMaxconnFor(limitMiB)}`,
     );
   }
   if (limits.memory === undefined) limits.memory = `${memoryMiB}Mi`;
@@ -134,7 +131,7 @@ export function planHaproxySizing(owner: string, field: string, args: HaproxySiz
     fail(
       owner,
       `${field}.resources.requests.memory`,
-      `${str(requests.memory)} is above ${limitField} ${str(limits.memory)}; Kubernetes refuses a request above the limit`,
+      msg`${str(requests.memory)} is above ${arg(limitField)} ${str(limits.memory)}; Kubernetes refuses a request above the limit`,
     );
   }
 
@@ -145,7 +142,7 @@ export function planHaproxySizing(owner: string, field: string, args: HaproxySiz
     fail(
       owner,
       `${field}.resources.requests.cpu`,
-      `${str(requests.cpu)} is above ${field}.resources.limits.cpu ${str(limits.cpu)}; Kubernetes refuses a request above the limit`,
+      msg`${str(requests.cpu)} is above ${arg(`${field}.resources.limits.cpu`)} ${str(limits.cpu)}; Kubernetes refuses a request above the limit`,
     );
   }
   const nbthread = Math.ceil(cores);

@@ -4,7 +4,7 @@
  * (index.ts) lists them, and the plan, the budget and the policy checks only go through it.
  * Dependency-free (no Pulumi), so the policy pack compiles the kinds on its own.
  */
-import { fail } from "../../core/validation";
+import { fail, Problem } from "../../core/validation";
 import { HEARTBEATS_PER_IDLE_TIMEOUT, Hop } from "../../budget/model";
 
 /** The TLS modes an L4 plan knows (planTypes' ResolvedTls["mode"]). */
@@ -48,9 +48,9 @@ export interface TlsTermination {
   /** Whether the given options ask for it (e.g. a certificate). */
   requested(given: Record<string, unknown>): boolean;
   /** The error when tls.mode is "loadBalancer" without them. */
-  missing: string;
+  missing: Problem;
   /** How to get it, for the error of a kind that cannot: `loadBalancer.type "x" with ...`. */
-  how: string;
+  how: Problem;
 }
 
 export interface LoadBalancerKind<Args extends { type: string }, Resolved extends { type: Args["type"] }> {
@@ -75,7 +75,7 @@ export interface LoadBalancerKind<Args extends { type: string }, Resolved extend
   /** Whether the targets see the client address with externalTrafficPolicy Local. Default true. */
   keepsClientAddress?(lb: Resolved): boolean;
   /** Why `loadBalancerSourceRanges` would be enforced nowhere; undefined when they are. */
-  sourceRangesProblem?(lb: Resolved, sourceRanges: readonly string[]): string | undefined;
+  sourceRangesProblem?(lb: Resolved, sourceRanges: readonly string[]): Problem | undefined;
   /** What the plan cannot check and the user must do (printed as warnings). */
   warnings?(owner: string, lb: Resolved, namespace: string, tlsMode: TlsMode): string[];
   /** Why dns.target "loadBalancerIP" cannot point at it (its address is a name); undefined when it can. */

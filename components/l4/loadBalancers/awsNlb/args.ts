@@ -11,7 +11,10 @@ export interface AwsNlbLoadBalancerArgs {
   scheme?: "internet-facing" | "internal";
   /** "ip" (default: the pods are the targets; needs the Amazon VPC CNI) or "instance" (the nodes' NodePort). */
   targetType?: "ip" | "instance";
-  /** Cross-zone load balancing (`load_balancing.cross_zone.enabled`). Default true: a zone without a ready target still serves. */
+  /**
+   * Cross-zone load balancing (`load_balancing.cross_zone.enabled`). Default true: a zone without a ready
+   * target still serves.
+   */
   crossZone?: boolean;
   /**
    * The TCP listener's idle timeout, 60..6000 s. Default max(websocket.minLifetimeSeconds, 3

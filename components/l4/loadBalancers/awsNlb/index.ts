@@ -2,6 +2,7 @@
  * An AWS Network Load Balancer created by the AWS Load Balancer Controller: its options (args.ts,
  * resolve.ts), annotations (annotations.ts), budget hop (budget.ts) and policy checks (policy.ts).
  */
+import { arg, msg } from "../../../core/validation";
 import { LoadBalancerKind, restrictingRanges } from "../kind";
 import {
   AWS_DISABLE_NLB_SG,
@@ -69,8 +70,8 @@ export const awsNlb: LoadBalancerKind<AwsNlbLoadBalancerArgs, ResolvedAwsNlb> = 
   metallbAddress: false,
   tlsTermination: {
     requested: (given) => given.certificateArn !== undefined,
-    missing: `"loadBalancer" needs loadBalancer.certificateArn: the ACM certificate the NLB's TLS listener serves`,
-    how: 'loadBalancer.type "aws-nlb" with certificateArn',
+    missing: msg`"loadBalancer" needs ${arg("loadBalancer.certificateArn")}: the ACM certificate the NLB's TLS listener serves`,
+    how: msg`${arg("loadBalancer.type")} "aws-nlb" with certificateArn`,
   },
   resolve: resolveAwsNlb,
   serviceFields,
@@ -95,7 +96,7 @@ export const awsNlb: LoadBalancerKind<AwsNlbLoadBalancerArgs, ResolvedAwsNlb> = 
    */
   sourceRangesProblem: (lb, sourceRanges) =>
     !lb.managedSecurityGroup && !nlbSeesClientAddress(lb) && restrictingRanges(sourceRanges).length > 0
-      ? `would be enforced nowhere behind an NLB without its own security group (loadBalancer.managedSecurityGroup false) and with "ip" targets: client IP preservation is off for them, so the pods see the NLB's address; set loadBalancer.managedSecurityGroup true (AWS Load Balancer Controller v2.6.0+ enforces them in the NLB's security group), loadBalancer.proxyProtocol true (HAProxy enforces them, with tls.mode "terminate") or loadBalancer.targetType "instance"`
+      ? msg`would be enforced nowhere behind an NLB without its own security group (${arg("loadBalancer.managedSecurityGroup")} false) and with "ip" targets: client IP preservation is off for them, so the pods see the NLB's address; set ${arg("loadBalancer.managedSecurityGroup")} true (AWS Load Balancer Controller v2.6.0+ enforces them in the NLB's security group), ${arg("loadBalancer.proxyProtocol")} true (HAProxy enforces them, with ${arg("tls.mode")} "terminate") or ${arg("loadBalancer.targetType")} "instance"`
       : undefined,
   /**
    * An NLB with "ip" targets needs the controller's pod readiness gate

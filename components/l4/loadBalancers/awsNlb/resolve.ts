@@ -1,5 +1,5 @@
 /** Validates loadBalancer.type "aws-nlb"'s options against each other and tls.mode; applies defaults. */
-import { fail, requireOneOf, requireWholeNumber } from "../../../core/validation";
+import { arg, fail, msg, requireOneOf, requireWholeNumber } from "../../../core/validation";
 import { clamp, KindContext, requireBoolean } from "../kind";
 import {
   NAMESPACE_LABELLED,
@@ -34,7 +34,7 @@ export function resolveAwsNlb({ owner, given, tlsMode, derivedIdleSeconds }: Kin
     fail(
       owner,
       "loadBalancer.podReadinessGate",
-      `says whether the pods' namespace carries the AWS Load Balancer Controller's pod readiness gate label, which only "ip" targets need (loadBalancer.targetType is "instance": the targets are the nodes); remove loadBalancer.podReadinessGate, or set loadBalancer.targetType "ip"`,
+      msg`says whether the pods' namespace carries the AWS Load Balancer Controller's pod readiness gate label, which only "ip" targets need (${arg("loadBalancer.targetType")} is "instance": the targets are the nodes); remove ${arg("loadBalancer.podReadinessGate")}, or set ${arg("loadBalancer.targetType")} "ip"`,
     );
   }
   const podReadinessGate =
@@ -68,14 +68,14 @@ export function resolveAwsNlb({ owner, given, tlsMode, derivedIdleSeconds }: Kin
       fail(
         owner,
         "loadBalancer.certificateArn",
-        `ends TLS at the NLB, which needs tls.mode "loadBalancer" (tls.mode is ${str(tlsMode)}); set tls.mode "loadBalancer", or remove loadBalancer.certificateArn`,
+        msg`ends TLS at the NLB, which needs ${arg("tls.mode")} "loadBalancer" (${arg("tls.mode")} is ${str(tlsMode)}); set ${arg("tls.mode")} "loadBalancer", or remove ${arg("loadBalancer.certificateArn")}`,
       );
     }
     if (given.idleTimeoutSeconds !== undefined) {
       fail(
         owner,
         "loadBalancer.idleTimeoutSeconds",
-        `cannot be set with loadBalancer.certificateArn: a TLS listener's idle timeout is fixed at ${NLB_TLS_IDLE_TIMEOUT_SECONDS} s; remove idleTimeoutSeconds, or end TLS in HAProxy (tls.mode "terminate") to get a TCP listener`,
+        msg`cannot be set with ${arg("loadBalancer.certificateArn")}: a TLS listener's idle timeout is fixed at ${NLB_TLS_IDLE_TIMEOUT_SECONDS} s; remove idleTimeoutSeconds, or end TLS in HAProxy (${arg("tls.mode")} "terminate") to get a TCP listener`,
       );
     }
     certificateArn = given.certificateArn;
@@ -85,7 +85,7 @@ export function resolveAwsNlb({ owner, given, tlsMode, derivedIdleSeconds }: Kin
     fail(
       owner,
       "loadBalancer.sslNegotiationPolicy",
-      `sets the security policy of the NLB's TLS listener, which needs loadBalancer.certificateArn (without it the NLB passes TLS through); remove sslNegotiationPolicy, or set certificateArn with tls.mode "loadBalancer"`,
+      msg`sets the security policy of the NLB's TLS listener, which needs ${arg("loadBalancer.certificateArn")} (without it the NLB passes TLS through); remove sslNegotiationPolicy, or set certificateArn with ${arg("tls.mode")} "loadBalancer"`,
     );
   }
   if (certificateArn) {
@@ -97,7 +97,7 @@ export function resolveAwsNlb({ owner, given, tlsMode, derivedIdleSeconds }: Kin
     fail(
       owner,
       "loadBalancer.proxyProtocol",
-      `needs tls.mode "terminate" (tls.mode is ${str(tlsMode)}): only the HAProxy tier reads the PROXY v2 header, the pods would take it for bytes of the request`,
+      msg`needs ${arg("tls.mode")} "terminate" (${arg("tls.mode")} is ${str(tlsMode)}): only the HAProxy tier reads the PROXY v2 header, the pods would take it for bytes of the request`,
     );
   }
   const { min, max } = NLB_IDLE_TIMEOUT_RANGE;
