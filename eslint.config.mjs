@@ -55,6 +55,14 @@ export default tseslint.config(
     },
   },
   {
+    // A package type that is a TypeScript args interface under the schema's type name
+    // (`interface WebSocket extends WebSocketArgs {}`): the schema names a type after its interface.
+    files: ["components/package/args.ts"],
+    rules: {
+      "@typescript-eslint/no-empty-object-type": ["error", { allowInterfaces: "with-single-extends" }],
+    },
+  },
+  {
     // Tests dig into recorded resource inputs, whose shapes are the providers' own.
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

@@ -3,6 +3,14 @@
  * numbers: memory in bytes, CPU in cores. Pure; undefined when the text is not a quantity.
  */
 
+/** CPU and memory for a Deployment's container (HAProxy, cloudflared, the monitor). */
+export interface ResourcesArgs {
+  /** Requests, merged over the component's defaults, e.g. `cpu: 50m`. */
+  requests?: Record<string, string>;
+  /** Limits, merged over the component's defaults, e.g. `memory: 256Mi`. */
+  limits?: Record<string, string>;
+}
+
 const MEMORY_SUFFIX: Record<string, number> = {
   "": 1,
   k: 1e3,

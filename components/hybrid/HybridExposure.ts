@@ -43,16 +43,17 @@ import { WsMonitor } from "../monitor/WsMonitor";
 export class HybridExposure extends pulumi.ComponentResource implements L4AddressOutputs {
   /** `https://<httpHostname>`: HTTP through the tunnel. */
   public readonly httpUrl: pulumi.Output<string>;
-  /** The WebSocket URL through L4. */
+  /** The WebSocket URL through L4 (`wss://<wsHostname><path>`, `ws://` with tls none). */
   public readonly wsUrl: pulumi.Output<string>;
-  /** The WebSocket URL through the tunnel; undefined unless `fallback`. */
+  /** The WebSocket URL through the tunnel (`wss://<httpHostname><path>`); unset unless `fallback`. */
   public readonly fallbackWsUrl: pulumi.Output<string | undefined>;
-  /** The L4 path's address (`status.loadBalancer.ingress[0].ip`); empty for an AWS NLB (see loadBalancerHostname). */
+  /** The address the load balancer gave the Service (`status.loadBalancer.ingress[0].ip`); unknown until deploy; empty for an AWS NLB (see loadBalancerHostname). */
   public readonly loadBalancerIP!: pulumi.Output<string | undefined>;
-  /** The L4 load balancer's DNS name when it has one (an AWS NLB); unknown until deploy. */
+  /** The load balancer's DNS name when it has one (`status.loadBalancer.ingress[0].hostname`: an AWS NLB); unknown until deploy. */
   public readonly loadBalancerHostname!: pulumi.Output<string | undefined>;
+  /** The tunnel's id; unknown until deploy for a created tunnel, undefined with the tunnel-ingress-crd route provider. */
   public readonly tunnelId: pulumi.Output<string | undefined>;
-  /** One connection budget per path that carries WebSockets. */
+  /** One connection budget (a PathBudget) per path that carries WebSockets: the tunnel's (with `fallback`), then L4's. */
   public readonly budgets: pulumi.Output<PathBudget[]>;
   public readonly budgetValues: PathBudget[];
   public readonly plan: HybridPlan;

@@ -25,8 +25,11 @@ export function mergeRequirements(a: KnativeRequirements, b: KnativeRequirements
   };
 }
 
-/** What the stack knows (or manages) about the Knative installation. Cluster-wide: opt-in. */
-export interface KnativeClusterArgs {
+/**
+ * What the stack knows (or manages) about the Knative installation, but podspecAffinity: the fields
+ * the component package takes as they are (components/package/args.ts, KnativeCluster).
+ */
+export interface KnativeClusterFields {
   /** Namespace of Knative Serving's ConfigMaps. Default `knative-serving`. */
   namespace?: string;
   /**
@@ -39,15 +42,7 @@ export interface KnativeClusterArgs {
    * tenant. Default false.
    */
   manageMaxRevisionTimeout?: boolean;
-  /**
-   * `kubernetes.podspec-affinity` in config-features: "disabled" (Knative's default), "enabled" (declared:
-   * already on), "manage" (patch it on; it cannot safely be turned off again). Default "disabled".
-   */
-  podspecAffinity?: "disabled" | "enabled" | "manage";
-  /**
-   * net-kourier `stream-idle-timeout` in config-kourier, seconds; 0 = none (current releases). Older
-   * releases: 300. Default 0.
-   */
+  /** net-kourier `stream-idle-timeout` in config-kourier, seconds; 0 = none (current releases). Older releases: 300. Default 0. */
   ingressStreamIdleTimeoutSeconds?: number;
   /** Patch config-kourier so `stream-idle-timeout` is `ingressStreamIdleTimeoutSeconds`. Default false. */
   manageIngressStreamIdleTimeout?: boolean;
@@ -61,6 +56,12 @@ export interface KnativeClusterArgs {
    * yours. Refused below 1.7.
    */
   version?: string;
+}
+
+/** What the stack knows (or manages) about the Knative installation. Cluster-wide: opt-in. */
+export interface KnativeClusterArgs extends KnativeClusterFields {
+  /** `kubernetes.podspec-affinity` in config-features: "disabled" (Knative's default), "enabled" (declared: already on), "manage" (patch it on; it cannot safely be turned off again). Default "disabled". */
+  podspecAffinity?: "disabled" | "enabled" | "manage";
 }
 
 /**
@@ -87,12 +88,12 @@ export interface KnativeAdmissionCheckArgs {
   context?: Input<string>;
 }
 
-/** The Knative settings a long-lived WebSocket needs, applied to the existing Knative Service. */
-export interface KnativeSettingsArgs {
-  /**
-   * `autoscaling.knative.dev/min-scale`. Default 2 (one pod can go while the other holds sockets). Must be <=
-   * maxScale.
-   */
+/**
+ * The Knative settings but admissionCheck and cluster: the fields the component package takes as
+ * they are (components/package/args.ts, KnativeOptions).
+ */
+export interface KnativeSettingsFields {
+  /** `autoscaling.knative.dev/min-scale`. Default 2 (one pod can go while the other holds sockets). Must be <= maxScale. */
   minScale?: number;
   /** `autoscaling.knative.dev/max-scale`. Default 10. */
   maxScale?: number;
@@ -115,6 +116,10 @@ export interface KnativeSettingsArgs {
    * makes a new revision: see docs/KNATIVE.md.
    */
   forceConflicts?: boolean;
+}
+
+/** The Knative settings a long-lived WebSocket needs, applied to the existing Knative Service. */
+export interface KnativeSettingsArgs extends KnativeSettingsFields {
   /** The dry-run check before the Service patch. Default: enabled, 120 s wait. */
   admissionCheck?: KnativeAdmissionCheckArgs;
   cluster?: KnativeClusterArgs;

@@ -75,7 +75,7 @@ export class L4Exposure extends pulumi.ComponentResource implements L4AddressOut
   public readonly loadBalancerIP: pulumi.Output<string | undefined>;
   /** The load balancer's DNS name when it has one (`status.loadBalancer.ingress[0].hostname`: an AWS NLB); unknown until deploy. */
   public readonly loadBalancerHostname: pulumi.Output<string | undefined>;
-  /** The path's connection budget. */
+  /** The path's connection budget (a PathBudget: hops, limits, and the verdict). */
   public readonly budget: pulumi.Output<PathBudget>;
   /** The same budget as a plain value, for composition and printing. */
   public readonly budgetValue: PathBudget;

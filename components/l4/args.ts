@@ -4,20 +4,21 @@ import { KnativeSettingsArgs } from "../knative/plan";
 import { BgpPeerSpec, LabelSelector } from "./metallb";
 import { ExposureMonitorArgs } from "../monitor/forExposure";
 import { LoadBalancerArgs } from "./loadBalancers";
+import { ResourcesArgs } from "../core/quantity";
+
+/** A new MetalLB IPAddressPool. */
+export interface NewPoolArgs {
+  /** CIDRs (`192.168.1.240/28`) or inclusive ranges (`192.168.1.240-192.168.1.250`), v4 or v6; must not overlap. */
+  addresses: string[];
+  /** Let MetalLB hand these addresses to any LoadBalancer Service. Default false: a dedicated pool, used only by Services that ask for it by name (this one does). */
+  autoAssign?: boolean;
+  /** Never hand out `.0` / `.255` addresses (old routers drop them). Default unset (MetalLB: false). A pinned loadBalancerIP ending in .0/.255 is refused when true. */
+  avoidBuggyIPs?: boolean;
+}
 
 /** A MetalLB pool this exposure creates (dedicated to it) ... */
 export interface CreatePoolArgs {
-  create: {
-    /** CIDRs (`192.168.1.240/28`) or inclusive ranges (`192.168.1.240-192.168.1.250`), v4 or v6; must not overlap. */
-    addresses: string[];
-    /** Let MetalLB hand these addresses to any LoadBalancer Service. Default false: a dedicated pool, used only by Services that ask for it by name (this one does). */
-    autoAssign?: boolean;
-    /**
-     * Never hand out `.0` / `.255` addresses (old routers drop them). Default unset (MetalLB: false). A
-     * pinned loadBalancerIP ending in .0/.255 is refused when true.
-     */
-    avoidBuggyIPs?: boolean;
-  };
+  create: NewPoolArgs;
 }
 
 /** ... or an existing pool, by name. */
@@ -110,9 +111,19 @@ export interface HaproxyDrainArgs {
  * (Pulumi secrets: the component writes the Secret `<name>-haproxy-tickets`) or an existing Secret
  * with the file under key `tls-ticket-keys`.
  */
+/** ClientIP session affinity on the LoadBalancer Service. */
+export interface SessionAffinityArgs {
+  /** Seconds, 1..86400. Default 10800. */
+  timeoutSeconds?: number;
+}
+
 export type SessionTicketArgs = { keys: pulumi.Input<string>[] } | { secretName: string };
 
-export interface HaproxyArgs {
+/**
+ * The HAProxy Deployment but timeouts, resources, drain and sessionTickets: the fields the
+ * component package takes as they are (components/package/args.ts, Haproxy).
+ */
+export interface HaproxyFields {
   /** Replicas, at least 2 (a PodDisruptionBudget keeps all but one). Default 2. */
   replicas?: number;
   /**
@@ -121,11 +132,7 @@ export interface HaproxyArgs {
    * itself, with a FailedPreStopHook event on each stop (docs/L4.md, "Pod stop").
    */
   image?: string;
-  timeouts?: HaproxyTimeoutArgs;
-  /**
-   * preStop sleep before the soft-stop, so the endpoint leaves the LB first. Default 10; below
-   * hardStopAfterSeconds.
-   */
+  /** preStop sleep before the soft-stop, so the endpoint leaves the LB first. Default 10; below hardStopAfterSeconds. */
   preStopSeconds?: number;
   /** `hard-stop-after`: an old process (reload or stop) cuts what it still holds after this. Default 60. */
   hardStopAfterSeconds?: number;
@@ -141,13 +148,17 @@ export interface HaproxyArgs {
    * else 10000. Refused when it does not fit `resources.limits.memory` (64Mi + 64 KiB per connection).
    */
   maxconn?: number;
+}
+
+export interface HaproxyArgs extends HaproxyFields {
+  timeouts?: HaproxyTimeoutArgs;
   /**
    * Container resources, merged over the defaults. Default memory limit and request: 64Mi + 64 KiB per
    * `maxconn` connection (689Mi for 10000), so the pod is never OOM-killed below maxconn; a lower
    * request is taken as on purpose, a lower limit is refused. Default CPU request 50m, no CPU limit.
    * HAProxy's `nbthread` is `limits.cpu` (else `requests.cpu`) rounded up, at most 64.
    */
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  resources?: ResourcesArgs;
   /**
    * The paced drain (a sidecar closing the old process's connections gradually instead of all at
    * hard-stop-after). Default on, `{}`: the window is five sixths of hardStopAfterSeconds (at most
@@ -227,16 +238,10 @@ export type L4TlsArgs = TerminateTlsArgs | PassthroughTlsArgs | NoTlsArgs | Load
 export type L4RouteArgs = "queue-proxy" | "ingress" | { forcePort8080: true };
 
 /**
- * What the Knative Service's revision template declares, as its owner set it (this component does
- * not change either): the route straight to the queue-proxy depends on both.
+ * The Knative Service's revision template but portName: the fields the component package takes as
+ * they are (components/package/args.ts, L4Revision).
  */
-export interface L4RevisionArgs {
-  /**
-   * Name of the app's container port: "http1" (unset or `http1`) or "h2c". The queue-proxy serves
-   * an h2c app only on port 8013 (nothing answers on 8012), so the route straight to the pods
-   * targets 8013. Default "http1".
-   */
-  portName?: "http1" | "h2c";
+export interface L4RevisionFields {
   /**
    * `spec.template.spec.containerConcurrency`: the most requests (open WebSockets) one pod takes.
    * Default 0 (unlimited). Above 0, the route straight to the queue-proxy is refused unless
@@ -245,8 +250,21 @@ export interface L4RevisionArgs {
    * deep) or is refused with 503.
    */
   containerConcurrency?: number;
-  /** Accept that, with containerConcurrency > 0 on the route straight to the queue-proxy. Default false. */
+  /** Accept a full pod's queueing or 503 on the route straight to the queue-proxy (containerConcurrency above 0). Default false. */
   acceptFullPods?: boolean;
+}
+
+/**
+ * What the Knative Service's revision template declares, as its owner set it (this component does
+ * not change either): the route straight to the queue-proxy depends on both.
+ */
+export interface L4RevisionArgs extends L4RevisionFields {
+  /**
+   * Name of the app's container port: "http1" (unset or `http1`) or "h2c". The queue-proxy serves
+   * an h2c app only on port 8013 (nothing answers on 8012), so the route straight to the pods
+   * targets 8013. Default "http1".
+   */
+  portName?: "http1" | "h2c";
 }
 
 export interface L4DnsArgs {
@@ -320,7 +338,7 @@ export interface L4ExposureArgs {
    * terminate it pins a client IP to one HAProxy pod, NOT to a backend pod (HAProxy's own connections
    * to the backend share the HAProxy pod's IP). Default: none.
    */
-  sessionAffinity?: { timeoutSeconds?: number };
+  sessionAffinity?: SessionAffinityArgs;
   /** TLS: terminate (HAProxy), passthrough, none (explicit), or loadBalancer (at an AWS NLB). Required. */
   tls: L4TlsArgs;
   /**

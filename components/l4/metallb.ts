@@ -96,18 +96,32 @@ export function bgpAdvertisement(
   };
 }
 
-export interface BgpPeerSpec {
+/** A BGP session with one router: a BGPPeer's spec but its nodeSelectors. */
+export interface BgpSessionSpec {
+  /** The cluster's AS number. */
   myASN: number;
+  /** The router's AS number. */
   peerASN: number;
+  /** The router's address. */
   peerAddress: string;
+  /** The router's BGP port. Default MetalLB's (179). */
   peerPort?: number;
+  /** BGP hold time, Go duration. Default MetalLB's. */
   holdTime?: string;
+  /** BGP keepalive time, Go duration. Default MetalLB's. */
   keepaliveTime?: string;
+  /** The router is more than one hop away (eBGP multi-hop). Default false. */
   ebgpMultiHop?: boolean;
+  /** The address the session is opened from. Default MetalLB's choice. */
   sourceAddress?: string;
-  /** Name of a `kubernetes.io/basic-auth` Secret in MetalLB's namespace holding the MD5 password. */
+  /** Name of a `kubernetes.io/basic-auth` Secret in MetalLB's namespace holding the MD5 password. Default none. */
   passwordSecret?: string;
+  /** A MetalLB BFDProfile's name. Default none. */
   bfdProfile?: string;
+}
+
+export interface BgpPeerSpec extends BgpSessionSpec {
+  /** The nodes that peer with this router. Default all. */
   nodeSelectors?: LabelSelector[];
 }
 

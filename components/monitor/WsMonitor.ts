@@ -33,7 +33,7 @@ export class WsMonitor extends pulumi.ComponentResource {
   public readonly service: k8s.core.v1.Service;
   public readonly serviceMonitor?: k8s.apiextensions.CustomResource;
   public readonly prometheusRule?: k8s.apiextensions.CustomResource;
-  /** In-cluster URL of the metrics, e.g. http://dev-monitor-metrics-abc.ns.svc:9464/metrics. */
+  /** In-cluster URL of the metrics, e.g. `http://<name>-metrics-abc.<namespace>.svc:9464/metrics`. */
   public readonly metricsUrl: pulumi.Output<string>;
 
   constructor(name: string, args: WsMonitorArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import type * as pulumi from "@pulumi/pulumi";
 import { arg, fail, msg, requirePinnedImage, requirePort, requireWholeNumber } from "../core/validation";
+import { ResourcesArgs } from "../core/quantity";
 
 /** Opt-in prometheus-operator objects: a ServiceMonitor and a PrometheusRule. */
 export interface WsMonitorPrometheusOperatorArgs {
@@ -9,48 +10,23 @@ export interface WsMonitorPrometheusOperatorArgs {
    * it decides which resources exist.
    */
   enabled: boolean;
-  /** Labels your Prometheus selects rules and monitors by, e.g. `{ release: "kube-prometheus-stack" }`. Default none. */
+  /** Labels your Prometheus selects rules and monitors by, e.g. `release: kube-prometheus-stack`. Default none. */
   labels?: Record<string, string>;
-  /** Scrape interval of the ServiceMonitor. Default "30s". */
+  /** Scrape interval of the ServiceMonitor, `<n>s` or `<n>m`. Default `30s`. */
   scrapeInterval?: string;
-  /**
-   * `WsProbeDrops` fires when `sum(rate(wsprobe_drops_total[5m]))` stays above this many drops per second for
-   * 5 minutes. Default 0.01 (3 drops in 5 minutes).
-   */
+  /** `WsProbeDrops` fires when `sum(rate(wsprobe_drops_total[5m]))` stays above this many drops per second for 5 minutes; above 0. Default 0.01 (3 drops in 5 minutes). */
   dropRateThreshold?: number;
-  /**
-   * `WsProbeShortLifetimes` looks at the drops of this window (seconds). Default max(3600, 2 ×
-   * expectedMinLifetimeSeconds): a healthy connection drops about once per expected lifetime, so the window
-   * must hold a few.
-   */
+  /** `WsProbeShortLifetimes` looks at the drops of this window (seconds), at least expectedMinLifetimeSeconds. Default max(3600, 2 × expectedMinLifetimeSeconds): a healthy connection drops about once per expected lifetime, so the window must hold a few. */
   lifetimeWindowSeconds?: number;
 }
 
-export interface WsMonitorArgs {
-  /** The public URL to probe, e.g. an exposure's `url` output (`wss://ws.example.com/ws`). Required. */
-  url: pulumi.Input<string>;
-  /**
-   * Dial this address (`host` or `host:port`) instead of the URL's host; the TLS server name, the
-   * certificate check and the Host header stay the URL's hostname (`wsprobe --connect-to`). For a
-   * monitor inside the network of a public address that would need hairpin NAT: the LoadBalancer
-   * address or the in-cluster Service. Default: the URL's host (the public path).
-   */
-  connectTo?: pulumi.Input<string>;
-  /** Namespace of the monitor's Deployment, ConfigMap and Service. Required. */
-  namespace: pulumi.Input<string>;
-  /** Heartbeat (ping) interval in seconds, like the client's. Default 5 (the iOS client). */
-  heartbeatSeconds?: number;
-  /**
-   * Connections the monitor holds. Default 1; 1..100 (it is a monitor, not a load test: use `wsprobe soak`
-   * for that).
-   */
+/**
+ * What a monitor runs as, but resources and prometheusOperator: the fields the component package
+ * takes as they are (components/package/args.ts, MonitorSettings).
+ */
+export interface WsMonitorSettingsFields {
+  /** Connections the monitor holds. Default 1; 1..100 (it is a monitor, not a load test: use `wsprobe soak` for that). */
   connections?: number;
-  /**
-   * The lifetime the path's budget promises (seconds), usually the backend's `minLifetimeSeconds`:
-   * `WsProbeShortLifetimes` counts the drops clearly younger than it (see shortLifetimeMarginSeconds).
-   * Default 3600.
-   */
-  expectedMinLifetimeSeconds?: number;
   /**
    * `WsProbeShortLifetimes` counts drops at or below expectedMinLifetimeSeconds minus this margin
    * (a bucket boundary the probe exports, `--short-lifetime`). A connection cut by a lifetime cap of
@@ -69,10 +45,32 @@ export interface WsMonitorArgs {
   image?: string;
   /** Port of `/metrics` and `/healthz` (Service port name `metrics`). Default 9464. */
   metricsPort?: number;
-  /** Container resources. Default requests 10m CPU / 48Mi, limit 128Mi memory (no CPU limit: throttling would show up as RTT). */
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  /** Path of the bundled probe. Default `dist/bundle/wsprobe.js` of this package (built by `npm run build`). */
+  /** Path of the bundled probe, as the process running the component (a Pulumi program, or the package's provider) resolves it: an absolute path is safest. Default `dist/bundle/wsprobe.js` of this package (built by `npm run build`). */
   bundlePath?: string;
+}
+
+export interface WsMonitorArgs extends WsMonitorSettingsFields {
+  /** The public URL to probe, e.g. an exposure's `url` output (`wss://ws.example.com/ws`). Required. */
+  url: pulumi.Input<string>;
+  /**
+   * Dial this address (`host` or `host:port`) instead of the URL's host; the TLS server name, the
+   * certificate check and the Host header stay the URL's hostname (`wsprobe --connect-to`). For a
+   * monitor inside the network of a public address that would need hairpin NAT: the LoadBalancer
+   * address or the in-cluster Service. Default: the URL's host (the public path).
+   */
+  connectTo?: pulumi.Input<string>;
+  /** Namespace of the monitor's Deployment, ConfigMap and Service. Required. */
+  namespace: pulumi.Input<string>;
+  /** Heartbeat (ping) interval in seconds, like the client's. Default 5 (the iOS client). */
+  heartbeatSeconds?: number;
+  /**
+   * The lifetime the path's budget promises (seconds), usually the backend's `minLifetimeSeconds`:
+   * `WsProbeShortLifetimes` counts the drops clearly younger than it (see shortLifetimeMarginSeconds).
+   * Default 3600.
+   */
+  expectedMinLifetimeSeconds?: number;
+  /** Container resources. Default requests 10m CPU / 48Mi, limit 128Mi memory (no CPU limit: throttling would show up as RTT). */
+  resources?: ResourcesArgs;
   /** ServiceMonitor and PrometheusRule. Default disabled. */
   prometheusOperator?: WsMonitorPrometheusOperatorArgs;
 }

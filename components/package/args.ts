@@ -9,46 +9,42 @@
  * variants back (the L4 path's route, none- and loadBalancer-mode targetPort, dns target and
  * `tls.haproxy.drain.enabled`, also under a hybrid's l4), so the same validation functions judge the
  * value and their messages reach a consumer of any language.
+ * Where a TypeScript args interface is already schema-friendly, the package type extends it and adds
+ * nothing: its fields and their doc comments are written once, there. The package type keeps its own
+ * name because the schema names each type after the interface that declares it.
  * TypeScript consumers keep using L4ExposureArgs, TunnelExposureArgs, HybridExposureArgs: nothing here
  * replaces them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KnativeRequirements } from "../knative/plan";
+import { WebSocketArgs } from "../core/backend";
+import { ResourcesArgs } from "../core/quantity";
+import {
+  KnativeAdmissionCheckArgs,
+  KnativeClusterFields,
+  KnativeRequirements,
+  KnativeSettingsFields,
+} from "../knative/plan";
+import {
+  HaproxyFields,
+  HaproxyTimeoutArgs,
+  L4RevisionFields,
+  NewPoolArgs,
+  SessionAffinityArgs,
+} from "../l4/args";
+import { BgpSessionSpec } from "../l4/metallb";
+import { WsMonitorPrometheusOperatorArgs, WsMonitorSettingsFields } from "../monitor/args";
+import { NewTunnelArgs, SecretKeyArgs } from "../tunnel/args";
+import { ConnectorFields } from "../tunnel/connector";
 import { HttpRoute, OriginRequest } from "../tunnel/ingressRules";
 
-/** Heartbeat and the lifetime a connection must be allowed (WebSocketArgs). */
-export interface WebSocket {
-  /** Seconds between the client's heartbeats. Default 5. */
-  heartbeatSeconds?: number;
-  /** Seconds a healthy connection must be allowed to live. Default 3600. */
-  minLifetimeSeconds?: number;
-}
+/** Heartbeat and the lifetime a connection must be allowed. */
+export interface WebSocket extends WebSocketArgs {}
 
-/** The admission check against Knative's webhook (KnativeAdmissionCheckArgs). */
-export interface KnativeAdmissionCheck {
-  /** Run the dry-run check before the Service patch. Default true; false: the first `up` that raises the maximum and timeoutSeconds together may fail once. */
-  enabled?: boolean;
-  /** Seconds to wait for Knative's webhook to enforce a raised max-revision-timeout-seconds (only when this stack manages it). Default 120; 0 checks once. */
-  waitSeconds?: number;
-  /** Kubeconfig path or contents for the check (a secret). Default: stack config `kubernetes:kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`. Set it (and context) with an explicit kubernetes provider. */
-  kubeconfig?: pulumi.Input<string>;
-  /** Kubeconfig context for the check. Default: stack config `kubernetes:context`, else the kubeconfig's current-context. */
-  context?: pulumi.Input<string>;
-}
+/** The admission check against Knative's webhook. */
+export interface KnativeAdmissionCheck extends KnativeAdmissionCheckArgs {}
 
-/** HAProxy's timeouts (HaproxyTimeoutArgs). */
-export interface HaproxyTimeouts {
-  /** `timeout connect` to the backend. Default 5. */
-  connectSeconds?: number;
-  /** `timeout client` (TLS handshake and anything before the tunnel). Default 30. */
-  clientSeconds?: number;
-  /** `timeout server` (before the tunnel). Default 30. */
-  serverSeconds?: number;
-  /** `timeout tunnel`, the WebSocket idle timeout. Default max(websocket.minLifetimeSeconds, 3 heartbeats); at least 3 heartbeats, at most 2147483. */
-  tunnelSeconds?: number;
-  /** `timeout client-fin`: a half-closed client side. Default 10. */
-  clientFinSeconds?: number;
-}
+/** HAProxy's timeouts. */
+export interface HaproxyTimeouts extends HaproxyTimeoutArgs {}
 
 /** The WebSocket backend: give knativeService (a Knative Service) or service and port (a plain Service). */
 export interface Backend {
@@ -67,37 +63,13 @@ export interface Backend {
 }
 
 /** Knative's cluster-wide settings as the component should assume or manage them. */
-export interface KnativeCluster {
-  /** Namespace of Knative Serving. Default `knative-serving`. */
-  namespace?: string;
-  /** config-defaults max-revision-timeout-seconds. */
-  maxRevisionTimeoutSeconds?: number;
-  /** Manage max-revision-timeout-seconds in config-defaults. */
-  manageMaxRevisionTimeout?: boolean;
+export interface KnativeCluster extends KnativeClusterFields {
   /** kubernetes.podspec-affinity: `disabled`, `enabled` or `manage`. */
   podspecAffinity?: string;
-  /** The ingress's stream idle timeout in seconds. */
-  ingressStreamIdleTimeoutSeconds?: number;
-  /** Manage the ingress's stream idle timeout. */
-  manageIngressStreamIdleTimeout?: boolean;
-  /** Knative Serving's version, e.g. `1.21`. */
-  version?: string;
 }
 
 /** Knative settings (Knative backends only); see KnativeSettingsArgs for each default. */
-export interface KnativeOptions {
-  /** autoscaling.knative.dev/min-scale. */
-  minScale?: number;
-  /** autoscaling.knative.dev/max-scale. */
-  maxScale?: number;
-  /** The revision's timeoutSeconds. */
-  timeoutSeconds?: number;
-  /** autoscaling.knative.dev/target. */
-  targetConcurrency?: number;
-  /** Spread the pods across nodes. */
-  antiAffinity?: boolean;
-  /** Take fields another manager owns. */
-  forceConflicts?: boolean;
+export interface KnativeOptions extends KnativeSettingsFields {
   /** The admission check against Knative's webhook. */
   admissionCheck?: KnativeAdmissionCheck;
   /** Knative's cluster-wide settings. */
@@ -105,14 +77,7 @@ export interface KnativeOptions {
 }
 
 /** A new MetalLB IPAddressPool. */
-export interface CreatePool {
-  /** CIDRs (`192.168.1.240/28`) or inclusive ranges (`192.168.1.240-192.168.1.250`), v4 or v6; must not overlap. */
-  addresses: string[];
-  /** Let MetalLB hand these addresses to any LoadBalancer Service. Default false: a dedicated pool. */
-  autoAssign?: boolean;
-  /** Never hand out `.0` / `.255` addresses; a pinned loadBalancerIP ending in them is then refused. Default false. */
-  avoidBuggyIPs?: boolean;
-}
+export interface CreatePool extends NewPoolArgs {}
 
 /** The MetalLB pool: give create (a dedicated pool) or existing (a pool's name). */
 export interface AddressPool {
@@ -143,29 +108,9 @@ export interface LabelSelector {
 }
 
 /** A BGP peer created with the advertisement. */
-export interface BgpPeer {
+export interface BgpPeer extends BgpSessionSpec {
   /** Peer name; the BGPPeer is created as `<exposure>-<name>` in metallbNamespace. */
   name: string;
-  /** The cluster's AS number. */
-  myASN: number;
-  /** The router's AS number. */
-  peerASN: number;
-  /** The router's address. */
-  peerAddress: string;
-  /** The router's BGP port. Default MetalLB's (179). */
-  peerPort?: number;
-  /** BGP hold time, Go duration. Default MetalLB's. */
-  holdTime?: string;
-  /** BGP keepalive time, Go duration. Default MetalLB's. */
-  keepaliveTime?: string;
-  /** The router is more than one hop away (eBGP multi-hop). Default false. */
-  ebgpMultiHop?: boolean;
-  /** The address the session is opened from. Default MetalLB's choice. */
-  sourceAddress?: string;
-  /** Name of a `kubernetes.io/basic-auth` Secret in MetalLB's namespace holding the MD5 password. Default none. */
-  passwordSecret?: string;
-  /** A MetalLB BFDProfile's name. Default none. */
-  bfdProfile?: string;
   /** The nodes that peer with this router. Default all. */
   nodeSelectors?: LabelSelector[];
 }
@@ -191,10 +136,7 @@ export interface Advertisement {
 }
 
 /** ClientIP session affinity on the LoadBalancer Service. */
-export interface SessionAffinity {
-  /** Seconds, 1..86400. Default 10800. */
-  timeoutSeconds?: number;
-}
+export interface SessionAffinity extends SessionAffinityArgs {}
 
 /** A cert-manager Certificate for the hostname. */
 export interface CertManager {
@@ -221,46 +163,15 @@ export interface Certificate {
 }
 
 /** CPU and memory for a Deployment's container. */
-export interface Resources {
-  /** Requests, merged over the component's defaults, e.g. `cpu: 50m`. */
-  requests?: Record<string, string>;
-  /** Limits, merged over the component's defaults, e.g. `memory: 256Mi`. */
-  limits?: Record<string, string>;
-}
+export interface Resources extends ResourcesArgs {}
 
-/**
- * Opt-in prometheus-operator objects of a monitor: a ServiceMonitor and a PrometheusRule
- * (WsMonitorPrometheusOperatorArgs).
- */
-export interface MonitorPrometheusOperator {
-  /** Create the ServiceMonitor and the PrometheusRule; needs the monitoring.coreos.com/v1 CRDs. */
-  enabled: boolean;
-  /** Labels your Prometheus selects rules and monitors by, e.g. `release: kube-prometheus-stack`. Default none. */
-  labels?: Record<string, string>;
-  /** Scrape interval of the ServiceMonitor, `<n>s` or `<n>m`. Default `30s`. */
-  scrapeInterval?: string;
-  /** `WsProbeDrops` fires above this many drops per second for 5 minutes; > 0. Default 0.01. */
-  dropRateThreshold?: number;
-  /** The window of `WsProbeShortLifetimes`, seconds, at least expectedMinLifetimeSeconds. Default max(3600, 2 × expectedMinLifetimeSeconds). */
-  lifetimeWindowSeconds?: number;
-}
+/** Opt-in prometheus-operator objects of a monitor: a ServiceMonitor and a PrometheusRule. */
+export interface MonitorPrometheusOperator extends WsMonitorPrometheusOperatorArgs {}
 
 /** What a WsMonitor and an exposure's `monitor` share (see WsMonitorArgs for each field). */
-export interface MonitorSettings {
-  /** Connections the monitor holds, 1..100. Default 1. */
-  connections?: number;
-  /** Drops at or below expectedMinLifetimeSeconds minus this many seconds count as short; 0..expected - 1. Default min(60, expected / 2 rounded down). */
-  shortLifetimeMarginSeconds?: number;
-  /** Deployment replicas, each probing on its own. Default 1. */
-  replicas?: number;
-  /** Pinned stock Node image (never `latest`) that runs the bundled probe. Default `node:24.19.0-alpine3.24`. */
-  image?: string;
-  /** Port of `/metrics` and `/healthz`. Default 9464. */
-  metricsPort?: number;
+export interface MonitorSettings extends WsMonitorSettingsFields {
   /** Container resources. Default requests 10m CPU / 48Mi, limit 128Mi memory, no CPU limit. */
   resources?: Resources;
-  /** Path of the bundled probe, as the provider process resolves it (an absolute path is safest). Default `dist/bundle/wsprobe.js` of the package, built by `npm run build`. */
-  bundlePath?: string;
   /** ServiceMonitor and PrometheusRule. Default disabled. */
   prometheusOperator?: MonitorPrometheusOperator;
 }
@@ -310,23 +221,9 @@ export interface SessionTickets {
 }
 
 /** The HAProxy Deployment that terminates TLS. */
-export interface Haproxy {
-  /** Replicas, at least 2 (a PodDisruptionBudget keeps all but one). Default 2. */
-  replicas?: number;
-  /** Image, pinned (a tag other than `latest`, or a digest). Default `haproxy:3.2.4`. */
-  image?: string;
+export interface Haproxy extends HaproxyFields {
   /** HAProxy's timeouts. */
   timeouts?: HaproxyTimeouts;
-  /** preStop sleep before the soft-stop; below hardStopAfterSeconds. Default 10. */
-  preStopSeconds?: number;
-  /** `hard-stop-after`: an old process cuts what it still holds after this. Default 60. */
-  hardStopAfterSeconds?: number;
-  /** `close-spread-time`, below hardStopAfterSeconds. Default hardStopAfterSeconds - 10. */
-  closeSpreadSeconds?: number;
-  /** Pod grace period; at least preStop + hardStopAfter + 10. Default exactly that. */
-  terminationGracePeriodSeconds?: number;
-  /** Connection limit per pod; refused when it does not fit `resources.limits.memory`. Default what that limit holds, else 10000. */
-  maxconn?: number;
   /** Container resources, merged over the defaults (memory 64Mi + 64 KiB per maxconn connection; CPU request 50m). */
   resources?: Resources;
   /** The paced drain of an old process's connections. Default on (`{}`): five sixths of hardStopAfterSeconds, oldest first; `{ enabled: false }` turns it off. */
@@ -350,13 +247,9 @@ export interface L4Tls {
 }
 
 /** The Knative Service's port name and containerConcurrency, as declared by its owner. */
-export interface L4Revision {
+export interface L4Revision extends L4RevisionFields {
   /** `http1` (default) or `h2c`. */
   portName?: string;
-  /** `containerConcurrency`, the most open WebSockets one pod takes. Default 0 (unlimited); above 0 the route straight to the queue-proxy needs acceptFullPods. */
-  containerConcurrency?: number;
-  /** Accept a full pod's queueing or 503 on the route straight to the queue-proxy. Default false. */
-  acceptFullPods?: boolean;
 }
 
 /** A DNS-only record for the hostname. */
@@ -447,8 +340,8 @@ export interface HybridL4 {
   conntrackEstablishedTimeoutSeconds?: number;
 }
 
-/** L4ExposureArgs in a form every Pulumi language can give; see L4ExposureArgs for each field. */
-export interface L4ExposurePackageArgs extends HybridL4 {
+/** The backend and its Knative settings, as L4Exposure and TunnelExposure take them. */
+export interface ExposureBackendArgs {
   /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
   backend: Backend;
   /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
@@ -457,6 +350,10 @@ export interface L4ExposurePackageArgs extends HybridL4 {
   knative?: KnativeOptions;
   /** Create the KnativeSettings child `<name>-knative`. Default true. */
   applyKnativeSettings?: boolean;
+}
+
+/** L4ExposureArgs in a form every Pulumi language can give; see L4ExposureArgs for each field. */
+export interface L4ExposurePackageArgs extends ExposureBackendArgs, HybridL4 {
   /** What another path sharing this backend needs of Knative (a HybridExposure sets it); merged with this path's. Default none. */
   knativeRequirements?: KnativeRequirements;
   /** Public DNS name clients connect to, e.g. `ws.example.com`. */
@@ -478,31 +375,15 @@ export interface Tunnel {
 }
 
 /** A new tunnel. */
-export interface CreateTunnel {
-  /** Tunnel name in the Cloudflare account. */
-  name: string;
-}
+export interface CreateTunnel extends NewTunnelArgs {}
 
 /** A key of a Secret. */
-export interface SecretKey {
-  /** The Secret's name, in the backend's namespace. */
-  name: string;
-  /** The key that holds the value. */
-  key: string;
-}
+export interface SecretKey extends SecretKeyArgs {}
 
 /** The cloudflared Deployment. */
-export interface Connector {
-  /** Replicas: 1..24 with rollout `surge`, 1..25 with `replace`. Default 2. */
-  replicas?: number;
+export interface Connector extends ConnectorFields {
   /** `surge` or `replace`. */
   rollout?: string;
-  /** Pinned cloudflared image, never `latest`. Default `cloudflare/cloudflared:2025.7.0`. */
-  image?: string;
-  /** `--grace-period` in seconds: how long in-flight requests (WebSockets too) may run on SIGTERM. Default 30. */
-  gracePeriodSeconds?: number;
-  /** Pod terminationGracePeriodSeconds; must exceed gracePeriodSeconds. Default gracePeriodSeconds + 15. */
-  terminationGracePeriodSeconds?: number;
   /** `preferred` or `required`. */
   spreadAcrossNodes?: string;
   /** Container resources. Default requests 50m CPU / 64Mi, limit 256Mi memory. */
@@ -534,15 +415,7 @@ export interface HybridTunnel {
 }
 
 /** TunnelExposureArgs in a form every Pulumi language can give; see TunnelExposureArgs for each field. */
-export interface TunnelExposurePackageArgs extends HybridTunnel {
-  /** The WebSocket backend: a Knative Service (usual) or a plain Service. */
-  backend: Backend;
-  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
-  websocket?: WebSocket;
-  /** Knative settings (Knative backends only). */
-  knative?: KnativeOptions;
-  /** Create the KnativeSettings child `<name>-knative`. Default true. */
-  applyKnativeSettings?: boolean;
+export interface TunnelExposurePackageArgs extends ExposureBackendArgs, HybridTunnel {
   /** What the path needs of Knative beyond the defaults. */
   knativeRequirements?: KnativeRequirements;
   /** Public DNS name clients connect to. */

@@ -71,9 +71,9 @@ export class L4Exposure extends L4Base implements L4AddressOutputs {
 
 /** A WebSocket Service exposed at L7 through a Cloudflare Tunnel and a cloudflared Deployment. */
 export class TunnelExposure extends TunnelBase {
-  /** `wss://<hostname><path>`. */
+  /** `wss://<hostname><path>`; undefined when the WebSocket is not routed through the tunnel (routeWebSocket false). */
   declare public readonly url: pulumi.Output<string | undefined>;
-  /** The tunnel's id. */
+  /** The tunnel's id; unknown until deploy for a created tunnel, undefined with the tunnel-ingress-crd route provider. */
   declare public readonly tunnelId: pulumi.Output<string | undefined>;
   /** The path's connection budget (a PathBudget: hops, limits, and the verdict); untyped in the schema, whose types cannot say `number | null`. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -111,7 +111,7 @@ export class HybridExposure extends HybridBase implements L4AddressOutputs {
   declare public readonly loadBalancerIP: pulumi.Output<string | undefined>;
   /** The load balancer's DNS name when it has one (`status.loadBalancer.ingress[0].hostname`: an AWS NLB); unknown until deploy. */
   declare public readonly loadBalancerHostname: pulumi.Output<string | undefined>;
-  /** The tunnel's id. */
+  /** The tunnel's id; unknown until deploy for a created tunnel, undefined with the tunnel-ingress-crd route provider. */
   declare public readonly tunnelId: pulumi.Output<string | undefined>;
   /** One connection budget (a PathBudget) per path that carries WebSockets: the tunnel's (with `fallback`), then L4's; untyped in the schema, whose types cannot say `number | null`. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

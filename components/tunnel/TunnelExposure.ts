@@ -33,11 +33,11 @@ import { WsMonitor } from "../monitor/WsMonitor";
  * ```
  */
 export class TunnelExposure extends pulumi.ComponentResource {
-  /** `wss://<hostname><path>` (undefined when the WebSocket is not routed through the tunnel). */
+  /** `wss://<hostname><path>`; undefined when the WebSocket is not routed through the tunnel (routeWebSocket false). */
   public readonly url: pulumi.Output<string | undefined>;
-  /** The tunnel's id (unknown until deploy for a created tunnel; undefined with the CRD route provider). */
+  /** The tunnel's id; unknown until deploy for a created tunnel, undefined with the tunnel-ingress-crd route provider. */
   public readonly tunnelId: pulumi.Output<string | undefined>;
-  /** The path's connection budget. */
+  /** The path's connection budget (a PathBudget: hops, limits, and the verdict). */
   public readonly budget: pulumi.Output<PathBudget>;
   /** The same budget as a plain value, for composition and printing. */
   public readonly budgetValue: PathBudget;

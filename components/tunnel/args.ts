@@ -5,12 +5,23 @@ import { ConnectorArgs } from "./connector";
 import { HttpRoute, OriginRequest } from "./ingressRules";
 import { ExposureMonitorArgs } from "../monitor/forExposure";
 
+/** A new tunnel. */
+export interface NewTunnelArgs {
+  /** Tunnel name in the Cloudflare account. */
+  name: string;
+}
+
 /** A new remotely-managed tunnel ... */
 export interface CreateTunnelArgs {
-  create: {
-    /** Tunnel name in the Cloudflare account. */
-    name: string;
-  };
+  create: NewTunnelArgs;
+}
+
+/** A key of a Secret. */
+export interface SecretKeyArgs {
+  /** The Secret's name, in the backend's namespace. */
+  name: string;
+  /** The key that holds the value. */
+  key: string;
 }
 
 /**
@@ -26,7 +37,7 @@ export interface ExistingTunnelArgs {
    */
   token?: pulumi.Input<string>;
   /** A Kubernetes Secret in the backend's namespace that already holds the token. Conflicts with token. */
-  tokenSecret?: { name: string; key: string };
+  tokenSecret?: SecretKeyArgs;
 }
 
 export type TunnelArgs = CreateTunnelArgs | ExistingTunnelArgs;

@@ -1,14 +1,28 @@
 import { arg, fail, msg, requirePinnedImage, requireWholeNumber } from "../core/validation";
 import { assertShutdownOrder } from "../core/shutdownOrder";
+import { ResourcesArgs } from "../core/quantity";
 
-/** The in-cluster `cloudflared` connector. */
-export interface ConnectorArgs {
+/**
+ * The in-cluster `cloudflared` connector, but rollout, spreadAcrossNodes and resources: the fields
+ * the component package takes as they are (components/package/args.ts, Connector).
+ */
+export interface ConnectorFields {
   /**
    * Replicas (each opens 4 connections to >= 2 Cloudflare data centres). Availability, not load
    * balancing. Default 2. A tunnel takes at most 25 connectors (100 connections) counting the one a
    * rollout adds: 1..24 with rollout "surge", 1..25 with rollout "replace".
    */
   replicas?: number;
+  /** Pinned cloudflared image. Default `cloudflare/cloudflared:2025.7.0`; never `latest`. */
+  image?: string;
+  /** `--grace-period` in seconds: how long in-flight requests (WebSockets too) may run on SIGTERM. Default 30. */
+  gracePeriodSeconds?: number;
+  /** Pod `terminationGracePeriodSeconds`; must exceed gracePeriodSeconds. Default gracePeriodSeconds + 15. */
+  terminationGracePeriodSeconds?: number;
+}
+
+/** The in-cluster `cloudflared` connector. */
+export interface ConnectorArgs extends ConnectorFields {
   /**
    * How a rolling update replaces connectors. "surge" (default): maxSurge 1, maxUnavailable 0, a new
    * connector is ready before an old one stops (never fewer than `replicas`), so at most 24 replicas.
@@ -16,19 +30,10 @@ export interface ConnectorArgs {
    * (one fewer during the rollout), which allows 25.
    */
   rollout?: "surge" | "replace";
-  /** Pinned cloudflared image. Default `cloudflare/cloudflared:2025.7.0`; never `latest`. */
-  image?: string;
-  /** `--grace-period` in seconds: how long in-flight requests (WebSockets too) may run on SIGTERM. Default 30. */
-  gracePeriodSeconds?: number;
-  /** Pod `terminationGracePeriodSeconds`; must exceed gracePeriodSeconds. Default gracePeriodSeconds + 15. */
-  terminationGracePeriodSeconds?: number;
-  /**
-   * "preferred" spreads replicas across nodes when it can (a one-node homelab still schedules); "required"
-   * refuses to co-locate. Default "preferred".
-   */
+  /** "preferred" spreads replicas across nodes when it can (a one-node homelab still schedules); "required" refuses to co-locate. Default "preferred". */
   spreadAcrossNodes?: "preferred" | "required";
   /** Container resources. Default requests 50m CPU / 64Mi, limit 256Mi memory. */
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  resources?: ResourcesArgs;
 }
 
 export interface ConnectorPlan {
