@@ -17,10 +17,11 @@ import { HAPROXY_BIN, NGINX_BIN, P1Result, runP1, VARIANTS } from "./p1";
 import { P2Result, runP2, WSPROBE_BUNDLE } from "./p2";
 import { P3Result, runP3 } from "./p3";
 import { P4Result, runP4 } from "./p4";
-import { P5_GOAL_RATIO, P5Result, runP5 } from "./p5";
-import { inclusterReport, InclusterResult, runIncluster } from "./incluster";
+import { P5_GOAL_RATIO, p5Missing, P5Result, runP5 } from "./p5";
+import { inclusterMissing, inclusterReport, InclusterResult, runIncluster } from "./incluster";
 import { judgeP6, p6Keys, P6Result, runP6 } from "./p6";
 import { processesFor } from "./lib/clientFleet";
+import { BENCH_PARTS, missingPrerequisites } from "./lib/prerequisites";
 import { DRAIN_HEADROOM, drainMaxconn } from "../support/drainScenario";
 import { machineLoad, openFilesLimit, ROOT } from "./lib/proc";
 import { fmtSpread, round, table } from "./lib/stats";
@@ -108,6 +109,21 @@ function bundleDriver(): void {
   });
 }
 
+/** An absolute path exists and is executable, or a bare name is an executable on PATH. */
+function programFound(file: string): boolean {
+  const candidates = path.isAbsolute(file)
+    ? [file]
+    : (process.env.PATH ?? "").split(path.delimiter).map((dir) => path.join(dir, file));
+  return candidates.some((f) => {
+    try {
+      fs.accessSync(f, fs.constants.X_OK);
+      return fs.statSync(f).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
 function wsVersion(): string {
   return JSON.parse(fs.readFileSync(require.resolve("ws/package.json"), "utf8")).version;
 }
@@ -188,15 +204,24 @@ async function main(): Promise<void> {
   );
   if (opts.haproxyGlobal.length > 0)
     log(`NOTE: HAProxy runs with extra global lines (a tuning experiment): ${opts.haproxyGlobal.join("; ")}`);
-  if (opts.only !== undefined && !["p1", "p2", "p3", "p4", "p5", "p6", "incluster"].includes(opts.only))
-    throw new Error(`--only takes p1, p2, p3, p4, p5, p6 or incluster (got "${opts.only}")`);
-  const runP1Part = opts.only === undefined || opts.only === "p1";
-  const runP2Part = opts.only === undefined || opts.only === "p2";
-  const runP3Part = opts.only === undefined || opts.only === "p3";
-  const runP4Part = opts.only === undefined || opts.only === "p4";
-  const runP5Part = opts.only === undefined || opts.only === "p5";
-  const runP6Part = opts.only === undefined || opts.only === "p6";
-  const runInclusterPart = opts.only === undefined || opts.only === "incluster";
+  if (opts.only !== undefined && !(BENCH_PARTS as readonly string[]).includes(opts.only))
+    throw new Error(`--only takes ${BENCH_PARTS.join(", ")} (got "${opts.only}")`);
+  const parts = BENCH_PARTS.filter((p) => opts.only === undefined || opts.only === p);
+  const missing = missingPrerequisites(parts, programFound, {
+    p5: parts.includes("p5") ? p5Missing() : undefined,
+    incluster: parts.includes("incluster") ? inclusterMissing() : undefined,
+  });
+  if (missing !== undefined) {
+    console.error(missing);
+    process.exit(2);
+  }
+  const runP1Part = parts.includes("p1");
+  const runP2Part = parts.includes("p2");
+  const runP3Part = parts.includes("p3");
+  const runP4Part = parts.includes("p4");
+  const runP5Part = parts.includes("p5");
+  const runP6Part = parts.includes("p6");
+  const runInclusterPart = parts.includes("incluster");
   // P4: 10,000 connections (1000 quick) drained over 40 s (8 s quick); hard-stop-after 10 s later.
   // An HAProxy worker holds two descriptors per connection, and the scenario's other handshakes need
   // room beside the N: fewer connections when the limit is lower.

@@ -16,6 +16,7 @@ import type { ClientRequest } from "./p1-client";
 import { makeCertificate } from "../support/certs";
 import { benchHaproxyConfig } from "./lib/haproxy";
 import { renderNginxConfig } from "./lib/nginx";
+import { HAPROXY, NGINX } from "./lib/prerequisites";
 import {
   childPids,
   echoServerPorts,
@@ -34,8 +35,8 @@ import {
 import { median, spread, Spread, Summary } from "./lib/stats";
 import { holdsWithin } from "../support/wait";
 
-export const HAPROXY_BIN = "/usr/sbin/haproxy";
-export const NGINX_BIN = "/usr/sbin/nginx";
+export const HAPROXY_BIN = HAPROXY.file;
+export const NGINX_BIN = NGINX.file;
 
 export interface P1Options {
   rounds: number;

@@ -28,9 +28,11 @@ import {
   L4_QUEUE_PROXY_REQUIREMENTS,
   L4_USER_PORT_REQUIREMENTS,
   L4Plan,
+  ResolvedTls,
 } from "./planTypes";
 import { resolveKnative, resolveRevision, resolveRoute } from "./planRoute";
 import { assertDerivedHaproxy } from "./haproxy/plan";
+import { drainCapacityWarning } from "./haproxy/drainCapacity";
 import { resolveTls } from "./planTls";
 import {
   loadBalancerWarnings,
@@ -171,6 +173,23 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
     dns,
     conntrackEstablishedTimeoutSeconds,
     budget,
-    warnings: loadBalancerWarnings(owner, loadBalancer, backend.namespace, tls),
+    warnings: [
+      ...loadBalancerWarnings(owner, loadBalancer, backend.namespace, tls),
+      ...drainWarnings(owner, tls),
+    ],
   };
+}
+
+/** The paced drain's window against the HAProxy pods' CPU request (haproxy/drainCapacity.ts). */
+function drainWarnings(owner: string, tls: ResolvedTls): string[] {
+  if (tls.mode !== "terminate" || !tls.haproxy.drain) return [];
+  const h = tls.haproxy;
+  const warning = drainCapacityWarning(owner, {
+    field: "tls.haproxy",
+    windowSeconds: h.drain!.windowSeconds,
+    maxconn: h.maxconn,
+    cpuRequest: h.resources.requests.cpu,
+    sessionTickets: h.sessionTickets !== undefined,
+  });
+  return warning === undefined ? [] : [warning];
 }

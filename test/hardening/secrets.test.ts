@@ -8,7 +8,7 @@
  *    secret, and the connector reads it through secretKeyRef; TLS private keys never pass through
  *    the program (the HAProxy tier mounts an existing or cert-manager Secret).
  */
-import { CLOUD_EXAMPLE_STDERR, rendersTimeoutMs, runBounded, runRender } from "../helpers/render";
+import { rendersTimeoutMs, runBounded, runRender, STACK_RENDER_STDERR } from "../helpers/render";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -133,9 +133,9 @@ describe("npm run render with fake secrets: no secret in any file or stream", ()
     expect(fs.readFileSync(path.join(r.out, "resources.json"), "utf8")).toContain(CONTROL);
   });
 
-  test.each(all.map((v) => v.label))("%s", (label) => {
+  test.each(all.map((v) => [v.label, v.stack]))("%s", (label, stack) => {
     const r = results.get(label) as Rendered;
-    expect(r.stderr).toBe(label === "cloud-example" ? CLOUD_EXAMPLE_STDERR : "");
+    expect(r.stderr).toBe(STACK_RENDER_STDERR[stack]);
     expect(r.status).toBe(0);
     const files = filesUnder(r.out);
     const names = files.map((f) => path.relative(r.out, f));

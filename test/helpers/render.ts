@@ -116,9 +116,25 @@ export async function runBounded<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
 }
 
 /**
- * What a render of the AWS stack (Pulumi.cloud-example.yaml: an NLB with "ip" targets) prints on
- * stderr: the component's warning that the namespace needs the pod readiness gate label, as
- * `pulumi preview` shows it. Every other stack prints nothing there.
+ * The warning a stack's L4Exposure prints when its paced drain's window (the default 50 s) is below
+ * what its HAProxy pods' default CPU request (50m) absorbs for its maxconn (drainCapacity.ts).
  */
-export const CLOUD_EXAMPLE_STDERR =
-  'warning: [runtime] L4Exposure "cloud-example": loadBalancer.targetType "ip" needs the AWS Load Balancer Controller\'s pod readiness gate: label namespace "agents-whatsapp-rust" elbv2.k8s.aws/pod-readiness-gate-inject=enabled (kubectl label namespace agents-whatsapp-rust elbv2.k8s.aws/pod-readiness-gate-inject=enabled; this component does not own the namespace and does not check it), then set loadBalancer.podReadinessGate "namespaceLabelled" to say so and drop this warning. Without it a rollout of the HAProxy pods can finish before the NLB sees the new pods healthy, leaving only initial or draining targets: an outage\n';
+export const stackDrainWarning = (owner: string, maxconn: 9000 | 10000): string =>
+  maxconn === 9000
+    ? `warning: [runtime] L4Exposure "${owner}": tls.haproxy.drain.windowSeconds 50 is below the 297 s the HAProxy pods' CPU request absorbs (drainWindowMinSeconds, docs/L4.md): a drained pod's tls.haproxy.maxconn 9000 connections reconnect at up to 1.25 x 9000 / 50 = 225 a second, each a full TLS handshake on a pod that stays, and at its tls.haproxy.resources.requests.cpu "50m" (what a node with contended CPU guarantees) a pod takes 76 a second (0.659 ms of CPU each), of which the drain may take 50%; beyond that the handshakes queue on its CPU and its own clients' slow too. Raise tls.haproxy.drain.windowSeconds to at least 297 (and tls.haproxy.hardStopAfterSeconds to at least 299), or tls.haproxy.resources.requests.cpu to at least "297m"\n`
+    : `warning: [runtime] L4Exposure "${owner}": tls.haproxy.drain.windowSeconds 50 is below the 330 s the HAProxy pods' CPU request absorbs (drainWindowMinSeconds, docs/L4.md): a drained pod's tls.haproxy.maxconn 10000 connections reconnect at up to 1.25 x 10000 / 50 = 250 a second, each a full TLS handshake on a pod that stays, and at its tls.haproxy.resources.requests.cpu "50m" (what a node with contended CPU guarantees) a pod takes 76 a second (0.659 ms of CPU each), of which the drain may take 50%; beyond that the handshakes queue on its CPU and its own clients' slow too. Raise tls.haproxy.drain.windowSeconds to at least 330 (and tls.haproxy.hardStopAfterSeconds to at least 332), or tls.haproxy.resources.requests.cpu to at least "330m"\n`;
+
+/**
+ * What a render of each stack prints on stderr, as `pulumi preview` shows it: staging's and prod's
+ * L4Exposure warn that the drain window is below what the CPU request absorbs; the AWS stack
+ * (Pulumi.cloud-example.yaml: an NLB with "ip" targets) first that the namespace needs the pod
+ * readiness gate label; dev (tunnel only) prints nothing.
+ */
+export const STACK_RENDER_STDERR: Record<string, string> = {
+  dev: "",
+  staging: stackDrainWarning("staging", 9000),
+  prod: stackDrainWarning("prod-l4", 10000),
+  "cloud-example":
+    'warning: [runtime] L4Exposure "cloud-example": loadBalancer.targetType "ip" needs the AWS Load Balancer Controller\'s pod readiness gate: label namespace "agents-whatsapp-rust" elbv2.k8s.aws/pod-readiness-gate-inject=enabled (kubectl label namespace agents-whatsapp-rust elbv2.k8s.aws/pod-readiness-gate-inject=enabled; this component does not own the namespace and does not check it), then set loadBalancer.podReadinessGate "namespaceLabelled" to say so and drop this warning. Without it a rollout of the HAProxy pods can finish before the NLB sees the new pods healthy, leaving only initial or draining targets: an outage\n' +
+    stackDrainWarning("cloud-example", 10000),
+};

@@ -527,7 +527,7 @@ describe("component package args: L4Exposure's loadBalancer, tls loadBalancer, d
     expect(planL4("m", toL4ExposureArgs(given as never))).toEqual(planL4("m", ts as never));
   });
 
-  test("an aws-nlb with ip targets and podReadinessGate namespaceLabelled: converted as given, no warning, the Service says so", () => {
+  test("an aws-nlb with ip targets and podReadinessGate namespaceLabelled: converted as given, no readiness-gate warning, the Service says so", () => {
     const given = nlb(
       { podReadinessGate: "namespaceLabelled", certificateArn: null },
       { mode: "terminate", certificate: { secretName: "ws-tls" } },
@@ -538,7 +538,10 @@ describe("component package args: L4Exposure's loadBalancer, tls loadBalancer, d
     );
     expect(toL4ExposureArgs(given as never)).toStrictEqual(ts);
     const plan = planL4("m", toL4ExposureArgs(given as never));
-    expect(plan.warnings).toEqual([]);
+    // Only the drain window's (drainCapacity.test.ts): the default window at the default CPU request.
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(/^L4Exposure "m": tls\.haproxy\.drain\.windowSeconds 50 is below/),
+    ]);
     expect(plan.loadBalancer).toMatchObject({ targetType: "ip", podReadinessGate: "namespaceLabelled" });
     expect(plan.budget.hops[1].dropEvents.join("\n")).not.toContain("pod readiness gate");
     expect(cloudServiceFields(plan.loadBalancer, plan.port).annotations).toMatchObject({

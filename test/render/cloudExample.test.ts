@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CLOUD_EXAMPLE_STDERR, renderInProcess, runRender } from "../helpers/render";
+import { renderInProcess, runRender, STACK_RENDER_STDERR, stackDrainWarning } from "../helpers/render";
 
 const ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/example";
 const AWS = "service.beta.kubernetes.io/aws-load-balancer";
@@ -114,7 +114,7 @@ describe.each<[string, Record<string, string>, string[], string, RegExp, Record<
 test("npm run render -- --stack cloud-example prints the aws-nlb budget and exits 0", async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-render-"));
   const r = await runRender("cloud-example", [], out);
-  expect(r.stderr).toBe(CLOUD_EXAMPLE_STDERR);
+  expect(r.stderr).toBe(STACK_RENDER_STDERR["cloud-example"]);
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/\n {2}aws-nlb +3600 s +none +target deregistration/);
   expect(r.stdout).toContain("effective: idle timeout 3600 s, lifetime cap 3600 s: OK");
@@ -124,10 +124,13 @@ test("npm run render -- --stack cloud-example prints the aws-nlb budget and exit
   });
 });
 
-test("npm run render -- --stack cloud-example --set awsNlbPodReadinessGate=namespaceLabelled: no warning, exit 0", async () => {
+test("npm run render -- --stack cloud-example --set awsNlbPodReadinessGate=namespaceLabelled: no readiness-gate warning (the drain window's stays), exit 0", async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-render-"));
   const r = await runRender("cloud-example", ["--set", "awsNlbPodReadinessGate=namespaceLabelled"], out);
-  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({
+    status: 0,
+    stderr: stackDrainWarning("cloud-example", 10000),
+  });
   expect(r.stdout).not.toContain("pod readiness gate");
 });
 

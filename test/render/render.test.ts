@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { RENDER_TIMEOUT_MS } from "../helpers/render";
+import { RENDER_TIMEOUT_MS, STACK_RENDER_STDERR } from "../helpers/render";
 import { haproxyOpenFilesNeed } from "../../components/l4/haproxy";
 
 const ROOT = path.join(__dirname, "../..");
@@ -213,7 +213,7 @@ describe("invalid config", () => {
 describe("every stack renders", () => {
   test("staging (l4): MetalLB, HAProxy tier, DNS-only record, the L4 budget", () => {
     const r = render(["--stack", "staging"]);
-    expect(r.stderr).toBe("");
+    expect(r.stderr).toBe(STACK_RENDER_STDERR.staging);
     expect(r.status).toBe(0);
     const resources = JSON.parse(r.read("resources.json")!) as any[];
     const types = resources.map((x) => x.type);
@@ -245,7 +245,7 @@ describe("every stack renders", () => {
 
   test("prod (hybrid): both paths and both budgets", () => {
     const r = render(["--stack", "prod"]);
-    expect(r.stderr).toBe("");
+    expect(r.stderr).toBe(STACK_RENDER_STDERR.prod);
     expect(r.status).toBe(0);
     const outputs = JSON.parse(r.read("outputs.json")!);
     expect(outputs).toMatchObject({
@@ -270,7 +270,7 @@ describe("every stack renders", () => {
 
   test("staging with haproxyMaxconn 9000: HAProxy's global and frontend maxconn, and the memory that holds it", () => {
     const r = render(["--stack", "staging", "--set", "haproxyMaxconn=9000"]);
-    expect(r.stderr).toBe("");
+    expect(r.stderr).toBe(STACK_RENDER_STDERR.staging);
     expect(r.status).toBe(0);
     const cm = YAML.parse(r.read("k8s/02-configmap-staging-haproxy.yaml")!);
     expect((cm.data["haproxy.cfg"] as string).match(/^\s*maxconn \d+$/gm)!.map((l) => l.trim())).toEqual([
@@ -284,7 +284,7 @@ describe("every stack renders", () => {
 
   test("staging with legacyMetallbAnnotations false: the LoadBalancer Service carries only the metallb.io/ annotations", () => {
     const r = render(["--stack", "staging", "--set", "legacyMetallbAnnotations=false"]);
-    expect(r.stderr).toBe("");
+    expect(r.stderr).toBe(STACK_RENDER_STDERR.staging);
     expect(r.status).toBe(0);
     const svc = YAML.parse(r.read("k8s/10-service-staging-lb.yaml")!);
     expect(svc.metadata.annotations).toEqual({
