@@ -39,9 +39,7 @@ export default tseslint.config(
     // Comment lines in the components stay wrapped (prettier leaves comments alone); code and
     // strings are prettier's. A one-line JSDoc is exempt: on an argument the component package
     // exports it is that argument's description in provider/schema.json, which a wrap would split.
-    // components/l4/haproxy/ is left out until its comments are wrapped too.
     files: ["components/**/*.ts"],
-    ignores: ["components/l4/haproxy/**"],
     rules: {
       "max-len": [
         "error",
