@@ -20,7 +20,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { binary, Cluster, Running, tail, waitFor } from "./cluster";
+import { binary, Cluster, Running, stopProcess, tail, waitFor } from "./cluster";
+import { holdsWithin } from "../support/wait";
 import { installCrds } from "./homelab";
 import { KubeObject } from "./kube";
 import { GATEWAY, RealNode } from "./node";
@@ -171,14 +172,14 @@ export async function startKnativeServing(cluster: Cluster, node: RealNode): Pro
     PROFILING_PORT: String(PROFILING_PORTS[component]),
     HOME: node.dir,
   });
-  const processes = (["controller", "autoscaler", "activator"] as const).map((component) =>
+  const start = (component: keyof typeof PROFILING_PORTS) =>
     node.startClusterProcess(
       `knative-${component}`,
       [binary(`knative-${component}-1.22`), `--kubeconfig=${node.kubeconfig}`],
       env(component),
       SYSTEM_NAMESPACE,
-    ),
-  );
+    );
+  const processes = (["controller", "autoscaler", "activator"] as const).map(start);
   const logs = (lines = 30) => processes.map((r) => `--- ${r.name}\n${tail(r.logPath, lines)}`).join("\n");
   // The activator's readiness probe as a kubelet sends it; `lastAnswer` names what the wait saw last.
   let lastAnswer = "no probe yet";
@@ -198,7 +199,21 @@ export async function startKnativeServing(cluster: Cluster, node: RealNode): Pro
     // socket. Nothing bounds how long three Go processes starting at once take to get there on a
     // CPU-starved machine (they are niced with the test run): the bound only catches a hang, and
     // takes half of the fixture's beforeAll, which also starts the control plane, node and webhook.
-    await waitFor("the Knative activator ready", activatorReady, processes, ACTIVATOR_READY_WITHIN_MS);
+    // An activator that never connects to the autoscaler's socket (seen once on an idle machine:
+    // "connection has not yet been established" for 4 min) fails its liveness probe in a cluster,
+    // and the kubelet restarts it: so does the harness, once, half-way through the bound.
+    const half = ACTIVATOR_READY_WITHIN_MS / 2;
+    const ready = await holdsWithin(activatorReady, half, 250);
+    if (!ready && processes.every((r) => r.child.exitCode === null && r.child.signalCode === null)) {
+      const i = processes.findIndex((r) => r.name === "knative-activator");
+      await stopProcess(processes[i]);
+      fs.appendFileSync(
+        processes[i].logPath,
+        `--- e2e: activator not ready within ${half / 1000} s: restarted\n`,
+      );
+      processes[i] = start("activator");
+    }
+    if (!ready) await waitFor("the Knative activator ready", activatorReady, processes, half);
   } catch (err) {
     throw new Error(
       `${(err as Error).message}\nthe activator's readiness probe, last answer: ${lastAnswer}\n${logs()}`,
