@@ -263,6 +263,7 @@ async function main(): Promise<void> {
   for (const r of reports) for (const g of r.goals) log(g);
   for (const r of reports) Object.assign(result, r.keys);
   Object.assign(result, {
+    haproxy: version(HAPROXY_BIN, ["-v"]),
     nofile: limit.soft,
     load1_start: load0.load1,
     load1_end: machineLoad().load1,

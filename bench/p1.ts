@@ -8,7 +8,7 @@
  * Memory: fresh proxies, baseline VmRSS of their worker processes, then N idle wss:// connections
  * through each (one proxy at a time), VmRSS again after they settle.
  */
-import { ChildProcess, execFileSync, fork, spawn, StdioOptions } from "node:child_process";
+import { ChildProcess, execFileSync, fork, spawn, spawnSync, StdioOptions } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -16,7 +16,7 @@ import type { ClientRequest } from "./p1-client";
 import { makeCertificate } from "../support/certs";
 import { benchHaproxyConfig } from "./lib/haproxy";
 import { renderNginxConfig } from "./lib/nginx";
-import { HAPROXY, NGINX } from "./lib/prerequisites";
+import { benchHaproxy, NGINX } from "./lib/prerequisites";
 import {
   childPids,
   echoServerPorts,
@@ -24,6 +24,7 @@ import {
   machineLoad,
   nodeTs,
   openFilesLimit,
+  ROOT,
   Running,
   sleep,
   start,
@@ -35,7 +36,14 @@ import {
 import { median, spread, Spread, Summary } from "./lib/stats";
 import { holdsWithin } from "../support/wait";
 
-export const HAPROXY_BIN = HAPROXY.file;
+/** The 3.2 build's path when its cache is complete (scripts/haproxy32.sh), else undefined. */
+function built32(): string | undefined {
+  const r = spawnSync("bash", [path.join(ROOT, "scripts/haproxy32.sh"), "--print-bin"], { encoding: "utf8" });
+  const bin = r.stdout.trim();
+  return r.status === 0 && fs.existsSync(path.join(bin, "..", "..", "complete")) ? bin : undefined;
+}
+
+export const HAPROXY_BIN = benchHaproxy(process.env, built32()).file;
 export const NGINX_BIN = NGINX.file;
 
 export interface P1Options {

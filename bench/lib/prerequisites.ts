@@ -15,11 +15,24 @@ export interface SystemProgram {
   debianPackage: string;
 }
 
-export const HAPROXY: SystemProgram = {
+/** Debian 12's HAProxy (2.6), the bench's HAProxy when the pods' 3.2 is not built. */
+export const HOST_HAPROXY: SystemProgram = {
   name: "haproxy",
   file: "/usr/sbin/haproxy",
   debianPackage: "haproxy",
 };
+
+/**
+ * The HAProxy P1, P4 and P6 run: `WS_EXPOSURE_BENCH_HAPROXY` when set (a path), else the 3.2 the
+ * pods run when scripts/haproxy32.sh has built it (`built32`; the figures are then the product's),
+ * else Debian's 2.6. The first line of the bench's output names the version it ran.
+ */
+export function benchHaproxy(env: NodeJS.ProcessEnv, built32: string | undefined): SystemProgram {
+  const chosen = env.WS_EXPOSURE_BENCH_HAPROXY ?? built32;
+  return chosen === undefined ? HOST_HAPROXY : { ...HOST_HAPROXY, file: chosen };
+}
+
+export const HAPROXY = HOST_HAPROXY;
 export const NGINX: SystemProgram = { name: "nginx", file: "/usr/sbin/nginx", debianPackage: "nginx" };
 /** The throwaway certificates (support/certs.ts), run from PATH. */
 export const OPENSSL: SystemProgram = { name: "openssl", file: "openssl", debianPackage: "openssl" };

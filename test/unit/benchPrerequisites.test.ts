@@ -2,7 +2,7 @@
  * What `npm run bench` says before its first part when the machine lacks a program or the e2e
  * toolchain (bench/lib/prerequisites.ts, pure): the exact message, per part selection.
  */
-import { BENCH_PARTS, missingPrerequisites } from "../../bench/lib/prerequisites";
+import { BENCH_PARTS, benchHaproxy, missingPrerequisites } from "../../bench/lib/prerequisites";
 
 const all = (): boolean => true;
 const without =
@@ -61,5 +61,14 @@ describe("missingPrerequisites", () => {
         "Install them, then run the bench again.",
       ].join("\n"),
     );
+  });
+});
+
+describe("benchHaproxy: which HAProxy P1, P4 and P6 run", () => {
+  it("is the pods' 3.2 when it is built, Debian's 2.6 when not, and a path the user names over both", () => {
+    const built = "/cache/haproxy-3.2/bin/haproxy";
+    expect(benchHaproxy({}, built).file).toBe(built);
+    expect(benchHaproxy({}, undefined).file).toBe("/usr/sbin/haproxy");
+    expect(benchHaproxy({ WS_EXPOSURE_BENCH_HAPROXY: "/opt/haproxy" }, built).file).toBe("/opt/haproxy");
   });
 });
