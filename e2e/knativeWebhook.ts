@@ -24,7 +24,7 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { makeCertificate } from "../support/certs";
 import { freePort } from "../support/ports";
-import { sleep } from "../support/wait";
+import { waitUntil, withTimeoutDetail } from "../support/wait";
 import { Cluster, killGroup } from "./cluster";
 import { KSVC } from "./homelab";
 import { Kube, KubeError, KubeObject } from "./kube";
@@ -194,6 +194,7 @@ const STARTUP_TIMEOUT_EXIT =
   /Error reading\/parsing \w+ configuration: .*(timed out waiting for the condition|context deadline exceeded)/;
 const MAX_STARTUP_RESTARTS = 3;
 
+/** Waits for `check`, restarting a webhook that exited on its start-up timeout (above); any other exit fails the wait. */
 async function until(
   what: string,
   check: () => Promise<boolean>,
@@ -202,29 +203,21 @@ async function until(
   logPath: string,
   restart: () => void,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let restarts = 0;
-  for (;;) {
+  const holds = async () => {
     const child = webhook();
-    if (child.exitCode !== null || child.signalCode !== null) {
-      const log = tail(logPath);
-      if (restarts < MAX_STARTUP_RESTARTS && STARTUP_TIMEOUT_EXIT.test(log) && Date.now() < deadline) {
-        restarts++;
-        fs.appendFileSync(
-          logPath,
-          `--- e2e: restarting the webhook (${restarts}) after its start timed out\n`,
-        );
-        restart();
-        continue;
-      }
+    if (child.exitCode === null && child.signalCode === null) return check().catch(() => false);
+    const log = tail(logPath);
+    if (restarts >= MAX_STARTUP_RESTARTS || !STARTUP_TIMEOUT_EXIT.test(log))
       throw new Error(
         `the Knative webhook exited (${child.exitCode ?? child.signalCode}) before ${what}:\n${log}`,
       );
-    }
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s\n${tail(logPath)}`);
-    await sleep(250);
-  }
+    restarts++;
+    fs.appendFileSync(logPath, `--- e2e: restarting the webhook (${restarts}) after its start timed out\n`);
+    restart();
+    return false;
+  };
+  await withTimeoutDetail(waitUntil(what, holds, timeoutMs, 250), () => `\n${tail(logPath)}`);
 }
 
 /**
