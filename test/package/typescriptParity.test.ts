@@ -154,8 +154,9 @@ function discriminant(variants: ts.Type[]): string | undefined {
 /**
  * The doc a package field must have: its TypeScript field's, when every variant that declares it
  * says the same; in a discriminated union (one flattened package type), each variant's doc after the
- * tags of the variants that say it (`aws-nlb: ...`; above it, when it has several lines), undocumented variants
- * left out; an undiscriminated union's variants must agree (joined, they fail).
+ * tags of the variants that say it (`aws-nlb: ...`, the tags on a line of their own before a doc of
+ * several lines), undocumented variants left out. An undiscriminated union's differing docs are
+ * joined, one a line, so its variants should say the same.
  */
 function docFor(name: string, variants: ts.Type[]): string {
   const tag = discriminant(variants);
