@@ -23,7 +23,7 @@ export interface KnativeBackendArgs {
 export interface ServiceBackendArgs {
   /** Name of the existing Service. Conflicts with `knativeService`. */
   service: string;
-  /** Its namespace. */
+  /** Its namespace. The connector and any in-cluster helpers are created here too. */
   namespace: string;
   /** The Service port that serves HTTP (and the upgrade). */
   port: number;

@@ -29,8 +29,8 @@ export interface HybridExposureArgs {
   /** The L4 path (see L4ExposureArgs), on MetalLB by default or on a cloud load balancer (`l4.loadBalancer`). */
   l4: Omit<L4ExposureArgs, SharedKeys | "monitor">;
   /**
-   * Synthetic wsprobe monitors: one against wsUrl, and one against fallbackWsUrl when `fallback` is on.
-   * Default off.
+   * Synthetic wsprobe monitors: one against wsUrl (`<name>-monitor`), and one against fallbackWsUrl
+   * (`<name>-fallback-monitor`, always dialed at its public name) when `fallback` is on. Default off.
    */
   monitor?: ExposureMonitorArgs;
 }

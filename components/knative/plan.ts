@@ -122,6 +122,7 @@ export interface KnativeSettingsFields {
 export interface KnativeSettingsArgs extends KnativeSettingsFields {
   /** The dry-run check before the Service patch. Default: enabled, 120 s wait. */
   admissionCheck?: KnativeAdmissionCheckArgs;
+  /** Knative's cluster-wide settings, as the component should assume or manage them. */
   cluster?: KnativeClusterArgs;
 }
 

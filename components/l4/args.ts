@@ -18,12 +18,13 @@ export interface NewPoolArgs {
 
 /** A MetalLB pool this exposure creates (dedicated to it) ... */
 export interface CreatePoolArgs {
+  /** Create a dedicated pool. Conflicts with existing. */
   create: NewPoolArgs;
 }
 
 /** ... or an existing pool, by name. */
 export interface ExistingPoolArgs {
-  /** Name of an existing `IPAddressPool` in metallbNamespace. */
+  /** Name of an existing `IPAddressPool` in metallbNamespace. Conflicts with create. */
   existing: string;
   /** The pool's addresses, if you want a pinned loadBalancerIP checked against them. Default: not checked. */
   addresses?: string[];
@@ -32,6 +33,7 @@ export interface ExistingPoolArgs {
 export type AddressPoolArgs = CreatePoolArgs | ExistingPoolArgs;
 
 export interface L2AdvertisementArgs {
+  /** The elected leader node answers ARP/NDP for the address (layer 2). */
   type: "l2";
   /** Announce only from these node interfaces. Default: all. */
   interfaces?: string[];
@@ -45,6 +47,7 @@ export interface BgpPeerArgs extends BgpPeerSpec {
 }
 
 export interface BgpAdvertisementArgs {
+  /** The nodes announce the address to BGP routers. */
   type: "bgp";
   /**
    * BGPPeers (`metallb.io/v1beta2`) to create; the advertisement is limited to them (plus existingPeers).
@@ -55,13 +58,17 @@ export interface BgpAdvertisementArgs {
   existingPeers?: string[];
   /** Roll /32s up into a larger prefix. Default 32 (MetalLB). */
   aggregationLength?: number;
+  /** The LOCAL_PREF attribute. Default MetalLB's. */
   localPref?: number;
+  /** BGP communities to attach. Default none. */
   communities?: string[];
+  /** The nodes that announce the address. Default: all. */
   nodeSelectors?: LabelSelector[];
 }
 
 /** The pool is already advertised (an L2Advertisement / BGPAdvertisement that selects it exists). */
 export interface NoAdvertisementArgs {
+  /** The pool is already advertised: nothing is created. */
   type: "none";
 }
 
@@ -103,6 +110,12 @@ export interface HaproxyDrainArgs {
   image?: string;
 }
 
+/** ClientIP session affinity on the LoadBalancer Service. */
+export interface SessionAffinityArgs {
+  /** Seconds, 1..86400. Default 10800. */
+  timeoutSeconds?: number;
+}
+
 /**
  * Shared TLS session-ticket keys (HAProxy `tls-ticket-keys`), so a client resumes its TLS session on
  * another replica or after a reload: exactly 3 keys, base64 of 80 random bytes each (`openssl rand
@@ -111,13 +124,18 @@ export interface HaproxyDrainArgs {
  * (Pulumi secrets: the component writes the Secret `<name>-haproxy-tickets`) or an existing Secret
  * with the file under key `tls-ticket-keys`.
  */
-/** ClientIP session affinity on the LoadBalancer Service. */
-export interface SessionAffinityArgs {
-  /** Seconds, 1..86400. Default 10800. */
-  timeoutSeconds?: number;
-}
-
-export type SessionTicketArgs = { keys: pulumi.Input<string>[] } | { secretName: string };
+export type SessionTicketArgs =
+  | {
+      /**
+       * Exactly 3 keys, oldest first, each the base64 of 80 random bytes (`openssl rand 80 | openssl base64 -A`);
+       * give them as Pulumi secrets (they stay secrets). Conflicts with secretName.
+       */
+      keys: pulumi.Input<string>[];
+    }
+  | {
+      /** An existing Secret in the backend's namespace holding the keys file under key `tls-ticket-keys`. Conflicts with keys. */
+      secretName: string;
+    };
 
 /**
  * The HAProxy Deployment but timeouts, resources, drain and sessionTickets: the fields the
@@ -151,6 +169,7 @@ export interface HaproxyFields {
 }
 
 export interface HaproxyArgs extends HaproxyFields {
+  /** HAProxy's timeouts. */
   timeouts?: HaproxyTimeoutArgs;
   /**
    * Container resources, merged over the defaults. Default memory limit and request: 64Mi + 64 KiB per
@@ -180,11 +199,16 @@ export interface TerminateTlsArgs {
    * component creates for `hostname` (Secret `<name>-tls`).
    */
   certificate:
-    | { secretName: string }
     | {
+        /** An existing `kubernetes.io/tls` Secret in the backend's namespace. Conflicts with certManager. */
+        secretName: string;
+      }
+    | {
+        /** Have cert-manager issue it. Conflicts with secretName. */
         certManager: {
+          /** The Issuer's or ClusterIssuer's name. */
           issuerName: string;
-          /** Default "ClusterIssuer". */
+          /** "Issuer" or "ClusterIssuer". Default "ClusterIssuer". */
           issuerKind?: "Issuer" | "ClusterIssuer";
           /** Certificate duration, Go duration. Default cert-manager's (2160h). */
           duration?: string;
@@ -203,6 +227,7 @@ export interface TerminateTlsArgs {
           keyAlgorithm?: "ECDSA" | "RSA";
         };
       };
+  /** HAProxy's settings. */
   haproxy?: HaproxyArgs;
 }
 
@@ -276,25 +301,11 @@ export interface L4DnsArgs {
   ttl?: number;
 }
 
-export interface L4ExposureArgs {
-  /** The WebSocket backend: a Knative Service (usual) or a plain Service. Helpers (HAProxy, Services) go into its namespace. */
-  backend: BackendArgs;
-  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
-  websocket?: WebSocketArgs;
-  /** Knative settings (Knative backends only); see KnativeSettingsArgs. */
-  knative?: KnativeSettingsArgs;
-  /** Create the KnativeSettings child `<name>-knative`. Default true; a HybridExposure passes false and applies them once itself. */
-  applyKnativeSettings?: boolean;
-  /** Public DNS name clients connect to, e.g. `ws.example.com`. */
-  hostname: string;
-  /**
-   * Which load balancer gives the address: `{ type: "metallb" }` (default), "aws-nlb", "gcp",
-   * "azure" or "custom" (see loadBalancers/). Every other choice than MetalLB conflicts with
-   * addressPool, advertisement, metallbNamespace, legacyMetallbAnnotations and loadBalancerIP.
-   */
-  loadBalancer?: LoadBalancerArgs;
-  /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. Required with loadBalancer "metallb" (the default); conflicts with every other. */
-  addressPool?: AddressPoolArgs;
+/**
+ * The L4 path's fields the component package takes as they are (components/package/args.ts, HybridL4):
+ * written once, here.
+ */
+export interface L4PathFields {
   /**
    * MetalLB's namespace (pools, advertisements, peers live there). Default `metallb-system`. MetalLB only:
    * conflicts with another loadBalancer.type.
@@ -309,11 +320,6 @@ export interface L4ExposureArgs {
    */
   legacyMetallbAnnotations?: boolean;
   /**
-   * How MetalLB announces the address. Default `{ type: "l2" }`. MetalLB only: conflicts with another
-   * loadBalancer.type.
-   */
-  advertisement?: AdvertisementArgs;
-  /**
    * Pin the Service's address (annotation `metallb.io/loadBalancerIPs`, and
    * `metallb.universe.tf/loadBalancerIPs` unless legacyMetallbAnnotations is false); must lie in the pool.
    * Default: MetalLB picks one. MetalLB only: conflicts with another loadBalancer.type (its controller
@@ -323,16 +329,49 @@ export interface L4ExposureArgs {
   /** Port on the load balancer. Default 443 (terminate, passthrough, loadBalancer), 80 (none). */
   port?: number;
   /**
-   * "Local" (default) keeps the client IP, but traffic only enters nodes with a ready pod and moving the pods
-   * can move the L2 leader; "Cluster" hides the client IP.
-   */
-  externalTrafficPolicy?: "Local" | "Cluster";
-  /**
    * Client CIDR allowlist for the LoadBalancer (also enforced by HAProxy with externalTrafficPolicy Local, or
    * behind an NLB's PROXY header). Default: everyone. Conflicts with an aws-nlb of targetType "ip" without
    * proxyProtocol (nothing there sees the client address), unless it is only 0.0.0.0/0 or ::/0.
    */
   loadBalancerSourceRanges?: string[];
+  /**
+   * Pod labels of a plain Service backend, needed when the LoadBalancer selects its pods (passthrough, none,
+   * loadBalancer).
+   */
+  podSelector?: Record<string, string>;
+  /** kube-proxy's conntrack established timeout, for the budget. Default 86400 (kube-proxy's 24h). */
+  conntrackEstablishedTimeoutSeconds?: number;
+}
+
+export interface L4ExposureArgs extends L4PathFields {
+  /** The WebSocket backend: a Knative Service (usual) or a plain Service. Helpers go into its namespace. */
+  backend: BackendArgs;
+  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
+  websocket?: WebSocketArgs;
+  /** Knative settings (Knative backends only; ignored for a plain Service); see KnativeSettingsArgs. */
+  knative?: KnativeSettingsArgs;
+  /** Create the KnativeSettings child `<name>-knative`. Default true; a HybridExposure passes false and applies them once itself. */
+  applyKnativeSettings?: boolean;
+  /** Public DNS name clients connect to, e.g. `ws.example.com`. */
+  hostname: string;
+  /**
+   * Which load balancer gives the address: `{ type: "metallb" }` (default), "aws-nlb", "gcp",
+   * "azure" or "custom" (see docs/L4-CLOUD.md). Every other choice than MetalLB conflicts with
+   * addressPool, advertisement, metallbNamespace, legacyMetallbAnnotations and loadBalancerIP.
+   */
+  loadBalancer?: LoadBalancerArgs;
+  /** The MetalLB pool: created (dedicated, autoAssign false) or existing by name. Required with loadBalancer "metallb" (the default); conflicts with every other. */
+  addressPool?: AddressPoolArgs;
+  /**
+   * How MetalLB announces the address. Default `{ type: "l2" }`. MetalLB only: conflicts with another
+   * loadBalancer.type.
+   */
+  advertisement?: AdvertisementArgs;
+  /**
+   * "Local" (default) keeps the client IP, but traffic only enters nodes with a ready pod and moving the pods
+   * can move the L2 leader; "Cluster" hides the client IP.
+   */
+  externalTrafficPolicy?: "Local" | "Cluster";
   /**
    * ClientIP session affinity on the LoadBalancer Service (timeout 1..86400, default 10800). With tls
    * terminate it pins a client IP to one HAProxy pod, NOT to a backend pod (HAProxy's own connections
@@ -355,18 +394,11 @@ export interface L4ExposureArgs {
    */
   revision?: L4RevisionArgs;
   /**
-   * Pod labels of a plain Service backend, needed when the LoadBalancer selects its pods (passthrough, none,
-   * loadBalancer).
-   */
-  podSelector?: Record<string, string>;
-  /**
    * Optional DNS-only record (A/AAAA, `proxied: false` always) for `hostname`. Needs the `cloudflare`
    * provider. target "loadBalancerIP" conflicts with loadBalancer.type "aws-nlb" (an NLB's address is a DNS
    * name).
    */
   dns?: L4DnsArgs;
-  /** kube-proxy's conntrack established timeout, for the budget. Default 86400 (kube-proxy's 24h). */
-  conntrackEstablishedTimeoutSeconds?: number;
   /** A synthetic wsprobe monitor against `url`, in the backend's namespace. Default off. */
   monitor?: ExposureMonitorArgs;
 }

@@ -18,10 +18,15 @@ export const LEGACY_ANNOTATION_LOADBALANCER_IPS = "metallb.universe.tf/loadBalan
 
 /** A Kubernetes label selector, as MetalLB's nodeSelectors take it. */
 export interface LabelSelector {
+  /** Labels a node must carry, all of them. Default none. */
   matchLabels?: Record<string, string>;
+  /** Requirements a node must meet, all of them. Default none. */
   matchExpressions?: {
+    /** The label key. */
     key: string;
+    /** In, NotIn, Exists or DoesNotExist. */
     operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+    /** The values (In, NotIn); none for Exists and DoesNotExist. */
     values?: string[];
   }[];
 }

@@ -13,6 +13,7 @@ export interface NewTunnelArgs {
 
 /** A new remotely-managed tunnel ... */
 export interface CreateTunnelArgs {
+  /** Create a new tunnel. Conflicts with existingId. */
   create: NewTunnelArgs;
 }
 
@@ -44,21 +45,37 @@ export type TunnelArgs = CreateTunnelArgs | ExistingTunnelArgs;
 
 export type RouteProvider = "cloudflare-api" | "tunnel-ingress-crd";
 
-export interface TunnelExposureArgs {
-  /** The service to expose. */
+/**
+ * The tunnel path's fields the component package takes as they are (components/package/args.ts,
+ * HybridTunnel): written once, here.
+ */
+export interface TunnelPathFields {
+  /** Zone id of `hostname`'s zone; required with routeProvider "cloudflare-api" (the DNS record). */
+  zoneId?: pulumi.Input<string>;
+  /** More HTTP routes, placed after the WebSocket route and before the catch-all. Default none. */
+  httpRoutes?: HttpRoute[];
+  /**
+   * originRequest overrides for every rule; defaults tuned for WebSockets (connectTimeout 10, tcpKeepAlive
+   * 30, keepAliveTimeout 90).
+   */
+  originRequest?: OriginRequest;
+  /** Cloudflare edge idle timer budgeted, seconds. Default 100 (documented 120; raise only if you measured it). */
+  edgeIdleTimeoutSeconds?: number;
+}
+
+export interface TunnelExposureArgs extends TunnelPathFields {
+  /** The WebSocket backend: a Knative Service (usual) or a plain Service. Helpers go into its namespace. */
   backend: BackendArgs;
-  /** Client heartbeat and the lifetime a connection must be allowed. Defaults 5 s and 3600 s. */
+  /** Heartbeat (default 5 s) and the lifetime a connection must be allowed (default 3600 s). */
   websocket?: WebSocketArgs;
-  /** Knative settings for a Knative backend (ignored for a plain Service). */
+  /** Knative settings (Knative backends only; ignored for a plain Service); see KnativeSettingsArgs. */
   knative?: KnativeSettingsArgs;
-  /** Create the KnativeSettings child. Default true; a HybridExposure passes false and applies them once itself. */
+  /** Create the KnativeSettings child `<name>-knative`. Default true; a HybridExposure passes false and applies them once itself. */
   applyKnativeSettings?: boolean;
   /** What another path sharing this backend needs of Knative (set by HybridExposure). Default none. */
   knativeRequirements?: KnativeRequirements;
   /** Cloudflare account id. */
   accountId: pulumi.Input<string>;
-  /** Zone id of `hostname`'s zone; required with routeProvider "cloudflare-api" (the DNS record). */
-  zoneId?: pulumi.Input<string>;
   /** Public hostname, e.g. `ws.example.com`. Plain: validated before anything is created. */
   hostname: string;
   /** Tunnel to create or reuse. */
@@ -71,15 +88,6 @@ export interface TunnelExposureArgs {
   routeProvider?: RouteProvider;
   /** Route the WebSocket path through the tunnel. Default true (false: HTTP routes only). */
   routeWebSocket?: boolean;
-  /** More HTTP routes, placed after the WebSocket route and before the catch-all. Default none. */
-  httpRoutes?: HttpRoute[];
-  /**
-   * originRequest overrides for every rule; defaults tuned for WebSockets (connectTimeout 10, tcpKeepAlive
-   * 30, keepAliveTimeout 90).
-   */
-  originRequest?: OriginRequest;
-  /** Cloudflare edge idle timer budgeted, seconds. Default 100 (documented 120; raise only if you measured it). */
-  edgeIdleTimeoutSeconds?: number;
   /** The cloudflared connector Deployment. */
   connector?: ConnectorArgs;
   /** A synthetic wsprobe monitor against `url` (needs the WebSocket routed through the tunnel). Default off. */

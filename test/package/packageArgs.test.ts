@@ -553,8 +553,8 @@ describe("component package args: L4Exposure's loadBalancer, tls loadBalancer, d
     const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "../../provider/schema.json"), "utf8"));
     const prop = schema.types["ws-exposure:index:LoadBalancer"].properties.podReadinessGate;
     expect({ type: prop.type, plain: prop.plain }).toEqual({ type: "string", plain: true });
-    expect(prop.description).toContain("`namespaceLabelled`");
-    expect(prop.description).toContain("Default `unverified`");
+    expect(prop.description).toContain('"namespaceLabelled" when it carries');
+    expect(prop.description).toContain('Default "unverified"');
   });
 
   test("session ticket keys given as secrets stay the same secret Outputs", async () => {

@@ -4,7 +4,9 @@
  * the TypeScript args (all variants of a union) is a field of the package type and back, optional
  * exactly where some variant leaves it out, of the type the TypeScript field has as the schema spells
  * it (a string-literal union is a string, an inline or named object an object, recursively), so a
- * field added to one side and not the other fails here, naming it.
+ * field added to one side and not the other fails here, naming it. Its doc comment (the schema's
+ * description) is the TypeScript field's, tagged by variant where a union is flattened (docFor), so the
+ * package's copies of union-typed args cannot drift from the TypeScript docs.
  * The outputs likewise: each package class declares the outputs its TypeScript component has, of the
  * same type and with the same doc comment (the schema's description), and HybridExposure's outputs
  * that re-export a path's (its address outputs, tunnelId) say what that path's say.
@@ -122,6 +124,58 @@ interface Field {
   typescriptSpelling: string[];
   packageOptional: boolean;
   typescriptOptional: boolean;
+  packageDoc: string;
+  /** The doc comment the package field must have, from its TypeScript fields' (docFor). */
+  typescriptDoc: string;
+}
+
+/** A symbol's doc comment as the checker reads it (its tags left out). */
+function doc(symbol: ts.Symbol): string {
+  return ts.displayPartsToString(symbol.getDocumentationComment(checker));
+}
+
+/**
+ * The field every variant of a union declares as one string literal of its own (`type`, `mode`), which
+ * names the variant in a flattened type's docs; none for a single type or an undiscriminated union.
+ */
+function discriminant(variants: ts.Type[]): string | undefined {
+  if (variants.length < 2) return undefined;
+  const literal = (v: ts.Type, name: string) => {
+    const field = checker.getPropertyOfType(v, name);
+    const type = field && checker.getTypeOfSymbol(field);
+    return type?.isStringLiteral() ? type.value : undefined;
+  };
+  return checker.getPropertiesOfType(variants[0]).find((p) => {
+    const values = variants.map((v) => literal(v, p.name));
+    return values.every((v) => v !== undefined) && new Set(values).size === variants.length;
+  })?.name;
+}
+
+/**
+ * The doc a package field must have: its TypeScript field's, when every variant that declares it
+ * says the same; in a discriminated union (one flattened package type), each variant's doc after the
+ * tags of the variants that say it (`aws-nlb: ...`, the tags on a line of their own before a doc of
+ * several lines), undocumented variants left out. An undiscriminated union's differing docs are
+ * joined, one a line, so its variants should say the same.
+ */
+function docFor(name: string, variants: ts.Type[]): string {
+  const tag = discriminant(variants);
+  const declared = variants.flatMap((v) => {
+    const field = checker.getPropertyOfType(v, name);
+    return field ? [{ variant: v, doc: doc(field) }] : [];
+  });
+  const docs = [...new Set(declared.map((d) => d.doc))];
+  if (docs.length === 1 && (declared.length === variants.length || !tag || !docs[0])) return docs[0];
+  if (!tag) return docs.join("\n");
+  const tagOf = (v: ts.Type) =>
+    (checker.getTypeOfSymbol(checker.getPropertyOfType(v, tag)!) as ts.StringLiteralType).value;
+  return docs
+    .filter((d) => d)
+    .map((d) => {
+      const tags = declared.filter((x) => x.doc === d).map((x) => tagOf(x.variant));
+      return `${tags.join(", ")}:${d.includes("\n") ? "\n" : " "}${d}`;
+    })
+    .join("\n");
 }
 
 /** Every field of the package type against the TypeScript variants' fields, recursively. */
@@ -153,6 +207,8 @@ function compare(
       packageOptional: !!(field.flags & ts.SymbolFlags.Optional),
       typescriptOptional:
         present.length < variants.length || present.some((c) => !!(c.flags & ts.SymbolFlags.Optional)),
+      packageDoc: doc(field),
+      typescriptDoc: docFor(name, variants),
     });
     const packageObject = objectParts([packageFieldType]);
     if (packageObject.length === 1) compare(where, packageObject[0], objectParts(tsTypes), out, missing);
@@ -210,6 +266,41 @@ test("every package field is optional exactly where some TypeScript variant may 
     .filter((f) => f.packageOptional !== (f.typescriptOptional || f.path in OPTIONAL_IN_PACKAGE))
     .map((f) => `${f.path}: ${f.packageOptional ? "optional" : "required"} in the package`);
   expect(differ).toEqual([]);
+});
+
+/**
+ * Where a package field's doc comment may say more than its TypeScript field's (docFor): it starts
+ * with it and adds what the package's spelling of the value needs. Each with why.
+ */
+const DOC_SAYS_MORE: Record<string, string> = {
+  "L4Exposure.tls.haproxy.drain": "the package's spelling of `drain: false` (`{ enabled: false }`)",
+  "HybridExposure.l4.tls.haproxy.drain": "the package's spelling of `drain: false` (`{ enabled: false }`)",
+  "L4Exposure.tls.targetPort": "the package's targetPort is a string: a port number is written as digits",
+  "HybridExposure.l4.tls.targetPort":
+    "the package's targetPort is a string: a port number is written as digits",
+  "L4Exposure.dns.target": "the package's spelling of `{ address }` (the address itself)",
+  "HybridExposure.l4.dns.target": "the package's spelling of `{ address }` (the address itself)",
+  "L4Exposure.route": "the package's spelling of `{ forcePort8080: true }` (`forcePort8080`)",
+  "HybridExposure.l4.route": "the package's spelling of `{ forcePort8080: true }` (`forcePort8080`)",
+};
+
+test("every package field's doc comment is its TypeScript field's (the schema's description)", () => {
+  const differ = fields
+    .filter((f) =>
+      f.path in DOC_SAYS_MORE
+        ? !f.packageDoc.startsWith(f.typescriptDoc) || f.packageDoc === f.typescriptDoc
+        : f.packageDoc !== f.typescriptDoc,
+    )
+    .map((f) => {
+      const rule = f.path in DOC_SAYS_MORE ? "must start with, and say more than" : "must equal";
+      return `${f.path}: the package doc ${rule} TypeScript's\n  package:    ${JSON.stringify(f.packageDoc)}\n  TypeScript: ${JSON.stringify(f.typescriptDoc)}`;
+    });
+  expect(differ).toEqual([]);
+});
+
+test("every path DOC_SAYS_MORE names is a compared field", () => {
+  const paths = new Set(fields.map((f) => f.path));
+  expect(Object.keys(DOC_SAYS_MORE).filter((p) => !paths.has(p))).toEqual([]);
 });
 
 /** The component classes, in components/package/index.ts and where the TypeScript component is. */

@@ -10,6 +10,7 @@ import { HEARTBEATS_PER_IDLE_TIMEOUT, Hop } from "../../budget/model";
 import { clamp, CloudIdleProblem, idleTooShort, LoadBalancerKind, requireBoolean } from "./kind";
 
 export interface AzureLoadBalancerArgs {
+  /** A load balancer created by cloud-provider-azure. */
   type: "azure";
   /** An internal load balancer (private address in the VNet). Default false: public. */
   internal?: boolean;

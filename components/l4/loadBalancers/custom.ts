@@ -6,6 +6,7 @@ import { KindContext, LoadBalancerKind } from "./kind";
 const str = JSON.stringify;
 
 export interface CustomLoadBalancerArgs {
+  /** Any other implementation: the annotations and loadBalancerClass given, nothing else. */
   type: "custom";
   /** `spec.loadBalancerClass`. Default none (the cluster's default implementation). */
   loadBalancerClass?: string;

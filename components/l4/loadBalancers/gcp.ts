@@ -8,6 +8,7 @@ import { HEARTBEATS_PER_IDLE_TIMEOUT, Hop } from "../../budget/model";
 import { CloudIdleProblem, idleTooShort, LoadBalancerKind } from "./kind";
 
 export interface GcpLoadBalancerArgs {
+  /** A passthrough NLB created by GKE. */
   type: "gcp";
   /**
    * "external" (default: a backend service-based external passthrough NLB, `cloud.google.com/l4-rbs`,

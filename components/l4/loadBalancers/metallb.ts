@@ -3,6 +3,7 @@ import { metallbBgpHop, metallbL2Hop } from "../../budget/hops";
 import { LoadBalancerKind } from "./kind";
 
 export interface MetallbLoadBalancerArgs {
+  /** The default: an address from a MetalLB pool, announced by MetalLB. */
   type: "metallb";
 }
 

@@ -6,6 +6,7 @@
  * attributes), an older controller leaves the NLB's 350 s.
  */
 export interface AwsNlbLoadBalancerArgs {
+  /** An AWS NLB from the AWS Load Balancer Controller v2.3.0+ (v2.9.0+ for its idle timeout). */
   type: "aws-nlb";
   /** "internet-facing" (default) or "internal" (the controller's own default is internal). */
   scheme?: "internet-facing" | "internal";
