@@ -215,6 +215,7 @@ describeWith(
       );
       expect(warnings?.map((d) => [d.urn?.split("::").pop(), d.message.trim()])).toEqual(
         tsPlan.warnings
+          .map(String)
           .filter((w) => w.includes("pod readiness gate"))
           .map((w) => ["messaging", `warning: ${w}`]),
       );

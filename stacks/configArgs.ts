@@ -4,8 +4,9 @@
  * their own messages (an importing program sees its own argument names); the stack program rewords
  * them when it rethrows (buildExposure). The key behind each argument comes from the settings table
  * (components/settings); a message names other arguments as references (components/core/message.ts),
- * each rendered here as its key.
+ * each rendered here as its key, and so do the warnings the components log (stackArgNames).
  */
+import type { ArgNamer } from "../components/core/message";
 import { ValidationError } from "../components/core/validation";
 import { ArgPart, Setting, SettingKey, SETTINGS } from "../components/settings";
 import { CONFIG_NAMESPACE, StackConfigError } from "./configErrors";
@@ -89,6 +90,25 @@ export function configKeyOf(argPath: string, keys: ArgKeys): string | undefined 
 
 const OWNER = /^(\w+) "[^"]*"( monitor)?$/;
 
+/** The key table of the component an owner names (`L4Exposure "x"`, `HybridExposure "x" monitor`). */
+function keysOfOwner(ownerName: string, tables: Readonly<Record<string, ArgKeys>>): ArgKeys | undefined {
+  const owner = OWNER.exec(ownerName);
+  if (!owner) return undefined;
+  return owner[2] ? tables.WsMonitor : tables[owner[1]];
+}
+
+/**
+ * How the stack program's components name the arguments their warnings reference: the config key
+ * the user writes, or the argument path when no key sets it.
+ */
+export function stackArgNames(mode: StackMode): ArgNamer {
+  const tables = argKeysFor(mode);
+  return (owner, argPath) => {
+    const keys = keysOfOwner(owner, tables);
+    return (keys && configKeyOf(argPath, keys)) ?? argPath;
+  };
+}
+
 /**
  * A component's ValidationError, reworded for the stack file: the config key the user wrote, then
  * the component argument in brackets (`stack config: ws-exposure:l4Port must be ... [L4Exposure
@@ -98,10 +118,7 @@ const OWNER = /^(\w+) "[^"]*"( monitor)?$/;
  */
 export function inStackTerms(err: unknown, mode: StackMode): unknown {
   if (!(err instanceof ValidationError)) return err;
-  const owner = OWNER.exec(err.owner);
-  if (!owner) return err;
-  const tables = argKeysFor(mode);
-  const keys = owner[2] ? tables.WsMonitor : tables[owner[1]];
+  const keys = keysOfOwner(err.owner, argKeysFor(mode));
   if (!keys) return err;
   const problem = err.problemMessage.render((argPath) => configKeyOf(argPath, keys) ?? argPath);
   const key = configKeyOf(err.field, keys);

@@ -27,6 +27,18 @@ export class Message {
 /** What is wrong and how to fix it: plain text, or a Message that references arguments. */
 export type Problem = string | Message;
 
+/**
+ * How a reader names the argument at `argPath` of the component `owner` (`L4Exposure "staging"`):
+ * a component's warnings are logged, not thrown, so the stack program cannot reword them afterwards.
+ */
+export type ArgNamer = (owner: string, argPath: string) => string;
+
+/** The problem's text, each argument it references named by `names` (by default its path). */
+export function renderProblem(problem: Problem, owner: string, names?: ArgNamer): string {
+  if (typeof problem === "string") return problem;
+  return names ? problem.render((argPath) => names(owner, argPath)) : problem.render();
+}
+
 /** A reference to the argument at `path` (e.g. `knative.maxScale`, `addressPool.create.addresses[0]`). */
 export function arg(path: string): ArgRef {
   return { arg: path };

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PathBudget } from "../budget/model";
 import { announceBudget } from "../core/announceBudget";
+import { ArgNamer, renderProblem } from "../core/message";
 import { checkAdmissionCluster, knativeSettingsFor } from "../knative/KnativeSettings";
 import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
 import { L4ExposureArgs, TerminateTlsArgs } from "./args";
@@ -83,7 +84,16 @@ export class L4Exposure extends pulumi.ComponentResource implements L4AddressOut
   public readonly plan: L4Plan;
   public readonly service: k8s.core.v1.Service;
 
-  constructor(name: string, args: L4ExposureComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+  /**
+   * @param argNames How the warnings name the arguments they reference; default their paths. The
+   * stack program passes the config keys the user wrote, as its refusals name them.
+   */
+  constructor(
+    name: string,
+    args: L4ExposureComponentArgs,
+    opts?: pulumi.ComponentResourceOptions,
+    argNames?: ArgNamer,
+  ) {
     const plan = planL4(name, args);
     const monitor = monitorArgsFor(
       plan.owner,
@@ -103,7 +113,7 @@ export class L4Exposure extends pulumi.ComponentResource implements L4AddressOut
     this.budgetValue = plan.budget;
     this.budget = pulumi.output(plan.budget);
     this.url = pulumi.output(plan.url);
-    for (const warning of plan.warnings) pulumi.log.warn(warning, this);
+    for (const warning of plan.warnings) pulumi.log.warn(renderProblem(warning, plan.owner, argNames), this);
     announceBudget(this, plan.budget);
 
     if (plan.applyKnativeSettings) {

@@ -33,6 +33,7 @@ import {
 import { resolveKnative, resolveRevision, resolveRoute } from "./planRoute";
 import { assertDerivedHaproxy } from "./haproxy/plan";
 import { drainCapacityWarning } from "./haproxy/drainCapacity";
+import type { Problem } from "../core/message";
 import { resolveTls } from "./planTls";
 import {
   loadBalancerWarnings,
@@ -181,7 +182,7 @@ export function planL4(name: string, args: L4ExposureArgs): L4Plan {
 }
 
 /** The paced drain's window against the HAProxy pods' CPU request (haproxy/drainCapacity.ts). */
-function drainWarnings(owner: string, tls: ResolvedTls): string[] {
+function drainWarnings(owner: string, tls: ResolvedTls): Problem[] {
   if (tls.mode !== "terminate" || !tls.haproxy.drain) return [];
   const h = tls.haproxy;
   const warning = drainCapacityWarning(owner, {

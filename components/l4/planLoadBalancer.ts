@@ -5,7 +5,7 @@
  * dispatches through the registry.
  */
 import { ResolvedWebSocket } from "../core/backend";
-import { arg, fail, join, msg, requireOneOf } from "../core/validation";
+import { arg, fail, join, msg, Problem, requireOneOf } from "../core/validation";
 import { L4ExposureArgs } from "./args";
 import { CloudServiceFields } from "./loadBalancers/kind";
 import {
@@ -119,7 +119,7 @@ export function loadBalancerWarnings(
   namespace: string,
   tls: ResolvedTls,
   kinds: LoadBalancerRegistry = LOAD_BALANCER_KINDS,
-): string[] {
+): Problem[] {
   return kindOf(loadBalancer.type, kinds).warnings?.(owner, loadBalancer, namespace, tls.mode) ?? [];
 }
 

@@ -2,6 +2,7 @@ import type { ResolvedDrain } from "./haproxy/drain";
 /** The decisions an L4Exposure plan holds, and the constants they rest on. */
 import { KNATIVE_QUEUE_PROXY_PORT, KNATIVE_USER_PORT } from "../policyChecks/knativePods";
 import { PathBudget } from "../budget/model";
+import type { Problem } from "../core/message";
 import { KnativePlan, KnativeRequirements } from "../knative/plan";
 import { ResolvedBackend, ResolvedWebSocket } from "../core/backend";
 import { AddressRange, IpFamily } from "./address";
@@ -151,8 +152,11 @@ export interface L4Plan {
   dns?: { type: "A" | "AAAA"; target: "loadBalancerIP" | { address: string }; ttl: number };
   conntrackEstablishedTimeoutSeconds: number;
   budget: PathBudget;
-  /** What the user must do that the plan cannot check; L4Exposure prints each as a warning. */
-  warnings: string[];
+  /**
+   * What the user must do that the plan cannot check; L4Exposure prints each as a warning, naming the
+   * arguments a Message references as its reader does (argument paths, or the stack's config keys).
+   */
+  warnings: Problem[];
 }
 
 /** Labels on every HAProxy pod; the LoadBalancer (terminate) selects them. */

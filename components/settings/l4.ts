@@ -3,6 +3,7 @@
  * route, DNS.
  */
 import { defaultDrainWindowSeconds } from "../l4/haproxy/drain";
+import { DEFAULT_HAPROXY_CPU_REQUEST } from "../l4/haproxy/sizing";
 import { SettingSection } from "./setting";
 
 export const L4 = {
@@ -160,6 +161,14 @@ export const L4 = {
       tlsModes: ["terminate"],
       doc: "HAProxy's connection limit per pod (global and frontend maxconn); sizes its memory (docs/L4.md). HAProxy needs a hard open-files limit of 2 x maxconn + 40 on the node (it exits at start otherwise).",
       default: { value: 10000, note: ", or what a memory limit holds" },
+    },
+    haproxyCpuRequest: {
+      type: "string",
+      scope: "l4",
+      args: { l4: ["tls.haproxy.resources.requests.cpu"] },
+      tlsModes: ["terminate"],
+      doc: 'The HAProxy container\'s CPU request, a Kubernetes CPU quantity above 0 ("500m", "2"): what a pod is guaranteed on a node whose CPU is contended, so it sets how many TLS handshakes a second a pod takes in a drain\'s reconnects (the preview warns when haproxyDrainWindowSeconds is too short for it; docs/L4.md). HAProxy runs this many threads, rounded up (at most 64).',
+      default: { value: DEFAULT_HAPROXY_CPU_REQUEST },
     },
     haproxyTunnelTimeoutSeconds: {
       type: "integer",

@@ -7,6 +7,7 @@ import type { StackConfig } from "../config";
 import { backendArgs, knativeArgs, monitorArgs, websocketArgs } from "./common";
 import { l4Args } from "./l4";
 import { tunnelArgs } from "./tunnel";
+import { stackArgNames } from "../configArgs";
 
 /** The hybrid mode's own keys (components/settings/hybrid.ts). */
 export const hybridShape = shapeOf("hybrid");
@@ -42,7 +43,7 @@ export function hybridConfigProblems(c: Omit<StackConfig, "secrets">): string[] 
 }
 
 export function buildHybrid(name: string, c: StackConfig, opts?: pulumi.ComponentResourceOptions) {
-  const exposure = new HybridExposure(name, hybridArgs(c), opts);
+  const exposure = new HybridExposure(name, hybridArgs(c), opts, stackArgNames("hybrid"));
   return {
     url: exposure.wsUrl,
     httpUrl: exposure.httpUrl,

@@ -5,6 +5,7 @@ import { L4ExposureArgs, L4RouteArgs, L4TlsArgs } from "../../components/l4/args
 import { backendArgs, commonShape, knativeArgs, monitorArgs, websocketArgs } from "./common";
 import { shapeOf, TLS_MODES_OF_KEY } from "../settingsSchema";
 import { loadBalancerArgs, loadBalancerConfigProblems } from "./l4LoadBalancer";
+import { stackArgNames } from "../configArgs";
 
 /** The l4 mode's keys, the load-balancer choice among them (components/settings/l4.ts, loadBalancer.ts). */
 export const l4Shape = shapeOf("l4");
@@ -37,6 +38,7 @@ function tlsArgs(c: L4StackConfig): L4TlsArgs {
       timeouts: { tunnelSeconds: c.haproxyTunnelTimeoutSeconds },
       preStopSeconds: c.haproxyPreStopSeconds,
       hardStopAfterSeconds: c.haproxyHardStopAfterSeconds,
+      resources: c.haproxyCpuRequest === undefined ? undefined : { requests: { cpu: c.haproxyCpuRequest } },
       drain:
         c.haproxyDrainWindowSeconds === 0
           ? false
@@ -141,6 +143,6 @@ export function l4ConfigProblems(c: L4StackConfig): string[] {
 }
 
 export function buildL4(name: string, c: L4StackConfig, opts?: pulumi.ComponentResourceOptions) {
-  const exposure = new L4Exposure(name, l4Args(c, c.hostname), opts);
+  const exposure = new L4Exposure(name, l4Args(c, c.hostname), opts, stackArgNames("l4"));
   return { url: exposure.url, ...l4AddressOutputs(exposure), budgets: [exposure.budgetValue] };
 }

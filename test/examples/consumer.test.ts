@@ -10,7 +10,7 @@ import {
   runUnderMocks,
 } from "../helpers/consumer";
 import { violations } from "../policy/harness";
-import { stackDrainWarning } from "../helpers/render";
+import { drainWarning } from "../helpers/render";
 
 /**
  * examples/consumer as CI runs it: the package built and packed as npm would publish it (which
@@ -72,8 +72,9 @@ test("compiles with strict tsc against the packed package's declarations", () =>
 });
 
 test("runs under mocks without an error and exports every URL and a passing budget per path", () => {
-  // Its two L4 paths keep the default drain window and CPU request: the preview's drain warning.
-  expect(stderr).toBe(stackDrainWarning("presence", 10000) + stackDrainWarning("app-l4", 10000));
+  // Its two L4 paths keep the default drain window and CPU request: the preview's drain warning, naming
+  // the arguments as the program wrote them (a stack names its config keys instead).
+  expect(stderr).toBe(drainWarning("presence", 10000, "program") + drainWarning("app-l4", 10000, "program"));
   expect(outputs).toMatchObject({
     chatUrl: "wss://chat.example.com/ws",
     presenceUrl: "wss://presence.example.com/ws",

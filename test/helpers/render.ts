@@ -115,26 +115,54 @@ export async function runBounded<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
   return results;
 }
 
-/**
- * The warning a stack's L4Exposure prints when its paced drain's window (the default 50 s) is below
- * what its HAProxy pods' default CPU request (50m) absorbs for its maxconn (drainCapacity.ts).
- */
-export const stackDrainWarning = (owner: string, maxconn: 9000 | 10000): string =>
-  maxconn === 9000
-    ? `warning: [runtime] L4Exposure "${owner}": tls.haproxy.drain.windowSeconds 50 is below the 297 s the HAProxy pods' CPU request absorbs (drainWindowMinSeconds, docs/L4.md): a drained pod's tls.haproxy.maxconn 9000 connections reconnect at up to 1.25 x 9000 / 50 = 225 a second, each a full TLS handshake on a pod that stays, and at its tls.haproxy.resources.requests.cpu "50m" (what a node with contended CPU guarantees) a pod takes 76 a second (0.659 ms of CPU each), of which the drain may take 50%; beyond that the handshakes queue on its CPU and its own clients' slow too. Raise tls.haproxy.drain.windowSeconds to at least 297 (and tls.haproxy.hardStopAfterSeconds to at least 299), or tls.haproxy.resources.requests.cpu to at least "297m"\n`
-    : `warning: [runtime] L4Exposure "${owner}": tls.haproxy.drain.windowSeconds 50 is below the 330 s the HAProxy pods' CPU request absorbs (drainWindowMinSeconds, docs/L4.md): a drained pod's tls.haproxy.maxconn 10000 connections reconnect at up to 1.25 x 10000 / 50 = 250 a second, each a full TLS handshake on a pod that stays, and at its tls.haproxy.resources.requests.cpu "50m" (what a node with contended CPU guarantees) a pod takes 76 a second (0.659 ms of CPU each), of which the drain may take 50%; beyond that the handshakes queue on its CPU and its own clients' slow too. Raise tls.haproxy.drain.windowSeconds to at least 330 (and tls.haproxy.hardStopAfterSeconds to at least 332), or tls.haproxy.resources.requests.cpu to at least "330m"\n`;
+/** How a warning names the arguments it references: as a TypeScript program reads it, or as the stack program does. */
+export type Vocabulary = "program" | "stack";
+
+/** The arguments the drain window's warning names, in each vocabulary (the stack's: the keys of components/settings). */
+const DRAIN_NAMES: Record<Vocabulary, Record<"window" | "maxconn" | "hardStop" | "cpu", string>> = {
+  program: {
+    window: "tls.haproxy.drain.windowSeconds",
+    maxconn: "tls.haproxy.maxconn",
+    hardStop: "tls.haproxy.hardStopAfterSeconds",
+    cpu: "tls.haproxy.resources.requests.cpu",
+  },
+  stack: {
+    window: "ws-exposure:haproxyDrainWindowSeconds",
+    maxconn: "ws-exposure:haproxyMaxconn",
+    hardStop: "ws-exposure:haproxyHardStopAfterSeconds",
+    cpu: "ws-exposure:haproxyCpuRequest",
+  },
+};
+
+/** For each maxconn: the shortest window at 50m (s), and the reconnects a second at the 50 s window. */
+const DRAIN_FIGURES = { 9000: { min: 297, rate: 225 }, 10000: { min: 330, rate: 250 } } as const;
 
 /**
- * What a render of each stack prints on stderr, as `pulumi preview` shows it: staging's and prod's
- * L4Exposure warn that the drain window is below what the CPU request absorbs; the AWS stack
- * (Pulumi.cloud-example.yaml: an NLB with "ip" targets) first that the namespace needs the pod
- * readiness gate label; dev (tunnel only) prints nothing.
+ * The warning an L4Exposure prints when its paced drain's window (the default 50 s) is below what its
+ * HAProxy pods' default CPU request (50m) absorbs for its maxconn (drainCapacity.ts), the arguments
+ * named in `vocabulary`.
+ */
+export function drainWarning(owner: string, maxconn: 9000 | 10000, vocabulary: Vocabulary): string {
+  const n = DRAIN_NAMES[vocabulary];
+  const { min, rate } = DRAIN_FIGURES[maxconn];
+  return `warning: [runtime] L4Exposure "${owner}": ${n.window} 50 is below the ${min} s the HAProxy pods' CPU request absorbs (drainWindowMinSeconds, docs/L4.md): a drained pod's ${n.maxconn} ${maxconn} connections reconnect at up to 1.25 x ${maxconn} / 50 = ${rate} a second, each a full TLS handshake on a pod that stays, and at its ${n.cpu} "50m" (what a node with contended CPU guarantees) a pod takes 76 a second (0.659 ms of CPU each), of which the drain may take 50%; beyond that the handshakes queue on its CPU and its own clients' slow too. Raise ${n.window} to at least ${min} (and ${n.hardStop} to at least ${min + 2}), or ${n.cpu} to at least "${min}m"\n`;
+}
+
+/** The drain window's warning as a stack prints it: naming the config keys the user writes. */
+export const stackDrainWarning = (owner: string, maxconn: 9000 | 10000): string =>
+  drainWarning(owner, maxconn, "stack");
+
+/**
+ * What a render of each stack prints on stderr, as `pulumi preview` shows it, naming the config keys:
+ * staging's and prod's L4Exposure warn that the drain window is below what the CPU request absorbs;
+ * the AWS stack (Pulumi.cloud-example.yaml: an NLB with "ip" targets) first that the namespace needs
+ * the pod readiness gate label; dev (tunnel only) prints nothing.
  */
 export const STACK_RENDER_STDERR: Record<string, string> = {
   dev: "",
   staging: stackDrainWarning("staging", 9000),
   prod: stackDrainWarning("prod-l4", 10000),
   "cloud-example":
-    'warning: [runtime] L4Exposure "cloud-example": loadBalancer.targetType "ip" needs the AWS Load Balancer Controller\'s pod readiness gate: label namespace "agents-whatsapp-rust" elbv2.k8s.aws/pod-readiness-gate-inject=enabled (kubectl label namespace agents-whatsapp-rust elbv2.k8s.aws/pod-readiness-gate-inject=enabled; this component does not own the namespace and does not check it), then set loadBalancer.podReadinessGate "namespaceLabelled" to say so and drop this warning. Without it a rollout of the HAProxy pods can finish before the NLB sees the new pods healthy, leaving only initial or draining targets: an outage\n' +
+    'warning: [runtime] L4Exposure "cloud-example": ws-exposure:awsNlbTargetType "ip" needs the AWS Load Balancer Controller\'s pod readiness gate: label namespace "agents-whatsapp-rust" elbv2.k8s.aws/pod-readiness-gate-inject=enabled (kubectl label namespace agents-whatsapp-rust elbv2.k8s.aws/pod-readiness-gate-inject=enabled; this component does not own the namespace and does not check it), then set ws-exposure:awsNlbPodReadinessGate "namespaceLabelled" to say so and drop this warning. Without it a rollout of the HAProxy pods can finish before the NLB sees the new pods healthy, leaving only initial or draining targets: an outage\n' +
     stackDrainWarning("cloud-example", 10000),
 };

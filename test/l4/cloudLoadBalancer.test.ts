@@ -423,8 +423,8 @@ describe('loadBalancer.podReadinessGate "namespaceLabelled": the user says the n
         cloudArgs({ type: "aws-nlb", podReadinessGate: "namespaceLabelled", ...lb }, over),
       );
       // Every plan warning is logged; HAProxy's default drain window adds its own (drainCapacity.test.ts).
-      expect(warn.mock.calls.map((c) => c[0])).toEqual(exposure.plan.warnings);
-      expect(exposure.plan.warnings.filter(isGateWarning)).toEqual([]);
+      expect(warn.mock.calls.map((c) => c[0])).toEqual(exposure.plan.warnings.map(String));
+      expect(exposure.plan.warnings.map(String).filter(isGateWarning)).toEqual([]);
       expect(exposure.plan.loadBalancer).toMatchObject({ podReadinessGate: "namespaceLabelled" });
       expect(lbService().metadata.annotations[GATE_DECLARATION]).toBe("namespaceLabelled");
     },
@@ -432,8 +432,8 @@ describe('loadBalancer.podReadinessGate "namespaceLabelled": the user says the n
 
   test('"unverified" is the default: the same warning and Service as without it, no declaration annotation', async () => {
     const said = await build(cloudArgs({ type: "aws-nlb", podReadinessGate: "unverified" }));
-    expect(warn.mock.calls.map((c) => c[0])).toEqual(said.plan.warnings);
-    expect(said.plan.warnings.filter(isGateWarning)).toHaveLength(1);
+    expect(warn.mock.calls.map((c) => c[0])).toEqual(said.plan.warnings.map(String));
+    expect(said.plan.warnings.map(String).filter(isGateWarning)).toHaveLength(1);
     expect(lbService().metadata.annotations).toEqual(awsDefaults());
   });
 

@@ -64,7 +64,7 @@ describe("drainCapacityWarning: the window against what the HAProxy pods' CPU re
   };
 
   test("staging's default window at the default 50m request: the numbers and both fixes", () => {
-    expect(drainCapacityWarning('L4Exposure "staging"', staging)).toBe(
+    expect(drainCapacityWarning('L4Exposure "staging"', staging)?.render()).toBe(
       `L4Exposure "staging": tls.haproxy.drain.windowSeconds 50 is below the 297 s the HAProxy pods' CPU request absorbs (drainWindowMinSeconds, docs/L4.md): ` +
         `a drained pod's tls.haproxy.maxconn 9000 connections reconnect at up to 1.25 x 9000 / 50 = 225 a second, each a full TLS handshake on a pod that stays, ` +
         `and at its tls.haproxy.resources.requests.cpu "50m" (what a node with contended CPU guarantees) a pod takes 76 a second (0.659 ms of CPU each), of which the drain may take 50%; ` +
@@ -73,20 +73,38 @@ describe("drainCapacityWarning: the window against what the HAProxy pods' CPU re
     );
   });
 
+  test("it names the arguments as references: the stack program's reader sees the config keys instead", () => {
+    const warning = drainCapacityWarning('L4Exposure "staging"', staging);
+    const named: string[] = [];
+    const text = warning?.render((argPath) => {
+      named.push(argPath);
+      return `<${argPath}>`;
+    });
+    expect([...new Set(named)]).toEqual([
+      "tls.haproxy.drain.windowSeconds",
+      "tls.haproxy.maxconn",
+      "tls.haproxy.resources.requests.cpu",
+      "tls.haproxy.hardStopAfterSeconds",
+    ]);
+    expect(text).toMatch(
+      /^L4Exposure "staging": <tls\.haproxy\.drain\.windowSeconds> 50 is below .* Raise <tls\.haproxy\.drain\.windowSeconds> to at least 297 \(and <tls\.haproxy\.hardStopAfterSeconds> to at least 299\), or <tls\.haproxy\.resources\.requests\.cpu> to at least "297m"$/,
+    );
+  });
+
   test("each fix it names is exactly enough: the window or the request it gives, and one less warns", () => {
     expect(drainCapacityWarning("o", { ...staging, windowSeconds: 297 })).toBeUndefined();
-    expect(drainCapacityWarning("o", { ...staging, windowSeconds: 296 })).toContain(
+    expect(String(drainCapacityWarning("o", { ...staging, windowSeconds: 296 }))).toContain(
       "windowSeconds 296 is below the 297 s",
     );
     expect(drainCapacityWarning("o", { ...staging, cpuRequest: "297m" })).toBeUndefined();
-    expect(drainCapacityWarning("o", { ...staging, cpuRequest: "296m" })).toMatch(
+    expect(String(drainCapacityWarning("o", { ...staging, cpuRequest: "296m" }))).toMatch(
       /windowSeconds 50 is below the 51 s .*\.requests\.cpu "296m" .* a pod takes 449 a second .*\.requests\.cpu to at least "297m"$/,
     );
     expect(drainCapacityWarning("o", { ...staging, cpuRequest: "2" })).toBeUndefined();
   });
 
   test("with shared session tickets the receiving pod resumes: the resumed handshake's CPU", () => {
-    const warning = drainCapacityWarning("o", { ...staging, sessionTickets: true });
+    const warning = String(drainCapacityWarning("o", { ...staging, sessionTickets: true }));
     expect(warning).toContain(
       'each a resumed TLS handshake (shared session tickets) on a pod that stays, and at its tls.haproxy.resources.requests.cpu "50m" (what a node with contended CPU guarantees) a pod takes 75 a second (0.668 ms of CPU each)',
     );
@@ -105,7 +123,7 @@ describe("planL4's warnings: the drain window's, only with a paced drain it does
     expect(planL4("t", baseArgs()).warnings).toEqual([
       drainCapacityWarning('L4Exposure "t"', { ...DEFAULTS, windowSeconds: 50 }),
     ]);
-    expect(planL4("t", baseArgs()).warnings[0]).toMatch(/below the 330 s .* at least "330m"$/);
+    expect(String(planL4("t", baseArgs()).warnings[0])).toMatch(/below the 330 s .* at least "330m"$/);
   });
 
   test.each<[string, object]>([
@@ -122,7 +140,7 @@ describe("planL4's warnings: the drain window's, only with a paced drain it does
       baseArgs(haproxy({ resources: { requests: { cpu: "50m" }, limits: { cpu: "2" } } })),
     );
     expect(plan.warnings).toHaveLength(1);
-    expect(plan.warnings[0]).toContain('tls.haproxy.resources.requests.cpu "50m"');
+    expect(String(plan.warnings[0])).toContain('tls.haproxy.resources.requests.cpu "50m"');
   });
 });
 

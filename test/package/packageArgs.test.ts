@@ -539,7 +539,7 @@ describe("component package args: L4Exposure's loadBalancer, tls loadBalancer, d
     expect(toL4ExposureArgs(given as never)).toStrictEqual(ts);
     const plan = planL4("m", toL4ExposureArgs(given as never));
     // Only the drain window's (drainCapacity.test.ts): the default window at the default CPU request.
-    expect(plan.warnings).toEqual([
+    expect(plan.warnings.map(String)).toEqual([
       expect.stringMatching(/^L4Exposure "m": tls\.haproxy\.drain\.windowSeconds 50 is below/),
     ]);
     expect(plan.loadBalancer).toMatchObject({ targetType: "ip", podReadinessGate: "namespaceLabelled" });

@@ -282,6 +282,31 @@ describe("every stack renders", () => {
     expect(deployment.spec.template.spec.containers[0].resources.limits).toEqual({ memory: "627Mi" });
   });
 
+  test("staging with haproxyCpuRequest 300m: the HAProxy container requests it, and the drain window's warning is gone", () => {
+    // The staging warning's fix: at least "297m" absorbs the 50 s window for maxconn 9000.
+    expect(STACK_RENDER_STDERR.staging).toContain('or ws-exposure:haproxyCpuRequest to at least "297m"');
+    const r = render(["--stack", "staging", "--set", "haproxyCpuRequest=300m"]);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+    const deployment = YAML.parse(r.read("k8s/09-deployment-staging-haproxy.yaml")!);
+    const haproxy = deployment.spec.template.spec.containers.find((c: any) => c.name === "haproxy");
+    expect(haproxy.resources).toEqual({
+      requests: { cpu: "300m", memory: "627Mi" },
+      limits: { memory: "627Mi" },
+    });
+  });
+
+  test.each(["abc", "0"])(
+    "staging with haproxyCpuRequest %j exits 1, naming the key and what it takes",
+    (value) => {
+      const r = render(["--stack", "staging", "--set", `haproxyCpuRequest=${value}`]);
+      expect({ status: r.status, stderr: r.stderr }).toEqual({
+        status: 1,
+        stderr: `stack config: ws-exposure:haproxyCpuRequest "${value}" is not a Kubernetes CPU quantity above 0 such as "500m" or "2" [L4Exposure "staging": tls.haproxy.resources.requests.cpu]\n`,
+      });
+      expect(fs.readdirSync(r.out)).toEqual([]);
+    },
+  );
+
   test("staging with legacyMetallbAnnotations false: the LoadBalancer Service carries only the metallb.io/ annotations", () => {
     const r = render(["--stack", "staging", "--set", "legacyMetallbAnnotations=false"]);
     expect(r.stderr).toBe(STACK_RENDER_STDERR.staging);

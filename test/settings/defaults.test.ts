@@ -19,6 +19,7 @@ const PLANNED: Record<string, (plan: L4Plan) => unknown> = {
   haproxyReplicas: (plan) => haproxy(plan).replicas,
   haproxyImage: (plan) => haproxy(plan).image,
   haproxyMaxconn: (plan) => haproxy(plan).maxconn,
+  haproxyCpuRequest: (plan) => haproxy(plan).resources.requests.cpu,
   haproxyPreStopSeconds: (plan) => haproxy(plan).shutdown.preStopSeconds,
   haproxyHardStopAfterSeconds: (plan) => haproxy(plan).shutdown.hardStopAfterSeconds,
   haproxyDrainWindowSeconds: (plan) => haproxy(plan).drain?.windowSeconds,

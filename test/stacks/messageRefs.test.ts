@@ -5,11 +5,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { arg, join, msg } from "../../components/core/message";
+import { arg, join, msg, renderProblem } from "../../components/core/message";
+import { planHybrid } from "../../components/hybrid/plan";
 import { planL4 } from "../../components/l4/plan";
 import { planTunnel } from "../../components/tunnel/plan";
 import { parseStackConfig, StackConfig } from "../../stacks/config";
-import { inStackTerms, StackMode } from "../../stacks/configArgs";
+import { inStackTerms, stackArgNames, StackMode } from "../../stacks/configArgs";
+import { drainWarning } from "../helpers/render";
+import { hybridArgs } from "../../stacks/modes/hybrid";
 import { l4Args } from "../../stacks/modes/l4";
 import { tunnelArgs } from "../../stacks/modes/tunnel";
 
@@ -56,6 +59,21 @@ test.each<[StackMode, string, Record<string, unknown>, string, string]>([
     `L4Exposure "staging": tls.haproxy.preStopSeconds 70 must be below tls.haproxy.hardStopAfterSeconds 60: the preStop sleep only lets the load balancer stop sending new connections; the drain of open ones is hard-stop-after's window`,
     `stack config: ws-exposure:haproxyPreStopSeconds 70 must be below ws-exposure:haproxyHardStopAfterSeconds 60: the preStop sleep only lets the load balancer stop sending new connections; the drain of open ones is hard-stop-after's window [L4Exposure "staging": tls.haproxy.preStopSeconds]`,
   ],
+  // ws-exposure:haproxyCpuRequest is the component's tls.haproxy.resources.requests.cpu: a CPU quantity above 0.
+  [
+    "l4",
+    "staging",
+    { haproxyCpuRequest: "abc" },
+    'L4Exposure "staging": tls.haproxy.resources.requests.cpu "abc" is not a Kubernetes CPU quantity above 0 such as "500m" or "2"',
+    'stack config: ws-exposure:haproxyCpuRequest "abc" is not a Kubernetes CPU quantity above 0 such as "500m" or "2" [L4Exposure "staging": tls.haproxy.resources.requests.cpu]',
+  ],
+  [
+    "l4",
+    "staging",
+    { haproxyCpuRequest: "0" },
+    'L4Exposure "staging": tls.haproxy.resources.requests.cpu "0" is not a Kubernetes CPU quantity above 0 such as "500m" or "2"',
+    'stack config: ws-exposure:haproxyCpuRequest "0" is not a Kubernetes CPU quantity above 0 such as "500m" or "2" [L4Exposure "staging": tls.haproxy.resources.requests.cpu]',
+  ],
   [
     "tunnel",
     "dev",
@@ -69,3 +87,59 @@ test.each<[StackMode, string, Record<string, unknown>, string, string]>([
     expect(refusal(mode, name, over)).toEqual([own, inStack]);
   },
 );
+
+/** A warning as `pulumi.log.warn` prints it in a render, from the text L4Exposure logs. */
+const printed = (text: string) => `warning: [runtime] ${text}\n`;
+
+describe("the drain window's warning: argument paths for a program, config keys for the stack", () => {
+  test.each<[StackMode, string, string, 9000 | 10000]>([
+    ["l4", "staging", "staging", 9000],
+    ["hybrid", "prod", "prod-l4", 10000],
+  ])("%s stack %s (its L4Exposure %s)", (mode, name, l4Name, maxconn) => {
+    const config = { ...parseStackConfig(stack(name)), secrets: {} } as StackConfig;
+    const plan =
+      mode === "hybrid"
+        ? planHybrid(name, hybridArgs(config)).l4
+        : planL4(l4Name, l4Args(config, config.hostname));
+    expect(plan.owner).toBe(`L4Exposure "${l4Name}"`);
+    expect(plan.warnings).toHaveLength(1);
+    const [warning] = plan.warnings;
+    expect(printed(renderProblem(warning, plan.owner))).toBe(drainWarning(l4Name, maxconn, "program"));
+    expect(printed(renderProblem(warning, plan.owner, stackArgNames(mode)))).toBe(
+      drainWarning(l4Name, maxconn, "stack"),
+    );
+  });
+
+  test("ws-exposure:haproxyCpuRequest at the request it names: no warning, and the container requests it", () => {
+    const over = { ...stack("staging"), haproxyCpuRequest: "297m" };
+    const plan = planL4(
+      "staging",
+      l4Args({ ...parseStackConfig(over), secrets: {} } as StackConfig, "x.example.com"),
+    );
+    expect(plan.warnings).toEqual([]);
+    expect(plan.tls.mode === "terminate" && plan.tls.haproxy.resources.requests).toEqual({
+      cpu: "297m",
+      memory: "627Mi",
+    });
+    const below = { ...stack("staging"), haproxyCpuRequest: "296m" };
+    const warned = planL4(
+      "staging",
+      l4Args({ ...parseStackConfig(below), secrets: {} } as StackConfig, "x.example.com"),
+    );
+    expect(renderProblem(warned.warnings[0], warned.owner, stackArgNames("l4"))).toMatch(
+      /ws-exposure:haproxyCpuRequest "296m" .* or ws-exposure:haproxyCpuRequest to at least "297m"$/,
+    );
+  });
+});
+
+test("stackArgNames: the key behind an argument of the component the owner names, else the path", () => {
+  const names = stackArgNames("hybrid");
+  expect(names('L4Exposure "prod-l4"', "tls.haproxy.resources.requests.cpu")).toBe(
+    "ws-exposure:haproxyCpuRequest",
+  );
+  expect(names('HybridExposure "prod"', "l4.tls.haproxy.maxconn")).toBe("ws-exposure:haproxyMaxconn");
+  expect(names('L4Exposure "prod-l4"', "tls.haproxy.resources.limits.cpu")).toBe(
+    "tls.haproxy.resources.limits.cpu",
+  );
+  expect(names("something else", "tls.haproxy.maxconn")).toBe("tls.haproxy.maxconn");
+});

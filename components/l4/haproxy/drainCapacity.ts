@@ -8,6 +8,7 @@
  * request is small, so a window that is safe with a spare core can be far too short there.
  */
 import { DRAIN_START_SLACK_SECONDS } from "../../core/shutdownOrder";
+import { arg, join, Message, msg } from "../../core/message";
 import { parseCpuCores } from "../../core/quantity";
 import { DRAIN_ARRIVAL_RATIO, DRAIN_HANDSHAKE_SHARE, drainWindowMinSeconds } from "./drain";
 
@@ -55,8 +56,9 @@ function cpuRequestMillicoresFor(windowSeconds: number, maxconn: number, kind: "
  * The warning when `windowSeconds` is below the window the pods' CPU request absorbs for maxconn
  * connections, with both fixes (a longer window, with hard-stop-after above it; or a larger CPU
  * request); undefined when the window is long enough or the request is not a CPU quantity above 0.
+ * The arguments it names are references: a program reads their paths, the stack program its keys.
  */
-export function drainCapacityWarning(owner: string, args: DrainCapacityArgs): string | undefined {
+export function drainCapacityWarning(owner: string, args: DrainCapacityArgs): Message | undefined {
   const cores = parseCpuCores(args.cpuRequest);
   if (cores === undefined || cores <= 0) return undefined;
   const kind = args.sessionTickets ? "resumed" : "full";
@@ -66,20 +68,26 @@ export function drainCapacityWarning(owner: string, args: DrainCapacityArgs): st
     handshakesPerSecondPerPod: capacity,
   });
   if (args.windowSeconds >= minSeconds) return undefined;
-  const f = args.field;
+  const window = arg(`${args.field}.drain.windowSeconds`);
+  const maxconn = arg(`${args.field}.maxconn`);
+  const hardStop = arg(`${args.field}.hardStopAfterSeconds`);
+  const cpu = arg(`${args.field}.resources.requests.cpu`);
   const rate = (DRAIN_ARRIVAL_RATIO * args.maxconn) / args.windowSeconds;
   const handshake = args.sessionTickets
     ? "a resumed TLS handshake (shared session tickets)"
     : "a full TLS handshake";
   const millicores = cpuRequestMillicoresFor(args.windowSeconds, args.maxconn, kind);
-  return (
-    `${owner}: ${f}.drain.windowSeconds ${args.windowSeconds} is below the ${minSeconds} s the HAProxy pods' CPU request absorbs ` +
-    `(drainWindowMinSeconds, docs/L4.md): a drained pod's ${f}.maxconn ${args.maxconn} connections reconnect at up to ` +
-    `${DRAIN_ARRIVAL_RATIO} x ${args.maxconn} / ${args.windowSeconds} = ${Math.round(rate)} a second, each ${handshake} on a pod that stays, ` +
-    `and at its ${f}.resources.requests.cpu ${JSON.stringify(args.cpuRequest)} (what a node with contended CPU guarantees) ` +
-    `a pod takes ${Math.round(capacity)} a second (${HAPROXY_HANDSHAKE_CPU_MS[kind]} ms of CPU each), of which the drain may take ${DRAIN_HANDSHAKE_SHARE * 100}%; ` +
-    `beyond that the handshakes queue on its CPU and its own clients' slow too. ` +
-    `Raise ${f}.drain.windowSeconds to at least ${minSeconds} (and ${f}.hardStopAfterSeconds to at least ${minSeconds + DRAIN_START_SLACK_SECONDS}), ` +
-    `or ${f}.resources.requests.cpu to at least "${millicores}m"`
+  return join(
+    [
+      msg`${owner}: ${window} ${args.windowSeconds} is below the ${minSeconds} s the HAProxy pods' CPU request absorbs `,
+      msg`(drainWindowMinSeconds, docs/L4.md): a drained pod's ${maxconn} ${args.maxconn} connections reconnect at up to `,
+      `${DRAIN_ARRIVAL_RATIO} x ${args.maxconn} / ${args.windowSeconds} = ${Math.round(rate)} a second, each ${handshake} on a pod that stays, `,
+      msg`and at its ${cpu} ${JSON.stringify(args.cpuRequest)} (what a node with contended CPU guarantees) `,
+      `a pod takes ${Math.round(capacity)} a second (${HAPROXY_HANDSHAKE_CPU_MS[kind]} ms of CPU each), of which the drain may take ${DRAIN_HANDSHAKE_SHARE * 100}%; `,
+      `beyond that the handshakes queue on its CPU and its own clients' slow too. `,
+      msg`Raise ${window} to at least ${minSeconds} (and ${hardStop} to at least ${minSeconds + DRAIN_START_SLACK_SECONDS}), `,
+      msg`or ${cpu} to at least "${millicores}m"`,
+    ],
+    "",
   );
 }

@@ -77,7 +77,7 @@ export interface LoadBalancerKind<Args extends { type: string }, Resolved extend
   /** Why `loadBalancerSourceRanges` would be enforced nowhere; undefined when they are. */
   sourceRangesProblem?(lb: Resolved, sourceRanges: readonly string[]): Problem | undefined;
   /** What the plan cannot check and the user must do (printed as warnings). */
-  warnings?(owner: string, lb: Resolved, namespace: string, tlsMode: TlsMode): string[];
+  warnings?(owner: string, lb: Resolved, namespace: string, tlsMode: TlsMode): Problem[];
   /** Why dns.target "loadBalancerIP" cannot point at it (its address is a name); undefined when it can. */
   hostnameAddress?: string;
   /** The policy pack's check of any LoadBalancer Service's annotations this kind's controller reads. */

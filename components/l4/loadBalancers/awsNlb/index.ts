@@ -111,7 +111,7 @@ export const awsNlb: LoadBalancerKind<AwsNlbLoadBalancerArgs, ResolvedAwsNlb> = 
     if (lb.podReadinessGate !== "unverified") return [];
     const pods = tlsMode === "terminate" ? "the HAProxy pods" : "the backend's pods";
     return [
-      `${owner}: loadBalancer.targetType "ip" needs the AWS Load Balancer Controller's pod readiness gate: label namespace ${str(namespace)} ${AWS_POD_READINESS_GATE_LABEL}=enabled (kubectl label namespace ${namespace} ${AWS_POD_READINESS_GATE_LABEL}=enabled; this component does not own the namespace and does not check it), then set loadBalancer.podReadinessGate ${str(NAMESPACE_LABELLED)} to say so and drop this warning. Without it a rollout of ${pods} can finish before the NLB sees the new pods healthy, leaving only initial or draining targets: an outage`,
+      msg`${owner}: ${arg("loadBalancer.targetType")} "ip" needs the AWS Load Balancer Controller's pod readiness gate: label namespace ${str(namespace)} ${AWS_POD_READINESS_GATE_LABEL}=enabled (kubectl label namespace ${namespace} ${AWS_POD_READINESS_GATE_LABEL}=enabled; this component does not own the namespace and does not check it), then set ${arg("loadBalancer.podReadinessGate")} ${str(NAMESPACE_LABELLED)} to say so and drop this warning. Without it a rollout of ${pods} can finish before the NLB sees the new pods healthy, leaving only initial or draining targets: an outage`,
     ];
   },
   hostnameAddress: `"loadBalancerIP" cannot point at an NLB: its address is a DNS name (status.loadBalancer.ingress[0].hostname), not an IP; create a CNAME to it yourself, or give { address: <public IP> }`,
