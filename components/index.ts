@@ -38,6 +38,8 @@ export type { LabelSelector, BgpPeerSpec } from "./l4/metallb";
 export type { HybridExposureArgs } from "./hybrid/args";
 export type { WsMonitorArgs, WsMonitorPrometheusOperatorArgs } from "./monitor/args";
 export type { ExposureMonitorArgs } from "./monitor/forExposure";
+export type { ExposureResourceOptions } from "./core/exposureOptions";
+export type { ArgNamer } from "./core/message";
 
 // ---- plans (the components' `.plan`) ----
 export type { ResolvedBackend, ResolvedWebSocket } from "./core/backend";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PathBudget } from "../budget/model";
-import { ArgNamer } from "../core/message";
+import { ExposureResourceOptions, splitExposureOptions } from "../core/exposureOptions";
 import { checkAdmissionCluster, knativeSettingsFor } from "../knative/KnativeSettings";
 import { L4AddressOutputs, l4AddressOutputs, L4Exposure } from "../l4/L4Exposure";
 import { TunnelExposure } from "../tunnel/TunnelExposure";
@@ -59,16 +59,9 @@ export class HybridExposure extends pulumi.ComponentResource implements L4Addres
   public readonly budgetValues: PathBudget[];
   public readonly plan: HybridPlan;
 
-  /**
-   * @param argNames How its paths' warnings name the arguments they reference; default their paths.
-   * The stack program passes the config keys the user wrote, as its refusals name them.
-   */
-  constructor(
-    name: string,
-    args: HybridExposureArgs,
-    opts?: pulumi.ComponentResourceOptions,
-    argNames?: ArgNamer,
-  ) {
+  /** `options.argNames` also names its L4 path's warnings. */
+  constructor(name: string, args: HybridExposureArgs, options?: ExposureResourceOptions) {
+    const { resourceOpts: opts, argNames } = splitExposureOptions(options);
     const plan = planHybrid(name, args);
     checkAdmissionCluster(plan.owner, args, opts);
     super("ws-exposure:index:HybridExposure", name, {}, opts);
@@ -76,7 +69,7 @@ export class HybridExposure extends pulumi.ComponentResource implements L4Addres
 
     knativeSettingsFor(this, name, args, plan.knativeRequirements);
     const tunnel = new TunnelExposure(`${name}-tunnel`, plan.tunnelArgs, { parent: this });
-    const l4 = new L4Exposure(`${name}-l4`, plan.l4Args, { parent: this }, argNames);
+    const l4 = new L4Exposure(`${name}-l4`, plan.l4Args, { parent: this, argNames });
 
     for (const m of plan.monitors) new WsMonitor(m.name, m.args, { parent: this });
 

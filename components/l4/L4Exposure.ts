@@ -3,7 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PathBudget } from "../budget/model";
 import { announceBudget } from "../core/announceBudget";
-import { ArgNamer, renderProblem } from "../core/message";
+import { renderProblem } from "../core/message";
+import { ExposureResourceOptions, splitExposureOptions } from "../core/exposureOptions";
 import { checkAdmissionCluster, knativeSettingsFor } from "../knative/KnativeSettings";
 import { KnativeRequirements, mergeRequirements, NO_REQUIREMENTS } from "../knative/plan";
 import { L4ExposureArgs, TerminateTlsArgs } from "./args";
@@ -84,16 +85,8 @@ export class L4Exposure extends pulumi.ComponentResource implements L4AddressOut
   public readonly plan: L4Plan;
   public readonly service: k8s.core.v1.Service;
 
-  /**
-   * @param argNames How the warnings name the arguments they reference; default their paths. The
-   * stack program passes the config keys the user wrote, as its refusals name them.
-   */
-  constructor(
-    name: string,
-    args: L4ExposureComponentArgs,
-    opts?: pulumi.ComponentResourceOptions,
-    argNames?: ArgNamer,
-  ) {
+  constructor(name: string, args: L4ExposureComponentArgs, options?: ExposureResourceOptions) {
+    const { resourceOpts: opts, argNames } = splitExposureOptions(options);
     const plan = planL4(name, args);
     const monitor = monitorArgsFor(
       plan.owner,

@@ -43,7 +43,7 @@ export function hybridConfigProblems(c: Omit<StackConfig, "secrets">): string[] 
 }
 
 export function buildHybrid(name: string, c: StackConfig, opts?: pulumi.ComponentResourceOptions) {
-  const exposure = new HybridExposure(name, hybridArgs(c), opts, stackArgNames("hybrid"));
+  const exposure = new HybridExposure(name, hybridArgs(c), { ...opts, argNames: stackArgNames("hybrid") });
   return {
     url: exposure.wsUrl,
     httpUrl: exposure.httpUrl,

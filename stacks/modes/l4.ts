@@ -143,6 +143,6 @@ export function l4ConfigProblems(c: L4StackConfig): string[] {
 }
 
 export function buildL4(name: string, c: L4StackConfig, opts?: pulumi.ComponentResourceOptions) {
-  const exposure = new L4Exposure(name, l4Args(c, c.hostname), opts, stackArgNames("l4"));
+  const exposure = new L4Exposure(name, l4Args(c, c.hostname), { ...opts, argNames: stackArgNames("l4") });
   return { url: exposure.url, ...l4AddressOutputs(exposure), budgets: [exposure.budgetValue] };
 }
