@@ -5,6 +5,8 @@ import {
   parseSessions,
   parseWorkers,
   planDrain,
+  batchSendAtMs,
+  DRAIN_CATCH_UP_RATIO,
   shutdownCommands,
   parseAnswers,
   MAX_CLI_LINE_BYTES,
@@ -322,4 +324,37 @@ test("the budget's drop event names the pacing, or the stampede without it", () 
   const hop = plan.budget.hops.find((h) => h.name === "haproxy")!;
   expect(hop.dropEvents[0]).toBe(drainDropEvent({ windowSeconds: 50, order: "oldest" }, timing));
   expect(plan.budget.dropEvents).toContain(`haproxy: ${hop.dropEvents[0]}`);
+});
+
+describe("batchSendAtMs: a late drain catches up at most DRAIN_CATCH_UP_RATIO faster than planned", () => {
+  it("sends each batch at its planned time while the drain keeps up", () => {
+    expect(DRAIN_CATCH_UP_RATIO).toBe(1.2);
+    expect(batchSendAtMs(0)).toBe(0);
+    expect(batchSendAtMs(600, { atMs: 500, sentAtMs: 500 })).toBe(600);
+    expect(batchSendAtMs(600, { atMs: 500, sentAtMs: 510 })).toBe(600);
+  });
+
+  it("after a batch that went out late, shortens the planned gap by the ratio instead of sending at once", () => {
+    // 1200 ms late: the next batch 100 ms after it in the plan goes out 100 / 1.2 ms after it.
+    expect(batchSendAtMs(600, { atMs: 500, sentAtMs: 1700 })).toBeCloseTo(1783.333, 3);
+  });
+
+  it("closes no more than 1.2 x the planned rate in any second while it catches up, and catches up", () => {
+    // 100 closes a second (10 every 100 ms) over 20 s; the driver stalls 2 s at 5 s.
+    const planned = Array.from({ length: 200 }, (_, i) => i * 100);
+    let previous: { atMs: number; sentAtMs: number } | undefined;
+    const sent: number[] = [];
+    for (const atMs of planned) {
+      let at = batchSendAtMs(atMs, previous);
+      if (atMs === 5000) at += 2000;
+      sent.push(at);
+      previous = { atMs, sentAtMs: at };
+    }
+    const perSecond = new Map<number, number>();
+    for (const at of sent)
+      perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 10);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(1.2 * 100 + 10);
+    // Sent without the cap, the 2 s of overdue batches would have gone out at once.
+    expect(sent[199]).toBeCloseTo(19900, 0);
+  });
 });

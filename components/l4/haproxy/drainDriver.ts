@@ -22,6 +22,7 @@
 import { connect } from "node:net";
 import { parseArgs as parseArgv } from "node:util";
 import {
+  batchSendAtMs,
   parseAnswers,
   parseSessions,
   parseWorkers,
@@ -148,9 +149,11 @@ export async function drainWorkers(options: DrainOptions, pids: number[], log: L
   let notClosed = 0;
   let cliLines = 0;
   let gone = false;
+  let previous: { atMs: number; sentAtMs: number } | undefined;
   for (const batch of plan) {
     if (gone) break;
-    await sleep(startedAt + batch.atMs - Date.now());
+    await sleep(startedAt + batchSendAtMs(batch.atMs, previous) - Date.now());
+    previous = { atMs: batch.atMs, sentAtMs: Date.now() - startedAt };
     const byPid = new Map<string, string[]>();
     for (const id of batch.ids) {
       const [pid, ptr] = id.split("/");

@@ -134,6 +134,25 @@ export function planDrain(sessions: DrainSession[], options: DrainPlanOptions): 
 }
 
 /**
+ * How much faster than planned a late drain may close to catch up. A driver that falls behind (its
+ * CLI answers slow on a busy node) and then sends every overdue batch at once closes a burst, and a
+ * burst of closes is a burst of reconnects; so it catches up at most this much faster than the plan,
+ * below the 1.25 x N/W the reconnects are held to (DRAIN_ARRIVAL_RATIO) to leave the clients'
+ * backoff jitter room.
+ */
+export const DRAIN_CATCH_UP_RATIO = 1.2;
+
+/**
+ * When a batch planned at `atMs` goes out (ms after the drain starts): at its time, or, when the one
+ * before went out late (`previous.sentAtMs`), no sooner than the planned gap between them shortened
+ * by DRAIN_CATCH_UP_RATIO.
+ */
+export function batchSendAtMs(atMs: number, previous?: { atMs: number; sentAtMs: number }): number {
+  if (previous === undefined) return atMs;
+  return Math.max(atMs, previous.sentAtMs + (atMs - previous.atMs) / DRAIN_CATCH_UP_RATIO);
+}
+
+/**
  * The command lines closing `ids` on worker `pid`: `;`-separated commands, as few lines as fit in
  * `maxLineBytes` each (newline included). Throws when one command alone does not fit.
  */
