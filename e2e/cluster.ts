@@ -134,6 +134,77 @@ export async function waitFor(
   await withTimeoutDetail(waitUntil(what, holds, timeoutMs, 250), logs);
 }
 
+/** A process the harness may restart: the one running now, and how to start it again. */
+export interface Restartable {
+  name: string;
+  current(): { child: ChildProcess; logPath: string };
+  /** Stops the current process if it still runs, and starts a new one. */
+  restart(): Promise<void>;
+}
+
+/**
+ * When the harness restarts a process, as a kubelet restarts a container: after an exit its log
+ * says another start may cure (`restartOnExit`), or once when it is not ready half-way through the
+ * wait (`restartWhenNotReadyHalfWay`, as a failing liveness probe would). At most `maxRestarts`.
+ */
+export interface RestartPolicy {
+  maxRestarts: number;
+  restartOnExit?: (logTail: string) => boolean;
+  restartWhenNotReadyHalfWay?: boolean;
+}
+
+const exitedWith = (child: ChildProcess) => child.exitCode ?? child.signalCode;
+
+/**
+ * {@link waitFor} on `target`, restarting it by `policy`; each restart is a line in its log. Any
+ * other exit, of it or of `others`, fails the wait with that process's log.
+ */
+export async function waitForRestarting(
+  what: string,
+  check: () => Promise<boolean>,
+  target: Restartable,
+  policy: RestartPolicy,
+  timeoutMs: number,
+  others: Running[] = [],
+): Promise<void> {
+  const startedAt = Date.now();
+  let restarts = 0;
+  let restartedHalfWay = false;
+  const restart = async (reason: string) => {
+    restarts++;
+    fs.appendFileSync(
+      target.current().logPath,
+      `--- e2e: ${target.name} restarted (${restarts}): ${reason}\n`,
+    );
+    await target.restart();
+  };
+  const holds = async () => {
+    const { child, logPath } = target.current();
+    if (exitedWith(child) !== null) {
+      const log = tail(logPath, 30);
+      if (restarts >= policy.maxRestarts || !policy.restartOnExit?.(log))
+        throw new Error(`${target.name} exited (${exitedWith(child)}) before ${what}:\n${log}`);
+      await restart("its exit is one a new start may cure");
+      return false;
+    }
+    for (const r of others)
+      if (exitedWith(r.child) !== null)
+        throw new Error(`${r.name} exited (${exitedWith(r.child)}) before ${what}:\n${tail(r.logPath, 30)}`);
+    if (await check().catch(() => false)) return true;
+    const halfWay = Date.now() - startedAt > timeoutMs / 2;
+    if (policy.restartWhenNotReadyHalfWay && halfWay && !restartedHalfWay && restarts < policy.maxRestarts) {
+      restartedHalfWay = true;
+      await restart(`not ready within ${Math.round(timeoutMs / 2000)} s`);
+    }
+    return false;
+  };
+  const logs = () =>
+    [{ name: target.name, logPath: target.current().logPath }, ...others]
+      .map((r) => `\n--- ${r.name}\n${tail(r.logPath, 20)}`)
+      .join("");
+  await withTimeoutDetail(waitUntil(what, holds, timeoutMs, 250), logs);
+}
+
 function kubeconfig(server: string, caPath: string, certPath: string, keyPath: string): string {
   return YAML.stringify({
     apiVersion: "v1",

@@ -20,8 +20,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { binary, Cluster, Running, stopProcess, tail, waitFor } from "./cluster";
-import { holdsWithin } from "../support/wait";
+import { binary, Cluster, Running, stopProcess, tail, waitForRestarting } from "./cluster";
 import { installCrds } from "./homelab";
 import { KubeObject } from "./kube";
 import { GATEWAY, RealNode } from "./node";
@@ -202,18 +201,22 @@ export async function startKnativeServing(cluster: Cluster, node: RealNode): Pro
     // An activator that never connects to the autoscaler's socket (seen once on an idle machine:
     // "connection has not yet been established" for 4 min) fails its liveness probe in a cluster,
     // and the kubelet restarts it: so does the harness, once, half-way through the bound.
-    const half = ACTIVATOR_READY_WITHIN_MS / 2;
-    const ready = await holdsWithin(activatorReady, half, 250);
-    if (!ready && processes.every((r) => r.child.exitCode === null && r.child.signalCode === null)) {
-      const i = processes.findIndex((r) => r.name === "knative-activator");
-      await stopProcess(processes[i]);
-      fs.appendFileSync(
-        processes[i].logPath,
-        `--- e2e: activator not ready within ${half / 1000} s: restarted\n`,
-      );
-      processes[i] = start("activator");
-    }
-    if (!ready) await waitFor("the Knative activator ready", activatorReady, processes, half);
+    const activator = processes.findIndex((r) => r.name === "knative-activator");
+    await waitForRestarting(
+      "the Knative activator ready",
+      activatorReady,
+      {
+        name: "knative-activator",
+        current: () => processes[activator],
+        restart: async () => {
+          await stopProcess(processes[activator]);
+          processes[activator] = start("activator");
+        },
+      },
+      { maxRestarts: 1, restartWhenNotReadyHalfWay: true },
+      ACTIVATOR_READY_WITHIN_MS,
+      processes.filter((_, i) => i !== activator),
+    );
   } catch (err) {
     throw new Error(
       `${(err as Error).message}\nthe activator's readiness probe, last answer: ${lastAnswer}\n${logs()}`,

@@ -24,8 +24,7 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { makeCertificate } from "../support/certs";
 import { freePort } from "../support/ports";
-import { waitUntil, withTimeoutDetail } from "../support/wait";
-import { Cluster, killGroup } from "./cluster";
+import { Cluster, killGroup, waitForRestarting } from "./cluster";
 import { KSVC } from "./homelab";
 import { Kube, KubeError, KubeObject } from "./kube";
 import { createTestHost, testHostProblem } from "./testHost";
@@ -194,32 +193,6 @@ const STARTUP_TIMEOUT_EXIT =
   /Error reading\/parsing \w+ configuration: .*(timed out waiting for the condition|context deadline exceeded)/;
 const MAX_STARTUP_RESTARTS = 3;
 
-/** Waits for `check`, restarting a webhook that exited on its start-up timeout (above); any other exit fails the wait. */
-async function until(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  webhook: () => ChildProcess,
-  logPath: string,
-  restart: () => void,
-): Promise<void> {
-  let restarts = 0;
-  const holds = async () => {
-    const child = webhook();
-    if (child.exitCode === null && child.signalCode === null) return check().catch(() => false);
-    const log = tail(logPath);
-    if (restarts >= MAX_STARTUP_RESTARTS || !STARTUP_TIMEOUT_EXIT.test(log))
-      throw new Error(
-        `the Knative webhook exited (${child.exitCode ?? child.signalCode}) before ${what}:\n${log}`,
-      );
-    restarts++;
-    fs.appendFileSync(logPath, `--- e2e: restarting the webhook (${restarts}) after its start timed out\n`);
-    restart();
-    return false;
-  };
-  await withTimeoutDetail(waitUntil(what, holds, timeoutMs, 250), () => `\n${tail(logPath)}`);
-}
-
 /**
  * The admission check's message when Knative's webhook enforces a lower maximum than the one a stack
  * declares without managing it, written out here (not taken from the components) for every
@@ -242,10 +215,6 @@ export function statusMessage(err: KubeError): string {
   } catch {
     return err.body;
   }
-}
-
-function tail(file: string, lines = 30): string {
-  return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n") : "";
 }
 
 /** A Knative Service the webhook must refuse (timeoutSeconds over any maximum): its refusal shows the webhook validates. */
@@ -398,7 +367,7 @@ export async function startKnativeWebhook(cluster: Cluster, readyWithinMs = 1200
   const log = () => (fs.existsSync(logPath) ? fs.readFileSync(logPath, "utf8") : "");
 
   try {
-    await until(
+    await waitForRestarting(
       "the Knative webhook refuses an invalid Service with its own message",
       async () => {
         try {
@@ -415,10 +384,17 @@ export async function startKnativeWebhook(cluster: Cluster, readyWithinMs = 1200
           throw err;
         }
       },
+      {
+        name: "the Knative webhook",
+        current: () => ({ child, logPath }),
+        restart: async () => {
+          killGroup(child, "SIGKILL");
+          await exited;
+          ({ webhook: child, exited } = launch());
+        },
+      },
+      { maxRestarts: MAX_STARTUP_RESTARTS, restartOnExit: (log) => STARTUP_TIMEOUT_EXIT.test(log) },
       readyWithinMs,
-      () => child,
-      logPath,
-      () => ({ webhook: child, exited } = launch()),
     );
   } catch (err) {
     await stop();
