@@ -110,6 +110,20 @@ export function tail(file: string, lines: number): string {
   return fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
 }
 
+type Logged = Pick<Running, "name" | "child" | "logPath">;
+
+const exitedWith = (child: ChildProcess) => child.exitCode ?? child.signalCode;
+
+/** The error of a wait whose process exited, with the tail of its log. */
+function exitedBefore(r: Logged, what: string): Error {
+  return new Error(`${r.name} exited (${exitedWith(r.child)}) before ${what}:\n${tail(r.logPath, 30)}`);
+}
+
+/** The tail of each process's log, for a wait that timed out. */
+function logTails(processes: Pick<Running, "name" | "logPath">[]): string {
+  return processes.map((r) => `\n--- ${r.name}\n${tail(r.logPath, 20)}`).join("");
+}
+
 /**
  * Polls `check` every 250 ms (a failing check is "not yet"); fails early, with its log, when one of
  * `processes` exits, and on timeout with the tail of every log.
@@ -121,16 +135,11 @@ export async function waitFor(
   timeoutMs: number,
 ): Promise<void> {
   const holds = () => {
-    for (const r of processes) {
-      if (r.child.exitCode !== null || r.child.signalCode !== null) {
-        throw new Error(
-          `${r.name} exited (${r.child.exitCode ?? r.child.signalCode}) before ${what}:\n${tail(r.logPath, 30)}`,
-        );
-      }
-    }
+    const exited = processes.find((r) => exitedWith(r.child) !== null);
+    if (exited) throw exitedBefore(exited, what);
     return check().catch(() => false);
   };
-  const logs = () => processes.map((r) => `\n--- ${r.name}\n${tail(r.logPath, 20)}`).join("");
+  const logs = () => logTails(processes);
   await withTimeoutDetail(waitUntil(what, holds, timeoutMs, 250), logs);
 }
 
@@ -152,8 +161,6 @@ export interface RestartPolicy {
   restartOnExit?: (logTail: string) => boolean;
   restartWhenNotReadyHalfWay?: boolean;
 }
-
-const exitedWith = (child: ChildProcess) => child.exitCode ?? child.signalCode;
 
 /**
  * {@link waitFor} on `target`, restarting it by `policy`; each restart is a line in its log. Any
@@ -179,17 +186,15 @@ export async function waitForRestarting(
     await target.restart();
   };
   const holds = async () => {
-    const { child, logPath } = target.current();
-    if (exitedWith(child) !== null) {
-      const log = tail(logPath, 30);
-      if (restarts >= policy.maxRestarts || !policy.restartOnExit?.(log))
-        throw new Error(`${target.name} exited (${exitedWith(child)}) before ${what}:\n${log}`);
+    const current = { name: target.name, ...target.current() };
+    if (exitedWith(current.child) !== null) {
+      if (restarts >= policy.maxRestarts || !policy.restartOnExit?.(tail(current.logPath, 30)))
+        throw exitedBefore(current, what);
       await restart("its exit is one a new start may cure");
       return false;
     }
-    for (const r of others)
-      if (exitedWith(r.child) !== null)
-        throw new Error(`${r.name} exited (${exitedWith(r.child)}) before ${what}:\n${tail(r.logPath, 30)}`);
+    const exited = others.find((r) => exitedWith(r.child) !== null);
+    if (exited) throw exitedBefore(exited, what);
     if (await check().catch(() => false)) return true;
     const halfWay = Date.now() - startedAt > timeoutMs / 2;
     if (policy.restartWhenNotReadyHalfWay && halfWay && !restartedHalfWay && restarts < policy.maxRestarts) {
@@ -198,10 +203,7 @@ export async function waitForRestarting(
     }
     return false;
   };
-  const logs = () =>
-    [{ name: target.name, logPath: target.current().logPath }, ...others]
-      .map((r) => `\n--- ${r.name}\n${tail(r.logPath, 20)}`)
-      .join("");
+  const logs = () => logTails([{ name: target.name, logPath: target.current().logPath }, ...others]);
   await withTimeoutDetail(waitUntil(what, holds, timeoutMs, 250), logs);
 }
 
