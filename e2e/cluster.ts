@@ -152,58 +152,91 @@ export interface Restartable {
 }
 
 /**
+ * A container's liveness probe as its manifest declares it: the kubelet probes every `periodMs`
+ * from `initialDelayMs` after the start, and restarts the container after `failureThreshold`
+ * failures in a row (a probe that throws fails).
+ */
+export interface Liveness {
+  probe: () => Promise<boolean>;
+  initialDelayMs: number;
+  periodMs: number;
+  failureThreshold: number;
+}
+
+/**
  * When the harness restarts a process, as a kubelet restarts a container: after an exit its log
- * says another start may cure (`restartOnExit`), or once when it is not ready half-way through the
- * wait (`restartWhenNotReadyHalfWay`, as a failing liveness probe would). At most `maxRestarts`.
+ * says another start may cure (`restartOnExit`), or when its `liveness` probe fails. At most
+ * `maxRestarts`.
  */
 export interface RestartPolicy {
   maxRestarts: number;
   restartOnExit?: (logTail: string) => boolean;
-  restartWhenNotReadyHalfWay?: boolean;
+  liveness?: Liveness;
+}
+
+/** A process the harness restarts by its policy while it waits. */
+export interface Supervised extends Restartable {
+  policy: RestartPolicy;
 }
 
 /**
- * {@link waitFor} on `target`, restarting it by `policy`; each restart is a line in its log. Any
- * other exit, of it or of `others`, fails the wait with that process's log.
+ * {@link waitFor} while supervising `supervised`, each restarted by its policy; each restart is a
+ * line in its log. Any other exit, of one of them or of `others`, fails the wait with that
+ * process's log.
  */
 export async function waitForRestarting(
   what: string,
   check: () => Promise<boolean>,
-  target: Restartable,
-  policy: RestartPolicy,
+  supervised: Supervised[],
   timeoutMs: number,
   others: Running[] = [],
 ): Promise<void> {
-  const startedAt = Date.now();
-  let restarts = 0;
-  let restartedHalfWay = false;
-  const restart = async (reason: string) => {
-    restarts++;
+  const states = supervised.map((s) => ({ s, restarts: 0, startedAt: Date.now(), failures: 0, probedAt: 0 }));
+  type State = (typeof states)[number];
+  const restart = async (state: State, reason: string) => {
+    state.restarts++;
     fs.appendFileSync(
-      target.current().logPath,
-      `--- e2e: ${target.name} restarted (${restarts}): ${reason}\n`,
+      state.s.current().logPath,
+      `--- e2e: ${state.s.name} restarted (${state.restarts}): ${reason}\n`,
     );
-    await target.restart();
+    await state.s.restart();
+    Object.assign(state, { startedAt: Date.now(), failures: 0, probedAt: 0 });
   };
-  const holds = async () => {
-    const current = { name: target.name, ...target.current() };
+  /** Restarts the process when its policy says so; says whether it did. */
+  const supervise = async (state: State): Promise<boolean> => {
+    const { policy } = state.s;
+    const current = { name: state.s.name, ...state.s.current() };
     if (exitedWith(current.child) !== null) {
-      if (restarts >= policy.maxRestarts || !policy.restartOnExit?.(tail(current.logPath, 30)))
+      if (state.restarts >= policy.maxRestarts || !policy.restartOnExit?.(tail(current.logPath, 30)))
         throw exitedBefore(current, what);
-      await restart("its exit is one a new start may cure");
+      await restart(state, "its exit is one a new start may cure");
+      return true;
+    }
+    const live = policy.liveness;
+    const now = Date.now();
+    if (!live || now - state.startedAt < live.initialDelayMs || now - state.probedAt < live.periodMs)
+      return false;
+    state.probedAt = now;
+    if (await live.probe().catch(() => false)) {
+      state.failures = 0;
       return false;
     }
+    state.failures++;
+    if (state.failures < live.failureThreshold || state.restarts >= policy.maxRestarts) return false;
+    await restart(
+      state,
+      `its liveness probe failed ${state.failures} times in a row, ${live.periodMs / 1000} s apart`,
+    );
+    return true;
+  };
+  const holds = async () => {
+    for (const state of states) if (await supervise(state)) return false;
     const exited = others.find((r) => exitedWith(r.child) !== null);
     if (exited) throw exitedBefore(exited, what);
-    if (await check().catch(() => false)) return true;
-    const halfWay = Date.now() - startedAt > timeoutMs / 2;
-    if (policy.restartWhenNotReadyHalfWay && halfWay && !restartedHalfWay && restarts < policy.maxRestarts) {
-      restartedHalfWay = true;
-      await restart(`not ready within ${Math.round(timeoutMs / 2000)} s`);
-    }
-    return false;
+    return check().catch(() => false);
   };
-  const logs = () => logTails([{ name: target.name, logPath: target.current().logPath }, ...others]);
+  const logs = () =>
+    logTails([...supervised.map((s) => ({ name: s.name, logPath: s.current().logPath })), ...others]);
   await withTimeoutDetail(waitUntil(what, holds, timeoutMs, 250), logs);
 }
 

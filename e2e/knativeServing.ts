@@ -20,7 +20,16 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { binary, Cluster, Running, stopProcess, tail, waitForRestarting } from "./cluster";
+import {
+  binary,
+  Cluster,
+  Liveness,
+  Running,
+  stopProcess,
+  Supervised,
+  tail,
+  waitForRestarting,
+} from "./cluster";
 import { installCrds } from "./homelab";
 import { KubeObject } from "./kube";
 import { GATEWAY, RealNode } from "./node";
@@ -133,7 +142,8 @@ function hostService(
 }
 
 /** Ports the three bind (each its own: they share the node's namespace, where pods have theirs). */
-/** How long the activator may take to answer its readiness probe (a hang detector; see its use). */
+/** How long the autoscaler may take to serve its socket, and then the activator to be ready (hang detectors). */
+const AUTOSCALER_LISTENS_WITHIN_MS = 2 * 60 * 1000;
 const ACTIVATOR_READY_WITHIN_MS = 4 * 60 * 1000;
 
 const PROFILING_PORTS = { controller: 18008, autoscaler: 18009, activator: 18010 };
@@ -145,8 +155,8 @@ export interface KnativeServing {
 
 /**
  * Installs the CRDs, the administrator's ConfigMaps and the activator's and autoscaler's Services,
- * starts the three, and resolves once the activator answers its readiness probe and the autoscaler
- * listens. The webhook (`startKnativeWebhook`) must already run.
+ * starts the three (the controller once the autoscaler serves its socket), and resolves once the
+ * activator answers its readiness probe. The webhook (`startKnativeWebhook`) must already run.
  */
 export async function startKnativeServing(cluster: Cluster, node: RealNode): Promise<KnativeServing> {
   await installCrds(cluster.kube, KNATIVE_SERVING_CRDS);
@@ -178,49 +188,125 @@ export async function startKnativeServing(cluster: Cluster, node: RealNode): Pro
       env(component),
       SYSTEM_NAMESPACE,
     );
-  const processes = (["controller", "autoscaler", "activator"] as const).map(start);
+  // The controller starts once the autoscaler holds :8080 (below).
+  const processes = (["autoscaler", "activator"] as const).map(start);
   const logs = (lines = 30) => processes.map((r) => `--- ${r.name}\n${tail(r.logPath, lines)}`).join("\n");
-  // The activator's readiness probe as a kubelet sends it; `lastAnswer` names what the wait saw last.
-  let lastAnswer = "no probe yet";
-  const activatorReady = async () => {
+  /** A kubelet's HTTP probe from inside the node's namespace: 200 or not, and what it saw. */
+  const httpProbe = (address: string, port: number) => {
     const argv = ["curl", "-sS", "-m", "2", "-o", "/dev/null", "-w", "%{http_code}"];
-    const [cmd, ...args] = node.inNetns([...argv, "-H", "K-Kubelet-Probe: queue", `http://${GATEWAY}:8012/`]);
+    const [cmd, ...args] = node.inNetns([
+      ...argv,
+      "-H",
+      "K-Kubelet-Probe: queue",
+      `http://${address}:${port}/`,
+    ]);
     const r = spawnSync(cmd, args, { encoding: "utf8" });
     const code = r.stdout.trim();
-    lastAnswer =
+    const answer =
       code === "000" || code === ""
-        ? `no HTTP answer on ${GATEWAY}:8012 (${r.stderr.trim() || `curl exit ${r.status}`})`
+        ? `no HTTP answer on ${address}:${port} (${r.stderr.trim() || `curl exit ${r.status}`})`
         : `HTTP ${code}`;
-    return code === "200";
+    return { ok: code === "200", answer };
+  };
+  // The probe of a process on the node's address; `lastAnswer` names what it saw last.
+  const lastAnswer: Record<string, string> = {};
+  const kubeletProbe = (component: string, port: number) => async () => {
+    const { ok, answer } = httpProbe(GATEWAY, port);
+    lastAnswer[component] = answer;
+    return ok;
+  };
+  /** The activator's last failed dials of the autoscaler's socket: its log says why each failed. */
+  const connectionErrors = () => {
+    const activator = processes.find((r) => r.name === "knative-activator")!;
+    const dials = fs
+      .readFileSync(activator.logPath, "utf8")
+      .split("\n")
+      .filter((l) => /could not be established|Failed connecting/.test(l));
+    return dials.length > 0
+      ? `the activator's last failed dials of the autoscaler:\n${dials.slice(-3).join("\n")}`
+      : "the activator's log has no failed dial of the autoscaler";
+  };
+  /**
+   * The activator's way to the autoscaler, for a failed wait: the Service's address, the
+   * EndpointSlices kube-controller-manager mirrored from its Endpoints, and a probe through the
+   * address kube-proxy routes.
+   */
+  const autoscalerRoute = async () => {
+    try {
+      const service = (await cluster.kube.find(
+        `/api/v1/namespaces/${SYSTEM_NAMESPACE}/services/autoscaler`,
+      )) as { spec: { clusterIP: string } } | undefined;
+      const slices = (await cluster.kube.list(
+        `/apis/discovery.k8s.io/v1/namespaces/${SYSTEM_NAMESPACE}/endpointslices?labelSelector=${encodeURIComponent("kubernetes.io/service-name=autoscaler")}`,
+      )) as (KubeObject & { endpoints?: { addresses: string[] }[] })[];
+      const endpoints = slices.flatMap((e) => (e.endpoints ?? []).flatMap((p) => p.addresses));
+      const clusterIP = service?.spec.clusterIP ?? "none";
+      return `the autoscaler's Service: clusterIP ${clusterIP}, ${slices.length} EndpointSlice(s) with [${endpoints.join(", ")}]; a probe through ${clusterIP}:8080: ${httpProbe(clusterIP, 8080).answer}`;
+    } catch (err) {
+      return `the autoscaler's Service could not be read: ${(err as Error).message}`;
+    }
+  };
+  const activatorProbe = kubeletProbe("activator", 8012);
+  const autoscalerProbe = kubeletProbe("autoscaler", 8080);
+  const supervised = (component: "activator" | "autoscaler", liveness: Liveness): Supervised => {
+    const i = processes.findIndex((r) => r.name === `knative-${component}`);
+    return {
+      name: processes[i].name,
+      current: () => processes[i],
+      restart: async () => {
+        await stopProcess(processes[i]);
+        processes[i] = start(component);
+      },
+      policy: { maxRestarts: 2, liveness },
+    };
   };
   try {
+    // The controller's probe server takes :8080 too (knative.dev/pkg's HealthCheckDefaultPort, not
+    // configurable), which in a cluster is its own pod's: in this shared namespace the first to bind
+    // wins. An autoscaler that loses stops its workers but does not exit, and the activator then
+    // dials the controller's server for good (404: two CI runs failed so). So the autoscaler goes
+    // first; the controller's probe server then cannot bind, and it reconciles without one (nothing
+    // probes it here). The autoscaler's probe answers 200 only from its own socket.
+    const autoscalerLiveness = {
+      probe: autoscalerProbe,
+      initialDelayMs: 0,
+      periodMs: 10_000,
+      failureThreshold: 6,
+    };
+    await waitForRestarting(
+      "the Knative autoscaler's socket on :8080",
+      autoscalerProbe,
+      [supervised("autoscaler", autoscalerLiveness)],
+      AUTOSCALER_LISTENS_WITHIN_MS,
+      processes.filter((r) => r.name === "knative-activator"),
+    );
+    processes.push(start("controller"));
     // The activator answers a kubelet's probe 200 once it has its config and the autoscaler's
-    // socket. Nothing bounds how long three Go processes starting at once take to get there on a
-    // CPU-starved machine (they are niced with the test run): the bound only catches a hang, and
-    // takes half of the fixture's beforeAll, which also starts the control plane, node and webhook.
-    // An activator that never connects to the autoscaler's socket (seen once on an idle machine:
-    // "connection has not yet been established" for 4 min) fails its liveness probe in a cluster,
-    // and the kubelet restarts it: so does the harness, once, half-way through the bound.
-    const activator = processes.findIndex((r) => r.name === "knative-activator");
+    // socket. Nothing bounds how long Go processes starting at once take to get there on a
+    // CPU-starved machine (they are niced with the test run): the bounds only catch a hang. A
+    // process that hangs is restarted as the kubelet would on the liveness probes of Knative's
+    // manifests (config/core/deployments).
     await waitForRestarting(
       "the Knative activator ready",
-      activatorReady,
-      {
-        name: "knative-activator",
-        current: () => processes[activator],
-        restart: async () => {
-          await stopProcess(processes[activator]);
-          processes[activator] = start("activator");
-        },
-      },
-      { maxRestarts: 1, restartWhenNotReadyHalfWay: true },
+      activatorProbe,
+      [
+        supervised("activator", {
+          probe: activatorProbe,
+          initialDelayMs: 15_000,
+          periodMs: 10_000,
+          failureThreshold: 12,
+        }),
+        supervised("autoscaler", autoscalerLiveness),
+      ],
       ACTIVATOR_READY_WITHIN_MS,
-      processes.filter((_, i) => i !== activator),
+      processes.filter((r) => r.name === "knative-controller"),
     );
   } catch (err) {
-    throw new Error(
-      `${(err as Error).message}\nthe activator's readiness probe, last answer: ${lastAnswer}\n${logs()}`,
-    );
+    const answers = Object.entries(lastAnswer).map(([c, a]) => `the ${c}'s probe, last answer: ${a}`);
+    const route = await autoscalerRoute();
+    // What explains a hang first: a run's log is often read from its end, cut short.
+    const diagnosis = [...answers, route, connectionErrors()].join("\n");
+    throw new Error(`Knative Serving did not start: ${diagnosis}\n${(err as Error).message}\n${logs()}`);
   }
   return { processes, logs };
 }

@@ -384,16 +384,21 @@ export async function startKnativeWebhook(cluster: Cluster, readyWithinMs = 1200
           throw err;
         }
       },
-      {
-        name: "the Knative webhook",
-        current: () => ({ child, logPath }),
-        restart: async () => {
-          killGroup(child, "SIGKILL");
-          await exited;
-          ({ webhook: child, exited } = launch());
+      [
+        {
+          name: "the Knative webhook",
+          current: () => ({ child, logPath }),
+          restart: async () => {
+            killGroup(child, "SIGKILL");
+            await exited;
+            ({ webhook: child, exited } = launch());
+          },
+          policy: {
+            maxRestarts: MAX_STARTUP_RESTARTS,
+            restartOnExit: (log) => STARTUP_TIMEOUT_EXIT.test(log),
+          },
         },
-      },
-      { maxRestarts: MAX_STARTUP_RESTARTS, restartOnExit: (log) => STARTUP_TIMEOUT_EXIT.test(log) },
+      ],
       readyWithinMs,
     );
   } catch (err) {
