@@ -11,7 +11,7 @@ import {
 export interface KnativeBackendArgs {
   /** Name of the existing Knative Service (`serving.knative.dev/v1`). Conflicts with `service`. */
   knativeService: string;
-  /** Its namespace. The connector and any in-cluster helpers are created here too. */
+  /** The backend's namespace. The connector and any in-cluster helpers are created here too. */
   namespace: string;
   /** WebSocket path. Default `/ws`. */
   path?: string;
@@ -21,9 +21,9 @@ export interface KnativeBackendArgs {
 
 /** ... or any Kubernetes Service that speaks HTTP/1.1 WebSocket upgrades. */
 export interface ServiceBackendArgs {
-  /** Name of the existing Service. Conflicts with `knativeService`. */
+  /** Name of the existing Service; needs `port`. Conflicts with `knativeService`. */
   service: string;
-  /** Its namespace. The connector and any in-cluster helpers are created here too. */
+  /** The backend's namespace. The connector and any in-cluster helpers are created here too. */
   namespace: string;
   /** The Service port that serves HTTP (and the upgrade). */
   port: number;

@@ -71,7 +71,8 @@ export interface KnativeClusterArgs extends KnativeClusterFields {
  */
 export interface KnativeAdmissionCheckArgs {
   /**
-   * Run the check. Default true. false: nothing waits for Knative's webhook, so the first `up` that raises
+   * Run the check (the patch's dry-run until Knative's webhook accepts it, and who owns the Service's
+   * fields). Default true. false: nothing waits for Knative's webhook, so the first `up` that raises
    * the maximum and timeoutSeconds together may fail ("expected 0 <= 3600 <= 600") and pass when run again;
    * field conflicts come as the provider's raw error.
    */

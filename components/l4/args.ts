@@ -24,7 +24,10 @@ export interface CreatePoolArgs {
 
 /** ... or an existing pool, by name. */
 export interface ExistingPoolArgs {
-  /** Name of an existing `IPAddressPool` in metallbNamespace. Conflicts with create. */
+  /**
+   * Name of an existing `IPAddressPool` in metallbNamespace. Conflicts with create (a new pool of
+   * create.addresses).
+   */
   existing: string;
   /** The pool's addresses, if you want a pinned loadBalancerIP checked against them. Default: not checked. */
   addresses?: string[];
@@ -33,7 +36,7 @@ export interface ExistingPoolArgs {
 export type AddressPoolArgs = CreatePoolArgs | ExistingPoolArgs;
 
 export interface L2AdvertisementArgs {
-  /** The elected leader node answers ARP/NDP for the address (layer 2). */
+  /** The default: the elected leader node answers ARP/NDP for the address (layer 2). */
   type: "l2";
   /** Announce only from these node interfaces. Default: all. */
   interfaces?: string[];
@@ -133,7 +136,10 @@ export type SessionTicketArgs =
       keys: pulumi.Input<string>[];
     }
   | {
-      /** An existing Secret in the backend's namespace holding the keys file under key `tls-ticket-keys`. Conflicts with keys. */
+      /**
+       * An existing Secret in the backend's namespace holding the keys file (3 base64 keys of 80 bytes, oldest
+       * first) under key `tls-ticket-keys`. Conflicts with keys.
+       */
       secretName: string;
     };
 
@@ -162,8 +168,10 @@ export interface HaproxyFields {
   /** Pod grace period; at least preStop + hardStopAfter + 10. Default exactly that. */
   terminationGracePeriodSeconds?: number;
   /**
-   * Connection limit per pod. Default: as many as `resources.limits.memory` holds when that is set,
-   * else 10000. Refused when it does not fit `resources.limits.memory` (64Mi + 64 KiB per connection).
+   * Connection limit per pod (global and frontend `maxconn`). Default: as many as `resources.limits.memory`
+   * holds when that is set, else 10000. Refused when it does not fit `resources.limits.memory` (64Mi + 64 KiB
+   * per connection). HAProxy needs a hard open-files limit of 2 x maxconn + 40 on the node (it exits at start
+   * otherwise).
    */
   maxconn?: number;
 }
@@ -192,7 +200,10 @@ export interface HaproxyArgs extends HaproxyFields {
 }
 
 export interface TerminateTlsArgs {
-  /** HAProxy pods terminate TLS and forward plain TCP to the backend; the LoadBalancer selects them. */
+  /**
+   * The default: HAProxy pods terminate TLS and forward plain TCP to the backend; the LoadBalancer
+   * selects them.
+   */
   mode: "terminate";
   /**
    * An existing `kubernetes.io/tls` Secret in the backend's namespace, or a cert-manager Certificate this
@@ -200,7 +211,10 @@ export interface TerminateTlsArgs {
    */
   certificate:
     | {
-        /** An existing `kubernetes.io/tls` Secret in the backend's namespace. Conflicts with certManager. */
+        /**
+         * An existing `kubernetes.io/tls` Secret in the backend's namespace. Conflicts with certManager
+         * (certManager.issuerName).
+         */
         secretName: string;
       }
     | {
@@ -249,8 +263,8 @@ export interface NoTlsArgs {
 
 export interface LoadBalancerTlsArgs {
   /**
-   * TLS ends at the cloud load balancer (loadBalancer.type "aws-nlb" with certificateArn: an NLB TLS
-   * listener), which forwards plain TCP to the pods; no HAProxy. Refused with any other load balancer.
+   * TLS ends at the cloud load balancer (loadBalancer.type "aws-nlb" with loadBalancer.certificateArn: an
+   * NLB TLS listener), which forwards plain TCP to the pods; no HAProxy. Refused with any other load balancer.
    */
   mode: "loadBalancer";
   /** Pod port for a plain Service backend (its pods are selected directly). Knative: from `route`. */
@@ -330,8 +344,9 @@ export interface L4PathFields {
   port?: number;
   /**
    * Client CIDR allowlist for the LoadBalancer (also enforced by HAProxy with externalTrafficPolicy Local, or
-   * behind an NLB's PROXY header). Default: everyone. Conflicts with an aws-nlb of targetType "ip" without
-   * proxyProtocol (nothing there sees the client address), unless it is only 0.0.0.0/0 or ::/0.
+   * behind an NLB's PROXY header). Default: everyone. Conflicts with an aws-nlb of loadBalancer.targetType "ip"
+   * without loadBalancer.proxyProtocol (nothing there sees the client address), unless it is only 0.0.0.0/0
+   * or ::/0.
    */
   loadBalancerSourceRanges?: string[];
   /**

@@ -51,9 +51,9 @@ export interface HaproxyTimeouts extends HaproxyTimeoutArgs {}
 export interface Backend {
   /** Name of the existing Knative Service (`serving.knative.dev/v1`). Conflicts with `service`. */
   knativeService?: string;
-  /** Name of the existing Service. Conflicts with `knativeService`. */
+  /** Name of the existing Service; needs `port`. Conflicts with `knativeService`. */
   service?: string;
-  /** Its namespace. The connector and any in-cluster helpers are created here too. */
+  /** The backend's namespace. The connector and any in-cluster helpers are created here too. */
   namespace: string;
   /** The Service port that serves HTTP (and the upgrade). */
   port?: number;
@@ -84,7 +84,10 @@ export interface CreatePool extends NewPoolArgs {}
 export interface AddressPool {
   /** Create a dedicated pool. Conflicts with existing. */
   create?: CreatePool;
-  /** Name of an existing `IPAddressPool` in metallbNamespace. Conflicts with create. */
+  /**
+   * Name of an existing `IPAddressPool` in metallbNamespace. Conflicts with create (a new pool of
+   * create.addresses).
+   */
   existing?: string;
   /** The pool's addresses, if you want a pinned loadBalancerIP checked against them. Default: not checked. */
   addresses?: string[];
@@ -119,7 +122,7 @@ export interface BgpPeer extends BgpSessionSpec {
 /** How the address is announced: type `l2`, `bgp` or `none`, with that type's fields. */
 export interface Advertisement {
   /**
-   * l2: The elected leader node answers ARP/NDP for the address (layer 2).
+   * l2: The default: the elected leader node answers ARP/NDP for the address (layer 2).
    * bgp: The nodes announce the address to BGP routers.
    * none: The pool is already advertised: nothing is created.
    */
@@ -175,7 +178,10 @@ export interface CertManager {
 
 /** The certificate HAProxy serves: give secretName or certManager. */
 export interface Certificate {
-  /** An existing `kubernetes.io/tls` Secret in the backend's namespace. Conflicts with certManager. */
+  /**
+   * An existing `kubernetes.io/tls` Secret in the backend's namespace. Conflicts with certManager
+   * (certManager.issuerName).
+   */
   secretName?: string;
   /** Have cert-manager issue it. Conflicts with secretName. */
   certManager?: CertManager;
@@ -255,7 +261,10 @@ export interface SessionTickets {
    * give them as Pulumi secrets (they stay secrets). Conflicts with secretName.
    */
   keys?: pulumi.Input<string>[];
-  /** An existing Secret in the backend's namespace holding the keys file under key `tls-ticket-keys`. Conflicts with keys. */
+  /**
+   * An existing Secret in the backend's namespace holding the keys file (3 base64 keys of 80 bytes, oldest
+   * first) under key `tls-ticket-keys`. Conflicts with keys.
+   */
   secretName?: string;
 }
 
@@ -287,12 +296,14 @@ export interface Haproxy extends HaproxyFields {
 /** TLS: mode `terminate` (HAProxy), `passthrough`, `none` or `loadBalancer`, with that mode's fields. */
 export interface L4Tls {
   /**
-   * terminate: HAProxy pods terminate TLS and forward plain TCP to the backend; the LoadBalancer selects them.
+   * terminate:
+   * The default: HAProxy pods terminate TLS and forward plain TCP to the backend; the LoadBalancer
+   * selects them.
    * passthrough: The backend pods serve TLS themselves on `targetPort`; the LoadBalancer selects them; no HAProxy.
    * none: Plain `ws://`: messages cross the network unencrypted. LAN or development only.
    * loadBalancer:
-   * TLS ends at the cloud load balancer (loadBalancer.type "aws-nlb" with certificateArn: an NLB TLS
-   * listener), which forwards plain TCP to the pods; no HAProxy. Refused with any other load balancer.
+   * TLS ends at the cloud load balancer (loadBalancer.type "aws-nlb" with loadBalancer.certificateArn: an
+   * NLB TLS listener), which forwards plain TCP to the pods; no HAProxy. Refused with any other load balancer.
    */
   mode: string;
   /**
@@ -574,7 +585,10 @@ export interface HybridTunnel extends TunnelPathFields {
 export interface TunnelExposurePackageArgs extends ExposureBackendArgs, HybridTunnel {
   /** What another path sharing this backend needs of Knative (set by HybridExposure). Default none. */
   knativeRequirements?: KnativeRequirements;
-  /** Public hostname, e.g. `ws.example.com`. Plain: validated before anything is created. */
+  /**
+   * Public hostname clients connect to for the WebSocket (`wss://<hostname><path>`), e.g. `ws.example.com`.
+   * Plain: validated before anything is created.
+   */
   hostname: string;
   /** Route the WebSocket path through the tunnel. Default true (false: HTTP routes only). */
   routeWebSocket?: boolean;

@@ -8,13 +8,11 @@ export const HYBRID = {
       type: "string",
       scope: "hybrid",
       args: { hybrid: ["httpHostname"], tunnelInHybrid: ["hostname"] },
-      doc: "Hybrid mode, the hostname served through the tunnel (hostname is the WebSocket's, through L4).",
     },
     fallback: {
       type: "boolean",
       scope: "hybrid",
       args: { hybrid: ["fallback"] },
-      doc: "Hybrid mode, also route the WebSocket path through the tunnel on httpHostname. Default false.",
     },
   },
 } as const satisfies SettingSection;

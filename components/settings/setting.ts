@@ -1,9 +1,11 @@
 /**
  * One stack setting (`ws-exposure:<key>` in Pulumi.<stack>.yaml), described once: its type, the
- * component arguments it becomes, where it applies and its documentation. The stack program's
- * validation (stacks/settingsSchema.ts), stacks/configReference.yaml, docs/CONFIG.md and the table
- * that names a refused argument by the key the user wrote (stacks/configArgs.ts) are derived from
- * these tables; tests hold the components' argument types and the package schema equal to them.
+ * component arguments it becomes and where it applies. The stack program's validation
+ * (stacks/settingsSchema.ts), stacks/configReference.yaml, docs/CONFIG.md and the table that names a
+ * refused argument by the key the user wrote (stacks/configArgs.ts) are derived from these tables;
+ * tests hold the components' argument types and the package schema equal to them. A key's prose is
+ * its argument's TypeScript doc, which stacks/configDocs.ts prints with argument names as stack keys,
+ * so TypeScript users, the package schema and the stack reference read one text.
  */
 
 /** The value a key holds, as Pulumi.yaml types it (`string[]`: an array of strings). */
@@ -28,7 +30,8 @@ export type ArgPart = "common" | "tunnel" | "l4" | "hybrid" | "tunnelInHybrid" |
 
 /**
  * What the component does when the key is unset: a value, or a value derived from another key's
- * (by the component's own function, so the rule is written once). The docs print it after `doc`;
+ * (by the component's own function, so the rule is written once). The docs print it after the prose
+ * unless the prose already states it;
  * test/settings/defaults.test.ts holds it equal to what the component plans.
  */
 export type SettingDefault =
@@ -51,8 +54,17 @@ export interface Setting {
   readonly loadBalancers?: readonly string[];
   /** The tlsModes that read the key (another tlsMode refuses it). */
   readonly tlsModes?: readonly string[];
-  /** What it means (and its default, unless `default` gives it), as the reference documents print it. */
-  readonly doc: string;
+  /**
+   * What it means, only for a key whose prose has no other source: a stack-only key (no `args`), or
+   * one whose argument has no doc comment of its own (an entry of a Record such as
+   * `resources.requests.cpu`). Every other key's prose is its argument's TypeScript doc.
+   */
+  readonly doc?: string;
+  /**
+   * What the flat key adds to its argument's doc (a value the argument spells differently, such as 0
+   * for `drain: false`), printed after it; never a repeat of the argument's prose.
+   */
+  readonly stackNote?: string;
   readonly default?: SettingDefault;
   /**
    * The whole numbers the component takes, lowest and highest; the docs print it and

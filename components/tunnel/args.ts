@@ -76,7 +76,10 @@ export interface TunnelExposureArgs extends TunnelPathFields {
   knativeRequirements?: KnativeRequirements;
   /** Cloudflare account id. */
   accountId: pulumi.Input<string>;
-  /** Public hostname, e.g. `ws.example.com`. Plain: validated before anything is created. */
+  /**
+   * Public hostname clients connect to for the WebSocket (`wss://<hostname><path>`), e.g. `ws.example.com`.
+   * Plain: validated before anything is created.
+   */
   hostname: string;
   /** Tunnel to create or reuse. */
   tunnel: TunnelArgs;

@@ -10,7 +10,7 @@ export interface ConnectorFields {
   /**
    * Replicas (each opens 4 connections to >= 2 Cloudflare data centres). Availability, not load
    * balancing. Default 2. A tunnel takes at most 25 connectors (100 connections) counting the one a
-   * rollout adds: 1..24 with rollout "surge", 1..25 with rollout "replace".
+   * rollout adds: 1..24 with `rollout` "surge", 1..25 with `rollout` "replace".
    */
   replicas?: number;
   /** Pinned cloudflared image. Default `cloudflare/cloudflared:2025.7.0`; never `latest`. */

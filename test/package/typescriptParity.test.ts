@@ -11,11 +11,9 @@
  * same type and with the same doc comment (the schema's description), and HybridExposure's outputs
  * that re-export a path's (its address outputs, tunnelId) say what that path's say.
  */
-import * as path from "node:path";
 import ts from "typescript";
+import { ArgDocReader } from "../../stacks/argDocs";
 import { L4_ADDRESS_OUTPUTS } from "../../components/l4/L4Exposure";
-
-const ROOT = path.join(__dirname, "..", "..");
 
 /**
  * Where the two sides differ on purpose: the package's spelling of a TypeScript variant that is not
@@ -48,44 +46,19 @@ const COMPONENTS: [string, string, [string, string]][] = [
   ["WsMonitor", "WsMonitorPackageArgs", ["components/monitor/args.ts", "WsMonitorArgs"]],
 ];
 
-const program = ts.createProgram(
-  [
-    path.join(ROOT, "components/package/index.ts"),
-    ...COMPONENTS.map(([, , [file]]) => path.join(ROOT, file)),
-  ],
-  { strict: true, skipLibCheck: true, noEmit: true, module: ts.ModuleKind.NodeNext },
-);
-const checker = program.getTypeChecker();
-
-function interfaceType(file: string, name: string): ts.Type {
-  const source = program.getSourceFile(path.join(ROOT, file));
-  const symbol =
-    source && checker.getSymbolAtLocation(source)?.exports?.get(ts.escapeLeadingUnderscores(name));
-  if (!symbol) throw new Error(`${file} exports no ${name}`);
-  return checker.getDeclaredTypeOfSymbol(symbol);
-}
-
-/** The type's parts, undefined and null left out. */
-function parts(type: ts.Type): ts.Type[] {
-  const all = type.isUnion() ? type.types : [type];
-  return all.filter((t) => !(t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)));
-}
-
-/** A plain object type (an interface, an inline type, an Omit<...>), to compare field by field. */
-function isObject(type: ts.Type): boolean {
-  return (
-    !!(type.flags & ts.TypeFlags.Object) &&
-    !checker.isArrayType(type) &&
-    !isInputWrapper(type) &&
-    checker.getIndexInfosOfType(type).length === 0
-  );
-}
-
-/** The Promise and Output parts of a `pulumi.Input<T>` (T | Promise<T> | OutputInstance<T>). */
-function isInputWrapper(type: ts.Type): boolean {
-  const name = type.getSymbol()?.name;
-  return name === "Promise" || name === "OutputInstance";
-}
+const reader = new ArgDocReader(["components/package/index.ts", ...COMPONENTS.map(([, , [file]]) => file)]);
+const { program, checker } = reader;
+const interfaceType = (file: string, name: string) => reader.interfaceType(file, name);
+const parts = (type: ts.Type) => reader.parts(type);
+const isObject = (type: ts.Type) => reader.isObject(type);
+const isInputWrapper = (type: ts.Type) => reader.isInputWrapper(type);
+const objectParts = (types: ts.Type[]) => reader.objectParts(types);
+const doc = (symbol: ts.Symbol) => reader.doc(symbol);
+/**
+ * The doc a package field must have: its TypeScript field's (ArgDocReader.docFor), tagged by variant
+ * where a discriminated union is flattened.
+ */
+const docFor = (name: string, variants: ts.Type[]) => reader.docFor(name, variants);
 
 /** How the schema spells one part of a field's type: `string`, `number[]`, `Record<string, string>`, `object`. */
 function spelling(type: ts.Type): string {
@@ -109,15 +82,6 @@ function spellings(type: ts.Type): string[] {
   return distinct(all);
 }
 
-/** The object parts of a field's types (array items included), to compare recursively. */
-function objectParts(types: ts.Type[]): ts.Type[] {
-  return types.flatMap(parts).flatMap((t) => {
-    if (checker.isArrayType(t))
-      return parts(checker.getTypeArguments(t as ts.TypeReference)[0]).filter(isObject);
-    return isObject(t) ? [t] : [];
-  });
-}
-
 interface Field {
   path: string;
   packageSpelling: string[];
@@ -127,55 +91,6 @@ interface Field {
   packageDoc: string;
   /** The doc comment the package field must have, from its TypeScript fields' (docFor). */
   typescriptDoc: string;
-}
-
-/** A symbol's doc comment as the checker reads it (its tags left out). */
-function doc(symbol: ts.Symbol): string {
-  return ts.displayPartsToString(symbol.getDocumentationComment(checker));
-}
-
-/**
- * The field every variant of a union declares as one string literal of its own (`type`, `mode`), which
- * names the variant in a flattened type's docs; none for a single type or an undiscriminated union.
- */
-function discriminant(variants: ts.Type[]): string | undefined {
-  if (variants.length < 2) return undefined;
-  const literal = (v: ts.Type, name: string) => {
-    const field = checker.getPropertyOfType(v, name);
-    const type = field && checker.getTypeOfSymbol(field);
-    return type?.isStringLiteral() ? type.value : undefined;
-  };
-  return checker.getPropertiesOfType(variants[0]).find((p) => {
-    const values = variants.map((v) => literal(v, p.name));
-    return values.every((v) => v !== undefined) && new Set(values).size === variants.length;
-  })?.name;
-}
-
-/**
- * The doc a package field must have: its TypeScript field's, when every variant that declares it
- * says the same; in a discriminated union (one flattened package type), each variant's doc after the
- * tags of the variants that say it (`aws-nlb: ...`, the tags on a line of their own before a doc of
- * several lines), undocumented variants left out. An undiscriminated union's differing docs are
- * joined, one a line, so its variants should say the same.
- */
-function docFor(name: string, variants: ts.Type[]): string {
-  const tag = discriminant(variants);
-  const declared = variants.flatMap((v) => {
-    const field = checker.getPropertyOfType(v, name);
-    return field ? [{ variant: v, doc: doc(field) }] : [];
-  });
-  const docs = [...new Set(declared.map((d) => d.doc))];
-  if (docs.length === 1 && (declared.length === variants.length || !tag || !docs[0])) return docs[0];
-  if (!tag) return docs.join("\n");
-  const tagOf = (v: ts.Type) =>
-    (checker.getTypeOfSymbol(checker.getPropertyOfType(v, tag)!) as ts.StringLiteralType).value;
-  return docs
-    .filter((d) => d)
-    .map((d) => {
-      const tags = declared.filter((x) => x.doc === d).map((x) => tagOf(x.variant));
-      return `${tags.join(", ")}:${d.includes("\n") ? "\n" : " "}${d}`;
-    })
-    .join("\n");
 }
 
 /** Every field of the package type against the TypeScript variants' fields, recursively. */
