@@ -38,14 +38,17 @@ import {
   tempDir,
   TrackedSocket,
   waitUntil,
+  workerCrashes,
   workerPids,
+  type HaproxyUnderTest,
 } from "./harness";
 
 for (const { haproxy, describe: describeWith } of requireHaproxies("the HAProxy integration tests")) {
-  describeWith(`generated haproxy.cfg with the real HAProxy ${haproxy.version}`, () => suite(haproxy.binary));
+  describeWith(`generated haproxy.cfg with the real HAProxy ${haproxy.version}`, () => suite(haproxy));
 }
 
-function suite(haproxyBin: string): void {
+function suite(haproxy: HaproxyUnderTest): void {
+  const haproxyBin = haproxy.binary;
   let dir: string;
   let cert: { certPath: string; certPem: string };
   let echo: Awaited<ReturnType<typeof startEchoServer>>;
@@ -56,6 +59,20 @@ function suite(haproxyBin: string): void {
     dir = tempDir();
     cert = makeCertificate(dir);
     echo = await startEchoServer();
+  });
+
+  // A worker that crashes still closes its sockets, so the tests' own checks may pass over it. The
+  // pods' 3.2 must never crash; Debian 12's 2.6.12 crashes at hard-stop-after with connections
+  // open (a defect of that build, fixed in the pods' branch): reported, as it is not what runs.
+  const reported = new Set<string>();
+  afterEach(() => {
+    const crashes = running.flatMap((h) => workerCrashes(h.output())).filter((l) => !reported.has(l));
+    crashes.forEach((l) => reported.add(l));
+    if (haproxy.source === "3.2") expect(crashes).toEqual([]);
+    else if (crashes.length > 0)
+      console.warn(
+        `HAProxy ${haproxy.version} (the host's, not the pods'): a worker crashed:\n${crashes.join("\n")}`,
+      );
   });
 
   afterAll(async () => {

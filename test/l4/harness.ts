@@ -165,6 +165,17 @@ export async function startEchoServer(): Promise<{
   return { port: (server.address() as net.AddressInfo).port, server, closesSeen };
 }
 
+/**
+ * The master's lines for a worker that died of a fatal signal rather than stopping, e.g.
+ * "[ALERT]    (27181) : Current worker (27183) exited with code 139 (Segmentation fault)". A stop's
+ * SIGTERM ("code 143 (Terminated)") is not one.
+ */
+export function workerCrashes(output: string): string[] {
+  const fatal =
+    /worker (?:#\d+ )?\(\d+\) exited with code \d+ \((Segmentation fault|Aborted|Bus error|Illegal instruction|Floating point exception)\)/;
+  return output.split("\n").filter((line) => fatal.test(line));
+}
+
 export interface RunningHaproxy {
   process: ChildProcess;
   /** The master's pid (master-worker mode). */
