@@ -80,9 +80,10 @@ export class ArgDocReader {
    * declares it says the same; in a discriminated union, each variant's doc after the tags of the
    * variants that say it (`aws-nlb: ...`, the tags on a line of their own before a doc of several
    * lines), undocumented variants left out. An undiscriminated union's differing docs are joined, one a
-   * line, so its variants should say the same.
+   * line, so its variants should say the same. `tagged` writes the tags (the stack's docs quote them:
+   * there they are values a key takes).
    */
-  docFor(name: string, variants: ts.Type[]): string {
+  docFor(name: string, variants: ts.Type[], tagged = (tags: string[]) => tags.join(", ")): string {
     const tag = this.discriminant(variants);
     const declared = variants.flatMap((v) => {
       const field = this.checker.getPropertyOfType(v, name);
@@ -97,7 +98,7 @@ export class ArgDocReader {
       .filter((d) => d)
       .map((d) => {
         const tags = declared.filter((x) => x.doc === d).map((x) => tagOf(x.variant));
-        return `${tags.join(", ")}:${d.includes("\n") ? "\n" : " "}${d}`;
+        return `${tagged(tags)}:${d.includes("\n") ? "\n" : " "}${d}`;
       })
       .join("\n");
   }
@@ -140,10 +141,10 @@ export class ArgDocReader {
   }
 
   /** The doc of the field a dotted path names in a root type (docFor across its object's variants). */
-  docAt(root: ts.Type, dotted: string): string {
+  docAt(root: ts.Type, dotted: string, tagged?: (tags: string[]) => string): string {
     const found = this.walk(root, dotted);
     if (!found) throw new Error(`no argument ${dotted}`);
-    return this.docFor(found.name, found.variants);
+    return this.docFor(found.name, found.variants, tagged);
   }
 }
 

@@ -30,6 +30,9 @@ export function settingDoc(setting: Setting): string {
   return `${meaning}${range}${statesDefault(meaning, setting) ? "" : defaultSentence(setting)}`;
 }
 
+/** A union's variant tags in a key's doc: values the key takes, quoted as the reference quotes values. */
+const quotedValues = (tags: string[]) => tags.map((t) => `"${t}"`).join(", ");
+
 /** The argument a key's prose comes from: the first path of its first part. */
 export function docArgument(setting: Setting): { part: ArgPart; path: string } | undefined {
   const first = Object.entries(setting.args ?? {})[0] as [ArgPart, readonly string[]] | undefined;
@@ -40,7 +43,7 @@ export function docArgument(setting: Setting): { part: ArgPart; path: string } |
 export function renderedArgDoc(setting: Setting): string {
   const argument = docArgument(setting);
   if (!argument) throw new Error("a setting without args has no argument doc");
-  const doc = argDocs().reader.docAt(argDocs().root(argument.part), argument.path);
+  const doc = argDocs().reader.docAt(argDocs().root(argument.part), argument.path, quotedValues);
   return inStackKeys(argument.part, argument.path, doc);
 }
 
@@ -161,7 +164,7 @@ export function inStackKeys(part: ArgPart, fieldPath: string, doc: string): stri
 export function unmappedArgumentNames(setting: Setting): string[] {
   const argument = docArgument(setting);
   if (!argument || setting.doc !== undefined) return [];
-  const doc = argDocs().reader.docAt(argDocs().root(argument.part), argument.path);
+  const doc = argDocs().reader.docAt(argDocs().root(argument.part), argument.path, quotedValues);
   const names: string[] = [];
   eachArgumentName(argument.part, argument.path, doc, (found, written) => {
     if (found.key === undefined) names.push(found.name);

@@ -111,8 +111,13 @@ describe.each<[string, Record<string, string>, string[], string, RegExp, Record<
   });
 });
 
+/** The renders' output folders, removed once the file's tests ran. */
+const outputs: string[] = [];
+afterAll(() => outputs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 test("npm run render -- --stack cloud-example prints the aws-nlb budget and exits 0", async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-render-"));
+  outputs.push(out);
   const r = await runRender("cloud-example", [], out);
   expect(r.stderr).toBe(STACK_RENDER_STDERR["cloud-example"]);
   expect(r.status).toBe(0);
@@ -126,6 +131,7 @@ test("npm run render -- --stack cloud-example prints the aws-nlb budget and exit
 
 test("npm run render -- --stack cloud-example --set awsNlbPodReadinessGate=namespaceLabelled: no readiness-gate warning (the drain window's stays), exit 0", async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-render-"));
+  outputs.push(out);
   const r = await runRender("cloud-example", ["--set", "awsNlbPodReadinessGate=namespaceLabelled"], out);
   expect({ status: r.status, stderr: r.stderr }).toEqual({
     status: 0,

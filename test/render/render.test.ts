@@ -9,9 +9,14 @@ import { haproxyOpenFilesNeed } from "../../components/l4/haproxy";
 const ROOT = path.join(__dirname, "../..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
+/** The renders' output folders, removed once the file's tests ran. */
+const outputs: string[] = [];
+afterAll(() => outputs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 /** Runs the README's main command as a user would: a real process, real files. */
 function render(args: string[]) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-render-"));
+  outputs.push(out);
   const result = spawnSync(TSX, ["scripts/render.ts", "--out", out, ...args], {
     cwd: ROOT,
     encoding: "utf8",

@@ -60,6 +60,13 @@ test("heartbeatSeconds: WebSocketArgs.heartbeatSeconds's doc, on one line", () =
   );
 });
 
+test("l4Advertisement: a union's variants' docs, each after its tag quoted as a value the key takes", () => {
+  expect(settingDoc(SETTINGS.l4Advertisement)).toBe(
+    '"l2": The default: the elected leader node answers ARP/NDP for the address (layer 2). "bgp": The nodes ' +
+      'announce the address to BGP routers. "none": The pool is already advertised: nothing is created.',
+  );
+});
+
 test("antiAffinity and l4Port: an ancestor's field renamed; the table's range added where the doc lacks it", () => {
   expect(settingDoc(SETTINGS.antiAffinity)).toBe(
     'Preferred pod anti-affinity across nodes. Needs podspecAffinity "enabled" or "manage". Default false.',
@@ -107,10 +114,9 @@ describe("inStackKeys: argument names that resolve, parent object first, become 
 /** Argument names the docs use that resolve to an argument no key maps: they stay as the TypeScript doc writes them. */
 const UNMAPPED: Record<string, string[]> = {
   tunnelToken: ["tokenSecret"],
-  // The tls mode "loadBalancer", which is also the name of the loadBalancer argument (no key maps the object).
+  // The tls mode loadBalancer, written unquoted in a default's list, which is also the name of the
+  // loadBalancer argument (no key maps the object). A union's variant tags are quoted, so not names.
   l4Port: ["loadBalancer"],
-  tlsMode: ["loadBalancer"],
-  tlsTargetPort: ["loadBalancer"],
   // The union of certManager fields; certManagerIssuer is named after it in the doc.
   tlsSecretName: ["certManager"],
   knativeContainerConcurrency: ["acceptFullPods"],
