@@ -10,6 +10,9 @@ import ts from "typescript";
 const ROOT = path.join(__dirname, "..");
 
 /** A TypeScript program over some files, with what reads their declared types and docs. */
+/** How a doc writes the tags of the union variants that say one thing (see docFor). */
+export type Tagged = (tags: string[], discriminant?: string) => string;
+
 export class ArgDocReader {
   readonly program: ts.Program;
   readonly checker: ts.TypeChecker;
@@ -80,10 +83,10 @@ export class ArgDocReader {
    * declares it says the same; in a discriminated union, each variant's doc after the tags of the
    * variants that say it (`aws-nlb: ...`, the tags on a line of their own before a doc of several
    * lines), undocumented variants left out. An undiscriminated union's differing docs are joined, one a
-   * line, so its variants should say the same. `tagged` writes the tags (the stack's docs quote them:
-   * there they are values a key takes).
+   * line, so its variants should say the same. `tagged` writes the tags, given the discriminant's name
+   * unless the field is the discriminant itself (the stack's docs name the key that chooses them).
    */
-  docFor(name: string, variants: ts.Type[], tagged = (tags: string[]) => tags.join(", ")): string {
+  docFor(name: string, variants: ts.Type[], tagged: Tagged = (tags) => tags.join(", ")): string {
     const tag = this.discriminant(variants);
     const declared = variants.flatMap((v) => {
       const field = this.checker.getPropertyOfType(v, name);
@@ -98,7 +101,7 @@ export class ArgDocReader {
       .filter((d) => d)
       .map((d) => {
         const tags = declared.filter((x) => x.doc === d).map((x) => tagOf(x.variant));
-        return `${tagged(tags)}:${d.includes("\n") ? "\n" : " "}${d}`;
+        return `${tagged(tags, name === tag ? undefined : tag)}:${d.includes("\n") ? "\n" : " "}${d}`;
       })
       .join("\n");
   }
@@ -141,7 +144,7 @@ export class ArgDocReader {
   }
 
   /** The doc of the field a dotted path names in a root type (docFor across its object's variants). */
-  docAt(root: ts.Type, dotted: string, tagged?: (tags: string[]) => string): string {
+  docAt(root: ts.Type, dotted: string, tagged?: Tagged): string {
     const found = this.walk(root, dotted);
     if (!found) throw new Error(`no argument ${dotted}`);
     return this.docFor(found.name, found.variants, tagged);

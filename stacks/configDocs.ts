@@ -5,7 +5,7 @@
  */
 import YAML from "yaml";
 import { ArgPart, SECTIONS, Setting, SETTINGS } from "../components/settings";
-import { argDocs } from "./argDocs";
+import { argDocs, type Tagged } from "./argDocs";
 import { CONFIG_NAMESPACE } from "./configErrors";
 
 const REFERENCE_HEADER = `# The stack config reference: every key the program reads (${CONFIG_NAMESPACE}:<key>), its type and what it
@@ -30,8 +30,22 @@ export function settingDoc(setting: Setting): string {
   return `${meaning}${range}${statesDefault(meaning, setting) ? "" : defaultSentence(setting)}`;
 }
 
-/** A union's variant tags in a key's doc: values the key takes, quoted as the reference quotes values. */
-const quotedValues = (tags: string[]) => tags.map((t) => `"${t}"`).join(", ");
+/**
+ * A union's variant tags in the doc of the argument at `argument`: values quoted as the reference
+ * quotes them, after the key that chooses the variant (`l4LoadBalancer "aws-nlb"`) unless the doc is
+ * that key's own.
+ */
+function variantValues(argument: { part: ArgPart; path: string }): Tagged {
+  return (tags, discriminant) => {
+    const values = tags.map((t) => `"${t}"`).join(", ");
+    if (discriminant === undefined) return values;
+    const chooser = keyOfArgument(
+      argument.part,
+      [...argument.path.split(".").slice(0, -1), discriminant].join("."),
+    );
+    return chooser ? `${chooser} ${values}` : values;
+  };
+}
 
 /** The argument a key's prose comes from: the first path of its first part. */
 export function docArgument(setting: Setting): { part: ArgPart; path: string } | undefined {
@@ -43,7 +57,7 @@ export function docArgument(setting: Setting): { part: ArgPart; path: string } |
 export function renderedArgDoc(setting: Setting): string {
   const argument = docArgument(setting);
   if (!argument) throw new Error("a setting without args has no argument doc");
-  const doc = argDocs().reader.docAt(argDocs().root(argument.part), argument.path, quotedValues);
+  const doc = argDocs().reader.docAt(argDocs().root(argument.part), argument.path, variantValues(argument));
   return inStackKeys(argument.part, argument.path, doc);
 }
 
@@ -164,7 +178,7 @@ export function inStackKeys(part: ArgPart, fieldPath: string, doc: string): stri
 export function unmappedArgumentNames(setting: Setting): string[] {
   const argument = docArgument(setting);
   if (!argument || setting.doc !== undefined) return [];
-  const doc = argDocs().reader.docAt(argDocs().root(argument.part), argument.path, quotedValues);
+  const doc = argDocs().reader.docAt(argDocs().root(argument.part), argument.path, variantValues(argument));
   const names: string[] = [];
   eachArgumentName(argument.part, argument.path, doc, (found, written) => {
     if (found.key === undefined) names.push(found.name);

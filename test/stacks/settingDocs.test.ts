@@ -67,6 +67,15 @@ test("l4Advertisement: a union's variants' docs, each after its tag quoted as a 
   );
 });
 
+test("a field of some variants only: its doc names the key that chooses them, with their values", () => {
+  expect(settingDoc(SETTINGS.l4Interfaces)).toBe(
+    'l4Advertisement "l2": Announce only from these node interfaces. Default: all.',
+  );
+  expect(settingDoc(SETTINGS.acknowledgeInsecure)).toBe(
+    'tlsMode "none": Must be true: plain ws is only built when asked for by name.',
+  );
+});
+
 test("antiAffinity and l4Port: an ancestor's field renamed; the table's range added where the doc lacks it", () => {
   expect(settingDoc(SETTINGS.antiAffinity)).toBe(
     'Preferred pod anti-affinity across nodes. Needs podspecAffinity "enabled" or "manage". Default false.',
