@@ -26,9 +26,20 @@ export interface Render {
   objects: RenderedObject[];
 }
 
-/** Runs the offline render of `stack` with these flags (`--set k=v`, `--unset k`) into a temp folder. */
+const renderFolders: string[] = [];
+
+/** Removes the folders of every render so far: a test file's afterAll. */
+export function removeRenders(): void {
+  for (const dir of renderFolders.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Runs the offline render of `stack` with these flags (`--set k=v`, `--unset k`) into a temp folder,
+ * which {@link removeRenders} removes.
+ */
 export async function render(stack: string, flags: string[] = []): Promise<Render> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ws-exposure-e2e-render-${stack}-`));
+  renderFolders.push(dir);
   const run = await runRender(stack, flags, dir, 180000);
   if (run.status !== 0)
     throw new Error(`render --stack ${stack} ${flags.join(" ")} failed:\n${run.stderr}${run.stdout}`);

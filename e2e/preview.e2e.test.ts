@@ -9,13 +9,15 @@ import * as path from "node:path";
 import { PathBudget } from "../components/budget/model";
 import { budgetMessage } from "../components/core/announceBudget";
 import { useHomelab } from "./fixture";
-import { render } from "./k8sRender";
+import { removeRenders, render } from "./k8sRender";
 import { POLICY_PACK, urnName, Workspace } from "./pulumi";
 import { describeWith } from "./requirements";
 import { cloudflarePlugin } from "./cloudflarePlugin";
 import { stackWorkspace } from "./stackSetup";
 import { CONTROL_PLANE, PULUMI } from "./toolchain";
 import { STACK_RENDER_STDERR } from "../test/helpers/render";
+
+afterAll(removeRenders);
 
 const BASE = [...CONTROL_PLANE, ...PULUMI];
 

@@ -13,11 +13,13 @@ import { compareRenderWithState } from "./compare";
 import { useHomelab } from "./fixture";
 import { KSVC_PATH, OWNER } from "./homelab";
 import { KubeObject, ownedFieldPaths } from "./kube";
-import { fieldPaths, findLive, objectKey, predictedKey, Render, render } from "./k8sRender";
+import { fieldPaths, findLive, objectKey, predictedKey, removeRenders, Render, render } from "./k8sRender";
 import { changes, urnName, Workspace } from "./pulumi";
 import { describeWith } from "./requirements";
 import { stackWorkspace } from "./stackSetup";
 import { CONTROL_PLANE, PULUMI } from "./toolchain";
+
+afterAll(removeRenders);
 
 /** The field manager the stack's patches apply as (components/knative/ownership.ts FIELD_MANAGER). */
 const OUR_MANAGER = "ws-exposure";

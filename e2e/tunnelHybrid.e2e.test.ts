@@ -8,11 +8,13 @@ import { cloudflarePlugin } from "./cloudflarePlugin";
 import { compareRenderWithState } from "./compare";
 import { useHomelab } from "./fixture";
 import { KSVC_PATH, OWNER } from "./homelab";
-import { findLive, objectKey, Render, render } from "./k8sRender";
+import { findLive, objectKey, removeRenders, Render, render } from "./k8sRender";
 import { Workspace } from "./pulumi";
 import { describeWith } from "./requirements";
 import { stackWorkspace } from "./stackSetup";
 import { CONTROL_PLANE, PULUMI } from "./toolchain";
+
+afterAll(removeRenders);
 
 const title = `tunnel and hybrid stacks for real (Cloudflare provider: ${cloudflarePlugin().kind})`;
 

@@ -3,6 +3,7 @@ import { HybridExposure } from "../../components/hybrid/HybridExposure";
 import { HybridExposureArgs } from "../../components/hybrid/args";
 import { hybridArgs } from "../helpers/fixtures";
 import { resetTunnelClaims } from "../../components/tunnel/tunnelOwnership";
+import { standInBundle } from "../helpers/standInBundle";
 
 const runtime = useMockRuntime();
 beforeEach(() => resetTunnelClaims());
@@ -141,12 +142,9 @@ describe("HybridExposure", () => {
   });
 });
 
+const bundlePath = standInBundle();
+
 test("monitors: one for the L4 WebSocket URL and one for the tunnel fallback", async () => {
-  const fs = await import("fs");
-  const os = await import("os");
-  const path = await import("path");
-  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ws-bundle-")), "wsprobe.js");
-  fs.writeFileSync(bundlePath, "console.log('wsprobe')\n");
   await build("prod", args({ monitor: { enabled: true, bundlePath } }));
   const monitors = runtime.resources
     .filter((r) => r.type === "ws-exposure:index:WsMonitor")

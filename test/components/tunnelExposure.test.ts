@@ -1,6 +1,3 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { FAKE_TUNNEL_TOKEN, resource, settle, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { TunnelExposure } from "../../components/tunnel/TunnelExposure";
@@ -8,6 +5,7 @@ import { TunnelExposureArgs } from "../../components/tunnel/args";
 import { tunnelArgs } from "../helpers/fixtures";
 import { resetTunnelClaims } from "../../components/tunnel/tunnelOwnership";
 import { displayValue, isSecretValue } from "../../render/mockRuntime";
+import { standInBundle } from "../helpers/standInBundle";
 
 const runtime = useMockRuntime();
 beforeEach(() => resetTunnelClaims());
@@ -398,8 +396,7 @@ describe("validation: exact message, nothing registered", () => {
 });
 
 describe("monitor", () => {
-  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ws-bundle-")), "wsprobe.js");
-  fs.writeFileSync(bundlePath, "console.log('wsprobe')\n");
+  const bundlePath = standInBundle();
 
   test("monitor.enabled deploys a WsMonitor against the exposure's own URL, heartbeat and promised lifetime", async () => {
     await build("dev", args({ monitor: { enabled: true, bundlePath } }));

@@ -1,7 +1,4 @@
 /** Where the L4 path's monitor dials: the public name needs hairpin NAT from inside the LAN. */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { resource, unwrap, useMockRuntime } from "../helpers/pulumi";
 import { L4Exposure } from "../../components/l4/L4Exposure";
 import { HybridExposure } from "../../components/hybrid/HybridExposure";
@@ -9,12 +6,11 @@ import { monitorConnectTo, type ExposureMonitorArgs } from "../../components/mon
 import { hybridArgs } from "../helpers/fixtures";
 import { baseArgs } from "./fixtures";
 import { sleep } from "../../support/wait";
+import { standInBundle } from "../helpers/standInBundle";
 
 const runtime = useMockRuntime();
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ws-bundle-")), "wsprobe.js");
-fs.writeFileSync(bundlePath, "console.log('wsprobe')\n");
-afterAll(() => fs.rmSync(path.dirname(bundlePath), { recursive: true, force: true }));
+const bundlePath = standInBundle();
 
 const monitor = (over: Partial<ExposureMonitorArgs> = {}): ExposureMonitorArgs => ({
   enabled: true,

@@ -35,8 +35,13 @@ export const url = exposure.url;
 export const budget: pulumi.Output<PathBudget> = exposure.budget;
 `;
 
+/** The tests' work folders (the package, its consumer), removed once the file's tests ran. */
+const workFolders: string[] = [];
+afterAll(() => workFolders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 test('npm pack -> unpack -> import { TunnelExposure } from "ws-exposure" -> tsc --strict -> run under mocks', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-consumer-"));
+  workFolders.push(work);
   const { tarball, files } = packPackage(work);
   expect(files).toContain("package/dist/components/index.d.ts");
   expect(files.filter((f) => f.startsWith("package/test/") || f.startsWith("package/node_modules/"))).toEqual(

@@ -1,6 +1,3 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { revealValue } from "../../render/mockRuntime";
 import { HybridExposure } from "../../components/hybrid/HybridExposure";
@@ -9,6 +6,7 @@ import { WsMonitor } from "../../components/monitor/WsMonitor";
 import * as pkg from "../../components/package";
 import { hybridArgs, l4Args } from "../helpers/fixtures";
 import { settle, unwrap, useMockRuntime } from "../helpers/pulumi";
+import { standInBundle } from "../helpers/standInBundle";
 
 /**
  * At run time a package component IS the TypeScript component: same type token, children, names and
@@ -16,9 +14,7 @@ import { settle, unwrap, useMockRuntime } from "../helpers/pulumi";
  */
 const runtime = useMockRuntime();
 
-/** A stand-in for the wsprobe bundle (`npm run build` is not run for unit tests). */
-const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-pkg-")), "wsprobe.js");
-fs.writeFileSync(bundlePath, "console.log('wsprobe');\n");
+const bundlePath = standInBundle();
 
 /** What the engine saw: type, name, parent and inputs (secrets revealed) of every registration. */
 async function registered(build: () => pulumi.ComponentResource): Promise<unknown[]> {
