@@ -3,7 +3,7 @@ import { HybridExposure } from "../../components/hybrid/HybridExposure";
 import { HybridExposureArgs } from "../../components/hybrid/args";
 import { hybridArgs } from "../helpers/fixtures";
 import { resetTunnelClaims } from "../../components/tunnel/tunnelOwnership";
-import { standInBundle } from "../helpers/standInBundle";
+import { standInBundle } from "../helpers/tempFolders";
 
 const runtime = useMockRuntime();
 beforeEach(() => resetTunnelClaims());

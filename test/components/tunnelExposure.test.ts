@@ -5,7 +5,7 @@ import { TunnelExposureArgs } from "../../components/tunnel/args";
 import { tunnelArgs } from "../helpers/fixtures";
 import { resetTunnelClaims } from "../../components/tunnel/tunnelOwnership";
 import { displayValue, isSecretValue } from "../../render/mockRuntime";
-import { standInBundle } from "../helpers/standInBundle";
+import { standInBundle } from "../helpers/tempFolders";
 
 const runtime = useMockRuntime();
 beforeEach(() => resetTunnelClaims());

@@ -6,7 +6,7 @@ import { monitorConnectTo, type ExposureMonitorArgs } from "../../components/mon
 import { hybridArgs } from "../helpers/fixtures";
 import { baseArgs } from "./fixtures";
 import { sleep } from "../../support/wait";
-import { standInBundle } from "../helpers/standInBundle";
+import { standInBundle } from "../helpers/tempFolders";
 
 const runtime = useMockRuntime();
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";

@@ -1,7 +1,7 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { compile, installPackage, packPackage, runUnderMocks } from "../helpers/consumer";
+import { tempFolders } from "../helpers/tempFolders";
 
 /**
  * An outside consumer: the package as `npm pack` ships it, in a fresh project whose dependencies
@@ -36,12 +36,10 @@ export const budget: pulumi.Output<PathBudget> = exposure.budget;
 `;
 
 /** The tests' work folders (the package, its consumer), removed once the file's tests ran. */
-const workFolders: string[] = [];
-afterAll(() => workFolders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const workFolder = tempFolders("ws-exposure-consumer-");
 
 test('npm pack -> unpack -> import { TunnelExposure } from "ws-exposure" -> tsc --strict -> run under mocks', () => {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-consumer-"));
-  workFolders.push(work);
+  const work = workFolder();
   const { tarball, files } = packPackage(work);
   expect(files).toContain("package/dist/components/index.d.ts");
   expect(files.filter((f) => f.startsWith("package/test/") || f.startsWith("package/node_modules/"))).toEqual(

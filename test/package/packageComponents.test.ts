@@ -6,7 +6,7 @@ import { WsMonitor } from "../../components/monitor/WsMonitor";
 import * as pkg from "../../components/package";
 import { hybridArgs, l4Args } from "../helpers/fixtures";
 import { settle, unwrap, useMockRuntime } from "../helpers/pulumi";
-import { standInBundle } from "../helpers/standInBundle";
+import { standInBundle } from "../helpers/tempFolders";
 
 /**
  * At run time a package component IS the TypeScript component: same type token, children, names and

@@ -4,9 +4,9 @@
  * the file as it stands through `npm run render` as a real process.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { renderInProcess, runRender, STACK_RENDER_STDERR, stackDrainWarning } from "../helpers/render";
+import { tempFolders } from "../helpers/tempFolders";
 
 const ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/example";
 const AWS = "service.beta.kubernetes.io/aws-load-balancer";
@@ -112,12 +112,10 @@ describe.each<[string, Record<string, string>, string[], string, RegExp, Record<
 });
 
 /** The renders' output folders, removed once the file's tests ran. */
-const outputs: string[] = [];
-afterAll(() => outputs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const outputFolder = tempFolders("ws-exposure-render-");
 
 test("npm run render -- --stack cloud-example prints the aws-nlb budget and exits 0", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-render-"));
-  outputs.push(out);
+  const out = outputFolder();
   const r = await runRender("cloud-example", [], out);
   expect(r.stderr).toBe(STACK_RENDER_STDERR["cloud-example"]);
   expect(r.status).toBe(0);
@@ -130,8 +128,7 @@ test("npm run render -- --stack cloud-example prints the aws-nlb budget and exit
 });
 
 test("npm run render -- --stack cloud-example --set awsNlbPodReadinessGate=namespaceLabelled: no readiness-gate warning (the drain window's stays), exit 0", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-render-"));
-  outputs.push(out);
+  const out = outputFolder();
   const r = await runRender("cloud-example", ["--set", "awsNlbPodReadinessGate=namespaceLabelled"], out);
   expect({ status: r.status, stderr: r.stderr }).toEqual({
     status: 0,

@@ -1,22 +1,20 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { RENDER_TIMEOUT_MS, STACK_RENDER_STDERR } from "../helpers/render";
 import { haproxyOpenFilesNeed } from "../../components/l4/haproxy";
+import { tempFolders } from "../helpers/tempFolders";
 
 const ROOT = path.join(__dirname, "../..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
 /** The renders' output folders, removed once the file's tests ran. */
-const outputs: string[] = [];
-afterAll(() => outputs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const outputFolder = tempFolders("ws-exposure-render-");
 
 /** Runs the README's main command as a user would: a real process, real files. */
 function render(args: string[]) {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "ws-exposure-render-"));
-  outputs.push(out);
+  const out = outputFolder();
   const result = spawnSync(TSX, ["scripts/render.ts", "--out", out, ...args], {
     cwd: ROOT,
     encoding: "utf8",
